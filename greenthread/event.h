@@ -1,0 +1,166 @@
+// Copyright 2026 The eventlet-cpp Authors.
+//
+// event.h: eventlet's Event, a one-shot result with any number of waiters.
+//
+//   eventlet::Event<int> done;
+//   eventlet::spawn([&] { done.send(42); });
+//   int v = done.wait();            // parks until send()
+//
+// send() never yields: waiters are woken FIFO at the hub's next pass (eventlet
+// keeps them in a set; we define FIFO). Sending twice is an error until
+// reset(). wait() returns the value (or rethrows the exception sent) as often
+// as it is called. wait(timeout) returns nullopt (Event<void>: false) if
+// nothing was sent in time.
+//
+// Threading and lifetime: use an Event on one hub's OS thread. It must outlive
+// its waiters' waits. wait() is a blocking call: calling it from the hub
+// greenlet (a timer callback) throws HubUsageError.
+#ifndef EVENTLET_GREENTHREAD_EVENT_H_
+#define EVENTLET_GREENTHREAD_EVENT_H_
+
+#include <exception>
+#include <optional>
+#include <stdexcept>
+#include <utility>
+
+#include "absl/time/time.h"
+#include "hub/hub.h"
+
+namespace eventlet {
+namespace internal {
+
+// What every Event<T> shares: readiness, the exception, the waiters.
+class EventBase {
+ public:
+  bool ready() const { return state_ != kEmpty; }
+  bool has_result() const { return state_ == kValue; }
+  bool has_exception() const { return state_ == kException; }
+  // Greenthreads parked in wait().
+  std::size_t waiting() const { return waiters_.size(); }
+
+ protected:
+  EventBase() = default;
+  EventBase(const EventBase&) = delete;
+  EventBase& operator=(const EventBase&) = delete;
+
+  // Throws std::logic_error (eventlet's text) if already sent.
+  void check_not_sent() const {
+    if (ready())
+      throw std::logic_error("Trying to re-send() an already-triggered event.");
+  }
+  void mark_sent(std::exception_ptr error) {
+    error_ = std::move(error);
+    state_ = error_ ? kException : kValue;
+    if (!waiters_.empty()) Hub::current().wake_all(waiters_);
+  }
+  // Parks until ready or timeout. Returns false on timeout.
+  bool wait_ready(std::optional<absl::Duration> timeout) {
+    while (!ready()) {
+      if (!Hub::current().wait_in(waiters_, timeout, "Event::wait"))
+        return ready();
+    }
+    return true;
+  }
+  void rethrow_if_exception() const {
+    if (state_ == kException) std::rethrow_exception(error_);
+  }
+  // Throws std::logic_error (eventlet's text) on a fresh event.
+  void reset_base() {
+    if (!ready()) throw std::logic_error("Trying to re-reset() a fresh event.");
+    state_ = kEmpty;
+    error_ = nullptr;
+  }
+
+ private:
+  enum State : unsigned char { kEmpty, kValue, kException };
+  State state_ = kEmpty;
+  std::exception_ptr error_;
+  WaitQueue waiters_;
+};
+
+}  // namespace internal
+
+template <typename T = void>
+class Event : public internal::EventBase {
+ public:
+  Event() = default;
+
+  // Stores `value` and wakes every waiter. Never yields.
+  void send(T value) {
+    check_not_sent();
+    value_.emplace(std::move(value));
+    mark_sent(nullptr);
+  }
+  // Stores an exception that every wait() rethrows.
+  void send_exception(std::exception_ptr error) {
+    check_not_sent();
+    if (!error)
+      throw std::invalid_argument("Event::send_exception: null exception");
+    mark_sent(std::move(error));
+  }
+  template <typename E>
+  void send_exception(E error) {
+    send_exception(std::make_exception_ptr(std::move(error)));
+  }
+
+  // Parks until sent; returns the value (valid until reset() or destruction)
+  // or rethrows the exception.
+  const T& wait() {
+    wait_ready(std::nullopt);
+    rethrow_if_exception();
+    return *value_;
+  }
+  // As wait(), but gives up after `timeout` and returns nullopt.
+  std::optional<T> wait(absl::Duration timeout) {
+    if (!wait_ready(timeout)) return std::nullopt;
+    rethrow_if_exception();
+    return *value_;
+  }
+  // The value if sent (not an exception), else null. Never blocks.
+  const T* poll() const { return has_result() ? &*value_ : nullptr; }
+
+  // Makes the event fresh again (eventlet calls this a misfeature). Waiters
+  // already woken by the previous send() but not yet run keep waiting.
+  void reset() {
+    reset_base();
+    value_.reset();
+  }
+
+ private:
+  std::optional<T> value_;
+};
+
+template <>
+class Event<void> : public internal::EventBase {
+ public:
+  Event() = default;
+  void send() {
+    check_not_sent();
+    mark_sent(nullptr);
+  }
+  void send_exception(std::exception_ptr error) {
+    check_not_sent();
+    if (!error)
+      throw std::invalid_argument("Event::send_exception: null exception");
+    mark_sent(std::move(error));
+  }
+  template <typename E>
+  void send_exception(E error) {
+    send_exception(std::make_exception_ptr(std::move(error)));
+  }
+  void wait() {
+    wait_ready(std::nullopt);
+    rethrow_if_exception();
+  }
+  // Returns false on timeout.
+  bool wait(absl::Duration timeout) {
+    if (!wait_ready(timeout)) return false;
+    rethrow_if_exception();
+    return true;
+  }
+  void reset() { reset_base(); }
+};
+
+}  // namespace eventlet
+
+#endif  // EVENTLET_GREENTHREAD_EVENT_H_

@@ -1,0 +1,98 @@
+// Copyright 2026 The eventlet-cpp Authors.
+//
+// timeout.h: eventlet's Timeout, as a scoped object.
+//
+//   try {
+//     eventlet::Timeout t(absl::Milliseconds(50));
+//     reply = queue.get();            // blocks at most ~50 ms
+//   } catch (const eventlet::TimeoutExpired& e) {
+//     // e.source() == &t identifies which Timeout fired
+//   }
+//
+// A Timeout raises TimeoutExpired (or the exception given) in the greenthread
+// that created it, at that greenthread's next switch point after the delay:
+// a greenthread that never yields is never interrupted. Destroying or
+// cancel()ing it first prevents that. Nested Timeouts work: an outer one
+// firing passes through inner scopes (their Timeouts do not claim it).
+//
+// Scope safety (eventlet's pitfall: a forgotten Timeout fires later into
+// unrelated code): a Timeout must be a local variable of the greenthread that
+// creates it — the constructor throws std::logic_error otherwise — so it is
+// always cancelled when its scope ends.
+//
+// Blocking: creating one never blocks. Not for use in the hub greenlet
+// (throws HubUsageError).
+#ifndef EVENTLET_GREENTHREAD_TIMEOUT_H_
+#define EVENTLET_GREENTHREAD_TIMEOUT_H_
+
+#include <exception>
+#include <functional>
+#include <optional>
+#include <string>
+#include <type_traits>
+#include <utility>
+
+#include "absl/time/time.h"
+#include "hub/errors.h"
+#include "hub/hub.h"
+
+namespace eventlet {
+
+class Timeout {
+ public:
+  // Starts the timer. absl::InfiniteDuration() never fires (eventlet's None).
+  explicit Timeout(absl::Duration delay);
+  // As above, but raises `error` instead of TimeoutExpired.
+  Timeout(absl::Duration delay, std::exception_ptr error);
+  ~Timeout();
+  Timeout(const Timeout&) = delete;
+  Timeout& operator=(const Timeout&) = delete;
+
+  // Stops the timer. Idempotent.
+  void cancel();
+  // True while the timer is running (not fired, not cancelled).
+  bool pending() const;
+  absl::Duration delay() const { return delay_; }
+  // True if `e` was raised by this Timeout.
+  bool owns(const TimeoutExpired& e) const { return e.source() == this; }
+  // eventlet's str(Timeout): "1 second", "0.05 seconds".
+  std::string describe() const;
+
+ private:
+  struct Node : internal::TimerNode {
+    Node(Greenlet* target, Timeout* owner)
+        : TimerNode(Action::kThrow, target), owner(owner) {}
+    Timeout* owner;
+  };
+  static std::exception_ptr make_exception(internal::TimerNode* node);
+
+  absl::Duration delay_;
+  std::exception_ptr error_;
+  Node node_;
+};
+
+// Runs f(args...) under a Timeout of `delay`; its own expiry propagates as
+// TimeoutExpired, any other Timeout's passes through.
+template <typename F, typename... Args>
+decltype(auto) with_timeout(absl::Duration delay, F&& f, Args&&... args) {
+  Timeout timeout(delay);
+  return std::invoke(std::forward<F>(f), std::forward<Args>(args)...);
+}
+
+// Runs f(args...) under a Timeout of `delay`; if that Timeout expires, returns
+// `timeout_value` instead (eventlet's with_timeout(..., timeout_value=v)).
+template <typename T, typename F, typename... Args>
+T with_timeout_or(absl::Duration delay, T timeout_value, F&& f,
+                  Args&&... args) {
+  Timeout timeout(delay);
+  try {
+    return std::invoke(std::forward<F>(f), std::forward<Args>(args)...);
+  } catch (const TimeoutExpired& e) {
+    if (!timeout.owns(e)) throw;
+    return timeout_value;
+  }
+}
+
+}  // namespace eventlet
+
+#endif  // EVENTLET_GREENTHREAD_TIMEOUT_H_

@@ -1,0 +1,755 @@
+// Copyright 2026 The eventlet-cpp Authors.
+#include "hub/hub.h"
+
+#include <cstdio>
+#include <cstdlib>
+#include <stdexcept>
+#include <utility>
+
+#include "hub/epoll_backend.h"
+#include "hub/internal/stack_overflow.h"
+
+namespace eventlet {
+
+using internal::TimerNode;
+using State = GreenletState;
+
+thread_local Hub* Hub::tls_hub_ = nullptr;
+
+namespace {
+
+// Destroys the thread's hub when the thread exits.
+struct HubReaper {
+  ~HubReaper() { Hub::destroy_current(); }
+};
+void register_reaper() {
+  static thread_local HubReaper reaper;
+  (void)reaper;
+}
+
+// Frees kept by a stack-based guard: cancels a timer node however a wait ends.
+struct CancelOnExit {
+  Hub* hub;
+  TimerNode* node;
+  ~CancelOnExit() { hub->cancel_timer(node); }
+};
+
+void default_exception_hook(const HubException& e) {
+  std::fprintf(stderr, "eventlet: unhandled exception in %s: %s\n",
+               e.where.c_str(), describe_exception(e.error).c_str());
+  std::fflush(stderr);
+}
+
+constexpr const char* kSwitchFromHub =
+    "Cannot switch to MAINLOOP from MAINLOOP";
+constexpr const char* kBlockingInHub =
+    "do not call blocking functions from the mainloop";
+
+}  // namespace
+
+struct Hub::Listener {
+  int fd;
+  IoEvents event;
+  Greenlet* greenlet;
+  // kTimedOut doubles as "still waiting" until the wait ends.
+  IoWaitResult outcome = IoWaitResult::kTimedOut;
+  bool linked = false;
+  Listener* next = nullptr;
+};
+
+// ---- Greenlet
+// ------------------------------------------------------------------
+
+Greenlet::Greenlet(Hub* hub, std::int64_t id, internal::Stack stack)
+    : hub_(hub),
+      id_(id),
+      stack_(stack),
+      start_timer_(TimerNode::Action::kResume, this) {}
+
+std::string Greenlet::describe() const {
+  std::string out = id_ == 0  ? "main"
+                    : id_ < 0 ? "hub"
+                              : "greenthread " + std::to_string(id_);
+  if (!name_.empty()) out += " (" + name_ + ")";
+  return out;
+}
+
+// ---- Identity and lifetime
+// -----------------------------------------------------
+
+Hub::Hub(std::unique_ptr<Backend> backend)
+    : backend_(std::move(backend)),
+      main_storage_(this),
+      exception_hook_(default_exception_hook) {
+  stack_pools_.push_back(std::make_unique<internal::StackPool>(kHubStackSize));
+  stack_pools_.push_back(
+      std::make_unique<internal::StackPool>(kDefaultStackSize));
+  stacks_ = stack_pools_.back().get();
+  main_ = &main_storage_;
+  main_->state_ = State::kRunning;
+  internal::init_thread_context(&main_->ctx_);
+  current_ = main_;
+  last_live_ = main_;
+  now_ = backend_->now();
+  hub_greenlet_ = construct_greenlet(stack_pools_[0]->allocate(), -1,
+                                     [this] { run_loop(); });
+  internal::set_guard_lookup(&Hub::lookup_guard);
+  internal::install_stack_overflow_handler();
+}
+
+bool Hub::lookup_guard(const void* addr, char* who, std::size_t who_size,
+                       std::size_t* stack_size) {
+  Hub* hub = tls_hub_;
+  if (hub == nullptr) return false;
+  const Greenlet* g = hub->current_;
+  if (!g->stack_.guarded) return false;
+  const char* a = static_cast<const char*>(addr);
+  const char* guard = g->stack_.low - internal::StackPool::page_size();
+  if (a < guard || a >= g->stack_.low + internal::StackPool::kCanaryBytes)
+    return false;
+  std::snprintf(who, who_size, "%s", g->describe().c_str());
+  *stack_size = g->stack_.size;
+  return true;
+}
+
+Hub& Hub::install(std::unique_ptr<Backend> backend) {
+  if (tls_hub_ != nullptr)
+    throw std::logic_error("this thread already has a hub");
+  register_reaper();
+  tls_hub_ = new Hub(std::move(backend));
+  return *tls_hub_;
+}
+
+Hub& Hub::create_default() { return install(std::make_unique<EpollBackend>()); }
+
+void Hub::destroy_current() {
+  Hub* hub = tls_hub_;
+  if (hub == nullptr) return;
+  if (hub->current_ != hub->main_) {
+    // Only the main greenlet can drive the teardown; leave everything be.
+    std::fprintf(
+        stderr, "eventlet: hub teardown requested from %s, not main; skipped\n",
+        hub->current_->describe().c_str());
+    return;
+  }
+  hub->shutdown();
+  tls_hub_ = nullptr;
+  delete hub;
+}
+
+Hub::~Hub() = default;
+
+void Hub::shutdown() {
+  shutting_down_ = true;
+  // Unwind every greenlet but main, oldest first. While shutting down, a
+  // greenlet that tries to block gets GreenletExit instead, and a dying one
+  // switches back here.
+  while (main_->next_live_ != nullptr) {
+    Greenlet* g = main_->next_live_;
+    if (g->state_ == State::kNotStarted) {
+      discard_unstarted(*g);
+      continue;
+    }
+    g->pending_exception_ = std::make_exception_ptr(GreenletExit{});
+    ++g->wait_id_;
+    switch_to(g);
+    if (main_->next_live_ == g) {
+      // It caught GreenletExit and switched back without dying; give up on it.
+      std::fprintf(stderr, "eventlet: %s refused to exit at hub teardown\n",
+                   g->describe().c_str());
+      unlink_live(g);
+    }
+  }
+  // Queued timers: callback timers lose the queue's reference.
+  std::vector<internal::CallbackTimer*> callbacks;
+  timers_.for_each_timer([&](TimerNode& n) {
+    if (n.action == TimerNode::Action::kCallback) {
+      callbacks.push_back(static_cast<internal::CallbackTimer*>(&n));
+    }
+  });
+  std::vector<Greenlet*> deferred;
+  timers_.for_each_ready([&](const internal::TimerQueue::ReadyEntry& e) {
+    if (--e.greenlet->ready_refs_ == 0 && e.greenlet->dead())
+      deferred.push_back(e.greenlet);
+  });
+  timers_.clear();
+  for (internal::CallbackTimer* t : callbacks) {
+    t->hub = nullptr;
+    t->release_ref();
+  }
+  for (Greenlet* g : deferred) release_greenlet(g);
+  // The hub greenlet is parked inside run_loop(), whose frames own nothing.
+  internal::destroy_context(&hub_greenlet_->ctx_);
+  internal::Stack hub_stack = hub_greenlet_->stack_;
+  hub_greenlet_->~Greenlet();
+  stack_pools_[0]->release(hub_stack);
+  if (main_->life_) {
+    main_->life_->alive = false;
+    main_->life_->release_ref();
+    main_->life_ = nullptr;
+  }
+}
+
+void Hub::link_live(Greenlet* g) {
+  g->prev_live_ = last_live_;
+  last_live_->next_live_ = g;
+  last_live_ = g;
+  ++live_count_;
+}
+
+void Hub::unlink_live(Greenlet* g) {
+  g->prev_live_->next_live_ = g->next_live_;
+  if (g->next_live_) {
+    g->next_live_->prev_live_ = g->prev_live_;
+  } else {
+    last_live_ = g->prev_live_;
+  }
+  g->prev_live_ = g->next_live_ = nullptr;
+  --live_count_;
+}
+
+internal::RefPtr<internal::LifeToken> Hub::life_token(Greenlet& g) {
+  if (g.life_ == nullptr) {
+    g.life_ = new internal::LifeToken;
+    g.life_->add_ref();
+  }
+  return internal::RefPtr<internal::LifeToken>(g.life_);
+}
+
+// ---- Switching
+// -----------------------------------------------------------------
+
+void Hub::switch_to(Greenlet* next) {
+  Greenlet* self = current_;
+  if (next == self) return;
+  current_ = next;
+  next->state_ = State::kRunning;
+  internal::switch_context(&self->ctx_, &next->ctx_);
+  if (dying_ != nullptr) reap_dead();
+}
+
+void Hub::resume(Greenlet* g) {
+  if (g->state_ != State::kSuspended && g->state_ != State::kNotStarted) return;
+  ++g->wait_id_;
+  switch_to(g);
+}
+
+Greenlet* Hub::take_ready(const internal::TimerQueue::ReadyEntry& e) {
+  Greenlet* g = e.greenlet;
+  --g->ready_refs_;
+  if (g->wait_id_ == e.wait_id &&
+      (g->state_ == State::kSuspended || g->state_ == State::kNotStarted)) {
+    ++g->wait_id_;
+    return g;
+  }
+  if (g->state_ == State::kDead && g->ready_refs_ == 0 && g != current_ &&
+      g != dying_) {
+    release_greenlet(g);
+  }
+  return nullptr;
+}
+
+Greenlet* Hub::next_to_run() {
+  if (shutting_down_) return main_;
+  if (in_timer_phase_) {
+    // Still inside a timer pass: hand the CPU straight to the next ready
+    // greenlet instead of bouncing through the hub greenlet.
+    internal::TimerQueue::ReadyEntry e;
+    while (timers_.pop_due_ready(&e)) {
+      if (Greenlet* g = take_ready(e)) return g;
+    }
+  }
+  return hub_greenlet_;
+}
+
+void Hub::reap_dead() {
+  Greenlet* g = std::exchange(dying_, nullptr);
+  internal::destroy_context(&g->ctx_);
+  if (g->ready_refs_ == 0) release_greenlet(g);
+}
+
+void Hub::release_greenlet(Greenlet* g) {
+  internal::Stack stack = g->stack_;
+  if (!internal::StackPool::canary_intact(stack)) {
+    internal::report_stack_overflow(g->describe().c_str(), stack.size);
+  }
+  g->~Greenlet();
+  pool_for(stack.size).release(stack);
+}
+
+internal::StackPool& Hub::pool_for(std::size_t stack_size) {
+  for (std::size_t i = 1; i < stack_pools_.size(); ++i) {
+    if (stack_pools_[i]->stack_size() == stack_size) return *stack_pools_[i];
+  }
+  return *stack_pools_[0];
+}
+
+void Hub::check_stack(Greenlet* g) {
+  if (g->stack_.low == nullptr) return;  // main: the thread's own stack
+  const char* sp = static_cast<const char*>(__builtin_frame_address(0));
+  if (sp < g->stack_.low + internal::StackPool::kCanaryBytes + 256) {
+    internal::report_stack_overflow(g->describe().c_str(), g->stack_.size);
+  }
+}
+
+void Hub::greenlet_entry(void* arg) {
+  Greenlet* self = static_cast<Greenlet*>(arg);
+  Hub* hub = self->hub_;
+  if (hub->dying_ != nullptr) hub->reap_dead();
+  try {
+    self->run_body();
+  } catch (...) {
+    hub->report_exception(std::current_exception(), self->describe());
+  }
+  hub->finish_current();
+}
+
+void Hub::finish_current() {
+  Greenlet* self = current_;
+  if (!self->body_destroyed_) {
+    self->body_destroyed_ = true;
+    self->destroy_body();
+  }
+  self->state_ = State::kDead;
+  if (self->life_) {
+    self->life_->alive = false;
+    self->life_->release_ref();
+    self->life_ = nullptr;
+  }
+  unlink_live(self);
+  self->pending_exception_ = nullptr;
+  Greenlet* next = next_to_run();
+  dying_ = self;
+  current_ = next;
+  next->state_ = State::kRunning;
+  internal::exit_context(&self->ctx_, &next->ctx_);
+}
+
+void Hub::throw_pending(Greenlet* self) {
+  std::exception_ptr error = std::exchange(self->pending_exception_, nullptr);
+  std::rethrow_exception(error);
+}
+
+void Hub::require_not_hub(const char* message) const {
+  if (current_ == hub_greenlet_) throw HubUsageError(message);
+}
+
+void Hub::switch_out(const char* waiting_on) {
+  Greenlet* self = current_;
+  require_not_hub(kSwitchFromHub);
+  if (shutting_down_ && self != main_) throw GreenletExit{};
+  check_stack(self);
+  self->state_ = State::kSuspended;
+  self->waiting_on_ = waiting_on;
+  switch_to(next_to_run());
+  self->waiting_on_ = "";
+  if (self->pending_exception_) [[unlikely]]
+    throw_pending(self);
+}
+
+bool Hub::switch_out_for(std::optional<absl::Duration> timeout,
+                         const char* waiting_on) {
+  if (!timeout) {
+    switch_out(waiting_on);
+    return true;
+  }
+  TimerNode node(TimerNode::Action::kResume, current_);
+  timers_.schedule(&node, deadline_after(*timeout));
+  CancelOnExit cancel{this, &node};
+  switch_out(waiting_on);
+  return node.state != TimerNode::State::kFired;
+}
+
+void Hub::sleep(absl::Duration delay) {
+  require_not_hub(kBlockingInHub);
+  if (delay <= absl::ZeroDuration()) {
+    schedule_resume(*current_);
+    switch_out("sleep");
+    return;
+  }
+  TimerNode node(TimerNode::Action::kResume, current_);
+  timers_.schedule(&node, deadline_after(delay));
+  CancelOnExit cancel{this, &node};
+  switch_out("sleep");
+}
+
+bool Hub::wait_in(internal::WaitQueue& queue,
+                  std::optional<absl::Duration> timeout, const char* waiting_on,
+                  void* payload) {
+  require_not_hub(kBlockingInHub);
+  internal::Waiter waiter;
+  waiter.greenlet = current_;
+  waiter.payload = payload;
+  queue.push_back(&waiter);
+  struct Unqueue {
+    internal::WaitQueue& q;
+    internal::Waiter& w;
+    ~Unqueue() { q.remove(&w); }
+  } unqueue{queue, waiter};
+  switch_out_for(timeout, waiting_on);
+  return waiter.woken;
+}
+
+internal::Waiter* Hub::wake_one(internal::WaitQueue& queue) {
+  internal::Waiter* w = queue.pop_front();
+  if (w != nullptr) {
+    w->woken = true;
+    schedule_resume(*w->greenlet);
+  }
+  return w;
+}
+
+void Hub::wake_all(internal::WaitQueue& queue) {
+  while (wake_one(queue) != nullptr) {
+  }
+}
+
+void Hub::throw_into(Greenlet& g, std::exception_ptr error) {
+  if (g.dead()) return;
+  if (&g == current_) std::rethrow_exception(error);
+  if (g.state_ == State::kNotStarted) {
+    throw std::logic_error(
+        "throw_into: greenlet has not started; use discard_unstarted");
+  }
+  Greenlet* self = current_;
+  g.pending_exception_ = std::move(error);
+  ++g.wait_id_;
+  if (self == hub_greenlet_) {
+    switch_to(&g);
+    return;
+  }
+  // The thrower yields: it runs again at the next pass.
+  schedule_resume(*self);
+  self->state_ = State::kSuspended;
+  self->waiting_on_ = "kill";
+  switch_to(&g);
+  self->waiting_on_ = "";
+  if (self->pending_exception_) throw_pending(self);
+}
+
+void Hub::start(Greenlet& g) { schedule_resume(g); }
+
+void Hub::start_after(Greenlet& g, absl::Duration delay) {
+  timers_.schedule(&g.start_timer_, deadline_after(delay));
+}
+
+void Hub::discard_unstarted(Greenlet& g) {
+  if (g.state_ != State::kNotStarted) return;
+  timers_.cancel(&g.start_timer_);
+  g.state_ = State::kDead;
+  unlink_live(&g);
+  if (g.life_) {
+    g.life_->alive = false;
+    g.life_->release_ref();
+    g.life_ = nullptr;
+  }
+  g.body_destroyed_ = true;
+  g.destroy_body();
+  internal::destroy_context(&g.ctx_);
+  if (g.ready_refs_ == 0) release_greenlet(&g);
+}
+
+void Hub::set_stack_size(std::size_t bytes) {
+  for (std::size_t i = 1; i < stack_pools_.size(); ++i) {
+    internal::StackPool probe(bytes);
+    if (stack_pools_[i]->stack_size() == probe.stack_size()) {
+      stacks_ = stack_pools_[i].get();
+      return;
+    }
+  }
+  stack_pools_.push_back(std::make_unique<internal::StackPool>(bytes));
+  stacks_ = stack_pools_.back().get();
+}
+
+// ---- The loop
+// ------------------------------------------------------------------
+
+void Hub::run_loop() {
+  for (;;) {
+    ++iterations_;
+    run_posted_callbacks();
+    timers_.prepare();
+    fire_timers();
+    timers_.prepare();
+    poll_io();
+  }
+}
+
+void Hub::run_posted_callbacks() {
+  if (!has_posted_.load(std::memory_order_acquire)) return;
+  std::vector<absl::AnyInvocable<void()>> batch;
+  {
+    std::lock_guard<std::mutex> lock(posted_mutex_);
+    batch.swap(posted_);
+    has_posted_.store(false, std::memory_order_relaxed);
+  }
+  for (auto& callback : batch) {
+    try {
+      callback();
+    } catch (...) {
+      report_exception(std::current_exception(), "posted callback");
+    }
+  }
+}
+
+void Hub::fire_timers() {
+  if (timers_.timer_count() != 0) fresh_now();
+  timers_.begin_pass(now_);
+  in_timer_phase_ = true;
+  internal::TimerQueue::Due due;
+  while (timers_.pop_due(&due)) {
+    if (due.node == nullptr) {
+      if (Greenlet* g = take_ready(due.ready)) switch_to(g);
+    } else {
+      fire_node(due.node);
+    }
+  }
+  in_timer_phase_ = false;
+}
+
+void Hub::fire_node(TimerNode* node) {
+  switch (node->action) {
+    case TimerNode::Action::kResume:
+      resume(node->target);
+      break;
+    case TimerNode::Action::kThrow:
+      if (node->target->state_ == State::kSuspended) {
+        node->target->pending_exception_ = node->make_exception(node);
+        resume(node->target);
+      }
+      break;
+    case TimerNode::Action::kCallback:
+      run_callback_timer(static_cast<internal::CallbackTimer*>(node));
+      break;
+  }
+}
+
+void Hub::run_callback_timer(internal::CallbackTimer* timer) {
+  // Take over the queue's reference.
+  auto hold = internal::RefPtr<internal::CallbackTimer>::adopt(timer);
+  if (timer->owner_life && !timer->owner_life->alive) return;
+  timer->called = true;
+  try {
+    timer->callback();
+  } catch (...) {
+    report_exception(std::current_exception(), "timer callback");
+  }
+}
+
+void Hub::poll_io() {
+  std::int64_t deadline = timers_.earliest_deadline(now_);
+  if (has_posted_.load(std::memory_order_acquire)) deadline = now_;
+  // eventlet's rule: with no fds to watch and work already due, no syscall.
+  if (listener_count_ == 0 && deadline <= now_) return;
+  io_ready_.clear();
+  backend_->wait(deadline, &io_ready_);
+  now_ = backend_->now();
+  for (std::size_t i = 0; i < io_ready_.size(); ++i) dispatch_io(io_ready_[i]);
+}
+
+void Hub::dispatch_io(const IoReady& ready) {
+  // Look the fd up afresh for each event: a resumed greenlet may have changed
+  // the listener table.
+  for (IoEvents event : {kRead, kWrite}) {
+    if ((ready.events & event) == 0) continue;
+    if (static_cast<std::size_t>(ready.fd) >= fd_listeners_.size()) return;
+    FdListeners& fl = fd_listeners_[ready.fd];
+    Listener* l = event == kRead ? fl.readers : fl.writers;
+    if (l != nullptr && l->outcome == IoWaitResult::kTimedOut) {
+      l->outcome = IoWaitResult::kReady;
+      resume(l->greenlet);
+    }
+  }
+}
+
+// ---- Timers
+// --------------------------------------------------------------------
+
+std::int64_t Hub::deadline_after(absl::Duration delay) {
+  if (delay <= absl::ZeroDuration()) return now_;
+  if (delay == absl::InfiniteDuration()) return Backend::kNoDeadline - 1;
+  const std::int64_t base = fresh_now();
+  const std::int64_t ns = absl::ToInt64Nanoseconds(delay);
+  return ns >= Backend::kNoDeadline - 1 - base ? Backend::kNoDeadline - 1
+                                               : base + ns;
+}
+
+void Hub::schedule_timer(TimerNode* node, absl::Duration delay) {
+  timers_.schedule(node, deadline_after(delay));
+}
+
+void Hub::cancel_timer(TimerNode* node) {
+  const bool was_queued = node->active();
+  timers_.cancel(node);
+  if (was_queued && node->action == TimerNode::Action::kCallback) {
+    static_cast<internal::CallbackTimer*>(node)->release_ref();
+  }
+}
+
+TimerHandle Hub::schedule_callback(absl::Duration delay,
+                                   absl::AnyInvocable<void()> callback,
+                                   Greenlet* owner) {
+  internal::RefPtr<internal::LifeToken> life;
+  if (owner != nullptr && owner != hub_greenlet_) life = life_token(*owner);
+  auto* timer =
+      new internal::CallbackTimer(this, std::move(callback), std::move(life));
+  internal::RefPtr<internal::CallbackTimer> handle(timer);
+  timer->add_ref();  // the queue's reference
+  timers_.schedule(timer, deadline_after(delay));
+  return TimerHandle(std::move(handle));
+}
+
+TimerHandle Hub::schedule_call_global(absl::Duration delay,
+                                      absl::AnyInvocable<void()> callback) {
+  return schedule_callback(delay, std::move(callback), nullptr);
+}
+
+TimerHandle Hub::schedule_call_local(absl::Duration delay,
+                                     absl::AnyInvocable<void()> callback) {
+  return schedule_callback(delay, std::move(callback), current_);
+}
+
+void TimerHandle::cancel() {
+  if (timer_ && timer_->hub != nullptr) timer_->hub->cancel_timer(timer_.get());
+}
+
+// ---- Listeners
+// -----------------------------------------------------------------
+
+Hub::FdListeners& Hub::fd_listeners(int fd) {
+  if (static_cast<std::size_t>(fd) >= fd_listeners_.size())
+    fd_listeners_.resize(fd + 64);
+  return fd_listeners_[fd];
+}
+
+void Hub::add_listener(Listener* l) {
+  if (l->fd < 0) throw std::invalid_argument("trampoline: negative fd");
+  FdListeners& fl = fd_listeners(l->fd);
+  Listener*& head = l->event == kRead ? fl.readers : fl.writers;
+  if (head != nullptr && prevent_multiple_readers_) {
+    const char* kind = l->event == kRead ? "read" : "write";
+    throw std::runtime_error(
+        std::string("Second simultaneous ") + kind + " on fileno " +
+        std::to_string(l->fd) +
+        " detected.  Unless you really know what you're doing, make sure that "
+        "only one "
+        "greenthread can " +
+        kind +
+        " any particular socket.  Consider using a pools.Pool. "
+        "If you do know what you're doing and want to disable this error, call "
+        "eventlet::Hub::current().set_prevent_multiple_readers(false) - MY "
+        "THREAD=" +
+        l->greenlet->describe() +
+        "; THAT THREAD=" + head->greenlet->describe());
+  }
+  Listener** tail = &head;
+  while (*tail != nullptr) tail = &(*tail)->next;
+  *tail = l;
+  l->linked = true;
+  ++listener_count_;
+  if (head == l) {
+    try {
+      update_watch(l->fd);
+    } catch (...) {
+      remove_listener(l);
+      throw;
+    }
+  }
+}
+
+void Hub::remove_listener(Listener* l) {
+  if (!l->linked) return;
+  FdListeners& fl = fd_listeners_[l->fd];
+  Listener** link = l->event == kRead ? &fl.readers : &fl.writers;
+  const bool was_primary = *link == l;
+  while (*link != l) link = &(*link)->next;
+  *link = l->next;
+  l->linked = false;
+  --listener_count_;
+  if (was_primary) update_watch(l->fd);
+}
+
+void Hub::update_watch(int fd) {
+  const FdListeners& fl = fd_listeners_[fd];
+  std::uint32_t events = (fl.readers ? std::uint32_t{kRead} : 0u) |
+                         (fl.writers ? std::uint32_t{kWrite} : 0u);
+  backend_->watch(fd, events);
+}
+
+IoWaitResult Hub::wait_for_io(int fd, IoEvents event,
+                              std::optional<absl::Duration> timeout) {
+  require_not_hub(kBlockingInHub);
+  if (event != kRead && event != kWrite) {
+    throw std::invalid_argument(
+        "trampoline: wait for kRead or kWrite, not both");
+  }
+  Listener listener{fd, event, current_};
+  add_listener(&listener);
+  struct Remove {
+    Hub* hub;
+    Listener* l;
+    ~Remove() { hub->remove_listener(l); }
+  } remove{this, &listener};
+  const bool woken =
+      switch_out_for(timeout, event == kRead ? "read fd" : "write fd");
+  if (listener.outcome == IoWaitResult::kTimedOut && woken)
+    return IoWaitResult::kReady;
+  return listener.outcome;
+}
+
+void Hub::trampoline(int fd, IoEvents event,
+                     std::optional<absl::Duration> timeout) {
+  switch (wait_for_io(fd, event, timeout)) {
+    case IoWaitResult::kReady:
+      return;
+    case IoWaitResult::kTimedOut:
+      throw TimeoutError();
+    case IoWaitResult::kClosed:
+      throw IOClosed(fd);
+  }
+}
+
+void Hub::notify_close(int fd) {
+  if (fd >= 0 && static_cast<std::size_t>(fd) < fd_listeners_.size()) {
+    FdListeners& fl = fd_listeners_[fd];
+    for (Listener* head : {fl.readers, fl.writers}) {
+      for (Listener* l = head; l != nullptr; l = l->next) {
+        l->outcome = IoWaitResult::kClosed;
+        l->linked = false;
+        --listener_count_;
+        schedule_resume(*l->greenlet);
+      }
+    }
+    fl = FdListeners{};
+  }
+  backend_->unwatch(fd);
+}
+
+// ---- Hooks and cross-thread
+// ------------------------------------------------------
+
+void Hub::set_exception_hook(ExceptionHook hook) {
+  exception_hook_ =
+      hook ? std::move(hook) : ExceptionHook(default_exception_hook);
+}
+
+void Hub::report_exception(std::exception_ptr error, std::string_view where) {
+  if (is_greenlet_exit(error)) return;
+  HubException report{error, std::string(where)};
+  try {
+    exception_hook_(report);
+  } catch (...) {
+    default_exception_hook(report);
+  }
+}
+
+void Hub::post(absl::AnyInvocable<void()> callback) {
+  {
+    std::lock_guard<std::mutex> lock(posted_mutex_);
+    posted_.push_back(std::move(callback));
+    has_posted_.store(true, std::memory_order_release);
+  }
+  backend_->wake();
+}
+
+}  // namespace eventlet

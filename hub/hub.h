@@ -1,0 +1,354 @@
+// Copyright 2026 The eventlet-cpp Authors.
+//
+// hub.h: the event loop. One Hub per OS thread, created on first use, running
+// in its own greenlet. Everything that waits (sleep, Event, sockets) parks the
+// current greenlet and lets the hub pick what runs next.
+//
+// The loop (docs/architecture.md draws it):
+//
+//   for (;;) {
+//     run_posted_callbacks();   // work handed over by other OS threads
+//     prepare_timers();         // next_timers -> heap
+//     fire_timers();            // everything due when the pass began, in
+//                               // (deadline, sequence) order; what these
+//                               // schedule waits for the next pass
+//     prepare_timers();
+//     poll_io();                // backend.wait(until the next deadline, or
+//                               // just a poll if work is ready); then resume
+//                               // the greenlets whose fds are ready
+//   }
+//
+// Scheduling follows eventlet (docs/guide.md, "Scheduling rules"): spawn and
+// every wake-up are 0-second timers; a new greenthread runs only when its
+// creator blocks; ties break by scheduling order, never by address.
+//
+// Thread-safety: a Hub and everything scheduled on it belong to the OS thread
+// that created it. The only thread-safe entry point is post().
+#ifndef EVENTLET_HUB_HUB_H_
+#define EVENTLET_HUB_HUB_H_
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <exception>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/functional/any_invocable.h"
+#include "absl/time/time.h"
+#include "hub/backend.h"
+#include "hub/errors.h"
+#include "hub/greenlet.h"
+#include "hub/internal/stack_pool.h"
+#include "hub/internal/timer_queue.h"
+#include "hub/internal/wait_queue.h"
+#include "hub/timer.h"
+
+namespace eventlet {
+
+// Why trampoline-style waits end.
+enum class IoWaitResult { kReady, kTimedOut, kClosed };
+
+// What the exception hook receives: an exception nobody else will see (it
+// escaped a spawn_n greenthread, a spawn()ed one, a timer or a listener).
+struct HubException {
+  std::exception_ptr error;
+  std::string where;  // "greenthread 3 (name)", "timer callback", ...
+};
+using ExceptionHook = std::function<void(const HubException&)>;
+
+class Hub {
+ public:
+  static constexpr std::size_t kDefaultStackSize = 128 * 1024;
+  static constexpr std::size_t kHubStackSize = 256 * 1024;
+
+  // ---- Identity and lifetime ------------------------------------------------
+
+  // This OS thread's hub; created with an EpollBackend on first use.
+  static Hub& current() {
+    Hub* hub = tls_hub_;
+    return hub ? *hub : create_default();
+  }
+  // This OS thread's hub, or null if none was created yet.
+  static Hub* current_if_exists() { return tls_hub_; }
+  // Creates this thread's hub on `backend`. Throws std::logic_error if the
+  // thread already has one.
+  static Hub& install(std::unique_ptr<Backend> backend);
+  // Tears down this thread's hub, if any: greenthreads that never started are
+  // dropped without running; suspended ones are unwound with GreenletExit so
+  // their destructors run. Must be called from the main greenlet. Runs
+  // automatically when the thread exits.
+  static void destroy_current();
+
+  Backend& backend() { return *backend_; }
+
+  // ---- Time -----------------------------------------------------------------
+
+  // Hub time (nanoseconds on the backend's clock) as of the last loop
+  // iteration. Cheap; fresh() asks the backend.
+  std::int64_t cached_now() const { return now_; }
+  std::int64_t fresh_now() { return now_ = backend_->now(); }
+  // Fresh hub time as a duration since the backend's epoch.
+  absl::Duration now() { return absl::Nanoseconds(fresh_now()); }
+
+  // ---- Timers ---------------------------------------------------------------
+
+  // Runs `callback` in the hub greenlet after `delay` (eventlet's
+  // schedule_call_global). A zero delay means the next pass.
+  TimerHandle schedule_call_global(absl::Duration delay,
+                                   absl::AnyInvocable<void()> callback);
+  // As schedule_call_global, but skipped if the calling greenthread has died
+  // by then (the timer is cancelled when it dies).
+  TimerHandle schedule_call_local(absl::Duration delay,
+                                  absl::AnyInvocable<void()> callback);
+
+  // ---- Greenlets ------------------------------------------------------------
+
+  Greenlet& current_greenlet() const { return *current_; }
+  Greenlet& main_greenlet() const { return *main_; }
+  bool in_hub_greenlet() const { return current_ == hub_greenlet_; }
+
+  // Creates a greenlet that will run `body()` once started. The body is
+  // stored on the new greenlet's stack. Exceptions escaping it go to the
+  // exception hook. Throws std::bad_alloc if no stack can be had.
+  template <typename F>
+  Greenlet& create_greenlet(F&& body);
+  // Starts a created greenlet at the next pass (eventlet's spawn: a 0-second
+  // timer), or after `delay` (spawn_after).
+  void start(Greenlet& g);
+  void start_after(Greenlet& g, absl::Duration delay);
+  // Drops a greenlet that has not started: it will never run; its body is
+  // destroyed now, in the caller.
+  void discard_unstarted(Greenlet& g);
+
+  // Yields: the current greenlet runs again at the next pass (sleep(0)), or
+  // after `delay`. Throws HubUsageError in the hub greenlet.
+  void sleep(absl::Duration delay);
+
+  // Parks the current greenlet until something resumes it (eventlet's
+  // hub.switch()). `waiting_on` describes the wait for dumps. Rethrows an
+  // exception thrown into it (kill, Timeout). Throws HubUsageError in the hub
+  // greenlet.
+  void switch_out(const char* waiting_on);
+  // Like switch_out, but also resumes by itself once `timeout` elapses (none:
+  // no limit). Returns false if it was the timeout that resumed it.
+  bool switch_out_for(std::optional<absl::Duration> timeout,
+                      const char* waiting_on);
+  // Parks the current greenlet in `queue` until a wake() picks it (FIFO) or
+  // `timeout` elapses. Returns true if woken, false on timeout. The waiter is
+  // removed from the queue however the wait ends (also by exception).
+  bool wait_in(internal::WaitQueue& queue,
+               std::optional<absl::Duration> timeout, const char* waiting_on,
+               void* payload = nullptr);
+  // Wakes the first waiter of `queue` (at the next pass; never yields).
+  // Returns it, or null if the queue was empty.
+  internal::Waiter* wake_one(internal::WaitQueue& queue);
+  // Wakes every waiter of `queue`, FIFO.
+  void wake_all(internal::WaitQueue& queue);
+
+  // Resumes a suspended greenlet at the next pass (a 0-second timer).
+  void schedule_resume(Greenlet& g) {
+    timers_.push_ready(&g, g.wait_id_, now_);
+    ++g.ready_refs_;
+  }
+  // Raises `error` in `g` at its switch point, now: the caller is suspended
+  // and `g` runs (the caller is resumed at the next pass, unless the caller is
+  // the hub greenlet). If g is the caller, throws directly.
+  void throw_into(Greenlet& g, std::exception_ptr error);
+
+  // ---- File descriptors -----------------------------------------------------
+
+  // Parks the current greenlet until `fd` is ready for `event` (kRead or
+  // kWrite), `timeout` elapses, or the fd is closed with notify_close().
+  // Throws: TimeoutError, IOClosed, HubUsageError (hub greenlet), and
+  // std::runtime_error for a second waiter on the same fd and event while
+  // multiple readers are prevented (eventlet's message).
+  void trampoline(int fd, IoEvents event,
+                  std::optional<absl::Duration> timeout = std::nullopt);
+  // As trampoline, but reports timeout and close as a result.
+  IoWaitResult wait_for_io(int fd, IoEvents event,
+                           std::optional<absl::Duration> timeout);
+  // Call before closing `fd`: greenthreads waiting on it are woken (at the
+  // next pass) with IOClosed / kClosed, and the backend forgets the fd.
+  void notify_close(int fd);
+  // eventlet's g_prevent_multiple_readers (default true).
+  void set_prevent_multiple_readers(bool prevent) {
+    prevent_multiple_readers_ = prevent;
+  }
+
+  // ---- Configuration, hooks, counts -----------------------------------------
+
+  // Stack size for greenlets created from now on (rounded up to pages).
+  void set_stack_size(std::size_t bytes);
+  std::size_t stack_size() const { return stacks_->stack_size(); }
+
+  // Receives exceptions nobody else will see. The default prints
+  // "eventlet: unhandled exception in <where>: <type>: <what>" to stderr.
+  // GreenletExit is never reported.
+  void set_exception_hook(ExceptionHook hook);
+  void report_exception(std::exception_ptr error, std::string_view where);
+
+  // Greenlets alive (not dead), excluding main and the hub's own.
+  std::size_t greenlet_count() const { return live_count_; }
+  // Timers queued (heap and next_timers), not counting ready wake-ups.
+  std::size_t timer_count() const { return timers_.timer_count(); }
+  std::size_t ready_count() const { return timers_.ready_count(); }
+  std::size_t listener_count() const { return listener_count_; }
+  // Loop iterations so far.
+  std::uint64_t iterations() const { return iterations_; }
+
+  // Visits live greenlets in creation order (main first).
+  template <typename F>
+  void for_each_greenlet(F&& f) const {
+    for (Greenlet* g = main_; g; g = g->next_live_) f(*g);
+  }
+  // Visits queued timers (heap in array order, then next_timers).
+  template <typename F>
+  void for_each_timer(F&& f) const {
+    timers_.for_each_timer(f);
+  }
+
+  // ---- Cross-thread ---------------------------------------------------------
+
+  // Runs `callback` in this hub's greenlet at the start of its next loop
+  // iteration and wakes the hub. Thread-safe; the hub must outlive the call.
+  void post(absl::AnyInvocable<void()> callback);
+
+  // ---- For eventlet's own primitives
+  // ------------------------------------------
+
+  // Schedules / cancels an intrusive timer node (internal::TimerNode).
+  void schedule_timer(internal::TimerNode* node, absl::Duration delay);
+  void cancel_timer(internal::TimerNode* node);
+  // A token that turns false when `g` dies.
+  internal::RefPtr<internal::LifeToken> life_token(Greenlet& g);
+
+  ~Hub();
+  Hub(const Hub&) = delete;
+  Hub& operator=(const Hub&) = delete;
+
+ private:
+  struct Listener;
+  struct FdListeners {
+    Listener* readers = nullptr;  // primary first, then secondaries (FIFO)
+    Listener* writers = nullptr;
+  };
+
+  explicit Hub(std::unique_ptr<Backend> backend);
+  static Hub& create_default();
+  [[noreturn]] static void greenlet_entry(void* arg);
+  static bool lookup_guard(const void* addr, char* who, std::size_t who_size,
+                           std::size_t* stack_size);
+
+  void link_live(Greenlet* g);
+  void unlink_live(Greenlet* g);
+  // Switch machinery.
+  void switch_to(Greenlet* next);
+  void resume(Greenlet* g);
+  Greenlet* next_to_run();
+  void reap_dead();
+  void release_greenlet(Greenlet* g);
+  void check_stack(Greenlet* g);
+  [[noreturn]] void finish_current();
+  void throw_pending(Greenlet* self);
+  void require_not_hub(const char* message) const;
+  // Loop phases.
+  void run_loop();
+  void run_posted_callbacks();
+  void fire_timers();
+  void fire_node(internal::TimerNode* node);
+  void run_callback_timer(internal::CallbackTimer* timer);
+  void poll_io();
+  void dispatch_io(const IoReady& ready);
+  // Timers and listeners.
+  std::int64_t deadline_after(absl::Duration delay);
+  TimerHandle schedule_callback(absl::Duration delay,
+                                absl::AnyInvocable<void()> callback,
+                                Greenlet* owner);
+  Greenlet* take_ready(const internal::TimerQueue::ReadyEntry& entry);
+  template <typename F>
+  Greenlet* construct_greenlet(internal::Stack stack, std::int64_t id,
+                               F&& body);
+  internal::StackPool& pool_for(std::size_t stack_size);
+  void add_listener(Listener* l);
+  void remove_listener(Listener* l);
+  void update_watch(int fd);
+  FdListeners& fd_listeners(int fd);
+  void shutdown();
+
+  static thread_local Hub* tls_hub_ __attribute__((tls_model("initial-exec")));
+
+  std::unique_ptr<Backend> backend_;
+  // stack_pools_[0] holds the hub greenlet's stack; stacks_ is the pool new
+  // greenlets take from (one pool per stack size ever configured).
+  std::vector<std::unique_ptr<internal::StackPool>> stack_pools_;
+  internal::StackPool* stacks_ = nullptr;
+  internal::TimerQueue timers_;
+  std::int64_t now_ = 0;
+  Greenlet* current_ = nullptr;
+  internal::MainGreenlet main_storage_;
+  Greenlet* main_ = nullptr;
+  Greenlet* hub_greenlet_ = nullptr;
+  Greenlet* last_live_ = nullptr;
+  Greenlet* dying_ =
+      nullptr;  // exited; its stack is released by the next context
+  std::int64_t next_greenlet_id_ = 1;
+  std::size_t live_count_ = 0;
+  bool in_timer_phase_ = false;
+  bool shutting_down_ = false;
+  bool prevent_multiple_readers_ = true;
+  std::uint64_t iterations_ = 0;
+  std::vector<FdListeners> fd_listeners_;
+  std::size_t listener_count_ = 0;
+  std::vector<IoReady> io_ready_;
+  ExceptionHook exception_hook_;
+  std::atomic<bool> has_posted_{false};
+  std::mutex posted_mutex_;
+  std::vector<absl::AnyInvocable<void()>> posted_;
+};
+
+// ---- Template and inline definitions
+// ------------------------------------------
+
+template <typename F>
+Greenlet* Hub::construct_greenlet(internal::Stack stack, std::int64_t id,
+                                  F&& body) {
+  using Body = std::decay_t<F>;
+  using Impl = internal::BodyGreenlet<Body>;
+  static_assert(alignof(Impl) <= 64, "greenlet body over-aligned");
+  // The control block sits at the top of the stack, 64-byte aligned; the
+  // machine stack grows down from just below it.
+  const std::uintptr_t low = reinterpret_cast<std::uintptr_t>(stack.low);
+  const std::uintptr_t at =
+      (low + stack.size - sizeof(Impl)) & ~std::uintptr_t{63};
+  Impl* g = new (reinterpret_cast<void*>(at))
+      Impl(this, id, stack, Body(std::forward<F>(body)));
+  g->ctx_.entry = &Hub::greenlet_entry;
+  g->ctx_.entry_arg = static_cast<Greenlet*>(g);
+  internal::make_context(&g->ctx_, stack.low, at - low);
+  return g;
+}
+
+template <typename F>
+Greenlet& Hub::create_greenlet(F&& body) {
+  internal::Stack stack = stacks_->allocate();
+  Greenlet* g;
+  try {
+    g = construct_greenlet(stack, next_greenlet_id_, std::forward<F>(body));
+  } catch (...) {
+    stacks_->release(stack);
+    throw;
+  }
+  ++next_greenlet_id_;
+  link_live(g);
+  return *g;
+}
+
+}  // namespace eventlet
+
+#endif  // EVENTLET_HUB_HUB_H_

@@ -1,0 +1,152 @@
+// Copyright 2026 The eventlet-cpp Authors.
+//
+// timer_queue.h: the hub's timers, eventlet's way.
+//
+// Two kinds of entries, one order:
+//  * ready entries: "resume greenlet G" with no delay (spawn, sleep(0), a
+//    primitive waking a waiter). They are eventlet's 0-second timers and go
+//    into a FIFO, O(1).
+//  * heap timers: TimerNodes with a deadline (sleep(d), timeouts, callbacks).
+//    New ones wait in `next_timers` until prepare() moves them into a binary
+//    min-heap ordered by (deadline, seq).
+//
+// A pass (begin_pass(when) then pop_due() until empty) yields the entries that
+// existed when the pass began and are due at `when`, merged in (deadline, seq)
+// order. Entries added during a pass wait for the next one (eventlet's
+// next_timers rule). Sequence numbers make every tie deterministic.
+//
+// Not thread-safe; owned by one Hub. Never allocates per entry (the FIFO and
+// the heap grow geometrically).
+#ifndef EVENTLET_HUB_INTERNAL_TIMER_QUEUE_H_
+#define EVENTLET_HUB_INTERNAL_TIMER_QUEUE_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <vector>
+
+#include "hub/internal/timer_node.h"
+
+namespace eventlet::internal {
+
+class TimerQueue {
+ public:
+  static constexpr std::int64_t kNever =
+      std::numeric_limits<std::int64_t>::max();
+
+  struct ReadyEntry {
+    std::int64_t deadline;
+    std::uint64_t seq;
+    Greenlet* greenlet;
+    std::uint32_t wait_id;
+  };
+  // One due item: either a ready entry (node == nullptr) or a heap timer.
+  struct Due {
+    TimerNode* node = nullptr;
+    ReadyEntry ready{};
+  };
+
+  TimerQueue();
+
+  // Appends "resume `g` if it is still in wait `wait_id`" to the FIFO.
+  void push_ready(Greenlet* g, std::uint32_t wait_id, std::int64_t now) {
+    if (ready_size_ == ready_.size()) grow_ready();
+    ready_[(ready_head_ + ready_size_) & (ready_.size() - 1)] =
+        ReadyEntry{now, next_seq_++, g, wait_id};
+    ++ready_size_;
+  }
+
+  // Schedules `node` at `deadline`; it joins the heap at the next prepare().
+  void schedule(TimerNode* node, std::int64_t deadline);
+  // Removes a pending or scheduled node. No-op for other states.
+  void cancel(TimerNode* node);
+  // Moves next_timers into the heap.
+  void prepare();
+
+  // Starts a pass over what is due at `when`.
+  void begin_pass(std::int64_t when) {
+    pass_when_ = when;
+    pass_ready_left_ = ready_size_;
+  }
+  // True if the next due item is a ready entry, which it then pops into `out`.
+  // False if the pass is over or the next item is a heap timer.
+  bool pop_due_ready(ReadyEntry* out) {
+    if (pass_ready_left_ == 0) return false;
+    const ReadyEntry& head = ready_[ready_head_];
+    if (!heap_.empty() && heap_due_first(head)) return false;
+    *out = head;
+    pop_ready_head();
+    return true;
+  }
+  // Pops the next due item. Returns false when the pass is over.
+  bool pop_due(Due* out);
+
+  bool has_ready() const { return ready_size_ != 0; }
+  // Earliest deadline of anything queued (ready entries count as due now),
+  // considering next_timers too. kNever if nothing is queued.
+  std::int64_t earliest_deadline(std::int64_t now) const;
+  // Timers in the heap and in next_timers (not ready entries).
+  std::size_t timer_count() const { return heap_.size() + pending_.size(); }
+  std::size_t ready_count() const { return ready_size_; }
+
+  // Visits queued timers (heap in array order, then next_timers) for dumps.
+  template <typename F>
+  void for_each_timer(F&& f) const {
+    for (const HeapEntry& e : heap_) f(*e.node);
+    for (TimerNode* n : pending_) f(*n);
+  }
+  template <typename F>
+  void for_each_ready(F&& f) const {
+    for (std::size_t i = 0; i < ready_size_; ++i) {
+      f(ready_[(ready_head_ + i) & (ready_.size() - 1)]);
+    }
+  }
+
+  // Drops everything (hub teardown). Nodes are marked cancelled.
+  void clear();
+
+ private:
+  struct HeapEntry {
+    std::int64_t deadline;
+    std::uint64_t seq;
+    TimerNode* node;
+  };
+  static bool before(const HeapEntry& a, const HeapEntry& b) {
+    return a.deadline < b.deadline ||
+           (a.deadline == b.deadline && a.seq < b.seq);
+  }
+  bool heap_due_first(const ReadyEntry& head) const {
+    const HeapEntry& top = heap_.front();
+    return top.deadline <= pass_when_ &&
+           (top.deadline < head.deadline ||
+            (top.deadline == head.deadline && top.seq < head.seq));
+  }
+  void pop_ready_head() {
+    ready_head_ = (ready_head_ + 1) & (ready_.size() - 1);
+    --ready_size_;
+    --pass_ready_left_;
+  }
+  void grow_ready();
+  void heap_push(TimerNode* node);
+  TimerNode* heap_pop();
+  void heap_remove(std::uint32_t index);
+  void sift_up(std::uint32_t index);
+  void sift_down(std::uint32_t index);
+  void place(std::uint32_t index, const HeapEntry& e) {
+    heap_[index] = e;
+    e.node->index = index;
+  }
+
+  std::vector<ReadyEntry> ready_;  // ring buffer, power-of-two capacity
+  std::size_t ready_head_ = 0;
+  std::size_t ready_size_ = 0;
+  std::size_t pass_ready_left_ = 0;
+  std::int64_t pass_when_ = 0;
+  std::uint64_t next_seq_ = 1;
+  std::vector<HeapEntry> heap_;
+  std::vector<TimerNode*> pending_;  // eventlet's next_timers
+};
+
+}  // namespace eventlet::internal
+
+#endif  // EVENTLET_HUB_INTERNAL_TIMER_QUEUE_H_
