@@ -7,9 +7,23 @@
 #include <utility>
 
 #include "hub/epoll_backend.h"
+#include "hub/internal/sanitizers.h"
 #include "hub/internal/stack_overflow.h"
 
 namespace eventlet {
+
+// Ends the thread's hub when the thread exits (see Hub::destroy_current).
+struct HubReaper {
+  ~HubReaper() {
+    Hub* hub = Hub::tls_hub_;
+    if (hub == nullptr) return;
+    if (hub->live_count_ == 0 && hub->current_ == hub->main_) {
+      Hub::destroy_current();
+    } else {
+      hub->abandon();
+    }
+  }
+};
 
 using internal::TimerNode;
 using State = GreenletState;
@@ -18,14 +32,8 @@ thread_local Hub* Hub::tls_hub_ = nullptr;
 
 namespace {
 
-// Destroys the thread's hub when the thread exits.
-struct HubReaper {
-  ~HubReaper() { Hub::destroy_current(); }
-};
-void register_reaper() {
-  static thread_local HubReaper reaper;
-  (void)reaper;
-}
+// Hubs abandoned at thread exit, kept reachable on purpose.
+std::vector<Hub*>* g_abandoned_hubs = nullptr;
 
 // Frees kept by a stack-based guard: cancels a timer node however a wait ends.
 struct CancelOnExit {
@@ -115,7 +123,8 @@ bool Hub::lookup_guard(const void* addr, char* who, std::size_t who_size,
 Hub& Hub::install(std::unique_ptr<Backend> backend) {
   if (tls_hub_ != nullptr)
     throw std::logic_error("this thread already has a hub");
-  register_reaper();
+  static thread_local HubReaper reaper;
+  (void)reaper;
   tls_hub_ = new Hub(std::move(backend));
   return *tls_hub_;
 }
@@ -188,6 +197,17 @@ void Hub::shutdown() {
     main_->life_->release_ref();
     main_->life_ = nullptr;
   }
+}
+
+void Hub::abandon() {
+  for (Greenlet* g = main_->next_live_; g != nullptr; g = g->next_live_) {
+    internal::register_leak_root(g->stack_.low, g->stack_.size);
+  }
+  internal::register_leak_root(hub_greenlet_->stack_.low,
+                               hub_greenlet_->stack_.size);
+  if (g_abandoned_hubs == nullptr) g_abandoned_hubs = new std::vector<Hub*>;
+  g_abandoned_hubs->push_back(this);
+  tls_hub_ = nullptr;
 }
 
 void Hub::link_live(Greenlet* g) {

@@ -81,8 +81,14 @@ class Hub {
   static Hub& install(std::unique_ptr<Backend> backend);
   // Tears down this thread's hub, if any: greenthreads that never started are
   // dropped without running; suspended ones are unwound with GreenletExit so
-  // their destructors run. Must be called from the main greenlet. Runs
-  // automatically when the thread exits.
+  // their destructors run — call it while the objects they use are alive.
+  // Must be called from the main greenlet.
+  //
+  // At thread (and process) exit this happens by itself only if no
+  // greenthread is pending. Otherwise the hub is abandoned as eventlet does:
+  // pending greenthreads never run again, nothing of theirs is destroyed (the
+  // objects they refer to may already be gone), and their stacks stay mapped
+  // and registered with LeakSanitizer, so a leak check sees no leak.
   static void destroy_current();
 
   Backend& backend() { return *backend_; }
@@ -280,6 +286,8 @@ class Hub {
   void update_watch(int fd);
   FdListeners& fd_listeners(int fd);
   void shutdown();
+  void abandon();
+  friend struct HubReaper;
 
   static thread_local Hub* tls_hub_ __attribute__((tls_model("initial-exec")));
 

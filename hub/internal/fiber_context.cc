@@ -4,23 +4,11 @@
 #include <boost/context/detail/fcontext.hpp>
 #include <cstdlib>
 
-#if defined(__SANITIZE_ADDRESS__)
-#define EVENTLET_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define EVENTLET_ASAN 1
-#endif
-#endif
-#if defined(__SANITIZE_THREAD__)
-#define EVENTLET_TSAN 1
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-#define EVENTLET_TSAN 1
-#endif
-#endif
+#include "hub/internal/sanitizers.h"
 
 #ifdef EVENTLET_ASAN
 #include <sanitizer/asan_interface.h>
+#include <sanitizer/lsan_interface.h>
 #endif
 #ifdef EVENTLET_TSAN
 #include <sanitizer/tsan_interface.h>
@@ -111,6 +99,13 @@ void destroy_context(FiberContext* ctx) {
 #endif
   ctx->tsan_fiber = nullptr;
   ctx->saved = nullptr;
+}
+
+void register_leak_root([[maybe_unused]] const void* p,
+                        [[maybe_unused]] std::size_t size) {
+#ifdef EVENTLET_ASAN
+  __lsan_register_root_region(p, size);
+#endif
 }
 
 }  // namespace eventlet::internal
