@@ -3,7 +3,8 @@
 
 namespace eventlet::internal {
 
-void GreenThreadCore::resolve_links() {
+void GreenThreadCore::complete() {
+  exited = true;
   // Take them all first: a callback may link or unlink.
   std::vector<Link> ready = std::move(links);
   links.clear();
@@ -15,6 +16,7 @@ void GreenThreadCore::resolve_links() {
                                       "link callback");
     }
   }
+  if (on_exit != nullptr) on_exit(on_exit_arg);
 }
 
 void GreenThreadCore::kill(std::exception_ptr error) {

@@ -59,10 +59,14 @@ class GreenThreadCore : public RefCounted {
   std::vector<Link> links;
   std::uint64_t next_link_id = 1;
   bool exited = false;  // the exit event is sent and links resolved
+  // Called once, after the links (e.g. GreenPool frees its slot here).
+  void (*on_exit)(void* arg) = nullptr;
+  void* on_exit_arg = nullptr;
 
-  // Runs every link callback, FIFO, in the calling greenlet. A callback that
-  // throws is reported to the hub's hook; the others still run.
-  void resolve_links();
+  // After the exit event is sent: marks the greenthread exited, runs every
+  // link callback (FIFO, in the calling greenlet; one that throws is reported
+  // to the hub's hook and the others still run), then on_exit.
+  void complete();
   // Kills the greenthread (see GreenThread::kill).
   void kill(std::exception_ptr error);
 };
@@ -116,16 +120,14 @@ class SpawnBody {
       state_->greenlet->hub().report_exception(error,
                                                state_->greenlet->describe());
     } else {
-      state_->exited = true;
-      state_->resolve_links();
+      state_->complete();
     }
   }
 
  private:
   void finish(std::exception_ptr error) {
     if (!state_->exit.ready()) state_->exit.send_exception(error);
-    state_->exited = true;
-    state_->resolve_links();
+    state_->complete();
   }
 
   RefPtr<GreenThreadState<R>> state_;
@@ -148,9 +150,22 @@ template <typename F, typename... Args>
 using SpawnResult = std::remove_cvref_t<
     std::invoke_result_t<std::decay_t<F>, std::decay_t<Args>...>>;
 
+// How spawn_impl starts a greenthread.
+struct SpawnOptions {
+  std::optional<absl::Duration> delay;  // none: at the next pass
+  bool local = false;                   // spawn_after_local
+  const void* group = nullptr;          // Greenlet::group()
+  void (*on_exit)(void*) = nullptr;     // GreenThreadCore::on_exit
+  void* on_exit_arg = nullptr;
+};
+
 template <typename R, typename F, typename... Args>
-GreenThread<R> spawn_impl(std::optional<absl::Duration> delay, bool local,
-                          F&& f, Args&&... args);
+GreenThread<R> spawn_impl(const SpawnOptions& options, F&& f, Args&&... args);
+
+// A GreenThread that already finished: runs f(args...) right here, in the
+// caller (GreenPool's inline spawn). Its exception is stored and rethrown.
+template <typename R, typename F, typename... Args>
+GreenThread<R> run_inline(F&& f, Args&&... args);
 
 }  // namespace internal
 
@@ -236,8 +251,10 @@ class GreenThread {
 
  private:
   template <typename R2, typename F, typename... Args>
-  friend GreenThread<R2> internal::spawn_impl(std::optional<absl::Duration>,
-                                              bool, F&&, Args&&...);
+  friend GreenThread<R2> internal::spawn_impl(const internal::SpawnOptions&,
+                                              F&&, Args&&...);
+  template <typename R2, typename F, typename... Args>
+  friend GreenThread<R2> internal::run_inline(F&&, Args&&...);
   explicit GreenThread(internal::RefPtr<internal::GreenThreadState<R>> s)
       : state_(std::move(s)) {}
   internal::RefPtr<internal::GreenThreadState<R>> state_;
@@ -246,23 +263,48 @@ class GreenThread {
 namespace internal {
 
 template <typename R, typename F, typename... Args>
-GreenThread<R> spawn_impl(std::optional<absl::Duration> delay, bool local,
-                          F&& f, Args&&... args) {
+GreenThread<R> spawn_impl(const SpawnOptions& options, F&& f, Args&&... args) {
   Hub& hub = Hub::current();
   RefPtr<GreenThreadState<R>> state(new GreenThreadState<R>);
+  state->on_exit = options.on_exit;
+  state->on_exit_arg = options.on_exit_arg;
   RefPtr<LifeToken> spawner;
-  if (local && !hub.in_hub_greenlet())
+  if (options.local && !hub.in_hub_greenlet()) {
     spawner = hub.life_token(hub.current_greenlet());
+  }
   auto call = bind_call(std::forward<F>(f), std::forward<Args>(args)...);
   Greenlet& g = hub.create_greenlet(
       SpawnBody<R, decltype(call)>(state, std::move(call), std::move(spawner)));
+  g.set_group(options.group);
   state->greenlet = &g;
   state->id = g.id();
-  if (delay) {
-    hub.start_after(g, *delay);
+  if (options.delay) {
+    hub.start_after(g, *options.delay);
   } else {
     hub.start(g);
   }
+  return GreenThread<R>(std::move(state));
+}
+
+template <typename R, typename F, typename... Args>
+GreenThread<R> run_inline(F&& f, Args&&... args) {
+  RefPtr<GreenThreadState<R>> state(new GreenThreadState<R>);
+  state->id = Hub::current().current_greenlet().id();
+  std::exception_ptr error;
+  try {
+    if constexpr (std::is_void_v<R>) {
+      std::invoke(std::forward<F>(f), std::forward<Args>(args)...);
+      state->exit.send();
+    } else {
+      state->exit.send(
+          std::invoke(std::forward<F>(f), std::forward<Args>(args)...));
+    }
+  } catch (...) {
+    error = std::current_exception();
+    state->exit.send_exception(error);
+  }
+  state->exited = true;
+  if (error) std::rethrow_exception(error);
   return GreenThread<R>(std::move(state));
 }
 
@@ -273,7 +315,7 @@ GreenThread<R> spawn_impl(std::optional<absl::Duration> delay, bool local,
 template <typename F, typename... Args>
 GreenThread<internal::SpawnResult<F, Args...>> spawn(F&& f, Args&&... args) {
   return internal::spawn_impl<internal::SpawnResult<F, Args...>>(
-      std::nullopt, false, std::forward<F>(f), std::forward<Args>(args)...);
+      {}, std::forward<F>(f), std::forward<Args>(args)...);
 }
 
 // Like spawn(), but starts f after `delay` (eventlet: even if the caller has
@@ -283,7 +325,7 @@ GreenThread<internal::SpawnResult<F, Args...>> spawn_after(absl::Duration delay,
                                                            F&& f,
                                                            Args&&... args) {
   return internal::spawn_impl<internal::SpawnResult<F, Args...>>(
-      delay, false, std::forward<F>(f), std::forward<Args>(args)...);
+      {.delay = delay}, std::forward<F>(f), std::forward<Args>(args)...);
 }
 
 // Like spawn_after(), but f does not run if the calling greenthread has died
@@ -293,7 +335,8 @@ template <typename F, typename... Args>
 GreenThread<internal::SpawnResult<F, Args...>> spawn_after_local(
     absl::Duration delay, F&& f, Args&&... args) {
   return internal::spawn_impl<internal::SpawnResult<F, Args...>>(
-      delay, true, std::forward<F>(f), std::forward<Args>(args)...);
+      {.delay = delay, .local = true}, std::forward<F>(f),
+      std::forward<Args>(args)...);
 }
 
 // Like spawn(), without a handle: cheaper. Exceptions go to the hub's hook.

@@ -67,6 +67,10 @@ class Greenlet {
   const char* waiting_on() const { return waiting_on_; }
   // "greenthread 12" or "greenthread 12 (name)", "main", "hub".
   std::string describe() const;
+  // The group (e.g. the GreenPool) this greenlet works for, or null. Set by
+  // whoever spawns it; the hub does not look at it.
+  const void* group() const { return group_; }
+  void set_group(const void* group) { group_ = group; }
 
  protected:
   Greenlet(Hub* hub, std::int64_t id, internal::Stack stack);
@@ -95,6 +99,7 @@ class Greenlet {
   std::exception_ptr pending_exception_;  // thrown at its switch point
   internal::TimerNode start_timer_;       // spawn_after's delayed start
   internal::LifeToken* life_ = nullptr;   // created on demand
+  const void* group_ = nullptr;
   // The hub's list of live greenlets, in creation order.
   Greenlet* prev_live_ = nullptr;
   Greenlet* next_live_ = nullptr;

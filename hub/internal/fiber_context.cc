@@ -68,6 +68,11 @@ void init_thread_context(FiberContext* ctx) {
 }
 
 void make_context(FiberContext* ctx, void* stack_low, std::size_t size) {
+#ifdef EVENTLET_ASAN
+  // A reused stack may still carry poison from frames of an earlier context
+  // that never returned (or of an unmapped stack at the same address).
+  ASAN_UNPOISON_MEMORY_REGION(stack_low, size);
+#endif
   ctx->stack_low = stack_low;
   ctx->stack_size = size;
   ctx->saved = bctx::make_fcontext(static_cast<char*>(stack_low) + size, size,
