@@ -247,7 +247,7 @@ class GreenThread {
   void set_name(std::string name) const {
     if (state_->greenlet) state_->greenlet->set_name(std::move(name));
   }
-  explicit operator bool() const { return state_ != nullptr; }
+  explicit operator bool() const { return static_cast<bool>(state_); }
 
  private:
   template <typename R2, typename F, typename... Args>

@@ -1,0 +1,86 @@
+// Copyright 2026 The eventlet-cpp Authors.
+#include "pool/green_pile.h"
+
+#include <algorithm>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "greenthread/greenthread.h"
+#include "gtest/gtest.h"
+
+namespace eventlet {
+namespace {
+
+std::string slow(std::string x, int ms) {
+  sleep(absl::Milliseconds(ms));
+  return x;
+}
+
+TEST(GreenPile, ResultsComeInSpawnOrder) {
+  GreenPool pool(10);
+  GreenPile<std::string> pile(pool);
+  pile.spawn(slow, "p", 6);
+  pile.spawn(slow, "q", 2);
+  pile.spawn(slow, "r", 4);
+  std::vector<std::string> got(pile.begin(), pile.end());
+  EXPECT_EQ(got, std::vector<std::string>({"p", "q", "r"}));
+  // Read results are gone: iterating again yields nothing (eventlet: []).
+  EXPECT_EQ(std::distance(pile.begin(), pile.end()), 0);
+}
+
+TEST(GreenPile, OwnPoolBoundsConcurrency) {
+  GreenPile<int> pile(2);
+  int running = 0;
+  int peak = 0;
+  for (int i = 0; i < 6; ++i) {
+    pile.spawn([&, i] {
+      peak = std::max(peak, ++running);
+      sleep(absl::Milliseconds(1));
+      --running;
+      return i;
+    });
+  }
+  std::vector<int> got;
+  for (int v : pile) got.push_back(v);
+  EXPECT_EQ(got, std::vector<int>({0, 1, 2, 3, 4, 5}));
+  EXPECT_EQ(peak, 2);
+}
+
+TEST(GreenPile, AFailingJobRaisesAtItsPosition) {
+  Hub::current().set_exception_hook([](const HubException&) {});
+  GreenPile<int> pile;
+  for (int x : {1, 2, 3}) {
+    pile.spawn(
+        [](int v) {
+          if (v == 2) throw std::invalid_argument("x=2");
+          return v;
+        },
+        x);
+  }
+  std::vector<int> out;
+  try {
+    for (int v : pile) out.push_back(v);
+    FAIL();
+  } catch (const std::invalid_argument& e) {
+    EXPECT_STREQ(e.what(), "x=2");
+  }
+  EXPECT_EQ(out, std::vector<int>({1}));
+  EXPECT_EQ(pile.next(), std::optional<int>(3));
+  EXPECT_EQ(pile.next(), std::nullopt);
+  Hub::current().set_exception_hook(nullptr);
+}
+
+TEST(GreenPile, AnUnreadPileKeepsNoGreenthreadsAlive) {
+  // eventlet #748: a never-iterated pile held every GreenThread.
+  GreenPool pool(100);
+  GreenPile<int> pile(pool);
+  for (int i = 0; i < 5000; ++i) pile.spawn([i] { return i; });
+  pool.waitall();
+  EXPECT_EQ(Hub::current().greenlet_count(), 0u);  // stacks all released
+  EXPECT_EQ(pile.size(), 5000u);                   // only results remain
+  EXPECT_EQ(pile.next(), std::optional<int>(0));
+}
+
+}  // namespace
+}  // namespace eventlet

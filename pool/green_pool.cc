@@ -1,0 +1,66 @@
+// Copyright 2026 The eventlet-cpp Authors.
+#include "pool/green_pool.h"
+
+#include <stdexcept>
+
+#include "absl/strings/str_format.h"
+
+namespace eventlet {
+namespace {
+
+std::int64_t checked_size(std::int64_t size) {
+  if (size < 0) {
+    throw std::invalid_argument(
+        absl::StrFormat("GreenPool() expect size >= 0, actual: %d", size));
+  }
+  return size;
+}
+
+}  // namespace
+
+GreenPool::GreenPool(std::int64_t size)
+    : size_(checked_size(size)), slots_(size) {}
+
+GreenPool::~GreenPool() {
+  if (slots_.counter() != size_ || slots_.waiting() != 0) waitall();
+}
+
+void GreenPool::on_exit(void* pool) {
+  static_cast<GreenPool*>(pool)->finished();
+}
+
+void GreenPool::finished() {
+  --running_;
+  slots_.release();  // to the longest-blocked spawner, if any
+  if (slots_.counter() == size_ && slots_.waiting() == 0 &&
+      !waitall_waiters_.empty()) {
+    Hub::current().wake_all(waitall_waiters_);
+  }
+}
+
+void GreenPool::waitall() {
+  if (in_pool()) {
+    throw std::logic_error(
+        "Calling waitall() from within one of the GreenPool's greenthreads "
+        "will never "
+        "terminate.");
+  }
+  // Empty means: every slot back (none running, none handed to a spawner that
+  // has not spawned yet) and no spawner blocked.
+  while (slots_.counter() != size_ || slots_.waiting() != 0) {
+    Hub::current().wait_in(waitall_waiters_, std::nullopt,
+                           "GreenPool::waitall");
+  }
+}
+
+void GreenPool::resize(std::int64_t new_size) {
+  checked_size(new_size);
+  slots_.adjust(new_size - size_);
+  size_ = new_size;
+  if (slots_.counter() == size_ && slots_.waiting() == 0 &&
+      !waitall_waiters_.empty()) {
+    Hub::current().wake_all(waitall_waiters_);
+  }
+}
+
+}  // namespace eventlet
