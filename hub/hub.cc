@@ -89,6 +89,7 @@ Hub::Hub(std::unique_ptr<Backend> backend)
     : backend_(std::move(backend)),
       main_storage_(this),
       exception_hook_(default_exception_hook) {
+  mailbox_ = std::make_shared<Mailbox>(backend_.get());
   stack_pools_.push_back(std::make_unique<internal::StackPool>(kHubStackSize));
   stack_pools_.push_back(
       std::make_unique<internal::StackPool>(kDefaultStackSize));
@@ -146,7 +147,7 @@ void Hub::destroy_current() {
   delete hub;
 }
 
-Hub::~Hub() = default;
+Hub::~Hub() { mailbox_->close(); }
 
 void Hub::shutdown() {
   shutting_down_ = true;
@@ -496,14 +497,8 @@ void Hub::run_loop() {
 }
 
 void Hub::run_posted_callbacks() {
-  if (!has_posted_.load(std::memory_order_acquire)) return;
-  std::vector<absl::AnyInvocable<void()>> batch;
-  {
-    std::lock_guard<std::mutex> lock(posted_mutex_);
-    batch.swap(posted_);
-    has_posted_.store(false, std::memory_order_relaxed);
-  }
-  for (auto& callback : batch) {
+  if (!mailbox_->has_mail()) return;
+  for (auto& callback : mailbox_->drain()) {
     try {
       callback();
     } catch (...) {
@@ -558,7 +553,7 @@ void Hub::run_callback_timer(internal::CallbackTimer* timer) {
 
 void Hub::poll_io() {
   std::int64_t deadline = timers_.earliest_deadline(now_);
-  if (has_posted_.load(std::memory_order_acquire)) deadline = now_;
+  if (mailbox_->has_mail()) deadline = now_;
   // eventlet's rule: with no fds to watch and work already due, no syscall.
   if (listener_count_ == 0 && deadline <= now_) return;
   io_ready_.clear();
@@ -761,15 +756,6 @@ void Hub::report_exception(std::exception_ptr error, std::string_view where) {
   } catch (...) {
     default_exception_hook(report);
   }
-}
-
-void Hub::post(absl::AnyInvocable<void()> callback) {
-  {
-    std::lock_guard<std::mutex> lock(posted_mutex_);
-    posted_.push_back(std::move(callback));
-    has_posted_.store(true, std::memory_order_release);
-  }
-  backend_->wake();
 }
 
 }  // namespace eventlet

@@ -47,6 +47,7 @@
 #include "hub/internal/stack_pool.h"
 #include "hub/internal/timer_queue.h"
 #include "hub/internal/wait_queue.h"
+#include "hub/mailbox.h"
 #include "hub/timer.h"
 
 namespace eventlet {
@@ -222,8 +223,13 @@ class Hub {
   // ---- Cross-thread ---------------------------------------------------------
 
   // Runs `callback` in this hub's greenlet at the start of its next loop
-  // iteration and wakes the hub. Thread-safe; the hub must outlive the call.
-  void post(absl::AnyInvocable<void()> callback);
+  // iteration and wakes the hub. Thread-safe; the hub must outlive the call
+  // (or hold mailbox() instead, which outlives the hub).
+  void post(absl::AnyInvocable<void()> callback) {
+    mailbox_->post(std::move(callback));
+  }
+  // The hub's mailbox, for threads that may outlive the hub.
+  std::shared_ptr<Mailbox> mailbox() const { return mailbox_; }
 
   // ---- For eventlet's own primitives
   // ------------------------------------------
@@ -315,9 +321,7 @@ class Hub {
   std::size_t listener_count_ = 0;
   std::vector<IoReady> io_ready_;
   ExceptionHook exception_hook_;
-  std::atomic<bool> has_posted_{false};
-  std::mutex posted_mutex_;
-  std::vector<absl::AnyInvocable<void()>> posted_;
+  std::shared_ptr<Mailbox> mailbox_;
 };
 
 // ---- Template and inline definitions
