@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Runs one benchmark binary briefly and checks that it exits 0 (and, for
+# idle_memory, that it printed its report line). Used by //bench:*_smoke_test.
+#   smoke_test.sh core_bench|idle_memory PATH_TO_BINARY
+set -euo pipefail
+
+kind=$1
+binary=$2
+out=$(mktemp)
+trap 'rm -f "$out"' EXIT
+
+case "$kind" in
+  core_bench)
+    "$binary" --benchmark_min_time=0.01 >"$out" 2>&1 || {
+      rc=$?
+      cat "$out"
+      echo "FAIL: core_bench exited $rc"
+      exit 1
+    }
+    cat "$out"
+    # Every benchmark must have reported (none skipped with an error).
+    for name in BM_RawFiberSwitch BM_Sleep0PingPong BM_SpawnWait BM_SpawnNBatch \
+      BM_EventPingPong BM_TimerScheduleCancel BM_BoostFiberYield BM_BoostFiberSpawnJoin \
+      BM_BoostFiberChannel BM_RawFiberSwitchDepth; do
+      grep -q "^$name" "$out" || { echo "FAIL: no result for $name"; exit 1; }
+    done
+    if grep -q "ERROR OCCURRED" "$out"; then
+      echo "FAIL: a benchmark reported an error"
+      exit 1
+    fi
+    ;;
+  idle_memory)
+    "$binary" --n=10000 >"$out" 2>&1 || {
+      rc=$?
+      cat "$out"
+      echo "FAIL: idle_memory exited $rc"
+      exit 1
+    }
+    cat "$out"
+    grep -q "bytes per greenthread" "$out" || {
+      echo "FAIL: no 'bytes per greenthread' in the output"
+      exit 1
+    }
+    ;;
+  *)
+    echo "usage: $0 core_bench|idle_memory BINARY" >&2
+    exit 2
+    ;;
+esac
+echo "PASS: $kind"
