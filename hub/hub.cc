@@ -272,15 +272,33 @@ Greenlet* Hub::take_ready(const internal::TimerQueue::ReadyEntry& e) {
 
 Greenlet* Hub::next_to_run() {
   if (shutting_down_) return main_;
-  if (in_timer_phase_) {
-    // Still inside a timer pass: hand the CPU straight to the next ready
-    // greenlet instead of bouncing through the hub greenlet.
+  if (!in_timer_phase_) return hub_greenlet_;
+  // Still inside a timer pass: hand the CPU straight to the next ready
+  // greenlet instead of bouncing through the hub greenlet. When the pass is
+  // over and the hub would only start the next one, start it here too.
+  do {
     internal::TimerQueue::ReadyEntry e;
     while (timers_.pop_due_ready(&e)) {
       if (Greenlet* g = take_ready(e)) return g;
     }
-  }
+  } while (!timers_.pass_has_due_timer() && begin_next_pass_inline());
   return hub_greenlet_;
+}
+
+bool Hub::begin_next_pass_inline() {
+  // What run_loop() would do between two passes, when none of it needs the
+  // hub greenlet: no I/O to poll (eventlet skips the syscall when no fd is
+  // watched and work is due), nothing posted, work ready, no timer due.
+  // Decide before touching the queues: on a bail-out the hub greenlet finishes
+  // the current pass itself, and next_timers must not have joined it.
+  if (listener_count_ != 0 || mailbox_->has_mail() || !timers_.has_ready())
+    return false;
+  if (timers_.timer_count() != 0 && timers_.earliest_timer() <= fresh_now())
+    return false;
+  timers_.prepare();
+  ++iterations_;
+  timers_.begin_pass(now_);
+  return true;
 }
 
 void Hub::reap_dead() {
@@ -291,7 +309,9 @@ void Hub::reap_dead() {
 
 void Hub::release_greenlet(Greenlet* g) {
   internal::Stack stack = g->stack_;
-  if (!internal::StackPool::canary_intact(stack)) {
+  // Guarded stacks fault on overflow; reading an untouched canary page would
+  // cost a page fault, so only unguarded ones are checked here.
+  if (!stack.guarded && !internal::StackPool::canary_intact(stack)) {
     internal::report_stack_overflow(g->describe().c_str(), stack.size);
   }
   g->~Greenlet();
@@ -303,14 +323,6 @@ internal::StackPool& Hub::pool_for(std::size_t stack_size) {
     if (stack_pools_[i]->stack_size() == stack_size) return *stack_pools_[i];
   }
   return *stack_pools_[0];
-}
-
-void Hub::check_stack(Greenlet* g) {
-  if (g->stack_.low == nullptr) return;  // main: the thread's own stack
-  const char* sp = static_cast<const char*>(__builtin_frame_address(0));
-  if (sp < g->stack_.low + internal::StackPool::kCanaryBytes + 256) {
-    internal::report_stack_overflow(g->describe().c_str(), g->stack_.size);
-  }
 }
 
 void Hub::greenlet_entry(void* arg) {
@@ -349,10 +361,6 @@ void Hub::finish_current() {
 void Hub::throw_pending(Greenlet* self) {
   std::exception_ptr error = std::exchange(self->pending_exception_, nullptr);
   std::rethrow_exception(error);
-}
-
-void Hub::require_not_hub(const char* message) const {
-  if (current_ == hub_greenlet_) throw HubUsageError(message);
 }
 
 void Hub::switch_out(const char* waiting_on) {

@@ -44,6 +44,7 @@
 #include "hub/backend.h"
 #include "hub/errors.h"
 #include "hub/greenlet.h"
+#include "hub/internal/stack_overflow.h"
 #include "hub/internal/stack_pool.h"
 #include "hub/internal/timer_queue.h"
 #include "hub/internal/wait_queue.h"
@@ -263,12 +264,25 @@ class Hub {
   void switch_to(Greenlet* next);
   void resume(Greenlet* g);
   Greenlet* next_to_run();
+  bool begin_next_pass_inline();
   void reap_dead();
   void release_greenlet(Greenlet* g);
-  void check_stack(Greenlet* g);
+  // Reports an overflow if the current stack pointer is too close to the
+  // bottom of g's stack (catches overflows of unguarded stacks).
+  void check_stack(Greenlet* g) {
+    if (g->stack_.low == nullptr) return;  // main: the thread's own stack
+    const char* sp = static_cast<const char*>(__builtin_frame_address(0));
+    if (sp < g->stack_.low + internal::StackPool::kCanaryBytes + 256)
+        [[unlikely]] {
+      internal::report_stack_overflow(g->describe().c_str(), g->stack_.size);
+    }
+  }
   [[noreturn]] void finish_current();
   void throw_pending(Greenlet* self);
-  void require_not_hub(const char* message) const;
+  void require_not_hub(const char* message) const {
+    if (current_ == hub_greenlet_) [[unlikely]]
+      throw HubUsageError(message);
+  }
   // Loop phases.
   void run_loop();
   void run_posted_callbacks();

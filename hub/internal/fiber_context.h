@@ -18,7 +18,17 @@
 #ifndef EVENTLET_HUB_INTERNAL_FIBER_CONTEXT_H_
 #define EVENTLET_HUB_INTERNAL_FIBER_CONTEXT_H_
 
+#include <boost/context/detail/fcontext.hpp>
 #include <cstddef>
+
+#include "hub/internal/sanitizers.h"
+
+#ifdef EVENTLET_ASAN
+#include <sanitizer/asan_interface.h>
+#endif
+#ifdef EVENTLET_TSAN
+#include <sanitizer/tsan_interface.h>
+#endif
 
 namespace eventlet::internal {
 
@@ -49,9 +59,47 @@ void init_thread_context(FiberContext* ctx);
 // set before the first switch.
 void make_context(FiberContext* ctx, void* stack_low, std::size_t size);
 
+// Tells the sanitizers that `from` is about to give the CPU to `to`.
+// `from_exits` means `from` will never run again.
+inline void before_switch([[maybe_unused]] FiberContext* from,
+                          [[maybe_unused]] FiberContext* to,
+                          [[maybe_unused]] bool from_exits) {
+#ifdef EVENTLET_ASAN
+  __sanitizer_start_switch_fiber(from_exits ? nullptr : &from->asan_fake_stack,
+                                 to->stack_low, to->stack_size);
+#endif
+#ifdef EVENTLET_TSAN
+  __tsan_switch_to_fiber(to->tsan_fiber, 0);
+#endif
+}
+
+// Runs in `self` (null: a context's first entry) right after it got the CPU
+// back from `prev`.
+inline void after_switch([[maybe_unused]] FiberContext* self,
+                         [[maybe_unused]] FiberContext* prev) {
+#ifdef EVENTLET_ASAN
+  const void* prev_low = nullptr;
+  std::size_t prev_size = 0;
+  __sanitizer_finish_switch_fiber(self ? self->asan_fake_stack : nullptr,
+                                  &prev_low, &prev_size);
+  if (prev->stack_low == nullptr) {  // A thread's original stack.
+    prev->stack_low = prev_low;
+    prev->stack_size = prev_size;
+  }
+#endif
+}
+
 // Suspends `from` (the running context) and resumes `to`. Returns when some
 // context switches back to `from`.
-void switch_context(FiberContext* from, FiberContext* to);
+inline void switch_context(FiberContext* from, FiberContext* to) {
+  from->switching_to = to;
+  before_switch(from, to, /*from_exits=*/false);
+  boost::context::detail::transfer_t t =
+      boost::context::detail::jump_fcontext(to->saved, from);
+  auto* prev = static_cast<FiberContext*>(t.data);
+  prev->saved = t.fctx;
+  after_switch(from, prev);
+}
 
 // Leaves `from` for good and resumes `to`. `from`'s stack may be reused once
 // `to` (or anything after it) has called destroy_context(from).

@@ -36,7 +36,7 @@ struct Stack {
 class StackPool {
  public:
   // Free stacks kept ready (touched pages kept) for fast reuse.
-  static constexpr std::size_t kHotStacks = 1024;
+  static constexpr std::size_t kHotStacks = 16384;
   // Stacks per slab mapping.
   static constexpr std::size_t kStacksPerSlab = 64;
   // Bytes at the low end of a stack that a healthy greenlet never writes.

@@ -60,8 +60,7 @@ bool TimerQueue::pop_due(Due* out) {
   return true;
 }
 
-std::int64_t TimerQueue::earliest_deadline(std::int64_t now) const {
-  if (ready_size_ != 0) return now;
+std::int64_t TimerQueue::earliest_timer() const {
   std::int64_t best = heap_.empty() ? kNever : heap_.front().deadline;
   for (const TimerNode* n : pending_) best = std::min(best, n->deadline);
   return best;

@@ -80,11 +80,20 @@ class TimerQueue {
   }
   // Pops the next due item. Returns false when the pass is over.
   bool pop_due(Due* out);
+  // True if a heap timer is due in the current pass (it may come before the
+  // next ready entry, or after the last one).
+  bool pass_has_due_timer() const {
+    return !heap_.empty() && heap_.front().deadline <= pass_when_;
+  }
+  // Earliest deadline among heap timers and next_timers (kNever if none).
+  std::int64_t earliest_timer() const;
 
   bool has_ready() const { return ready_size_ != 0; }
   // Earliest deadline of anything queued (ready entries count as due now),
   // considering next_timers too. kNever if nothing is queued.
-  std::int64_t earliest_deadline(std::int64_t now) const;
+  std::int64_t earliest_deadline(std::int64_t now) const {
+    return ready_size_ != 0 ? now : earliest_timer();
+  }
   // Timers in the heap and in next_timers (not ready entries).
   std::size_t timer_count() const { return heap_.size() + pending_.size(); }
   std::size_t ready_count() const { return ready_size_; }
