@@ -1,0 +1,358 @@
+// Copyright 2026 The eventlet-cpp Authors.
+//
+// TimerQueue: one (deadline, seq) order over ready entries and heap timers,
+// passes that ignore what is added during them, cancellation from next_timers
+// and from the heap.
+#include "hub/internal/timer_queue.h"
+
+#include <algorithm>
+#include <cstdint>
+#include <memory>
+#include <random>
+#include <set>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "hub/internal/timer_node.h"
+
+namespace eventlet::internal {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::IsEmpty;
+using State = TimerNode::State;
+
+// A heap timer that knows its name.
+struct Node : TimerNode {
+  explicit Node(std::string n)
+      : TimerNode(Action::kCallback), name(std::move(n)) {}
+  std::string name;
+};
+
+// Ready entries carry no greenlet here; their wait_id names them ("r<id>").
+void PushReady(TimerQueue& q, std::uint32_t id, std::int64_t now) {
+  q.push_ready(nullptr, id, now);
+}
+
+std::string Name(const TimerQueue::Due& due) {
+  if (due.node == nullptr) return "r" + std::to_string(due.ready.wait_id);
+  return static_cast<Node*>(due.node)->name;
+}
+
+// Runs one pass at `when` (after prepare()) and names what it yields.
+std::vector<std::string> Pass(TimerQueue& q, std::int64_t when) {
+  q.prepare();
+  q.begin_pass(when);
+  std::vector<std::string> out;
+  TimerQueue::Due due;
+  while (q.pop_due(&due)) out.push_back(Name(due));
+  return out;
+}
+
+TEST(TimerQueueTest, HeapOrdersByDeadlineThenSchedulingOrder) {
+  TimerQueue q;
+  Node a("a30"), b("b10"), c("c20"), d("d10"), e("e30"), f("f10");
+  q.schedule(&a, 30);
+  q.schedule(&b, 10);
+  q.schedule(&c, 20);
+  q.schedule(&d, 10);
+  q.schedule(&e, 30);
+  q.schedule(&f, 10);
+  EXPECT_EQ(q.timer_count(), 6u);
+  EXPECT_THAT(Pass(q, 100),
+              ElementsAre("b10", "d10", "f10", "c20", "a30", "e30"));
+  EXPECT_EQ(q.timer_count(), 0u);
+  for (Node* n : {&a, &b, &c, &d, &e, &f}) {
+    EXPECT_EQ(n->state, State::kFired) << n->name;
+    EXPECT_FALSE(n->active()) << n->name;
+  }
+}
+
+TEST(TimerQueueTest, PassYieldsOnlyWhatIsDueAtItsTime) {
+  TimerQueue q;
+  Node early("early"), due("due"), late("late");
+  q.schedule(&late, 50);
+  q.schedule(&early, 10);
+  q.schedule(&due, 20);
+  EXPECT_THAT(Pass(q, 20), ElementsAre("early", "due"));
+  EXPECT_EQ(late.state, State::kScheduled);
+  EXPECT_EQ(q.timer_count(), 1u);
+  EXPECT_THAT(Pass(q, 49), IsEmpty());
+  EXPECT_THAT(Pass(q, 50), ElementsAre("late"));
+}
+
+TEST(TimerQueueTest, ReadyFifoMergesWithHeapByDeadlineThenSeq) {
+  TimerQueue q;
+  Node a("a5"), b("b10"), c("c10"), d("d20");
+  PushReady(q, 1, 10);  // (10, seq 1)
+  q.schedule(&a, 5);    // (5, seq 2)
+  q.schedule(&b, 10);   // (10, seq 3)
+  PushReady(q, 2, 10);  // (10, seq 4)
+  q.schedule(&c, 10);   // (10, seq 5)
+  q.schedule(&d, 20);   // not due at 15
+  q.prepare();
+  q.begin_pass(15);
+
+  // pop_due_ready() only pops a ready entry that comes next in the order.
+  TimerQueue::ReadyEntry r;
+  EXPECT_FALSE(q.pop_due_ready(&r)) << "a5 is due before r1";
+  TimerQueue::Due due;
+  ASSERT_TRUE(q.pop_due(&due));
+  EXPECT_EQ(Name(due), "a5");
+  ASSERT_TRUE(q.pop_due_ready(&r));
+  EXPECT_EQ(r.wait_id, 1u);
+  EXPECT_EQ(r.deadline, 10);
+  EXPECT_FALSE(q.pop_due_ready(&r)) << "b10 was scheduled before r2";
+  ASSERT_TRUE(q.pop_due(&due));
+  EXPECT_EQ(Name(due), "b10");
+  ASSERT_TRUE(q.pop_due(&due));
+  EXPECT_EQ(Name(due), "r2");
+  EXPECT_FALSE(q.pop_due_ready(&r)) << "no ready entries left";
+  ASSERT_TRUE(q.pop_due(&due));
+  EXPECT_EQ(Name(due), "c10");
+  EXPECT_FALSE(q.pop_due(&due));
+  EXPECT_EQ(q.ready_count(), 0u);
+  EXPECT_EQ(q.timer_count(), 1u);
+  EXPECT_THAT(Pass(q, 20), ElementsAre("d20"));
+}
+
+TEST(TimerQueueTest, EntriesAddedDuringAPassWaitForTheNextPass) {
+  TimerQueue q;
+  Node a("a"), b("b-added"), c("c-added");
+  PushReady(q, 1, 10);
+  q.schedule(&a, 5);
+  q.prepare();
+  q.begin_pass(100);
+  TimerQueue::Due due;
+  ASSERT_TRUE(q.pop_due(&due));
+  EXPECT_EQ(Name(due), "a");
+  // Added mid-pass, all due at 100 and ordered before r1 by deadline.
+  PushReady(q, 2, 1);
+  q.schedule(&b, 0);
+  q.schedule(&c, 0);
+  q.cancel(&c);  // cancelling mid-pass works too
+  ASSERT_TRUE(q.pop_due(&due));
+  EXPECT_EQ(Name(due), "r1");
+  EXPECT_FALSE(q.pop_due(&due)) << "r2 and b were added during the pass";
+  EXPECT_EQ(q.ready_count(), 1u);
+  EXPECT_EQ(q.timer_count(), 1u);
+  EXPECT_EQ(b.state, State::kPending);
+  EXPECT_THAT(Pass(q, 100), ElementsAre("b-added", "r2"));
+}
+
+TEST(TimerQueueTest, ReadyEntriesStayFifoAcrossRingGrowthAndWrapAround) {
+  TimerQueue q;
+  // Move the ring's head off zero, then grow it while it wraps.
+  for (std::uint32_t i = 0; i < 40; ++i) PushReady(q, i, 0);
+  ASSERT_EQ(Pass(q, 0).size(), 40u);
+  std::vector<std::string> want;
+  for (std::uint32_t i = 100; i < 400; ++i) {
+    PushReady(q, i, 0);
+    want.push_back("r" + std::to_string(i));
+  }
+  EXPECT_EQ(q.ready_count(), 300u);
+  EXPECT_TRUE(q.has_ready());
+  std::vector<std::string> seen;
+  q.for_each_ready([&](const TimerQueue::ReadyEntry& e) {
+    seen.push_back("r" + std::to_string(e.wait_id));
+  });
+  EXPECT_EQ(seen, want);
+  EXPECT_EQ(Pass(q, 0), want);
+  EXPECT_FALSE(q.has_ready());
+}
+
+TEST(TimerQueueTest, CancelFromNextTimers) {
+  TimerQueue q;
+  Node a("a"), b("b"), c("c"), d("d");
+  q.schedule(&a, 1);
+  q.schedule(&b, 2);
+  q.schedule(&c, 3);
+  q.schedule(&d, 4);
+  EXPECT_EQ(b.state, State::kPending);
+  q.cancel(&b);  // from the middle: d moves into b's slot
+  EXPECT_EQ(b.state, State::kCancelled);
+  EXPECT_FALSE(b.active());
+  EXPECT_EQ(q.timer_count(), 3u);
+  q.cancel(&d);  // the moved one must still be found
+  q.cancel(&d);  // idempotent
+  q.cancel(&b);
+  EXPECT_EQ(q.timer_count(), 2u);
+  Node idle("idle");
+  q.cancel(&idle);  // never scheduled: no-op
+  EXPECT_EQ(idle.state, State::kIdle);
+  EXPECT_EQ(q.timer_count(), 2u);
+  EXPECT_THAT(Pass(q, 10), ElementsAre("a", "c"));
+  EXPECT_EQ(d.state, State::kCancelled);
+}
+
+TEST(TimerQueueTest, CancelFromHeap) {
+  TimerQueue q;
+  Node a("a"), b("b"), c("c");
+  q.schedule(&a, 1);
+  q.schedule(&b, 2);
+  q.schedule(&c, 3);
+  q.prepare();
+  EXPECT_EQ(a.state, State::kScheduled);
+  q.cancel(&a);  // the top
+  EXPECT_EQ(a.state, State::kCancelled);
+  EXPECT_EQ(q.timer_count(), 2u);
+  EXPECT_EQ(q.earliest_deadline(0), 2);
+  EXPECT_THAT(Pass(q, 10), ElementsAre("b", "c"));
+  q.cancel(&b);  // already fired: no-op
+  EXPECT_EQ(b.state, State::kFired);
+}
+
+TEST(TimerQueueTest, RescheduleMovesTheTimer) {
+  TimerQueue q;
+  Node a("a"), b("b");
+  q.schedule(&a, 10);
+  q.prepare();
+  q.schedule(&b, 40);
+  q.schedule(&a, 40);  // after b now: same deadline, later seq
+  EXPECT_EQ(q.timer_count(), 2u);
+  EXPECT_THAT(Pass(q, 20), IsEmpty());
+  EXPECT_THAT(Pass(q, 40), ElementsAre("b", "a"));
+}
+
+TEST(TimerQueueTest, EarliestDeadline) {
+  TimerQueue q;
+  EXPECT_EQ(q.earliest_deadline(7), TimerQueue::kNever);
+  Node a("a"), b("b");
+  q.schedule(&a, 50);
+  EXPECT_EQ(q.earliest_deadline(7), 50) << "next_timers count";
+  q.prepare();
+  q.schedule(&b, 30);
+  EXPECT_EQ(q.earliest_deadline(7), 30) << "heap and next_timers";
+  q.prepare();
+  EXPECT_EQ(q.earliest_deadline(7), 30);
+  PushReady(q, 1, 3);
+  EXPECT_EQ(q.earliest_deadline(7), 7) << "a ready entry is due now";
+  EXPECT_THAT(Pass(q, 7), ElementsAre("r1"));
+  EXPECT_EQ(q.earliest_deadline(7), 30);
+  q.cancel(&b);
+  EXPECT_EQ(q.earliest_deadline(7), 50);
+  q.cancel(&a);
+  EXPECT_EQ(q.earliest_deadline(7), TimerQueue::kNever);
+}
+
+TEST(TimerQueueTest, ClearCancelsEverything) {
+  TimerQueue q;
+  Node a("a"), b("b");
+  q.schedule(&a, 1);
+  q.prepare();
+  q.schedule(&b, 2);
+  PushReady(q, 1, 0);
+  std::vector<std::string> visited;
+  q.for_each_timer([&](const TimerNode& n) {
+    visited.push_back(static_cast<const Node&>(n).name);
+  });
+  EXPECT_THAT(visited, ElementsAre("a", "b")) << "heap first, then next_timers";
+  q.clear();
+  EXPECT_EQ(a.state, State::kCancelled);
+  EXPECT_EQ(b.state, State::kCancelled);
+  EXPECT_EQ(q.timer_count(), 0u);
+  EXPECT_EQ(q.ready_count(), 0u);
+  EXPECT_THAT(Pass(q, 100), IsEmpty());
+}
+
+// Random schedules, reschedules, cancels (from next_timers and from anywhere
+// in the heap), prepares and partial passes, checked against a sorted
+// reference. Fixed seed; std::mt19937's output is specified by the standard
+// and only its raw output is used, so the run is the same everywhere.
+TEST(TimerQueueTest, RandomCancelsKeepHeapOrder) {
+  constexpr int kNodes = 400;
+  constexpr int kSteps = 20000;
+  std::mt19937 rng(20260417);
+  auto pick = [&](std::uint32_t n) { return static_cast<int>(rng() % n); };
+
+  TimerQueue q;
+  std::vector<std::unique_ptr<Node>> nodes;
+  for (int i = 0; i < kNodes; ++i)
+    nodes.push_back(std::make_unique<Node>(std::to_string(i)));
+  // (deadline, order of the schedule() call, node index): the order the
+  // queue must reproduce.
+  using Key = std::tuple<std::int64_t, std::uint64_t, int>;
+  std::set<Key> heap_ref, pending_ref;
+  std::vector<Key> key(kNodes);
+  std::uint64_t order = 0;
+  std::int64_t now = 0;
+  auto forget = [&](int i) {
+    heap_ref.erase(key[i]);
+    pending_ref.erase(key[i]);
+  };
+
+  int cancelled_in_heap = 0, cancelled_pending = 0, fired = 0;
+  for (int step = 0; step < kSteps; ++step) {
+    const int op = pick(100);
+    const int i = pick(kNodes);
+    Node& n = *nodes[i];
+    if (op < 45) {  // schedule or reschedule; few distinct deadlines
+      forget(i);
+      const std::int64_t deadline = now + pick(20);
+      q.schedule(&n, deadline);
+      key[i] = Key{deadline, order++, i};
+      pending_ref.insert(key[i]);
+    } else if (op < 80) {  // cancel: mostly an active node, sometimes not
+      int j = i;
+      if (op < 75) {
+        for (int k = 0; k < kNodes && !nodes[j]->active(); ++k)
+          j = (j + 1) % kNodes;
+      }
+      Node& c = *nodes[j];
+      if (c.state == State::kScheduled) ++cancelled_in_heap;
+      if (c.state == State::kPending) ++cancelled_pending;
+      const bool was_active = c.active();
+      const State before = c.state;
+      q.cancel(&c);
+      EXPECT_EQ(c.state, was_active ? State::kCancelled : before);
+      forget(j);
+    } else if (op < 92) {
+      q.prepare();
+      heap_ref.insert(pending_ref.begin(), pending_ref.end());
+      pending_ref.clear();
+    } else {  // a pass at a random time; what is pending stays pending
+      now += pick(4);
+      q.begin_pass(now);
+      std::vector<int> got, want;
+      TimerQueue::Due due;
+      while (q.pop_due(&due)) {
+        ASSERT_NE(due.node, nullptr);
+        EXPECT_EQ(due.node->state, State::kFired);
+        got.push_back(std::stoi(static_cast<Node*>(due.node)->name));
+      }
+      while (!heap_ref.empty() && std::get<0>(*heap_ref.begin()) <= now) {
+        want.push_back(std::get<2>(*heap_ref.begin()));
+        heap_ref.erase(heap_ref.begin());
+      }
+      ASSERT_EQ(got, want) << "step " << step;
+      fired += static_cast<int>(got.size());
+    }
+    ASSERT_EQ(q.timer_count(), heap_ref.size() + pending_ref.size())
+        << "step " << step;
+    std::int64_t earliest = TimerQueue::kNever;
+    if (!heap_ref.empty()) earliest = std::get<0>(*heap_ref.begin());
+    if (!pending_ref.empty())
+      earliest = std::min(earliest, std::get<0>(*pending_ref.begin()));
+    ASSERT_EQ(q.earliest_deadline(now), earliest) << "step " << step;
+  }
+  // Drain: everything left comes out in reference order.
+  q.prepare();
+  heap_ref.insert(pending_ref.begin(), pending_ref.end());
+  std::vector<int> got, want;
+  q.begin_pass(TimerQueue::kNever - 1);
+  TimerQueue::Due due;
+  while (q.pop_due(&due))
+    got.push_back(std::stoi(static_cast<Node*>(due.node)->name));
+  for (const Key& k : heap_ref) want.push_back(std::get<2>(k));
+  EXPECT_EQ(got, want);
+  // The run exercised what it is meant to.
+  EXPECT_GT(cancelled_in_heap, 1000);
+  EXPECT_GT(cancelled_pending, 500);
+  EXPECT_GT(fired, 1000);
+}
+
+}  // namespace
+}  // namespace eventlet::internal
