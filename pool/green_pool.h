@@ -203,7 +203,13 @@ GreenThread<internal::SpawnResult<F, Args...>> GreenPool::spawn(
 template <typename F, typename... Args>
 void GreenPool::spawn_n(F&& f, Args&&... args) {
   if (slots_.locked() && in_pool()) {
-    std::invoke(std::forward<F>(f), std::forward<Args>(args)...);
+    // Runs inline, like spawn(); its exception still goes to the hook.
+    try {
+      std::invoke(std::forward<F>(f), std::forward<Args>(args)...);
+    } catch (...) {
+      Hub& hub = Hub::current();
+      hub.report_exception(std::current_exception(), hub.current_greenlet().describe());
+    }
     return;
   }
   before_spawn();
