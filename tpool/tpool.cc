@@ -45,7 +45,10 @@ struct Worker {
 std::mutex g_mutex;  // guards the globals below (not the pool's queue)
 std::size_t g_threads = 0;
 std::shared_ptr<Pool> g_pool;
-std::vector<Worker> g_workers;
+// Never destroyed: at process exit idle workers just stay parked (like
+// eventlet's daemon threads) instead of std::thread's destructor calling
+// std::terminate on them.
+std::vector<Worker>& g_workers = *new std::vector<Worker>;
 
 void worker_main(std::shared_ptr<Pool> pool,
                  std::shared_ptr<std::atomic<bool>> exited) {

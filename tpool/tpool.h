@@ -12,6 +12,7 @@
 //
 // Pool size: EVENTLET_THREADPOOL_SIZE from the environment, else 20 (eventlet's
 // default); set_num_threads() changes it (taking effect at the next start).
+// Idle workers do not keep the process alive: at exit they are left parked.
 // Workers start on first use. killall() stops them: calls not yet started fail
 // with tpool::Killed, running ones finish first; it waits for the workers at
 // most `grace` and then detaches stragglers stuck in a call, so it never hangs

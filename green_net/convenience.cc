@@ -1,0 +1,124 @@
+// Copyright 2026 The eventlet-cpp Authors.
+#include "green_net/convenience.h"
+
+#include <cerrno>
+#include <exception>
+#include <memory>
+#include <string>
+
+#include "green_net/resolver.h"
+#include "greenthread/greenthread.h"
+#include "hub/hub.h"
+#include "pool/green_pool.h"
+
+namespace eventlet::net {
+
+Socket listen(const Address& address, const ListenOptions& options) {
+  Socket s = Socket::open(address.family(), SOCK_STREAM);
+  if (address.family() != AF_UNIX) {
+    if (options.reuse_addr) s.set_reuseaddr(true);
+    if (options.reuse_port.value_or(address.port() != 0)) s.set_reuseport(true);
+  }
+  s.bind(address);
+  s.listen(options.backlog);
+  return s;
+}
+
+Socket connect(const Address& address, std::optional<absl::Duration> timeout) {
+  Socket s = Socket::open(address.family(), SOCK_STREAM);
+  s.connect(address, timeout);
+  return s;
+}
+
+Socket connect(std::string_view host, std::uint16_t port,
+               std::optional<absl::Duration> timeout) {
+  error_code last = make_error_code(boost::system::errc::host_unreachable);
+  for (const Address& address : resolve(host, port)) {
+    error_code ec;
+    Socket s = Socket::open(address.family(), SOCK_STREAM, ec);
+    if (!ec) s.connect(address, ec, timeout);
+    if (!ec) return s;
+    last = ec;
+  }
+  throw boost::system::system_error(last, "connect " + std::string(host));
+}
+
+namespace {
+
+// Stops the handlers of `pool` (greenthreads tagged with it): used when serve()
+// itself is interrupted, because they refer to serve()'s frame.
+void stop_handlers(Hub& hub, const GreenPool& pool) {
+  for (;;) {
+    Greenlet* victim = nullptr;
+    hub.for_each_greenlet([&](Greenlet& g) {
+      if (victim == nullptr && g.group() == &pool && !g.dead()) victim = &g;
+    });
+    if (victim == nullptr) return;
+    if (!victim->started()) {
+      hub.discard_unstarted(*victim);
+    } else {
+      hub.throw_into(*victim, std::make_exception_ptr(GreenletExit{}));
+    }
+  }
+}
+
+}  // namespace
+
+void serve(Socket& listener, Handler handler, std::size_t concurrency) {
+  Hub& hub = Hub::current();
+  Greenlet& acceptor = hub.current_greenlet();
+  bool stopping = false;
+  GreenPool pool(static_cast<std::int64_t>(concurrency));
+  absl::Duration backoff = absl::ZeroDuration();
+  try {
+    for (;;) {
+      error_code ec;
+      Address peer;
+      Socket conn = listener.accept(&peer, ec);
+      if (ec.value() == EMFILE || ec.value() == ENFILE) {
+        if (backoff == absl::ZeroDuration()) {
+          hub.report_exception(std::make_exception_ptr(
+                                   boost::system::system_error(ec, "accept")),
+                               "serve on " +
+                                   listener.local_address().to_string() +
+                                   " (out of file descriptors; backing off)");
+        }
+        backoff = backoff == absl::ZeroDuration()
+                      ? absl::Milliseconds(10)
+                      : std::min(backoff * 2, absl::Seconds(1));
+        sleep(backoff);
+        continue;
+      }
+      if (ec) {
+        if (ec.value() == ECANCELED || ec.value() == EBADF)
+          break;  // listener closed
+        hub.report_exception(
+            std::make_exception_ptr(boost::system::system_error(ec, "accept")),
+            "serve on " + listener.local_address().to_string());
+        continue;
+      }
+      backoff = absl::ZeroDuration();
+      pool.spawn_n([&, conn = std::move(conn), peer]() mutable {
+        try {
+          handler(std::move(conn), peer);
+        } catch (const StopServe&) {
+          if (!stopping) {
+            stopping = true;
+            hub.throw_into(acceptor, std::make_exception_ptr(StopServe()));
+          }
+        } catch (...) {
+          hub.report_exception(std::current_exception(),
+                               "serve handler for " + peer.to_string());
+        }
+      });
+    }
+  } catch (const StopServe&) {
+    // A handler asked to stop: let the others finish.
+  } catch (...) {
+    stop_handlers(hub, pool);
+    throw;
+  }
+  pool.waitall();
+}
+
+}  // namespace eventlet::net

@@ -1,0 +1,366 @@
+// Copyright 2026 The eventlet-cpp Authors.
+#include "green_net/socket.h"
+
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <utility>
+
+#include "hub/hub.h"
+
+namespace eventlet::net {
+namespace {
+
+error_code os_error(int err) {
+  return error_code(err, boost::system::system_category());
+}
+error_code last_error() { return os_error(errno); }
+
+void throw_if(const error_code& ec, const char* what) {
+  if (ec) throw boost::system::system_error(ec, what);
+}
+
+bool would_block(int err) { return err == EAGAIN || err == EWOULDBLOCK; }
+
+}  // namespace
+
+Socket::Socket(int fd) : fd_(fd) {
+  if (fd_ >= 0) {
+    int flags = fcntl(fd_, F_GETFL);
+    if (flags >= 0 && !(flags & O_NONBLOCK))
+      fcntl(fd_, F_SETFL, flags | O_NONBLOCK);
+    fcntl(fd_, F_SETFD, FD_CLOEXEC);
+  }
+}
+
+Socket Socket::open(int family, int type, error_code& ec) {
+  int fd = ::socket(family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) {
+    ec = last_error();
+    return Socket();
+  }
+  ec.clear();
+  Socket s;
+  s.fd_ = fd;
+  return s;
+}
+
+Socket Socket::open(int family, int type) {
+  error_code ec;
+  Socket s = open(family, type, ec);
+  throw_if(ec, "socket");
+  return s;
+}
+
+std::pair<Socket, Socket> Socket::pair() {
+  int fds[2];
+  if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0,
+                   fds) != 0) {
+    throw boost::system::system_error(last_error(), "socketpair");
+  }
+  Socket a;
+  a.fd_ = fds[0];
+  Socket b;
+  b.fd_ = fds[1];
+  return {std::move(a), std::move(b)};
+}
+
+Socket::Socket(Socket&& other) noexcept
+    : fd_(std::exchange(other.fd_, -1)), timeout_(other.timeout_) {}
+
+Socket& Socket::operator=(Socket&& other) noexcept {
+  if (this != &other) {
+    close();
+    fd_ = std::exchange(other.fd_, -1);
+    timeout_ = other.timeout_;
+  }
+  return *this;
+}
+
+void Socket::close() noexcept {
+  if (fd_ < 0) return;
+  const int fd = std::exchange(fd_, -1);
+  if (Hub* hub = Hub::current_if_exists()) hub->notify_close(fd);
+  ::close(fd);
+}
+
+template <typename Op>
+long Socket::retry(IoEvents event, std::optional<absl::Duration> timeout,
+                   error_code& ec, Op op) {
+  for (;;) {
+    if (fd_ < 0) {
+      ec = os_error(EBADF);
+      return -1;
+    }
+    const long n = op();
+    if (n >= 0) {
+      ec.clear();
+      return n;
+    }
+    const int err = errno;
+    if (err == EINTR) continue;
+    if (!would_block(err)) {
+      ec = os_error(err);
+      return -1;
+    }
+    switch (Hub::current().wait_for_io(fd_, event, timeout)) {
+      case IoWaitResult::kReady:
+        break;
+      case IoWaitResult::kTimedOut:
+        ec = make_error_code(boost::system::errc::timed_out);
+        return -1;
+      case IoWaitResult::kClosed:
+        ec = os_error(ECANCELED);
+        return -1;
+    }
+  }
+}
+
+void Socket::set_option(int level, int name, int value, error_code& ec) {
+  if (::setsockopt(fd_, level, name, &value, sizeof value) != 0) {
+    ec = last_error();
+  } else {
+    ec.clear();
+  }
+}
+
+void Socket::set_option(int level, int name, int value) {
+  error_code ec;
+  set_option(level, name, value, ec);
+  throw_if(ec, "setsockopt");
+}
+
+void Socket::set_nodelay(bool on) { set_option(IPPROTO_TCP, TCP_NODELAY, on); }
+void Socket::set_reuseaddr(bool on) {
+  set_option(SOL_SOCKET, SO_REUSEADDR, on);
+}
+void Socket::set_reuseport(bool on) {
+  set_option(SOL_SOCKET, SO_REUSEPORT, on);
+}
+void Socket::set_keepalive(bool on) {
+  set_option(SOL_SOCKET, SO_KEEPALIVE, on);
+}
+
+void Socket::bind(const Address& address, error_code& ec) {
+  if (::bind(fd_, address.data(), address.size()) != 0) {
+    ec = last_error();
+  } else {
+    ec.clear();
+  }
+}
+
+void Socket::bind(const Address& address) {
+  error_code ec;
+  bind(address, ec);
+  throw_if(ec, "bind");
+}
+
+void Socket::listen(int backlog, error_code& ec) {
+  if (::listen(fd_, backlog) != 0) {
+    ec = last_error();
+  } else {
+    ec.clear();
+  }
+}
+
+void Socket::listen(int backlog) {
+  error_code ec;
+  listen(backlog, ec);
+  throw_if(ec, "listen");
+}
+
+Socket Socket::accept(Address* peer, error_code& ec) {
+  sockaddr_storage storage;
+  socklen_t len = sizeof storage;
+  const long fd = retry(kRead, timeout_, ec, [&] {
+    len = sizeof storage;
+    return static_cast<long>(::accept4(fd_,
+                                       reinterpret_cast<sockaddr*>(&storage),
+                                       &len, SOCK_NONBLOCK | SOCK_CLOEXEC));
+  });
+  if (fd < 0) return Socket();
+  if (peer != nullptr)
+    *peer = Address::from_sockaddr(reinterpret_cast<sockaddr*>(&storage), len);
+  Socket s;
+  s.fd_ = static_cast<int>(fd);
+  return s;
+}
+
+Socket Socket::accept(Address* peer) {
+  error_code ec;
+  Socket s = accept(peer, ec);
+  throw_if(ec, "accept");
+  return s;
+}
+
+void Socket::connect(const Address& address, error_code& ec,
+                     std::optional<absl::Duration> timeout) {
+  if (::connect(fd_, address.data(), address.size()) == 0) {
+    ec.clear();
+    return;
+  }
+  if (errno != EINPROGRESS && errno != EAGAIN) {
+    ec = last_error();
+    return;
+  }
+  switch (
+      Hub::current().wait_for_io(fd_, kWrite, timeout ? timeout : timeout_)) {
+    case IoWaitResult::kReady:
+      break;
+    case IoWaitResult::kTimedOut:
+      ec = make_error_code(boost::system::errc::timed_out);
+      return;
+    case IoWaitResult::kClosed:
+      ec = os_error(ECANCELED);
+      return;
+  }
+  int err = 0;
+  socklen_t len = sizeof err;
+  if (::getsockopt(fd_, SOL_SOCKET, SO_ERROR, &err, &len) != 0) err = errno;
+  ec = err ? os_error(err) : error_code();
+}
+
+void Socket::connect(const Address& address,
+                     std::optional<absl::Duration> timeout) {
+  error_code ec;
+  connect(address, ec, timeout);
+  throw_if(ec, "connect");
+}
+
+std::size_t Socket::recv(void* buffer, std::size_t size, error_code& ec) {
+  const long n =
+      retry(kRead, timeout_, ec, [&] { return ::recv(fd_, buffer, size, 0); });
+  return n < 0 ? 0 : static_cast<std::size_t>(n);
+}
+
+std::size_t Socket::recv(void* buffer, std::size_t size) {
+  error_code ec;
+  const std::size_t n = recv(buffer, size, ec);
+  throw_if(ec, "recv");
+  return n;
+}
+
+std::string Socket::recv(std::size_t max) {
+  std::string out(max, '\0');
+  out.resize(recv(out.data(), max));
+  return out;
+}
+
+std::size_t Socket::send(const void* data, std::size_t size, error_code& ec) {
+  const long n = retry(kWrite, timeout_, ec,
+                       [&] { return ::send(fd_, data, size, MSG_NOSIGNAL); });
+  return n < 0 ? 0 : static_cast<std::size_t>(n);
+}
+
+std::size_t Socket::send(std::string_view data) {
+  error_code ec;
+  const std::size_t n = send(data.data(), data.size(), ec);
+  throw_if(ec, "send");
+  return n;
+}
+
+void Socket::sendall(const void* data, std::size_t size, error_code& ec,
+                     std::size_t* sent) {
+  const char* p = static_cast<const char*>(data);
+  std::size_t done = 0;
+  ec.clear();
+  while (done < size) {
+    const std::size_t n = send(p + done, size - done, ec);
+    if (ec) break;
+    done += n;
+  }
+  if (sent != nullptr) *sent = done;
+}
+
+void Socket::sendall(std::string_view data) {
+  error_code ec;
+  sendall(data.data(), data.size(), ec);
+  throw_if(ec, "sendall");
+}
+
+std::size_t Socket::readv(const iovec* iov, int count, error_code& ec) {
+  const long n =
+      retry(kRead, timeout_, ec, [&] { return ::readv(fd_, iov, count); });
+  return n < 0 ? 0 : static_cast<std::size_t>(n);
+}
+
+std::size_t Socket::writev(const iovec* iov, int count, error_code& ec) {
+  msghdr msg{};
+  msg.msg_iov = const_cast<iovec*>(iov);
+  msg.msg_iovlen = static_cast<std::size_t>(count);
+  const long n = retry(kWrite, timeout_, ec,
+                       [&] { return ::sendmsg(fd_, &msg, MSG_NOSIGNAL); });
+  return n < 0 ? 0 : static_cast<std::size_t>(n);
+}
+
+std::size_t Socket::recvfrom(void* buffer, std::size_t size, Address* from,
+                             error_code& ec) {
+  sockaddr_storage storage;
+  socklen_t len = sizeof storage;
+  const long n = retry(kRead, timeout_, ec, [&] {
+    len = sizeof storage;
+    return ::recvfrom(fd_, buffer, size, 0,
+                      reinterpret_cast<sockaddr*>(&storage), &len);
+  });
+  if (n < 0) return 0;
+  if (from != nullptr)
+    *from = Address::from_sockaddr(reinterpret_cast<sockaddr*>(&storage), len);
+  return static_cast<std::size_t>(n);
+}
+
+std::size_t Socket::recvfrom(void* buffer, std::size_t size, Address* from) {
+  error_code ec;
+  const std::size_t n = recvfrom(buffer, size, from, ec);
+  throw_if(ec, "recvfrom");
+  return n;
+}
+
+std::size_t Socket::sendto(const void* data, std::size_t size,
+                           const Address& to, error_code& ec) {
+  const long n = retry(kWrite, timeout_, ec, [&] {
+    return ::sendto(fd_, data, size, MSG_NOSIGNAL, to.data(), to.size());
+  });
+  return n < 0 ? 0 : static_cast<std::size_t>(n);
+}
+
+std::size_t Socket::sendto(std::string_view data, const Address& to) {
+  error_code ec;
+  const std::size_t n = sendto(data.data(), data.size(), to, ec);
+  throw_if(ec, "sendto");
+  return n;
+}
+
+void Socket::shutdown(int how, error_code& ec) {
+  if (::shutdown(fd_, how) != 0) {
+    ec = last_error();
+  } else {
+    ec.clear();
+  }
+}
+
+void Socket::shutdown(int how) {
+  error_code ec;
+  shutdown(how, ec);
+  throw_if(ec, "shutdown");
+}
+
+Address Socket::local_address() const {
+  sockaddr_storage storage;
+  socklen_t len = sizeof storage;
+  if (::getsockname(fd_, reinterpret_cast<sockaddr*>(&storage), &len) != 0)
+    return Address();
+  return Address::from_sockaddr(reinterpret_cast<sockaddr*>(&storage), len);
+}
+
+Address Socket::peer_address() const {
+  sockaddr_storage storage;
+  socklen_t len = sizeof storage;
+  if (::getpeername(fd_, reinterpret_cast<sockaddr*>(&storage), &len) != 0)
+    return Address();
+  return Address::from_sockaddr(reinterpret_cast<sockaddr*>(&storage), len);
+}
+
+}  // namespace eventlet::net

@@ -1,0 +1,150 @@
+// Copyright 2026 The eventlet-cpp Authors.
+//
+// socket.h: green sockets — TCP (IPv4/IPv6), UDP and Unix stream sockets whose
+// blocking calls park only the calling greenthread.
+//
+//   net::Socket s = net::connect(*net::Address::parse("127.0.0.1:8080"));
+//   s.sendall("ping");
+//   std::string reply = s.recv(4096);
+//
+// Every socket is non-blocking underneath: a call that would block waits on
+// the hub (Hub::wait_for_io) and retries. Each such call has two forms, as in
+// Asio/Beast: one reports failures in a boost::system::error_code, the other
+// throws boost::system::system_error.
+//
+// Errors: OS errors come as system_category codes (EPIPE, ECONNRESET...). A
+// wait that outlasts the socket's own timeout (set_timeout) fails with
+// errc::timed_out. close() on a socket another greenthread is blocked on wakes
+// that greenthread with errc::operation_canceled (== asio::error::
+// operation_aborted). An enclosing eventlet::Timeout or a kill interrupts any
+// blocking call by exception (they are switch points). recv() returns 0 at
+// end of stream.
+//
+// Ownership: a Socket owns its fd and closes it on destruction (or close()).
+// Move-only. Use on one hub's OS thread. At most one greenthread may wait to
+// read and one to write at a time (eventlet's rule: a second one raises
+// "Second simultaneous read on fileno N detected").
+//
+// Beast: net::Socket does not include Asio; green_net/http/beast_stream.h
+// adapts it to Beast's SyncReadStream/SyncWriteStream.
+#ifndef EVENTLET_GREEN_NET_SOCKET_H_
+#define EVENTLET_GREEN_NET_SOCKET_H_
+
+#include <sys/socket.h>
+#include <sys/uio.h>
+
+#include <boost/system/error_code.hpp>
+#include <boost/system/system_error.hpp>
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "absl/time/time.h"
+#include "green_net/address.h"
+#include "hub/backend.h"
+
+namespace eventlet::net {
+
+using error_code = boost::system::error_code;
+
+class Socket {
+ public:
+  // Not open.
+  Socket() = default;
+  // Adopts an open socket fd (made non-blocking and close-on-exec).
+  explicit Socket(int fd);
+  // A new socket: family AF_INET/AF_INET6/AF_UNIX, type SOCK_STREAM/SOCK_DGRAM.
+  static Socket open(int family, int type, error_code& ec);
+  static Socket open(int family, int type);
+  static Socket tcp(int family = AF_INET) { return open(family, SOCK_STREAM); }
+  static Socket udp(int family = AF_INET) { return open(family, SOCK_DGRAM); }
+  static Socket unix_stream() { return open(AF_UNIX, SOCK_STREAM); }
+  // A connected pair of Unix stream sockets.
+  static std::pair<Socket, Socket> pair();
+
+  ~Socket() { close(); }
+  Socket(Socket&& other) noexcept;
+  Socket& operator=(Socket&& other) noexcept;
+  Socket(const Socket&) = delete;
+  Socket& operator=(const Socket&) = delete;
+
+  int fd() const { return fd_; }
+  bool is_open() const { return fd_ >= 0; }
+
+  // Limit for each wait of a blocking call (std::nullopt: none, the default).
+  void set_timeout(std::optional<absl::Duration> timeout) {
+    timeout_ = timeout;
+  }
+  std::optional<absl::Duration> timeout() const { return timeout_; }
+
+  void set_option(int level, int name, int value, error_code& ec);
+  void set_option(int level, int name, int value);
+  void set_nodelay(bool on);
+  void set_reuseaddr(bool on);
+  void set_reuseport(bool on);
+  void set_keepalive(bool on);
+
+  void bind(const Address& address, error_code& ec);
+  void bind(const Address& address);
+  void listen(int backlog, error_code& ec);
+  void listen(int backlog = 128);
+  // Waits for a connection. `peer` (optional) receives its address. Fails
+  // with EMFILE/ENFILE when out of fds (the listener stays usable).
+  Socket accept(Address* peer, error_code& ec);
+  Socket accept(Address* peer = nullptr);
+  // Connects, waiting at most `timeout` (else the socket's timeout).
+  void connect(const Address& address, error_code& ec,
+               std::optional<absl::Duration> timeout = std::nullopt);
+  void connect(const Address& address,
+               std::optional<absl::Duration> timeout = std::nullopt);
+
+  // Receives up to `size` bytes; 0 means end of stream.
+  std::size_t recv(void* buffer, std::size_t size, error_code& ec);
+  std::size_t recv(void* buffer, std::size_t size);
+  // Receives up to `max` bytes as a string ("" at end of stream).
+  std::string recv(std::size_t max);
+  // Sends some of `data`; returns how much.
+  std::size_t send(const void* data, std::size_t size, error_code& ec);
+  std::size_t send(std::string_view data);
+  // Sends all of `data` (waiting as needed). On error, `sent` (if given)
+  // tells how much went out.
+  void sendall(const void* data, std::size_t size, error_code& ec,
+               std::size_t* sent = nullptr);
+  void sendall(std::string_view data);
+  // Scatter/gather forms (one syscall; may be partial), for stream adapters.
+  std::size_t readv(const iovec* iov, int count, error_code& ec);
+  std::size_t writev(const iovec* iov, int count, error_code& ec);
+
+  // Datagrams.
+  std::size_t recvfrom(void* buffer, std::size_t size, Address* from,
+                       error_code& ec);
+  std::size_t recvfrom(void* buffer, std::size_t size, Address* from);
+  std::size_t sendto(const void* data, std::size_t size, const Address& to,
+                     error_code& ec);
+  std::size_t sendto(std::string_view data, const Address& to);
+
+  // SHUT_RD, SHUT_WR or SHUT_RDWR.
+  void shutdown(int how, error_code& ec);
+  void shutdown(int how);
+  // Closes the fd; greenthreads waiting on it wake with operation_canceled.
+  // Idempotent; never throws.
+  void close() noexcept;
+
+  Address local_address() const;
+  Address peer_address() const;
+
+ private:
+  // Runs `op` until it does not fail with EAGAIN, waiting for `event` between
+  // tries. `op` returns a syscall result (< 0 with errno set on failure).
+  template <typename Op>
+  long retry(IoEvents event, std::optional<absl::Duration> timeout,
+             error_code& ec, Op op);
+
+  int fd_ = -1;
+  std::optional<absl::Duration> timeout_;
+};
+
+}  // namespace eventlet::net
+
+#endif  // EVENTLET_GREEN_NET_SOCKET_H_
