@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs one benchmark binary briefly and checks that it exits 0 (and, for
 # idle_memory, that it printed its report line). Used by //bench:*_smoke_test.
-#   smoke_test.sh core_bench|idle_memory PATH_TO_BINARY
+#   smoke_test.sh core_bench|pool_bench|idle_memory PATH_TO_BINARY
 set -euo pipefail
 
 kind=$1
@@ -22,6 +22,23 @@ case "$kind" in
     for name in BM_RawFiberSwitch BM_Sleep0PingPong BM_SpawnWait BM_SpawnNBatch \
       BM_EventPingPong BM_TimerScheduleCancel BM_BoostFiberYield BM_BoostFiberSpawnJoin \
       BM_BoostFiberChannel BM_RawFiberSwitchDepth; do
+      grep -q "^$name" "$out" || { echo "FAIL: no result for $name"; exit 1; }
+    done
+    if grep -q "ERROR OCCURRED" "$out"; then
+      echo "FAIL: a benchmark reported an error"
+      exit 1
+    fi
+    ;;
+  pool_bench)
+    "$binary" --benchmark_min_time=0.01 >"$out" 2>&1 || {
+      rc=$?
+      cat "$out"
+      echo "FAIL: pool_bench exited $rc"
+      exit 1
+    }
+    cat "$out"
+    for name in BM_GreenPoolSpawnWaitall BM_GreenPoolSpawnHandleWaitall BM_GreenPoolImap \
+      BM_QueuePingPong BM_SemaphoreHandoff BM_TpoolRoundTrip BM_TpoolThroughput; do
       grep -q "^$name" "$out" || { echo "FAIL: no result for $name"; exit 1; }
     done
     if grep -q "ERROR OCCURRED" "$out"; then
