@@ -48,11 +48,6 @@ void default_exception_hook(const HubException& e) {
   std::fflush(stderr);
 }
 
-constexpr const char* kSwitchFromHub =
-    "Cannot switch to MAINLOOP from MAINLOOP";
-constexpr const char* kBlockingInHub =
-    "do not call blocking functions from the mainloop";
-
 }  // namespace
 
 struct Hub::Listener {
@@ -363,17 +358,32 @@ void Hub::throw_pending(Greenlet* self) {
   std::rethrow_exception(error);
 }
 
-void Hub::switch_out(const char* waiting_on) {
-  Greenlet* self = current_;
-  require_not_hub(kSwitchFromHub);
+void Hub::throw_usage(const char* message) { throw HubUsageError(message); }
+
+Greenlet* Hub::park_begin(Greenlet* self, const char* hub_error,
+                          const char* waiting_on) {
+  require_not_hub(hub_error);
   if (shutting_down_ && self != main_) throw GreenletExit{};
   check_stack(self);
   self->state_ = State::kSuspended;
   self->waiting_on_ = waiting_on;
-  switch_to(next_to_run());
-  self->waiting_on_ = "";
-  if (self->pending_exception_) [[unlikely]]
-    throw_pending(self);
+  Greenlet* next = next_to_run();
+  current_ = next;
+  next->state_ = State::kRunning;
+  return next;
+}
+
+Greenlet* Hub::yield_begin(Greenlet* self) {
+  require_not_hub(kBlockingInHub);
+  schedule_resume(*self);
+  return park_begin(self, kSwitchFromHub, "sleep");
+}
+
+Greenlet* Hub::park_in(Greenlet* self, internal::WaitQueue& queue,
+                       internal::Waiter& waiter, const char* waiting_on) {
+  require_not_hub(kBlockingInHub);
+  queue.push_back(&waiter);
+  return park_begin(self, kSwitchFromHub, waiting_on);
 }
 
 bool Hub::switch_out_for(std::optional<absl::Duration> timeout,
@@ -382,55 +392,33 @@ bool Hub::switch_out_for(std::optional<absl::Duration> timeout,
     switch_out(waiting_on);
     return true;
   }
-  TimerNode node(TimerNode::Action::kResume, current_);
+  Greenlet* self = current_;
+  TimerNode node(TimerNode::Action::kResume, self);
   timers_.schedule(&node, deadline_after(*timeout));
   CancelOnExit cancel{this, &node};
-  switch_out(waiting_on);
+  park_finish(self, park_begin(self, kSwitchFromHub, waiting_on));
   return node.state != TimerNode::State::kFired;
 }
 
-void Hub::sleep(absl::Duration delay) {
+void Hub::sleep_for(absl::Duration delay) {
   require_not_hub(kBlockingInHub);
-  if (delay <= absl::ZeroDuration()) {
-    schedule_resume(*current_);
-    switch_out("sleep");
-    return;
-  }
-  TimerNode node(TimerNode::Action::kResume, current_);
+  Greenlet* self = current_;
+  TimerNode node(TimerNode::Action::kResume, self);
   timers_.schedule(&node, deadline_after(delay));
   CancelOnExit cancel{this, &node};
-  switch_out("sleep");
+  park_finish(self, park_begin(self, kSwitchFromHub, "sleep"));
 }
 
-bool Hub::wait_in(internal::WaitQueue& queue,
-                  std::optional<absl::Duration> timeout, const char* waiting_on,
-                  void* payload) {
+bool Hub::wait_in_for(internal::WaitQueue& queue, absl::Duration timeout,
+                      const char* waiting_on, void* payload) {
   require_not_hub(kBlockingInHub);
   internal::Waiter waiter;
   waiter.greenlet = current_;
   waiter.payload = payload;
   queue.push_back(&waiter);
-  struct Unqueue {
-    internal::WaitQueue& q;
-    internal::Waiter& w;
-    ~Unqueue() { q.remove(&w); }
-  } unqueue{queue, waiter};
+  Unqueue unqueue{queue, waiter};
   switch_out_for(timeout, waiting_on);
   return waiter.woken;
-}
-
-internal::Waiter* Hub::wake_one(internal::WaitQueue& queue) {
-  internal::Waiter* w = queue.pop_front();
-  if (w != nullptr) {
-    w->woken = true;
-    schedule_resume(*w->greenlet);
-  }
-  return w;
-}
-
-void Hub::wake_all(internal::WaitQueue& queue) {
-  while (wake_one(queue) != nullptr) {
-  }
 }
 
 void Hub::throw_into(Greenlet& g, std::exception_ptr error) {

@@ -136,13 +136,22 @@ class Hub {
 
   // Yields: the current greenlet runs again at the next pass (sleep(0)), or
   // after `delay`. Throws HubUsageError in the hub greenlet.
-  void sleep(absl::Duration delay);
+  void sleep(absl::Duration delay) {
+    if (delay <= absl::ZeroDuration()) {
+      yield();
+    } else {
+      sleep_for(delay);
+    }
+  }
 
   // Parks the current greenlet until something resumes it (eventlet's
   // hub.switch()). `waiting_on` describes the wait for dumps. Rethrows an
   // exception thrown into it (kill, Timeout). Throws HubUsageError in the hub
   // greenlet.
-  void switch_out(const char* waiting_on);
+  void switch_out(const char* waiting_on) {
+    Greenlet* self = current_;
+    park_finish(self, park_begin(self, kSwitchFromHub, waiting_on));
+  }
   // Like switch_out, but also resumes by itself once `timeout` elapses (none:
   // no limit). Returns false if it was the timeout that resumed it.
   bool switch_out_for(std::optional<absl::Duration> timeout,
@@ -152,12 +161,31 @@ class Hub {
   // removed from the queue however the wait ends (also by exception).
   bool wait_in(internal::WaitQueue& queue,
                std::optional<absl::Duration> timeout, const char* waiting_on,
-               void* payload = nullptr);
+               void* payload = nullptr) {
+    if (timeout) return wait_in_for(queue, *timeout, waiting_on, payload);
+    Greenlet* self = current_;
+    internal::Waiter waiter;
+    waiter.greenlet = self;
+    waiter.payload = payload;
+    Unqueue unqueue{queue, waiter};
+    park_finish(self, park_in(self, queue, waiter, waiting_on));
+    return waiter.woken;
+  }
   // Wakes the first waiter of `queue` (at the next pass; never yields).
   // Returns it, or null if the queue was empty.
-  internal::Waiter* wake_one(internal::WaitQueue& queue);
+  internal::Waiter* wake_one(internal::WaitQueue& queue) {
+    internal::Waiter* w = queue.pop_front();
+    if (w != nullptr) {
+      w->woken = true;
+      schedule_resume(*w->greenlet);
+    }
+    return w;
+  }
   // Wakes every waiter of `queue`, FIFO.
-  void wake_all(internal::WaitQueue& queue);
+  void wake_all(internal::WaitQueue& queue) {
+    while (wake_one(queue) != nullptr) {
+    }
+  }
 
   // Resumes a suspended greenlet at the next pass (a 0-second timer).
   void schedule_resume(Greenlet& g) {
@@ -261,6 +289,53 @@ class Hub {
   void link_live(Greenlet* g);
   void unlink_live(Greenlet* g);
   // Switch machinery.
+  //
+  // Parking is split in two so that the switch itself happens in the frame
+  // of whoever parks (inlined into sleep(), Event::wait()...): a switch
+  // resumes a greenlet inside frames the CPU's return-address predictor did
+  // not see being entered, so every return between the switch and the
+  // parking caller mispredicts. The out-of-line first half (checks, marking
+  // the greenlet suspended, picking the next one) returns before the switch
+  // and costs no misprediction.
+  //
+  // park_begin: throws HubUsageError(`hub_error`) in the hub greenlet and
+  // GreenletExit while shutting down; marks `self` suspended on `waiting_on`,
+  // picks the next greenlet and makes it current (and running). Returns it.
+  [[gnu::noinline]] Greenlet* park_begin(Greenlet* self, const char* hub_error,
+                                         const char* waiting_on);
+  // sleep(0): schedules self at the next pass, then park_begin.
+  [[gnu::noinline]] Greenlet* yield_begin(Greenlet* self);
+  // wait_in without a timeout: queues `waiter`, then park_begin.
+  [[gnu::noinline]] Greenlet* park_in(Greenlet* self,
+                                      internal::WaitQueue& queue,
+                                      internal::Waiter& waiter,
+                                      const char* waiting_on);
+  // Switches from `self` to `next` (unless they are the same), then, once
+  // `self` runs again: reaps a greenlet that died meanwhile, clears the wait
+  // description and rethrows an exception thrown into `self`.
+  [[gnu::always_inline]] void park_finish(Greenlet* self, Greenlet* next) {
+    if (next != self) [[likely]] {
+      internal::switch_context(&self->ctx_, &next->ctx_);
+      if (dying_ != nullptr) [[unlikely]]
+        reap_dead();
+    }
+    self->waiting_on_ = "";
+    if (self->pending_exception_) [[unlikely]]
+      throw_pending(self);
+  }
+  [[gnu::always_inline]] void yield() {
+    Greenlet* self = current_;
+    park_finish(self, yield_begin(self));
+  }
+  void sleep_for(absl::Duration delay);
+  bool wait_in_for(internal::WaitQueue& queue, absl::Duration timeout,
+                   const char* waiting_on, void* payload);
+  // Removes a waiter from its queue however its wait ends.
+  struct Unqueue {
+    internal::WaitQueue& q;
+    internal::Waiter& w;
+    ~Unqueue() { q.remove(&w); }
+  };
   void switch_to(Greenlet* next);
   void resume(Greenlet* g);
   Greenlet* next_to_run();
@@ -278,11 +353,18 @@ class Hub {
     }
   }
   [[noreturn]] void finish_current();
-  void throw_pending(Greenlet* self);
+  [[noreturn, gnu::noinline, gnu::cold]] static void throw_pending(
+      Greenlet* self);
+  [[noreturn, gnu::noinline, gnu::cold]] static void throw_usage(
+      const char* message);
   void require_not_hub(const char* message) const {
     if (current_ == hub_greenlet_) [[unlikely]]
-      throw HubUsageError(message);
+      throw_usage(message);
   }
+  static constexpr const char* kSwitchFromHub =
+      "Cannot switch to MAINLOOP from MAINLOOP";
+  static constexpr const char* kBlockingInHub =
+      "do not call blocking functions from the mainloop";
   // Loop phases.
   void run_loop();
   void run_posted_callbacks();
