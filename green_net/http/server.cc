@@ -1,0 +1,634 @@
+// Copyright 2026 The eventlet-cpp Authors.
+#include "green_net/http/server.h"
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/basic_parser.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/field.hpp>
+#include <boost/beast/http/status.hpp>
+#include <charconv>
+#include <cstring>
+#include <ctime>
+#include <exception>
+#include <stdexcept>
+#include <utility>
+
+#include "green_net/convenience.h"
+#include "hub/errors.h"
+#include "hub/hub.h"
+
+namespace eventlet::http {
+
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using net::error_code;
+
+// ---- Helpers ----------------------------------------------------------------
+
+namespace {
+
+constexpr char to_lower(char c) {
+  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+}
+
+std::string_view view(beast::string_view s) { return {s.data(), s.size()}; }
+
+std::optional<std::string_view> find_header(const std::vector<Header>& headers,
+                                            std::string_view name) {
+  for (const Header& h : headers) {
+    if (iequals(h.name, name)) return std::string_view(h.value);
+  }
+  return std::nullopt;
+}
+
+// Whether a comma-separated header value lists `token` (case-insensitive).
+bool has_token(std::string_view value, std::string_view token) {
+  while (!value.empty()) {
+    std::size_t comma = value.find(',');
+    std::string_view item = value.substr(0, comma);
+    while (!item.empty() && (item.front() == ' ' || item.front() == '\t'))
+      item.remove_prefix(1);
+    while (!item.empty() && (item.back() == ' ' || item.back() == '\t'))
+      item.remove_suffix(1);
+    if (iequals(item, token)) return true;
+    if (comma == std::string_view::npos) break;
+    value.remove_prefix(comma + 1);
+  }
+  return false;
+}
+
+bool has_crlf(std::string_view s) {
+  return s.find_first_of("\r\n") != std::string_view::npos;
+}
+
+void append_number(std::string& out, std::uint64_t n) {
+  char digits[24];
+  auto [end, ec] = std::to_chars(digits, digits + sizeof digits, n);
+  out.append(digits, end);
+}
+
+// A Request filled straight from Beast's parser callbacks. The Request's
+// strings and header vector keep their capacity from one request to the next,
+// so a connection's steady state allocates nothing here.
+class RequestParser final : public bhttp::basic_parser<true> {
+ public:
+  explicit RequestParser(Request& request) : request_(request) {
+    request_.body.clear();
+  }
+
+  bool expect_continue() const { return expect_continue_; }
+
+ private:
+  void on_request_impl(bhttp::verb, beast::string_view method,
+                       beast::string_view target, int version,
+                       error_code&) override {
+    request_.method.assign(method.data(), method.size());
+    request_.target.assign(target.data(), target.size());
+    request_.version = version;
+  }
+  void on_response_impl(int, beast::string_view, int, error_code&) override {}
+  void on_field_impl(bhttp::field field, beast::string_view name,
+                     beast::string_view value, error_code&) override {
+    std::vector<Header>& headers = request_.headers;
+    if (count_ < headers.size()) {
+      headers[count_].name.assign(name.data(), name.size());
+      headers[count_].value.assign(value.data(), value.size());
+    } else {
+      headers.push_back(
+          Header{std::string(view(name)), std::string(view(value))});
+    }
+    ++count_;
+    if (field == bhttp::field::expect && has_token(view(value), "100-continue"))
+      expect_continue_ = true;
+    if (field == bhttp::field::transfer_encoding) transfer_encoding_ = true;
+  }
+  void on_header_impl(error_code& ec) override {
+    request_.headers.resize(count_);
+    // RFC 7230 3.3.3: a request with Transfer-Encoding must end in chunked.
+    if (transfer_encoding_ && !chunked())
+      ec = bhttp::error::bad_transfer_encoding;
+  }
+  void on_body_init_impl(const boost::optional<std::uint64_t>& length,
+                         error_code&) override {
+    // Already checked against the body limit.
+    if (length) request_.body.reserve(static_cast<std::size_t>(*length));
+  }
+  std::size_t on_body_impl(beast::string_view body, error_code&) override {
+    request_.body.append(body.data(), body.size());
+    return body.size();
+  }
+  void on_chunk_header_impl(std::uint64_t, beast::string_view,
+                            error_code&) override {}
+  std::size_t on_chunk_body_impl(std::uint64_t, beast::string_view body,
+                                 error_code&) override {
+    request_.body.append(body.data(), body.size());
+    return body.size();
+  }
+  void on_finish_impl(error_code&) override {}
+
+  Request& request_;
+  std::size_t count_ = 0;
+  bool expect_continue_ = false;
+  bool transfer_encoding_ = false;
+};
+
+// Whether `data` starts with a request line whose version is well formed
+// ("HTTP/" digit "." digit) — so a bad_version error means "unsupported",
+// not "garbage".
+bool well_formed_version(std::string_view data) {
+  const std::size_t eol = data.find("\r\n");
+  if (eol == std::string_view::npos || eol < 9) return false;
+  const std::string_view v = data.substr(eol - 9, 9);
+  return v.substr(0, 6) == " HTTP/" && v[6] >= '0' && v[6] <= '9' &&
+         v[7] == '.' && v[8] >= '0' && v[8] <= '9';
+}
+
+// "Date: Sun, 06 Nov 1994 08:49:37 GMT\r\n" for the wall clock now.
+std::string format_date_line() {
+  static constexpr const char* kDays[] = {"Sun", "Mon", "Tue", "Wed",
+                                          "Thu", "Fri", "Sat"};
+  static constexpr const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr",
+                                            "May", "Jun", "Jul", "Aug",
+                                            "Sep", "Oct", "Nov", "Dec"};
+  // The Date header is protocol content, not scheduling: it reads the wall
+  // clock (at most once per second of hub time).
+  const std::time_t now = std::time(nullptr);
+  std::tm tm;
+  gmtime_r(&now, &tm);
+  char text[64];
+  const int n = std::snprintf(
+      text, sizeof text, "Date: %s, %02d %s %04d %02d:%02d:%02d GMT\r\n",
+      kDays[tm.tm_wday % 7], tm.tm_mday, kMonths[tm.tm_mon % 12],
+      tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
+  return std::string(text, n > 0 ? static_cast<std::size_t>(n) : 0);
+}
+
+constexpr std::size_t kReadSize = 4096;
+constexpr std::size_t kBodyReadSize = 16384;
+// Bodies up to this size are copied behind the header (one buffer to send).
+constexpr std::size_t kCopyBodyLimit = 2048;
+// Buffers grown past these sizes are released after the request.
+constexpr std::size_t kKeepBufferCapacity = 32 * 1024;
+constexpr std::size_t kKeepBodyCapacity = 64 * 1024;
+constexpr std::size_t kMaxLingerBytes = 4 * 1024 * 1024;
+
+}  // namespace
+
+bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (to_lower(a[i]) != to_lower(b[i])) return false;
+  }
+  return true;
+}
+
+std::string_view reason_phrase(int status) {
+  if (status < 0 || status > 999) return "Unknown";
+  const bhttp::status s = bhttp::int_to_status(static_cast<unsigned>(status));
+  if (s == bhttp::status::unknown) return "Unknown";
+  return view(bhttp::obsolete_reason(s));
+}
+
+// ---- Request / Response -----------------------------------------------------
+
+std::optional<std::string_view> Request::header(std::string_view name) const {
+  return find_header(headers, name);
+}
+
+std::string_view Request::path() const {
+  std::string_view t = target;
+  return t.substr(0, t.find('?'));
+}
+
+std::string_view Request::query() const {
+  std::string_view t = target;
+  const std::size_t q = t.find('?');
+  return q == std::string_view::npos ? std::string_view() : t.substr(q + 1);
+}
+
+namespace {
+Response typed(int status, std::string body, std::string_view type) {
+  Response r;
+  r.status = status;
+  r.headers.push_back(Header{"Content-Type", std::string(type)});
+  r.body = std::move(body);
+  return r;
+}
+}  // namespace
+
+Response Response::text(int status, std::string body) {
+  return typed(status, std::move(body), "text/plain; charset=utf-8");
+}
+Response Response::html(int status, std::string body) {
+  return typed(status, std::move(body), "text/html; charset=utf-8");
+}
+Response Response::json(int status, std::string body) {
+  return typed(status, std::move(body), "application/json");
+}
+
+Response& Response::set_header(std::string_view name, std::string_view value) {
+  std::erase_if(headers,
+                [&](const Header& h) { return iequals(h.name, name); });
+  return add_header(name, value);
+}
+
+Response& Response::add_header(std::string_view name, std::string_view value) {
+  headers.push_back(Header{std::string(name), std::string(value)});
+  return *this;
+}
+
+std::optional<std::string_view> Response::header(std::string_view name) const {
+  return find_header(headers, name);
+}
+
+// ---- Connection -------------------------------------------------------------
+
+// One connection's state, on its greenthread's stack; linked into the
+// server's list while it lives.
+class Server::Connection {
+ public:
+  Connection(Server& server, net::Socket& socket)
+      : server_(server), options_(server.options_), socket_(socket) {
+    next_ = server_.connections_;
+    if (next_ != nullptr) next_->prev_ = this;
+    server_.connections_ = this;
+    ++server_.stats_.connections_accepted;
+    ++server_.stats_.connections_open;
+  }
+  ~Connection() {
+    if (prev_ != nullptr) {
+      prev_->next_ = next_;
+    } else {
+      server_.connections_ = next_;
+    }
+    if (next_ != nullptr) next_->prev_ = prev_;
+    --server_.stats_.connections_open;
+  }
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  void run(const net::Address& peer);
+
+  // Waiting for the first byte of a request (stop() closes such
+  // connections).
+  bool idle() const { return idle_; }
+  net::Socket& socket() { return socket_; }
+  Connection* next() const { return next_; }
+
+ private:
+  enum class Read { kOk, kEof, kTimeout, kError };
+  // What read_request() concluded: a request to handle, an error status to
+  // answer, or a silent close.
+  static constexpr int kHandle = 0;
+  static constexpr int kClose = -1;
+
+  Read read_more(std::int64_t deadline, std::size_t size);
+  int read_request(std::int64_t deadline);
+  bool respond(const Response& response, bool keep_alive);
+  void reject(int status);
+  bool write_all(iovec* iov, int count);
+  void linger();
+
+  Server& server_;
+  const ServerOptions& options_;
+  net::Socket& socket_;
+  Connection* prev_ = nullptr;
+  Connection* next_ = nullptr;
+  bool idle_ = false;
+  // The last read filled less than it asked for: the socket is probably
+  // empty, so wait for readability before the next read rather than paying
+  // for a read that fails with EAGAIN.
+  bool drained_ = false;
+  beast::flat_buffer buffer_;
+  Request request_;
+  std::string head_;  // the response's status line and header
+};
+
+void Server::Connection::run(const net::Address& peer) {
+  request_.peer = peer;
+  if (options_.tcp_nodelay && peer.family() != AF_UNIX) {
+    error_code ignored;
+    socket_.set_option(IPPROTO_TCP, TCP_NODELAY, 1, ignored);
+  }
+  Hub& hub = Hub::current();
+  const std::int64_t read_ns = absl::ToInt64Nanoseconds(options_.read_timeout);
+  const std::int64_t idle_ns = absl::ToInt64Nanoseconds(options_.idle_timeout);
+  // The first request's read timeout counts from accept.
+  std::int64_t deadline = hub.cached_now() + read_ns;
+  bool first = true;
+  for (;;) {
+    if (buffer_.size() == 0) {
+      if (server_.stopping_) return;
+      if (!first) deadline = hub.cached_now() + idle_ns;
+      idle_ = true;
+      const Read r = read_more(deadline, kReadSize);
+      idle_ = false;
+      if (r != Read::kOk) return;  // idle timeout, or the peer left
+      if (!first) deadline = hub.cached_now() + read_ns;
+    } else if (!first) {
+      deadline = hub.cached_now() + read_ns;  // a pipelined request
+    }
+    first = false;
+
+    const int status = read_request(deadline);
+    if (status == kClose) return;
+    if (status != kHandle) {
+      reject(status);
+      return;
+    }
+
+    Response response;
+    try {
+      response = server_.handler_(request_);
+      for (const Header& h : response.headers) {
+        if (has_crlf(h.name) || has_crlf(h.value) || h.name.empty()) {
+          throw std::invalid_argument("http::Response: header \"" + h.name +
+                                      "\" contains CR/LF or is empty");
+        }
+      }
+      if (response.status < 100 || response.status > 999 ||
+          has_crlf(response.reason)) {
+        throw std::invalid_argument("http::Response: bad status " +
+                                    std::to_string(response.status));
+      }
+    } catch (const GreenletExit&) {
+      throw;
+    } catch (...) {
+      ++server_.stats_.handler_errors;
+      hub.report_exception(std::current_exception(),
+                           "http handler for " + request_.method + " " +
+                               request_.target + " from " + peer.to_string());
+      response = Response::text(500, "Internal Server Error\n");
+    }
+    ++server_.stats_.requests_served;
+    bool keep_alive =
+        request_.keep_alive && options_.keep_alive && !server_.stopping_;
+    if (keep_alive) {
+      for (const Header& h : response.headers) {
+        if (iequals(h.name, "connection") && has_token(h.value, "close"))
+          keep_alive = false;
+      }
+    }
+    if (!respond(response, keep_alive) || !keep_alive) return;
+    // Give back what an unusually large request made grow.
+    if (request_.body.capacity() > kKeepBodyCapacity)
+      std::string().swap(request_.body);
+    if (buffer_.capacity() > kKeepBufferCapacity && buffer_.size() == 0)
+      buffer_.shrink_to_fit();
+  }
+}
+
+Server::Connection::Read Server::Connection::read_more(std::int64_t deadline,
+                                                       std::size_t size) {
+  if (!socket_.is_open()) return Read::kError;
+  Hub& hub = Hub::current();
+  std::int64_t left = deadline - hub.cached_now();
+  if (left <= 0) {
+    left = deadline - hub.fresh_now();
+    if (left <= 0) return Read::kTimeout;
+  }
+  if (drained_) {
+    switch (hub.wait_for_io(socket_.fd(), kRead, absl::Nanoseconds(left))) {
+      case IoWaitResult::kReady:
+        break;
+      case IoWaitResult::kTimedOut:
+        return Read::kTimeout;
+      case IoWaitResult::kClosed:
+        return Read::kError;
+    }
+    left = std::max<std::int64_t>(deadline - hub.cached_now(), 1);
+  }
+  const auto space = buffer_.prepare(size);
+  socket_.set_timeout(absl::Nanoseconds(left));  // for a spurious wake-up
+  error_code ec;
+  const std::size_t n = socket_.recv(space.data(), space.size(), ec);
+  if (ec) {
+    return ec == boost::system::errc::timed_out ? Read::kTimeout : Read::kError;
+  }
+  if (n == 0) return Read::kEof;
+  buffer_.commit(n);
+  drained_ = n < space.size();
+  return Read::kOk;
+}
+
+int Server::Connection::read_request(std::int64_t deadline) {
+  RequestParser parser(request_);
+  parser.header_limit(options_.max_header_bytes);
+  parser.body_limit(options_.max_body_bytes);
+  parser.eager(true);
+  bool sent_continue = false;
+  for (;;) {
+    if (buffer_.size() != 0) {
+      error_code ec;
+      const std::size_t used = parser.put(buffer_.data(), ec);
+      if (ec && ec != bhttp::error::need_more) {
+        if (ec == bhttp::error::header_limit) return 431;
+        if (ec == bhttp::error::body_limit) return 413;
+        if (ec == bhttp::error::bad_version) {
+          const auto data = buffer_.data();
+          if (well_formed_version(std::string_view(
+                  static_cast<const char*>(data.data()), data.size())))
+            return 505;
+        }
+        return 400;
+      }
+      buffer_.consume(used);
+      if (parser.is_done()) break;
+      if (!ec && used != 0 && buffer_.size() != 0) continue;
+    }
+    if (!sent_continue && parser.is_header_done() && parser.expect_continue() &&
+        request_.version >= 11) {
+      sent_continue = true;
+      static constexpr char kContinue[] = "HTTP/1.1 100 Continue\r\n\r\n";
+      iovec iov{const_cast<char*>(kContinue), sizeof kContinue - 1};
+      if (!write_all(&iov, 1)) return kClose;
+    }
+    switch (read_more(deadline,
+                      parser.is_header_done() ? kBodyReadSize : kReadSize)) {
+      case Read::kOk:
+        break;
+      case Read::kTimeout:
+        return 408;
+      case Read::kEof:
+      case Read::kError:
+        return kClose;  // the peer left mid-request: nobody to answer
+    }
+  }
+  request_.keep_alive = parser.keep_alive();
+  return kHandle;
+}
+
+bool Server::Connection::respond(const Response& response, bool keep_alive) {
+  std::string& out = head_;
+  out.clear();
+  out.append("HTTP/1.1 ");
+  append_number(out, static_cast<std::uint64_t>(response.status));
+  out.push_back(' ');
+  out.append(response.reason.empty() ? reason_phrase(response.status)
+                                     : std::string_view(response.reason));
+  out.append("\r\n");
+  out.append(server_.server_line_);
+  if (options_.date_header) out.append(server_.date_line());
+  for (const Header& h : response.headers) {
+    // The server frames the message itself.
+    switch (to_lower(h.name[0])) {
+      case 'c':
+        if (iequals(h.name, "content-length") || iequals(h.name, "connection"))
+          continue;
+        break;
+      case 't':
+        if (iequals(h.name, "transfer-encoding")) continue;
+        break;
+    }
+    out.append(h.name);
+    out.append(": ");
+    out.append(h.value);
+    out.append("\r\n");
+  }
+  const int s = response.status;
+  const bool body_allowed = !(s < 200 || s == 204 || s == 304);
+  if (body_allowed) {
+    out.append("Content-Length: ");
+    append_number(out, response.body.size());
+    out.append("\r\n");
+  }
+  if (!keep_alive) {
+    out.append("Connection: close\r\n");
+  } else if (request_.version == 10) {
+    out.append("Connection: keep-alive\r\n");
+  }
+  out.append("\r\n");
+  std::string_view body;
+  if (body_allowed && request_.method != "HEAD") body = response.body;
+  iovec iov[2];
+  int count = 1;
+  if (body.size() <= kCopyBodyLimit) {
+    out.append(body);
+  } else {
+    iov[1] = {const_cast<char*>(body.data()), body.size()};
+    count = 2;
+  }
+  iov[0] = {out.data(), out.size()};
+  return write_all(iov, count);
+}
+
+bool Server::Connection::write_all(iovec* iov, int count) {
+  if (!socket_.is_open()) return false;
+  socket_.set_timeout(options_.write_timeout);
+  while (count > 0) {
+    error_code ec;
+    std::size_t n = socket_.writev(iov, count, ec);
+    if (ec) return false;
+    while (count > 0 && n >= iov->iov_len) {
+      n -= iov->iov_len;
+      ++iov;
+      --count;
+    }
+    if (count > 0) {
+      iov->iov_base = static_cast<char*>(iov->iov_base) + n;
+      iov->iov_len -= n;
+    }
+  }
+  return true;
+}
+
+void Server::Connection::reject(int status) {
+  ++server_.stats_.requests_rejected;
+  // The version may not have been parsed: answer as 1.1, and close.
+  request_.version = 11;
+  request_.method.clear();
+  Response response;
+  response.status = status;
+  response.headers.push_back(
+      Header{"Content-Type", "text/plain; charset=utf-8"});
+  response.body.assign(reason_phrase(status));
+  response.body.push_back('\n');
+  if (!respond(response, false)) return;
+  // After a timeout the client is not listening; otherwise let it read the
+  // answer before the close (unread input would make it a reset).
+  if (status != 408) linger();
+}
+
+void Server::Connection::linger() {
+  error_code ec;
+  socket_.shutdown(SHUT_WR, ec);
+  if (ec) return;
+  Hub& hub = Hub::current();
+  const std::int64_t deadline =
+      hub.fresh_now() + absl::ToInt64Nanoseconds(options_.linger_timeout);
+  std::size_t total = 0;
+  buffer_.clear();
+  while (total < kMaxLingerBytes) {
+    const std::int64_t left = deadline - hub.cached_now();
+    if (left <= 0) return;
+    const auto space = buffer_.prepare(kReadSize);
+    socket_.set_timeout(absl::Nanoseconds(left));
+    const std::size_t n = socket_.recv(space.data(), space.size(), ec);
+    if (ec || n == 0) return;
+    total += n;
+  }
+}
+
+// ---- Server -----------------------------------------------------------------
+
+Server::Server(net::Socket listener, Handler handler, ServerOptions options)
+    : listener_(std::move(listener)),
+      handler_(std::move(handler)),
+      options_(std::move(options)) {
+  if (!handler_) throw std::invalid_argument("http::Server: empty handler");
+  if (!listener_.is_open())
+    throw std::invalid_argument("http::Server: listener is not open");
+  address_ = listener_.local_address();
+  if (!options_.server_name.empty()) {
+    if (has_crlf(options_.server_name))
+      throw std::invalid_argument("http::Server: server_name contains CR/LF");
+    server_line_ = "Server: " + options_.server_name + "\r\n";
+  }
+}
+
+Server::~Server() = default;
+
+std::string_view Server::date_line() {
+  const std::int64_t second = Hub::current().cached_now() / 1'000'000'000;
+  if (second != date_second_) {
+    date_second_ = second;
+    date_line_ = format_date_line();
+  }
+  return date_line_;
+}
+
+void Server::run() {
+  if (running_) throw std::logic_error("http::Server::run: already running");
+  running_ = true;
+  struct Done {
+    bool& running;
+    ~Done() { running = false; }
+  } done{running_};
+  net::serve(
+      listener_,
+      [this](net::Socket socket, net::Address peer) {
+        serve_connection(std::move(socket), peer);
+      },
+      options_.max_connections);
+}
+
+void Server::serve_connection(net::Socket socket, const net::Address& peer) {
+  Connection connection(*this, socket);
+  connection.run(peer);
+}
+
+void Server::stop() {
+  if (stopping_) return;
+  stopping_ = true;
+  listener_.close();  // wakes the accept loop: run() stops accepting
+  for (Connection* c = connections_; c != nullptr; c = c->next()) {
+    if (c->idle()) c->socket().close();  // wakes its greenthread, which ends
+  }
+}
+
+}  // namespace eventlet::http
