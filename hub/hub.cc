@@ -85,6 +85,7 @@ Hub::Hub(std::unique_ptr<Backend> backend)
       main_storage_(this),
       exception_hook_(default_exception_hook) {
   mailbox_ = std::make_shared<Mailbox>(backend_.get());
+  mail_ = mailbox_.get();
   stack_pools_.push_back(std::make_unique<internal::StackPool>(kHubStackSize));
   stack_pools_.push_back(
       std::make_unique<internal::StackPool>(kDefaultStackSize));
@@ -250,47 +251,59 @@ void Hub::resume(Greenlet* g) {
   switch_to(g);
 }
 
-Greenlet* Hub::take_ready(const internal::TimerQueue::ReadyEntry& e) {
+// take_ready, next_to_run and begin_next_pass_inline are on every parking
+// path: inline, with their rare branches out of line.
+inline Greenlet* Hub::take_ready(const internal::TimerQueue::ReadyEntry& e) {
   Greenlet* g = e.greenlet;
   --g->ready_refs_;
   if (g->wait_id_ == e.wait_id &&
-      (g->state_ == State::kSuspended || g->state_ == State::kNotStarted)) {
+      (g->state_ == State::kSuspended || g->state_ == State::kNotStarted))
+      [[likely]] {
     ++g->wait_id_;
     return g;
   }
-  if (g->state_ == State::kDead && g->ready_refs_ == 0 && g != current_ &&
-      g != dying_) {
-    release_greenlet(g);
-  }
+  if (g->state_ == State::kDead && g->ready_refs_ == 0) release_stale(g);
   return nullptr;
 }
 
-Greenlet* Hub::next_to_run() {
-  if (shutting_down_) return main_;
+bool Hub::prepare_timers_inline() {
+  if (timers_.earliest_timer() <= fresh_now()) return false;
+  timers_.prepare();
+  return true;
+}
+
+void Hub::release_stale(Greenlet* g) {
+  if (g != current_ && g != dying_) release_greenlet(g);
+}
+
+[[gnu::always_inline]] inline Greenlet* Hub::next_to_run() {
+  if (shutting_down_) [[unlikely]]
+    return main_;
   if (!in_timer_phase_) return hub_greenlet_;
   // Still inside a timer pass: hand the CPU straight to the next ready
   // greenlet instead of bouncing through the hub greenlet. When the pass is
   // over and the hub would only start the next one, start it here too.
-  do {
+  for (;;) {
     internal::TimerQueue::ReadyEntry e;
     while (timers_.pop_due_ready(&e)) {
       if (Greenlet* g = take_ready(e)) return g;
     }
-  } while (!timers_.pass_has_due_timer() && begin_next_pass_inline());
-  return hub_greenlet_;
+    if (timers_.pass_has_due_timer() || !begin_next_pass_inline())
+      return hub_greenlet_;
+  }
 }
 
-bool Hub::begin_next_pass_inline() {
+[[gnu::always_inline]] inline bool Hub::begin_next_pass_inline() {
   // What run_loop() would do between two passes, when none of it needs the
   // hub greenlet: no I/O to poll (eventlet skips the syscall when no fd is
   // watched and work is due), nothing posted, work ready, no timer due.
   // Decide before touching the queues: on a bail-out the hub greenlet finishes
   // the current pass itself, and next_timers must not have joined it.
-  if (listener_count_ != 0 || mailbox_->has_mail() || !timers_.has_ready())
+  if (listener_count_ != 0 || mail_->has_mail() || !timers_.has_ready())
     return false;
-  if (timers_.timer_count() != 0 && timers_.earliest_timer() <= fresh_now())
-    return false;
-  timers_.prepare();
+  if (!timers_.no_timers()) [[unlikely]] {
+    if (!prepare_timers_inline()) return false;
+  }
   ++iterations_;
   timers_.begin_pass(now_);
   return true;
@@ -360,10 +373,16 @@ void Hub::throw_pending(Greenlet* self) {
 
 void Hub::throw_usage(const char* message) { throw HubUsageError(message); }
 
-Greenlet* Hub::park_begin(Greenlet* self, const char* hub_error,
-                          const char* waiting_on) {
-  require_not_hub(hub_error);
-  if (shutting_down_ && self != main_) throw GreenletExit{};
+void Hub::report_overflow(Greenlet* g) {
+  internal::report_stack_overflow(g->describe().c_str(), g->stack_.size);
+}
+
+// What every park does before the switch, once the caller has checked that
+// it is not the hub greenlet.
+[[gnu::always_inline]] inline Greenlet* Hub::park_common(
+    Greenlet* self, const char* waiting_on) {
+  if (shutting_down_ && self != main_) [[unlikely]]
+    throw GreenletExit{};
   check_stack(self);
   self->state_ = State::kSuspended;
   self->waiting_on_ = waiting_on;
@@ -373,17 +392,23 @@ Greenlet* Hub::park_begin(Greenlet* self, const char* hub_error,
   return next;
 }
 
+Greenlet* Hub::park_begin(Greenlet* self, const char* hub_error,
+                          const char* waiting_on) {
+  require_not_hub(hub_error);
+  return park_common(self, waiting_on);
+}
+
 Greenlet* Hub::yield_begin(Greenlet* self) {
   require_not_hub(kBlockingInHub);
   schedule_resume(*self);
-  return park_begin(self, kSwitchFromHub, "sleep");
+  return park_common(self, "sleep");
 }
 
 Greenlet* Hub::park_in(Greenlet* self, internal::WaitQueue& queue,
                        internal::Waiter& waiter, const char* waiting_on) {
   require_not_hub(kBlockingInHub);
   queue.push_back(&waiter);
-  return park_begin(self, kSwitchFromHub, waiting_on);
+  return park_common(self, waiting_on);
 }
 
 bool Hub::switch_out_for(std::optional<absl::Duration> timeout,
@@ -493,7 +518,7 @@ void Hub::run_loop() {
 }
 
 void Hub::run_posted_callbacks() {
-  if (!mailbox_->has_mail()) return;
+  if (!mail_->has_mail()) return;
   for (auto& callback : mailbox_->drain()) {
     try {
       callback();
@@ -549,7 +574,7 @@ void Hub::run_callback_timer(internal::CallbackTimer* timer) {
 
 void Hub::poll_io() {
   std::int64_t deadline = timers_.earliest_deadline(now_);
-  if (mailbox_->has_mail()) deadline = now_;
+  if (mail_->has_mail()) deadline = now_;
   // eventlet's rule: with no fds to watch and work already due, no syscall.
   if (listener_count_ == 0 && deadline <= now_) return;
   io_ready_.clear();

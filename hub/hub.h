@@ -340,7 +340,10 @@ class Hub {
   void resume(Greenlet* g);
   Greenlet* next_to_run();
   bool begin_next_pass_inline();
+  Greenlet* park_common(Greenlet* self, const char* waiting_on);
   void reap_dead();
+  [[gnu::noinline]] void release_stale(Greenlet* g);
+  [[gnu::noinline]] bool prepare_timers_inline();
   void release_greenlet(Greenlet* g);
   // Reports an overflow if the current stack pointer is too close to the
   // bottom of g's stack (catches overflows of unguarded stacks).
@@ -349,9 +352,11 @@ class Hub {
     const char* sp = static_cast<const char*>(__builtin_frame_address(0));
     if (sp < g->stack_.low + internal::StackPool::kCanaryBytes + 256)
         [[unlikely]] {
-      internal::report_stack_overflow(g->describe().c_str(), g->stack_.size);
+      report_overflow(g);
     }
   }
+  [[noreturn, gnu::noinline, gnu::cold]] static void report_overflow(
+      Greenlet* g);
   [[noreturn]] void finish_current();
   [[noreturn, gnu::noinline, gnu::cold]] static void throw_pending(
       Greenlet* self);
@@ -418,6 +423,7 @@ class Hub {
   std::vector<IoReady> io_ready_;
   ExceptionHook exception_hook_;
   std::shared_ptr<Mailbox> mailbox_;
+  Mailbox* mail_ = nullptr;  // mailbox_.get(), one load less on hot paths
 };
 
 // ---- Template and inline definitions

@@ -8,14 +8,21 @@ namespace eventlet::internal {
 
 using State = TimerNode::State;
 
-TimerQueue::TimerQueue() : ready_(64) {}
+namespace {
+constexpr std::size_t kInitialReady = 64;
+}
+
+TimerQueue::TimerQueue()
+    : ready_(new ReadyEntry[kInitialReady]), ready_mask_(kInitialReady - 1) {}
 
 void TimerQueue::grow_ready() {
-  std::vector<ReadyEntry> bigger(ready_.size() * 2);
+  const std::size_t capacity = (ready_mask_ + 1) * 2;
+  std::unique_ptr<ReadyEntry[]> bigger(new ReadyEntry[capacity]);
   for (std::size_t i = 0; i < ready_size_; ++i) {
-    bigger[i] = ready_[(ready_head_ + i) & (ready_.size() - 1)];
+    bigger[i] = ready_[(ready_head_ + i) & ready_mask_];
   }
   ready_ = std::move(bigger);
+  ready_mask_ = capacity - 1;
   ready_head_ = 0;
 }
 
@@ -42,7 +49,7 @@ void TimerQueue::cancel(TimerNode* node) {
   node->state = State::kCancelled;
 }
 
-void TimerQueue::prepare() {
+void TimerQueue::prepare_pending() {
   // The heap orders by (deadline, seq), a total order, so the order of
   // insertion does not matter.
   for (TimerNode* node : pending_) heap_push(node);

@@ -23,6 +23,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <limits>
+#include <memory>
 #include <vector>
 
 #include "hub/internal/timer_node.h"
@@ -48,10 +49,14 @@ class TimerQueue {
 
   TimerQueue();
 
+  TimerQueue(const TimerQueue&) = delete;
+  TimerQueue& operator=(const TimerQueue&) = delete;
+
   // Appends "resume `g` if it is still in wait `wait_id`" to the FIFO.
   void push_ready(Greenlet* g, std::uint32_t wait_id, std::int64_t now) {
-    if (ready_size_ == ready_.size()) grow_ready();
-    ready_[(ready_head_ + ready_size_) & (ready_.size() - 1)] =
+    if (ready_size_ > ready_mask_) [[unlikely]]
+      grow_ready();
+    ready_[(ready_head_ + ready_size_) & ready_mask_] =
         ReadyEntry{now, next_seq_++, g, wait_id};
     ++ready_size_;
   }
@@ -61,7 +66,9 @@ class TimerQueue {
   // Removes a pending or scheduled node. No-op for other states.
   void cancel(TimerNode* node);
   // Moves next_timers into the heap.
-  void prepare();
+  void prepare() {
+    if (!pending_.empty()) prepare_pending();
+  }
 
   // Starts a pass over what is due at `when`.
   void begin_pass(std::int64_t when) {
@@ -89,6 +96,8 @@ class TimerQueue {
   std::int64_t earliest_timer() const;
 
   bool has_ready() const { return ready_size_ != 0; }
+  // No timer in the heap or in next_timers.
+  bool no_timers() const { return heap_.empty() && pending_.empty(); }
   // Earliest deadline of anything queued (ready entries count as due now),
   // considering next_timers too. kNever if nothing is queued.
   std::int64_t earliest_deadline(std::int64_t now) const {
@@ -107,7 +116,7 @@ class TimerQueue {
   template <typename F>
   void for_each_ready(F&& f) const {
     for (std::size_t i = 0; i < ready_size_; ++i) {
-      f(ready_[(ready_head_ + i) & (ready_.size() - 1)]);
+      f(ready_[(ready_head_ + i) & ready_mask_]);
     }
   }
 
@@ -131,11 +140,12 @@ class TimerQueue {
             (top.deadline == head.deadline && top.seq < head.seq));
   }
   void pop_ready_head() {
-    ready_head_ = (ready_head_ + 1) & (ready_.size() - 1);
+    ready_head_ = (ready_head_ + 1) & ready_mask_;
     --ready_size_;
     --pass_ready_left_;
   }
   void grow_ready();
+  void prepare_pending();
   void heap_push(TimerNode* node);
   TimerNode* heap_pop();
   void heap_remove(std::uint32_t index);
@@ -146,7 +156,9 @@ class TimerQueue {
     e.node->index = index;
   }
 
-  std::vector<ReadyEntry> ready_;  // ring buffer, power-of-two capacity
+  // Ring buffer of capacity ready_mask_ + 1, a power of two.
+  std::unique_ptr<ReadyEntry[]> ready_;
+  std::size_t ready_mask_ = 0;
   std::size_t ready_head_ = 0;
   std::size_t ready_size_ = 0;
   std::size_t pass_ready_left_ = 0;
