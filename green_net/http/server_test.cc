@@ -1,0 +1,656 @@
+// Copyright 2026 The eventlet-cpp Authors.
+//
+// The green HTTP server against real peers on loopback: curl (a client
+// nobody here wrote) and hand-written hostile clients on raw net::Sockets.
+#include "green_net/http/server.h"
+
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <spawn.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "green_net/convenience.h"
+#include "green_net/socket.h"
+#include "greenthread/event.h"
+#include "greenthread/greenthread.h"
+#include "greenthread/timeout.h"
+#include "gtest/gtest.h"
+#include "hub/hub.h"
+
+extern char** environ;
+
+namespace eventlet::http {
+namespace {
+
+constexpr const char* kCurl = "/usr/bin/curl";
+
+// Runs a program to completion without blocking the hub: its stdout comes
+// through a pipe read greenly; its exit status is polled. Returns stdout;
+// `status` gets the exit code.
+std::string run_program(std::vector<std::string> argv, int* status) {
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC) != 0) throw std::runtime_error("pipe2");
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, fds[1], 1);
+  std::vector<char*> args;
+  for (std::string& a : argv) args.push_back(a.data());
+  args.push_back(nullptr);
+  pid_t pid;
+  const int rc =
+      posix_spawn(&pid, args[0], &actions, nullptr, args.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  ::close(fds[1]);
+  net::Socket out(fds[0]);  // readv works on pipes
+  if (rc != 0) throw std::runtime_error("posix_spawn " + argv[0]);
+  std::string text;
+  char buffer[4096];
+  for (;;) {
+    iovec iov{buffer, sizeof buffer};
+    net::error_code ec;
+    const std::size_t n = out.readv(&iov, 1, ec);
+    if (ec || n == 0) break;
+    text.append(buffer, n);
+  }
+  int wstatus = 0;
+  while (::waitpid(pid, &wstatus, WNOHANG) == 0) sleep(absl::Milliseconds(1));
+  *status = WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : -1;
+  return text;
+}
+
+std::string curl(std::vector<std::string> args, int* status = nullptr) {
+  args.insert(args.begin(), {kCurl, "--silent", "--show-error"});
+  int code = 0;
+  std::string out = run_program(std::move(args), &code);
+  if (status != nullptr) {
+    *status = code;
+  } else {
+    EXPECT_EQ(code, 0) << "curl failed";
+  }
+  return out;
+}
+
+// Reads until the peer closes (or `limit` passes); what a raw client saw.
+std::string read_all(net::Socket& s, absl::Duration limit = absl::Seconds(5)) {
+  std::string text;
+  Timeout t(limit);
+  char buffer[4096];
+  for (;;) {
+    net::error_code ec;
+    const std::size_t n = s.recv(buffer, sizeof buffer, ec);
+    if (ec || n == 0) return text;
+    text.append(buffer, n);
+  }
+}
+
+// Reads one response whose end is known from Content-Length.
+std::string read_response(net::Socket& s) {
+  std::string text;
+  Timeout t(absl::Seconds(5));
+  char buffer[4096];
+  for (;;) {
+    const std::size_t end = text.find("\r\n\r\n");
+    if (end != std::string::npos) {
+      std::size_t length = 0;
+      const std::size_t at = text.find("Content-Length: ");
+      if (at != std::string::npos && at < end) {
+        const std::size_t eol = text.find("\r\n", at);
+        EXPECT_TRUE(
+            absl::SimpleAtoi(text.substr(at + 16, eol - at - 16), &length));
+      }
+      if (text.size() >= end + 4 + length) return text;
+    }
+    const std::size_t n = s.recv(buffer, sizeof buffer);
+    if (n == 0) return text;
+    text.append(buffer, n);
+  }
+}
+
+int status_of(const std::string& response) {
+  int status = 0;
+  if (response.size() < 12 || !absl::SimpleAtoi(response.substr(9, 3), &status))
+    return 0;
+  return status;
+}
+
+class ServerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    Hub::destroy_current();
+    Hub::current().set_exception_hook([this](const HubException& e) {
+      reported_.push_back(e.where + ": " + describe_exception(e.error));
+    });
+  }
+  void TearDown() override {
+    if (server_) {
+      server_->stop();
+      runner_.wait();
+      EXPECT_EQ(server_->stats().connections_open, 0u);
+    }
+    server_.reset();
+    EXPECT_EQ(Hub::current().listener_count(), 0u);
+    Hub::destroy_current();
+  }
+
+  // Starts a server on 127.0.0.1:0 in its own greenthread.
+  Server& start(Handler handler, ServerOptions options = {}) {
+    server_ = std::make_unique<Server>(
+        net::listen(*net::Address::parse("127.0.0.1:0")), std::move(handler),
+        std::move(options));
+    runner_ = spawn([this] { server_->run(); });
+    return *server_;
+  }
+  std::string url(std::string_view path = "/") const {
+    return "http://" + server_->address().to_string() + std::string(path);
+  }
+  net::Socket connect_raw() { return net::connect(server_->address()); }
+
+  std::unique_ptr<Server> server_;
+  GreenThread<void> runner_;
+  std::vector<std::string> reported_;
+};
+
+Response echo_request(const Request& req) {
+  std::string text = absl::StrCat(req.method, " ", req.target, " ", req.version,
+                                  " body=", req.body.size());
+  if (auto ua = req.header("user-agent")) text += " ua=" + std::string(*ua);
+  return Response::text(200, text + "\n");
+}
+
+// ---- curl -------------------------------------------------------------------
+
+TEST_F(ServerTest, CurlGet) {
+  start(echo_request);
+  const std::string out = curl({"--include", url("/hello?x=1")});
+  EXPECT_TRUE(absl::StartsWith(out, "HTTP/1.1 200 OK\r\n")) << out;
+  EXPECT_TRUE(
+      absl::StrContains(out, "Content-Type: text/plain; charset=utf-8\r\n"))
+      << out;
+  EXPECT_TRUE(absl::StrContains(out, "Date: ")) << out;
+  EXPECT_TRUE(
+      absl::StrContains(out, "\r\n\r\nGET /hello?x=1 11 body=0 ua=curl/"))
+      << out;
+  EXPECT_EQ(server_->stats().requests_served, 1u);
+  EXPECT_TRUE(reported_.empty());
+}
+
+TEST_F(ServerTest, CurlPostWithBody) {
+  std::string seen;
+  start([&](const Request& req) {
+    seen = req.body;
+    EXPECT_EQ(req.header("Content-Type"), "application/x-www-form-urlencoded");
+    EXPECT_EQ(req.path(), "/submit");
+    EXPECT_EQ(req.query(), "a=b");
+    return Response::text(201, "got " + std::to_string(req.body.size()));
+  });
+  const std::string out = curl({"--write-out", " %{http_code}", "--data-binary",
+                                "name=value&more=data", url("/submit?a=b")});
+  EXPECT_EQ(out, "got 20 201");
+  EXPECT_EQ(seen, "name=value&more=data");
+}
+
+TEST_F(ServerTest, CurlKeepAliveReusesOneConnection) {
+  start(echo_request);
+  const std::string out = curl({url("/one"), url("/two")});
+  EXPECT_TRUE(absl::StrContains(out, "GET /one 11")) << out;
+  EXPECT_TRUE(absl::StrContains(out, "GET /two 11")) << out;
+  EXPECT_EQ(server_->stats().requests_served, 2u);
+  EXPECT_EQ(server_->stats().connections_accepted, 1u);
+}
+
+TEST_F(ServerTest, CurlChunkedUpload) {
+  std::string payload;
+  for (int i = 0; payload.size() < 300000; ++i)
+    absl::StrAppend(&payload, "line ", i, "\n");
+  const std::string path =
+      absl::StrCat(::testing::TempDir(), "/upload_", ::getpid(), ".txt");
+  {
+    std::FILE* f = std::fopen(path.c_str(), "wb");
+    ASSERT_NE(f, nullptr);
+    std::fwrite(payload.data(), 1, payload.size(), f);
+    std::fclose(f);
+  }
+  std::string seen;
+  std::string transfer_encoding;
+  start([&](const Request& req) {
+    seen = req.body;
+    transfer_encoding =
+        std::string(req.header("transfer-encoding").value_or(""));
+    return Response::text(200, "ok");
+  });
+  const absl::Duration began = Hub::current().now();
+  const std::string out = curl({"-H", "Transfer-Encoding: chunked",
+                                "--data-binary", "@" + path, url("/upload")});
+  // "Expect: 100-continue" is answered at once: curl does not wait 1 s.
+  EXPECT_LT(Hub::current().now() - began, absl::Milliseconds(900));
+  EXPECT_EQ(out, "ok");
+  EXPECT_EQ(transfer_encoding, "chunked");
+  EXPECT_EQ(seen.size(), payload.size());
+  EXPECT_TRUE(seen == payload);
+  std::remove(path.c_str());
+}
+
+TEST_F(ServerTest, CurlHttp10) {
+  int version = 0;
+  start([&](const Request& req) {
+    version = req.version;
+    EXPECT_FALSE(req.keep_alive);
+    return Response::text(200, "old\n");
+  });
+  const std::string out = curl({"--http1.0", "--include", url()});
+  EXPECT_EQ(version, 10);
+  EXPECT_TRUE(absl::StrContains(out, "Connection: close\r\n")) << out;
+  EXPECT_TRUE(absl::EndsWith(out, "\r\n\r\nold\n")) << out;
+}
+
+TEST_F(ServerTest, Http10KeepAliveOnRequest) {
+  start(echo_request);
+  net::Socket s = connect_raw();
+  for (int i = 0; i < 2; ++i) {
+    s.sendall("GET /ka HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
+    const std::string r = read_response(s);
+    EXPECT_EQ(status_of(r), 200) << r;
+    EXPECT_TRUE(absl::StrContains(r, "Connection: keep-alive\r\n")) << r;
+    EXPECT_TRUE(absl::StrContains(r, "GET /ka 10")) << r;
+  }
+  EXPECT_EQ(server_->stats().connections_accepted, 1u);
+}
+
+// ---- Protocol details
+// ---------------------------------------------------------
+
+TEST_F(ServerTest, PipelinedRequestsAnsweredInOrder) {
+  start(echo_request);
+  net::Socket s = connect_raw();
+  s.sendall(
+      "GET /a HTTP/1.1\r\nHost: x\r\n\r\n"
+      "POST /b HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nxyz"
+      "GET /c HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  const std::string all = read_all(s);
+  const std::size_t a = all.find("GET /a 11 body=0");
+  const std::size_t b = all.find("POST /b 11 body=3");
+  const std::size_t c = all.find("GET /c 11 body=0");
+  ASSERT_NE(a, std::string::npos) << all;
+  ASSERT_NE(b, std::string::npos) << all;
+  ASSERT_NE(c, std::string::npos) << all;
+  EXPECT_LT(a, b);
+  EXPECT_LT(b, c);
+  EXPECT_TRUE(absl::StrContains(all, "Connection: close\r\n"));
+}
+
+TEST_F(ServerTest, HeadAndNoContentCarryNoBody) {
+  start([](const Request& req) {
+    if (req.target == "/empty") return Response{204, "", {}, "ignored"};
+    return Response::text(200, "twelve bytes");
+  });
+  net::Socket s = connect_raw();
+  s.sendall("HEAD / HTTP/1.1\r\nHost: x\r\n\r\n");
+  // No body follows; the next response starts right after the header.
+  s.sendall("GET /empty HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  const std::string all = read_all(s);
+  EXPECT_TRUE(absl::StartsWith(all, "HTTP/1.1 200 OK\r\n")) << all;
+  EXPECT_TRUE(absl::StrContains(
+      all, "Content-Length: 12\r\n\r\nHTTP/1.1 204 No Content\r\n"))
+      << all;
+  EXPECT_FALSE(absl::StrContains(all, "twelve")) << all;
+  EXPECT_FALSE(absl::StrContains(all, "ignored")) << all;
+}
+
+TEST_F(ServerTest, ServerFramesTheResponse) {
+  start([](const Request&) {
+    Response r = Response::text(200, "abc");
+    r.add_header("Content-Length", "999");
+    r.add_header("Transfer-Encoding", "chunked");
+    r.add_header("Set-Cookie", "a=1");
+    r.add_header("Set-Cookie", "b=2");
+    r.reason = "Fine";
+    return r;
+  });
+  net::Socket s = connect_raw();
+  s.sendall("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+  const std::string r = read_response(s);
+  EXPECT_TRUE(absl::StartsWith(r, "HTTP/1.1 200 Fine\r\n")) << r;
+  EXPECT_TRUE(absl::StrContains(r, "Content-Length: 3\r\n")) << r;
+  EXPECT_FALSE(absl::StrContains(r, "999")) << r;
+  EXPECT_FALSE(absl::StrContains(r, "chunked")) << r;
+  EXPECT_TRUE(absl::StrContains(r, "Set-Cookie: a=1\r\nSet-Cookie: b=2\r\n"));
+}
+
+TEST_F(ServerTest, HandlerExceptionAnswers500AndIsReported) {
+  start([](const Request& req) -> Response {
+    if (req.target == "/boom") throw std::runtime_error("kaboom");
+    return Response::text(200, "fine");
+  });
+  net::Socket s = connect_raw();
+  s.sendall("GET /boom HTTP/1.1\r\nHost: x\r\n\r\n");
+  const std::string r = read_response(s);
+  EXPECT_EQ(status_of(r), 500) << r;
+  // The connection stays usable.
+  s.sendall("GET /ok HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_EQ(status_of(read_response(s)), 200);
+  ASSERT_EQ(reported_.size(), 1u);
+  EXPECT_TRUE(absl::StrContains(reported_[0], "kaboom")) << reported_[0];
+  EXPECT_TRUE(absl::StrContains(reported_[0], "GET /boom")) << reported_[0];
+  EXPECT_EQ(server_->stats().handler_errors, 1u);
+  EXPECT_EQ(server_->stats().requests_served, 2u);
+}
+
+TEST_F(ServerTest, HeaderInjectionIsRefused) {
+  start([](const Request&) {
+    Response r = Response::text(200, "x");
+    r.add_header("X-Evil", "a\r\nSet-Cookie: pwned=1");
+    return r;
+  });
+  net::Socket s = connect_raw();
+  s.sendall("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+  const std::string r = read_response(s);
+  EXPECT_EQ(status_of(r), 500) << r;
+  EXPECT_FALSE(absl::StrContains(r, "pwned")) << r;
+  EXPECT_EQ(reported_.size(), 1u);
+}
+
+TEST_F(ServerTest, HandlerMayBlockGreenlyWithoutStallingOthers) {
+  start([](const Request& req) {
+    if (req.target == "/slow") sleep(absl::Milliseconds(300));
+    return Response::text(200, req.target);
+  });
+  net::Socket slow = connect_raw();
+  slow.sendall("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n");
+  const absl::Duration began = Hub::current().now();
+  net::Socket fast = connect_raw();
+  fast.sendall("GET /fast HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_EQ(status_of(read_response(fast)), 200);
+  EXPECT_LT(Hub::current().now() - began, absl::Milliseconds(200));
+  EXPECT_EQ(status_of(read_response(slow)), 200);
+}
+
+// ---- Hostile inputs
+// -------------------------------------------------------------
+
+TEST_F(ServerTest, TruncatedRequestThenClose) {
+  int calls = 0;
+  start([&](const Request&) {
+    ++calls;
+    return Response::text(200, "x");
+  });
+  {
+    net::Socket s = connect_raw();
+    s.sendall("GET /never-finished HTTP/1.1\r\nHost: x\r\nX-Partial: ab");
+  }
+  {
+    net::Socket s = connect_raw();
+    s.sendall(
+        "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nonly ten.");
+  }
+  // The server is fine and the connections are gone.
+  net::Socket s = connect_raw();
+  s.sendall("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_EQ(status_of(read_response(s)), 200);
+  EXPECT_EQ(calls, 1);
+  EXPECT_EQ(server_->stats().connections_open, 1u);
+  EXPECT_TRUE(reported_.empty());
+}
+
+TEST_F(ServerTest, OversizedHeaderIs431) {
+  ServerOptions options;
+  options.max_header_bytes = 4096;
+  start(echo_request, options);
+  {
+    net::Socket s = connect_raw();
+    s.sendall("GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(8000, 'a') +
+              "\r\n\r\n");
+    const std::string r = read_all(s);
+    EXPECT_EQ(status_of(r), 431) << r;
+    EXPECT_TRUE(absl::StrContains(r, "Connection: close\r\n")) << r;
+  }
+  {
+    // Never-ending header lines, never the blank line: cut off at the limit.
+    net::Socket s = connect_raw();
+    s.sendall("GET / HTTP/1.1\r\n");
+    net::error_code ec;
+    for (int i = 0; i < 1000 && !ec; ++i) {
+      const std::string line = "X-" + std::to_string(i) + ": v\r\n";
+      s.sendall(line.data(), line.size(), ec);
+    }
+    EXPECT_EQ(status_of(read_all(s)), 431);
+  }
+  // Just under the limit is fine.
+  net::Socket s = connect_raw();
+  s.sendall("GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(3000, 'a') +
+            "\r\n\r\n");
+  EXPECT_EQ(status_of(read_response(s)), 200);
+  EXPECT_EQ(server_->stats().requests_rejected, 2u);
+}
+
+TEST_F(ServerTest, OversizedBodyIs413) {
+  ServerOptions options;
+  options.max_body_bytes = 1000;
+  int calls = 0;
+  start(
+      [&](const Request& req) {
+        ++calls;
+        return Response::text(200, std::to_string(req.body.size()));
+      },
+      options);
+  {
+    // Decided from Content-Length, before the body is read; the client that
+    // already sent its body still gets to read the answer.
+    net::Socket s = connect_raw();
+    s.sendall("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5000\r\n\r\n" +
+              std::string(5000, 'b'));
+    const std::string r = read_all(s);
+    EXPECT_EQ(status_of(r), 413) << r;
+  }
+  {
+    // Chunked: decided when the chunks add up past the limit.
+    net::Socket s = connect_raw();
+    s.sendall(
+        "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n");
+    for (int i = 0; i < 3; ++i)
+      s.sendall("1f4\r\n" + std::string(500, 'c') + "\r\n");
+    EXPECT_EQ(status_of(read_all(s)), 413);
+  }
+  net::Socket s = connect_raw();
+  s.sendall("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n" +
+            std::string(1000, 'd'));
+  const std::string r = read_response(s);
+  EXPECT_EQ(status_of(r), 200);
+  EXPECT_TRUE(absl::EndsWith(r, "1000"));
+  EXPECT_EQ(calls, 1);
+}
+
+TEST_F(ServerTest, GarbageIs400AndOtherConnectionsKeepWorking) {
+  start(echo_request);
+  // A well-behaved keep-alive client, mid-conversation.
+  net::Socket good = connect_raw();
+  good.sendall("GET /before HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_EQ(status_of(read_response(good)), 200);
+
+  for (const char* garbage :
+       {"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03garbage\r\n\r\n",
+        "HELLO WORLD\r\n\r\n", "GET /\r\n\r\n",
+        "GET / HTTP/1.1\r\nNo colon here\r\n\r\n",
+        "GET / HTTP/1.1\r\nContent-Length: 5\r\nContent-Length: 7\r\n\r\n",
+        "POST / HTTP/1.1\r\nTransfer-Encoding: gzip\r\n\r\n"}) {
+    net::Socket bad = connect_raw();
+    bad.sendall(garbage);
+    const std::string r = read_all(bad);
+    EXPECT_EQ(status_of(r), 400) << garbage << " -> " << r;
+  }
+  {
+    net::Socket v2 = connect_raw();
+    v2.sendall("GET / HTTP/2.0\r\nHost: x\r\n\r\n");
+    EXPECT_EQ(status_of(read_all(v2)), 505);
+  }
+  good.sendall("GET /after HTTP/1.1\r\nHost: x\r\n\r\n");
+  const std::string r = read_response(good);
+  EXPECT_EQ(status_of(r), 200);
+  EXPECT_TRUE(absl::StrContains(r, "GET /after")) << r;
+  EXPECT_EQ(server_->stats().requests_rejected, 7u);
+  EXPECT_TRUE(reported_.empty());
+}
+
+TEST_F(ServerTest, SlowlorisIsCutOffByTheWholeRequestReadTimeout) {
+  ServerOptions options;
+  options.read_timeout = absl::Milliseconds(200);
+  start(echo_request, options);
+  net::Socket s = connect_raw();
+  // Sends one byte every 50 ms, far below any per-read timeout, until the
+  // server hangs up.
+  const std::string request =
+      "GET / HTTP/1.1\r\nHost: x\r\nX-Slow: " + std::string(100, 'z') +
+      "\r\n\r\n";
+  const absl::Duration began = Hub::current().now();
+  auto dribbler = spawn([&] {
+    for (char c : request) {
+      net::error_code ec;
+      s.sendall(&c, 1, ec);
+      if (ec) return;
+      sleep(absl::Milliseconds(50));
+    }
+  });
+  const std::string r = read_all(s, absl::Seconds(3));
+  const absl::Duration cut = Hub::current().now() - began;
+  dribbler.kill();
+  EXPECT_GE(cut, absl::Milliseconds(190));
+  EXPECT_LT(cut, absl::Milliseconds(600)) << "cut off after " << cut;
+  EXPECT_TRUE(r.empty() || status_of(r) == 408) << r;
+  EXPECT_EQ(server_->stats().requests_served, 0u);
+}
+
+TEST_F(ServerTest, SilentConnectionAndIdleKeepAliveTimeOut) {
+  ServerOptions options;
+  options.read_timeout = absl::Milliseconds(100);
+  options.idle_timeout = absl::Milliseconds(150);
+  start(echo_request, options);
+  {
+    // Connects and says nothing: closed after the read timeout.
+    net::Socket s = connect_raw();
+    const absl::Duration began = Hub::current().now();
+    EXPECT_EQ(read_all(s), "");
+    EXPECT_LT(Hub::current().now() - began, absl::Milliseconds(400));
+  }
+  // One request, then idle: closed after the idle timeout.
+  net::Socket s = connect_raw();
+  s.sendall("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_EQ(status_of(read_response(s)), 200);
+  const absl::Duration began = Hub::current().now();
+  EXPECT_EQ(read_all(s), "");
+  const absl::Duration idle = Hub::current().now() - began;
+  EXPECT_GE(idle, absl::Milliseconds(140));
+  EXPECT_LT(idle, absl::Milliseconds(500));
+}
+
+TEST_F(ServerTest, PeerResetMidRequest) {
+  int calls = 0;
+  start([&](const Request&) {
+    ++calls;
+    return Response::text(200, "x");
+  });
+  for (int i = 0; i < 3; ++i) {
+    net::Socket s = connect_raw();
+    s.sendall(
+        "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\npartial");
+    sleep(absl::Milliseconds(5));  // the server is reading the body
+    linger hard{1, 0};
+    ASSERT_EQ(::setsockopt(s.fd(), SOL_SOCKET, SO_LINGER, &hard, sizeof hard),
+              0);
+    s.close();  // RST
+  }
+  sleep(absl::Milliseconds(10));
+  EXPECT_EQ(server_->stats().connections_open, 0u);
+  net::Socket s = connect_raw();
+  s.sendall("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_EQ(status_of(read_response(s)), 200);
+  EXPECT_EQ(calls, 1);
+  EXPECT_TRUE(reported_.empty());
+}
+
+// ---- Graceful stop
+// --------------------------------------------------------------
+
+TEST_F(ServerTest, GracefulStopFinishesInFlightRequests) {
+  Event<void> in_handler;
+  start([&](const Request& req) {
+    if (req.target == "/slow") {
+      in_handler.send();
+      sleep(absl::Milliseconds(100));
+    }
+    return Response::text(200, "done " + req.target);
+  });
+  // An idle keep-alive connection (after one request).
+  net::Socket idle = connect_raw();
+  idle.sendall("GET /first HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_EQ(status_of(read_response(idle)), 200);
+  // A request in flight.
+  net::Socket busy = connect_raw();
+  busy.sendall("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n");
+  in_handler.wait();
+
+  server_->stop();
+  EXPECT_TRUE(server_->stopping());
+  // No new connections.
+  {
+    net::error_code ec;
+    net::Socket late = net::Socket::tcp();
+    late.connect(server_->address(), ec);
+    EXPECT_TRUE(ec) << "connected after stop()";
+  }
+  // The idle connection is closed at once, the busy one gets its answer.
+  EXPECT_EQ(read_all(idle, absl::Milliseconds(50)), "");
+  EXPECT_FALSE(runner_.ready());
+  const std::string r = read_all(busy);
+  EXPECT_EQ(status_of(r), 200) << r;
+  EXPECT_TRUE(absl::StrContains(r, "Connection: close\r\n")) << r;
+  EXPECT_TRUE(absl::EndsWith(r, "done /slow")) << r;
+  runner_.wait();  // run() returns
+  EXPECT_EQ(server_->stats().connections_open, 0u);
+  EXPECT_EQ(server_->stats().requests_served, 2u);
+}
+
+TEST_F(ServerTest, StopFromAHandler) {
+  start([&](const Request&) {
+    server_->stop();
+    return Response::text(200, "bye");
+  });
+  net::Socket s = connect_raw();
+  s.sendall("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+  const std::string r = read_all(s);
+  EXPECT_TRUE(absl::EndsWith(r, "bye")) << r;
+  runner_.wait();
+}
+
+TEST(ServerApi, RequestAndResponseHelpers) {
+  Request req;
+  req.target = "/p/a/t/h?q=1&r=2";
+  req.headers = {{"Content-TYPE", "text/html"}, {"X-A", "1"}, {"x-a", "2"}};
+  EXPECT_EQ(req.header("content-type"), "text/html");
+  EXPECT_EQ(req.header("X-a"), "1");
+  EXPECT_EQ(req.header("missing"), std::nullopt);
+  EXPECT_EQ(req.path(), "/p/a/t/h");
+  EXPECT_EQ(req.query(), "q=1&r=2");
+  Response res = Response::json(404, "{}");
+  EXPECT_EQ(res.header("content-type"), "application/json");
+  res.set_header("CONTENT-TYPE", "text/csv");
+  EXPECT_EQ(res.headers.size(), 1u);
+  EXPECT_EQ(res.header("Content-Type"), "text/csv");
+  EXPECT_EQ(reason_phrase(404), "Not Found");
+  EXPECT_EQ(reason_phrase(431), "Request Header Fields Too Large");
+  EXPECT_EQ(reason_phrase(299), "Unknown");
+  EXPECT_TRUE(iequals("Keep-Alive", "keep-alive"));
+  EXPECT_FALSE(iequals("Keep-Alive", "keep-alive "));
+}
+
+}  // namespace
+}  // namespace eventlet::http
