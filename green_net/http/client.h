@@ -1,0 +1,296 @@
+// Copyright 2026 The eventlet-cpp Authors.
+//
+// client.h: an HTTP/1.1 client over green sockets — eventlet's
+// urllib-over-green-sockets, as one call.
+//
+//   http::Response r = http::fetch("http://127.0.0.1:8080/page/1");
+//   std::printf("%d %zu\n", r.status, r.body.size());
+//
+//   http::FetchOptions post;
+//   post.method = "POST";
+//   post.headers.add("Content-Type", "application/json");
+//   post.body = R"({"x": 1})";
+//   boost::system::error_code ec;
+//   http::Response r2 = http::fetch(url, post, ec);   // no exception
+//
+// What a fetch does: parses the URL (http:// only; https is refused with
+// Errc::kHttpsNotSupported), resolves the host with net::resolve (names on a
+// tpool thread; only the calling greenthread waits), takes an idle keep-alive
+// connection to (host, port) from the Client or connects a new one, writes the
+// request (Host, User-Agent, the options' headers and body; Content-Length
+// when there is a body), reads the response with Beast's parser (Content-
+// Length, chunked, or until the server closes), follows redirects, and puts
+// the connection back for reuse when both sides allow keep-alive.
+//
+// Blocking: fetch() parks only the calling greenthread; any number of
+// greenthreads of one hub may fetch at once through one Client. An enclosing
+// eventlet::Timeout or a kill interrupts it by exception (the connection in
+// use is closed, never reused).
+//
+// Timeouts (FetchOptions): connect_timeout bounds each connect attempt;
+// read_timeout bounds each wait for the socket while writing the request and
+// reading the response (so a server that sends a byte every 29 s with a 30 s
+// read_timeout is not cut off: wrap the call in an eventlet::Timeout for a
+// total deadline).
+//
+// Redirects: 301, 302, 303, 307 and 308 with a Location header are followed
+// (relative locations are resolved against the current URL), at most
+// max_redirects times; one more is Errc::kTooManyRedirects. 303 turns the
+// request into a GET without body (HEAD stays HEAD), as do 301 and 302 for a
+// POST (what browsers, curl and Python's requests do); 307 and 308 keep the
+// method and body. Authorization and Cookie headers are dropped when a
+// redirect leaves the original host:port. FetchInfo::url is the final URL.
+//
+// Keep-alive: a Client keeps up to Options::max_idle_per_host idle
+// connections per (host, port) and max_idle_total in all; beyond that, a
+// finished connection is closed. An idle connection is dropped after
+// max_idle_time, and (probe_idle) checked with a non-blocking peek before it
+// is reused, so one the server closed meanwhile is usually never written to.
+// If a reused connection fails anyway before any byte of the response came
+// back (the server closed it at the same moment), an idempotent request (GET,
+// HEAD, PUT, DELETE, OPTIONS, TRACE) is retried once on a new connection;
+// other methods report the error.
+//
+// Errors: each call has an error_code form and a throwing form (http::Error,
+// a boost::system::system_error whose what() names the method and URL, e.g.
+// "GET http://127.0.0.1:1/: Connection refused"). Codes: http::Errc (this
+// library's, below, in http::error_category()), socket errors (system
+// category: connection refused, connection reset...), resolver errors
+// (net::resolver_category(): "Name or service not known"), and Beast's parse
+// errors (boost::beast::http::error: "bad status"...). A status code of 4xx or
+// 5xx is NOT an error: it comes back as a Response (status 0: none).
+//
+// Threading: a Client and its connections belong to the OS thread (hub) that
+// uses them. The free fetch() uses default_client(), one per thread.
+#ifndef EVENTLET_GREEN_NET_HTTP_CLIENT_H_
+#define EVENTLET_GREEN_NET_HTTP_CLIENT_H_
+
+#include <boost/system/error_code.hpp>
+#include <boost/system/system_error.hpp>
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "absl/time/time.h"
+#include "green_net/http/server.h"
+
+namespace eventlet::http {
+
+using error_code = boost::system::error_code;
+
+// The library version, as sent in the default User-Agent.
+inline constexpr std::string_view kVersion = "0.1.0";
+inline constexpr std::string_view kDefaultUserAgent = "eventlet-cpp/0.1.0";
+
+// ---- Errors ----
+
+// This library's error codes (http::error_category()). The timeouts compare
+// equal to boost::system::errc::timed_out too.
+enum class Errc {
+  kMissingScheme = 1,     // "no scheme in URL (expected http://host/path)"
+  kUnsupportedScheme,     // "unsupported URL scheme (only http:// is ...)"
+  kHttpsNotSupported,     // "https is not supported (only http://)"
+  kEmptyHost,             // "empty host in URL"
+  kBadHost,               // "invalid character in the URL's host"
+  kBadPort,               // "invalid port in URL (expected 1-65535)"
+  kUserInfoNotSupported,  // "user:password@ in URLs is not supported"
+  kBadUrl,                // "malformed URL (whitespace or control ...)"
+  kBadMethod,             // "invalid HTTP method"
+  kTooManyRedirects,      // "too many redirects"
+  kBadRedirect,           // "redirect to an invalid Location"
+  kBodyTooLarge,          // "response body larger than max_body_size"
+  kHeadersTooLarge,       // "response header larger than max_header_size"
+  kConnectionClosed,      // "connection closed by the server before ..."
+  kPartialResponse,       // "connection closed in the middle of the ..."
+  kConnectTimeout,        // "connect timed out"
+  kReadTimeout,           // "read timed out"
+};
+
+const boost::system::error_category& error_category();
+error_code make_error_code(Errc e);
+
+// The throwing form's exception: code() is the error, what() is
+// "<METHOD> <URL>: <message>".
+class Error : public boost::system::system_error {
+ public:
+  Error(error_code ec, std::string method, std::string url);
+  const std::string& method() const { return method_; }
+  const std::string& url() const { return url_; }
+
+ private:
+  std::string method_;
+  std::string url_;
+};
+
+// ---- URLs ----
+
+// An absolute http URL, parsed. Only what a client needs: the scheme is
+// always "http", user info is refused, the fragment is dropped.
+struct Url {
+  std::string scheme = "http";
+  std::string host;  // lower-case; an IPv6 literal without its brackets
+  std::uint16_t port = 80;
+  std::string target = "/";  // path and query ("/a/b?x=1"); never empty
+
+  // Parses "http://host[:port][/path][?query][#fragment]". Rules: a scheme is
+  // required (case-insensitive; https gets kHttpsNotSupported, others
+  // kUnsupportedScheme); the host must be a name (letters, digits, '-', '.',
+  // '_', '~', '%'), an IPv4 literal or a bracketed IPv6 literal; the port, if
+  // any, 1-65535 (empty: 80); spaces and control characters are refused;
+  // bytes >= 0x80 in the path and query are percent-encoded. On failure ec
+  // is set and an empty Url returned.
+  static Url parse(std::string_view text, error_code& ec);
+  // Throws Error (method "") on failure.
+  static Url parse(std::string_view text);
+
+  // "host" or "host:port" (port omitted when 80), IPv6 in brackets: the Host
+  // header's value.
+  std::string authority() const;
+  // "http://authority/target".
+  std::string to_string() const;
+  // The URL `reference` (a Location header's value: absolute, "//host/p",
+  // "/p", "p", "?q" or "") points to, resolved against this one (RFC 3986,
+  // section 5.2, with dot segments removed).
+  Url resolve(std::string_view reference, error_code& ec) const;
+
+  bool operator==(const Url&) const = default;
+};
+
+// ---- Requests and responses ----
+
+// Response and Header are the server's types (server.h): one message type
+// for both sides. A fetch fills status, reason (as the server sent it),
+// headers (as received, in order; Response::header(name) looks one up
+// case-insensitively) and body (de-chunked; empty for HEAD, 204 and 304).
+
+// What a fetch learned besides the final response.
+struct FetchInfo {
+  std::string url;      // the URL that answered (after redirects)
+  int redirects = 0;    // redirects followed to get there
+  int version = 11;     // the response's HTTP version: 10 or 11
+  bool reused = false;  // the final exchange ran on a kept-alive connection
+};
+
+struct FetchOptions {
+  // Any token ("GET", "POST", "PUT", "DELETE", "HEAD", "PATCH", "OPTIONS"...);
+  // sent as is (methods are case-sensitive).
+  std::string method = "GET";
+  // Sent after Host and User-Agent, in order. A Host or User-Agent here
+  // replaces the default one; "Connection: close" disables keep-alive.
+  std::vector<Header> headers;
+  // Sent with a Content-Length (also "0" for an empty POST, PUT or PATCH).
+  std::string body;
+
+  bool follow_redirects = true;
+  int max_redirects = 10;
+
+  // Each connect attempt (one per resolved address). nullopt: no limit.
+  std::optional<absl::Duration> connect_timeout = absl::Seconds(10);
+  // Each wait for the socket while sending and receiving. nullopt: no limit.
+  std::optional<absl::Duration> read_timeout = absl::Seconds(30);
+
+  // Larger response bodies fail with Errc::kBodyTooLarge (the connection is
+  // closed).
+  std::uint64_t max_body_size = std::uint64_t{64} << 20;
+  // Larger response headers fail with Errc::kHeadersTooLarge.
+  std::uint32_t max_header_size = 64 << 10;
+
+  // Sent as User-Agent unless headers has one; empty: none.
+  std::string user_agent = std::string(kDefaultUserAgent);
+  // false: "Connection: close", and the connection is not reused.
+  bool keep_alive = true;
+};
+
+// ---- Client ----
+
+// Holds idle keep-alive connections per (host, port) and fetches through
+// them. Not copyable or movable. Must outlive the fetches that use it; its
+// destructor closes the idle connections (and never needs the hub).
+class Client {
+ public:
+  struct Options {
+    std::size_t max_idle_per_host = 64;
+    std::size_t max_idle_total = 1024;
+    // Idle connections older than this are closed instead of reused.
+    absl::Duration max_idle_time = absl::Seconds(60);
+    // Peek (MSG_PEEK | MSG_DONTWAIT, no wait) at an idle connection before
+    // reusing it; drop it if the server closed it or sent something.
+    bool probe_idle = true;
+  };
+  // Counters since construction.
+  struct Stats {
+    std::uint64_t requests = 0;            // request/response exchanges
+    std::uint64_t connections_opened = 0;  // successful connects
+    std::uint64_t connections_reused = 0;  // exchanges on an idle connection
+    std::uint64_t retries = 0;  // idempotent retries after a stale reuse
+  };
+
+  Client();
+  explicit Client(Options options);
+  ~Client();
+  Client(const Client&) = delete;
+  Client& operator=(const Client&) = delete;
+
+  // See the top of this file. On failure ec is set and an empty Response
+  // returned. Parks the calling greenthread.
+  Response fetch(std::string_view url, const FetchOptions& options,
+                 error_code& ec, FetchInfo* info = nullptr);
+  // Throws Error on failure.
+  Response fetch(std::string_view url, const FetchOptions& options = {},
+                 FetchInfo* info = nullptr);
+
+  // Idle connections now, in all or to one (host, port).
+  std::size_t idle_count() const { return idle_total_; }
+  std::size_t idle_count(std::string_view host, std::uint16_t port) const;
+  // Closes every idle connection.
+  void close_idle();
+
+  const Options& options() const { return options_; }
+  // Takes effect for connections put back from now on.
+  void set_options(const Options& options) { options_ = options; }
+  const Stats& stats() const { return stats_; }
+
+ private:
+  struct Connection;
+  struct Exchange;
+  using Key = std::pair<std::string, std::uint16_t>;
+  using ConnectionPtr = std::unique_ptr<Connection>;
+
+  // One request/response on a pooled or new connection, with the retry.
+  Response round_trip(const Url& url, const Exchange& exchange, error_code& ec,
+                      FetchInfo& info);
+  ConnectionPtr take_idle(const Key& key);
+  void put_idle(const Key& key, ConnectionPtr connection);
+  ConnectionPtr open(const Url& url, const FetchOptions& options,
+                     error_code& ec);
+
+  Options options_;
+  Stats stats_;
+  std::map<Key, std::vector<ConnectionPtr>> idle_;
+  std::size_t idle_total_ = 0;
+};
+
+// This OS thread's Client (created on first use), used by the free fetch().
+Client& default_client();
+
+// default_client().fetch(...).
+Response fetch(std::string_view url, const FetchOptions& options,
+               error_code& ec, FetchInfo* info = nullptr);
+Response fetch(std::string_view url, const FetchOptions& options = {},
+               FetchInfo* info = nullptr);
+
+}  // namespace eventlet::http
+
+namespace boost::system {
+template <>
+struct is_error_code_enum<eventlet::http::Errc> : std::true_type {};
+}  // namespace boost::system
+
+#endif  // EVENTLET_GREEN_NET_HTTP_CLIENT_H_
