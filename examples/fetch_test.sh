@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Runs //examples:fetch briefly against its own local server, then against
+# URLs that fail, and checks its lines (in input order) and its summary.
+set -euo pipefail
+fetch="$TEST_SRCDIR/eventlet_cpp/examples/fetch"
+fail() { echo "FAIL: $*"; exit 1; }
+
+# 1. The local server: 200 pages, 50 at a time, with the debug dumps.
+"$fetch" --concurrency=50 --pages=200 --max_delay_ms=5 --debug_timers \
+  --debug_listeners >"$TEST_TMPDIR/out" 2>"$TEST_TMPDIR/err"
+out=$(cat "$TEST_TMPDIR/out")
+err=$(cat "$TEST_TMPDIR/err")
+echo "$out" | tail -8
+got=$(grep -c '^got body from http://127.0.0.1:[0-9]*/page/[0-9]*?size=[0-9]*&delay_ms=[0-9]* of length [0-9]*$' <<<"$out" || true)
+[[ $got == 200 ]] || fail "expected 200 'got body' lines, got $got"
+# In input order, and each body as long as its page's size.
+n=0
+while read -r page size length; do
+  [[ $page == "$n" ]] || fail "line $n is page $page (not in input order)"
+  [[ $size == "$length" ]] || fail "page $page: size $size but length $length"
+  n=$((n + 1))
+done < <(sed -nE 's#^got body from .*/page/([0-9]+)\?size=([0-9]+)&.* of length ([0-9]+)$#\1 \2 \3#p' <<<"$out")
+[[ $n == 200 ]] || fail "parsed $n lines"
+grep -qx 'requests: 200' <<<"$out" || fail "summary: requests"
+grep -qx 'errors: 0' <<<"$out" || fail "summary: errors"
+grep -qE '^wall time: [0-9]+\.[0-9]{3} s$' <<<"$out" || fail "summary: wall time"
+grep -qE '^req/s: [0-9]+\.[0-9]$' <<<"$out" || fail "summary: req/s"
+grep -qE '^latency p50: [0-9]+\.[0-9]{3} ms$' <<<"$out" || fail "summary: p50"
+grep -qE '^latency p99: [0-9]+\.[0-9]{3} ms$' <<<"$out" || fail "summary: p99"
+# 50 at a time, kept alive: 50 connections at most.
+opened=$(sed -nE 's/^connections: ([0-9]+) opened.*/\1/p' <<<"$out")
+((opened >= 1 && opened <= 50)) || fail "opened $opened connections"
+# The mid-run dumps, on stderr.
+grep -qx 'TIMERS: .*' <<<"$err" || fail "no TIMERS: dump"
+grep -qE '^  due in +[0-9.-]+ ms  seq [0-9]+ +wake greenthread [0-9]+ \(http://127.0.0.1:[0-9]+/page/' <<<"$err" ||
+  fail "no timer line of a fetching greenthread"
+grep -qx 'READERS: ([0-9]*)' <<<"$err" || fail "no READERS: dump"
+grep -qx '  greenthread 1 (http server)' <<<"$err" || fail "the server's accept loop is not a reader"
+grep -qx 'WRITERS: ([0-9]*)' <<<"$err" || fail "no WRITERS: dump"
+
+# 2. Given URLs: errors are reported per URL, in order, and counted.
+"$fetch" --concurrency=2 --timeout_ms=2000 http://127.0.0.1:1/x https://example.com/ \
+  'http://bad host/' >"$TEST_TMPDIR/out2" 2>&1
+out2=$(cat "$TEST_TMPDIR/out2")
+echo "$out2"
+expected='error fetching http://127.0.0.1:1/x: Connection refused
+error fetching https://example.com/: https is not supported (only http://)
+error fetching http://bad host/: malformed URL (empty, or with whitespace or control characters)'
+[[ $(grep '^error fetching' <<<"$out2") == "$expected" ]] || fail "error lines differ"
+grep -qx 'requests: 3' <<<"$out2" || fail "summary: requests (2)"
+grep -qx 'errors: 3' <<<"$out2" || fail "summary: errors (2)"
+
+# 3. --repeat and --print_each=false: only the summary.
+"$fetch" --concurrency=8 --pages=10 --repeat=3 --print_each=false >"$TEST_TMPDIR/out3" 2>/dev/null
+grep -q '^got body' "$TEST_TMPDIR/out3" && fail "--print_each=false printed lines"
+grep -qx 'requests: 30' "$TEST_TMPDIR/out3" || fail "summary: requests (3)"
+echo PASS
