@@ -48,9 +48,14 @@ class EventBase {
     if (ready())
       throw std::logic_error("Trying to re-send() an already-triggered event.");
   }
+  // error_ is null while the event is fresh (reset_base() clears it).
+  void mark_sent() {
+    state_ = kValue;
+    if (!waiters_.empty()) Hub::current().wake_all(waiters_);
+  }
   void mark_sent(std::exception_ptr error) {
     error_ = std::move(error);
-    state_ = error_ ? kException : kValue;
+    state_ = kException;
     if (!waiters_.empty()) Hub::current().wake_all(waiters_);
   }
   // Parks until ready or timeout. Returns false on timeout.
@@ -89,7 +94,7 @@ class Event : public internal::EventBase {
   void send(T value) {
     check_not_sent();
     value_.emplace(std::move(value));
-    mark_sent(nullptr);
+    mark_sent();
   }
   // Stores an exception that every wait() rethrows.
   void send_exception(std::exception_ptr error) {
@@ -136,7 +141,7 @@ class Event<void> : public internal::EventBase {
   Event() = default;
   void send() {
     check_not_sent();
-    mark_sent(nullptr);
+    mark_sent();
   }
   void send_exception(std::exception_ptr error) {
     check_not_sent();

@@ -3,8 +3,7 @@
 
 namespace eventlet::internal {
 
-void GreenThreadCore::complete() {
-  exited = true;
+void GreenThreadCore::run_links() {
   // Take them all first: a callback may link or unlink.
   std::vector<Link> ready = std::move(links);
   links.clear();

@@ -25,6 +25,7 @@
 #include <cstdint>
 #include <exception>
 #include <functional>
+#include <new>
 #include <string>
 #include <tuple>
 #include <type_traits>
@@ -47,6 +48,21 @@ namespace internal {
 // lives, the exit event, and link callbacks.
 class GreenThreadCore : public RefCounted {
  public:
+  // One of these is made per spawn: recycled per thread, not malloc'ed.
+  static void* operator new(std::size_t size) {
+    return BlockCache::allocate(size);
+  }
+  static void operator delete(void* p, std::size_t size) {
+    BlockCache::deallocate(p, size);
+  }
+  static void* operator new(std::size_t size, std::align_val_t align) {
+    return ::operator new(size, align);
+  }
+  static void operator delete(void* p, std::size_t size,
+                              std::align_val_t align) {
+    ::operator delete(p, size, align);
+  }
+
   // The running (or not yet started) greenlet; null once it is gone.
   Greenlet* greenlet = nullptr;
   std::int64_t id = 0;
@@ -66,9 +82,15 @@ class GreenThreadCore : public RefCounted {
   // After the exit event is sent: marks the greenthread exited, runs every
   // link callback (FIFO, in the calling greenlet; one that throws is reported
   // to the hub's hook and the others still run), then on_exit.
-  void complete();
+  void complete() {
+    exited = true;
+    if (!links.empty() || on_exit != nullptr) run_links();
+  }
   // Kills the greenthread (see GreenThread::kill).
   void kill(std::exception_ptr error);
+
+ private:
+  void run_links();
 };
 
 template <typename R>

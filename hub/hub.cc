@@ -28,7 +28,7 @@ struct HubReaper {
 using internal::TimerNode;
 using State = GreenletState;
 
-thread_local Hub* Hub::tls_hub_ = nullptr;
+constinit thread_local Hub* Hub::tls_hub_ = nullptr;
 
 namespace {
 
@@ -59,6 +59,42 @@ struct Hub::Listener {
   bool linked = false;
   Listener* next = nullptr;
 };
+
+// ---- BlockCache
+// ------------------------------------------------------------------
+
+constinit thread_local internal::BlockCache::Lists
+    internal::BlockCache::lists_ = {};
+
+struct internal::BlockCache::Drain {
+  ~Drain() {
+    Lists& l = lists_;
+    l.state = kClosed;
+    for (std::size_t c = 0; c < kClasses; ++c) {
+      while (void* p = l.head[c]) {
+        l.head[c] = *static_cast<void**>(p);
+        ::operator delete(p, (c + 1) * kGranule);
+      }
+      l.count[c] = 0;
+    }
+  }
+};
+
+void internal::BlockCache::deallocate_slow(void* p, std::size_t c) {
+  Lists& l = lists_;
+  if (l.state == kUnused) {
+    static thread_local Drain drain;  // empties the lists at thread exit
+    (void)drain;
+    l.state = kCaching;
+  }
+  if (l.state == kCaching && l.count[c] < kMaxPerClass) {
+    *static_cast<void**>(p) = l.head[c];
+    l.head[c] = p;
+    ++l.count[c];
+    return;
+  }
+  ::operator delete(p, (c + 1) * kGranule);
+}
 
 // ---- Greenlet
 // ------------------------------------------------------------------
@@ -468,8 +504,6 @@ void Hub::throw_into(Greenlet& g, std::exception_ptr error) {
   self->waiting_on_ = "";
   if (self->pending_exception_) throw_pending(self);
 }
-
-void Hub::start(Greenlet& g) { schedule_resume(g); }
 
 void Hub::start_after(Greenlet& g, absl::Duration delay) {
   timers_.schedule(&g.start_timer_, deadline_after(delay));

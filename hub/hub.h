@@ -44,6 +44,7 @@
 #include "hub/backend.h"
 #include "hub/errors.h"
 #include "hub/greenlet.h"
+#include "hub/internal/sanitizers.h"
 #include "hub/internal/stack_overflow.h"
 #include "hub/internal/stack_pool.h"
 #include "hub/internal/timer_queue.h"
@@ -52,6 +53,71 @@
 #include "hub/timer.h"
 
 namespace eventlet {
+namespace internal {
+
+// Recycles small heap blocks on the calling thread: objects that are made and
+// dropped at a high rate (a spawned greenthread's shared state, a callback
+// timer) skip malloc and free. Blocks come in 64-byte classes up to 512 bytes;
+// each thread keeps at most kMaxPerClass free blocks of a class and frees
+// them when it exits. A block may be freed on another thread than the one
+// that allocated it (it is ordinary heap memory). Under AddressSanitizer
+// nothing is cached, so use-after-free is still caught.
+class BlockCache {
+ public:
+  static constexpr std::size_t kGranule = 64;
+  static constexpr std::size_t kClasses = 8;
+  static constexpr std::uint32_t kMaxPerClass = 1024;
+
+  static void* allocate(std::size_t size) {
+#ifndef EVENTLET_ASAN
+    const std::size_t c = (size - 1) / kGranule;
+    if (c < kClasses) {
+      Lists& l = lists_;
+      if (void* p = l.head[c]) {
+        l.head[c] = *static_cast<void**>(p);
+        --l.count[c];
+        return p;
+      }
+      return ::operator new((c + 1) * kGranule);
+    }
+#endif
+    return ::operator new(size);
+  }
+  // `size` must be the size allocate() was called with.
+  static void deallocate(void* p, std::size_t size) {
+#ifndef EVENTLET_ASAN
+    const std::size_t c = (size - 1) / kGranule;
+    if (c < kClasses) {
+      Lists& l = lists_;
+      if (l.state == kCaching && l.count[c] < kMaxPerClass) [[likely]] {
+        *static_cast<void**>(p) = l.head[c];
+        l.head[c] = p;
+        ++l.count[c];
+      } else {
+        deallocate_slow(p, c);
+      }
+      return;
+    }
+#endif
+    ::operator delete(p, size);
+  }
+
+ private:
+  enum : std::uint8_t { kUnused, kCaching, kClosed };
+  struct Lists {
+    void* head[kClasses];
+    std::uint32_t count[kClasses];
+    std::uint8_t state;
+  };
+  struct Drain;
+  [[gnu::noinline]] static void deallocate_slow(void* p, std::size_t c);
+  // Trivially destructible, so usable until the thread's very end; Drain
+  // (registered on first use) empties it when the thread exits.
+  static constinit thread_local Lists lists_
+      __attribute__((tls_model("initial-exec")));
+};
+
+}  // namespace internal
 
 // Why trampoline-style waits end.
 enum class IoWaitResult { kReady, kTimedOut, kClosed };
@@ -128,7 +194,7 @@ class Hub {
   Greenlet& create_greenlet(F&& body);
   // Starts a created greenlet at the next pass (eventlet's spawn: a 0-second
   // timer), or after `delay` (spawn_after).
-  void start(Greenlet& g);
+  void start(Greenlet& g) { schedule_resume(g); }
   void start_after(Greenlet& g, absl::Duration delay);
   // Drops a greenlet that has not started: it will never run; its body is
   // destroyed now, in the caller.
@@ -396,7 +462,10 @@ class Hub {
   void abandon();
   friend struct HubReaper;
 
-  static thread_local Hub* tls_hub_ __attribute__((tls_model("initial-exec")));
+  // constinit: other translation units then know it needs no dynamic
+  // initialization and read it without calling a TLS init wrapper.
+  static constinit thread_local Hub* tls_hub_
+      __attribute__((tls_model("initial-exec")));
 
   std::unique_ptr<Backend> backend_;
   // stack_pools_[0] holds the hub greenlet's stack; stacks_ is the pool new
