@@ -656,8 +656,16 @@ void Hub::cancel_timer(TimerNode* node) {
   }
 }
 
+void* internal::CallbackTimer::operator new(std::size_t size) {
+  return BlockCache::allocate(size);
+}
+
+void internal::CallbackTimer::operator delete(void* p, std::size_t size) {
+  BlockCache::deallocate(p, size);
+}
+
 TimerHandle Hub::schedule_callback(absl::Duration delay,
-                                   absl::AnyInvocable<void()> callback,
+                                   absl::AnyInvocable<void()>&& callback,
                                    Greenlet* owner) {
   internal::RefPtr<internal::LifeToken> life;
   if (owner != nullptr && owner != hub_greenlet_) life = life_token(*owner);

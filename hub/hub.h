@@ -447,7 +447,7 @@ class Hub {
   // Timers and listeners.
   std::int64_t deadline_after(absl::Duration delay);
   TimerHandle schedule_callback(absl::Duration delay,
-                                absl::AnyInvocable<void()> callback,
+                                absl::AnyInvocable<void()>&& callback,
                                 Greenlet* owner);
   Greenlet* take_ready(const internal::TimerQueue::ReadyEntry& entry);
   template <typename F>

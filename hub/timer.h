@@ -8,6 +8,8 @@
 #ifndef EVENTLET_HUB_TIMER_H_
 #define EVENTLET_HUB_TIMER_H_
 
+#include <cstddef>
+
 #include "absl/functional/any_invocable.h"
 #include "hub/greenlet.h"
 #include "hub/internal/ref_counted.h"
@@ -24,12 +26,16 @@ namespace internal {
 // TimerHandles.
 class CallbackTimer final : public TimerNode, public RefCounted {
  public:
-  CallbackTimer(Hub* hub, absl::AnyInvocable<void()> callback,
+  CallbackTimer(Hub* hub, absl::AnyInvocable<void()>&& callback,
                 RefPtr<LifeToken> owner_life)
       : TimerNode(Action::kCallback),
         hub(hub),
         owner_life(std::move(owner_life)),
         callback(std::move(callback)) {}
+  // Recycled per thread (internal::BlockCache), not malloc'ed: one is made
+  // per schedule_call_global/local. Defined in hub.cc.
+  static void* operator new(std::size_t size);
+  static void operator delete(void* p, std::size_t size);
 
   Hub* hub;  // null once the hub is gone
   // schedule_call_local: the callback is skipped if this greenlet has died.
