@@ -574,7 +574,7 @@ void Client::close_idle() {
   idle_total_ = 0;
 }
 
-Client::ConnectionPtr Client::take_idle(const Key& key) {
+Client::ConnectionPtr Client::take_idle(const Key& key, bool idempotent) {
   auto it = idle_.find(key);
   if (it == idle_.end()) return nullptr;
   std::vector<ConnectionPtr>& list = it->second;
@@ -584,9 +584,11 @@ Client::ConnectionPtr Client::take_idle(const Key& key) {
     ConnectionPtr c = std::move(list.back());  // most recently used first
     list.pop_back();
     --idle_total_;
-    if (absl::Nanoseconds(now - c->idle_since) > options_.max_idle_time)
-      continue;  // closed by ~Connection
-    if (options_.probe_idle && !probe_alive(c->socket)) continue;
+    const absl::Duration idle = absl::Nanoseconds(now - c->idle_since);
+    if (idle > options_.max_idle_time) continue;  // closed by ~Connection
+    if (options_.probe_idle && (!idempotent || idle >= options_.probe_after) &&
+        !probe_alive(c->socket))
+      continue;
     found = std::move(c);
   }
   if (list.empty()) idle_.erase(it);
@@ -630,7 +632,8 @@ Response Client::round_trip(const Url& url, const Exchange& ex, error_code& ec,
                             FetchInfo& info) {
   const Key key(url.host, url.port);
   for (int attempt = 0;; ++attempt) {
-    ConnectionPtr connection = attempt == 0 ? take_idle(key) : nullptr;
+    ConnectionPtr connection =
+        attempt == 0 ? take_idle(key, is_idempotent(ex.method)) : nullptr;
     const bool reused = connection != nullptr;
     if (!reused) {
       connection = open(url, *ex.options, ec);
@@ -663,6 +666,7 @@ Response Client::round_trip(const Url& url, const Exchange& ex, error_code& ec,
 Response Client::fetch(std::string_view url_text, const FetchOptions& options,
                        error_code& ec, FetchInfo* info) {
   FetchInfo local_info;
+  const bool want_url = info != nullptr;
   if (info == nullptr) info = &local_info;
   *info = FetchInfo();
   Url url = Url::parse(url_text, ec);
@@ -677,7 +681,7 @@ Response Client::fetch(std::string_view url_text, const FetchOptions& options,
     ex.headers.push_back({"Connection", "close"});
   }
   for (int redirects = 0;; ++redirects) {
-    info->url = url.to_string();
+    if (want_url) info->url = url.to_string();
     info->redirects = redirects;
     Response res = round_trip(url, ex, ec, *info);
     if (ec) return no_response();

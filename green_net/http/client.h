@@ -44,12 +44,14 @@
 // Keep-alive: a Client keeps up to Options::max_idle_per_host idle
 // connections per (host, port) and max_idle_total in all; beyond that, a
 // finished connection is closed. An idle connection is dropped after
-// max_idle_time, and (probe_idle) checked with a non-blocking peek before it
-// is reused, so one the server closed meanwhile is usually never written to.
-// If a reused connection fails anyway before any byte of the response came
-// back (the server closed it at the same moment), an idempotent request (GET,
-// HEAD, PUT, DELETE, OPTIONS, TRACE) is retried once on a new connection;
-// other methods report the error.
+// max_idle_time. Before a non-idempotent request (POST, PATCH...) reuses one,
+// and before any request reuses one idle for probe_after or longer, it is
+// checked with a non-blocking peek (one syscall), so that one the server
+// closed meanwhile is not written to. If a reused connection fails anyway
+// before any byte of the response came back (the server closed it at the
+// same moment, or closed it soon after its last answer), an idempotent
+// request (GET, HEAD, PUT, DELETE, OPTIONS, TRACE) is retried once on a new
+// connection; other methods report the error.
 //
 // Errors: each call has an error_code form and a throwing form (http::Error,
 // a boost::system::system_error whose what() names the method and URL, e.g.
@@ -221,8 +223,12 @@ class Client {
     // Idle connections older than this are closed instead of reused.
     absl::Duration max_idle_time = absl::Seconds(60);
     // Peek (MSG_PEEK | MSG_DONTWAIT, no wait) at an idle connection before
-    // reusing it; drop it if the server closed it or sent something.
+    // reusing it, and drop it if the server closed it or sent something:
+    // always for non-idempotent requests, and for idempotent ones (which are
+    // retried if the connection turns out closed) once it has been idle for
+    // probe_after. false: never.
     bool probe_idle = true;
+    absl::Duration probe_after = absl::Seconds(1);
   };
   // Counters since construction.
   struct Stats {
@@ -266,7 +272,7 @@ class Client {
   // One request/response on a pooled or new connection, with the retry.
   Response round_trip(const Url& url, const Exchange& exchange, error_code& ec,
                       FetchInfo& info);
-  ConnectionPtr take_idle(const Key& key);
+  ConnectionPtr take_idle(const Key& key, bool idempotent);
   void put_idle(const Key& key, ConnectionPtr connection);
   ConnectionPtr open(const Url& url, const FetchOptions& options,
                      error_code& ec);

@@ -476,6 +476,9 @@ TEST_F(ClientTest, RedirectMethods) {
 }
 
 TEST_F(ClientTest, StaleConnectionIsProbedAway) {
+  // Idempotent requests: probed once idle for probe_after.
+  client_ = std::make_unique<Client>(
+      Client::Options{.probe_after = absl::Milliseconds(20)});
   // The server closes after answering, without saying so.
   Response r = client().fetch(url("/size/10?close=1"));
   EXPECT_EQ(r.body, pattern(10));
@@ -486,6 +489,18 @@ TEST_F(ClientTest, StaleConnectionIsProbedAway) {
   EXPECT_FALSE(info.reused);
   EXPECT_EQ(client().stats().retries, 0u);
   EXPECT_EQ(client().stats().connections_opened, 2u);
+
+  // Non-idempotent ones: always probed (they could not be retried).
+  client_ = std::make_unique<Client>();
+  client().fetch(url("/size/10?close=1"));
+  sleep(absl::Milliseconds(20));
+  FetchOptions post;
+  post.method = "POST";
+  post.body = "x";
+  r = client().fetch(url("/echo"), post, &info);
+  EXPECT_TRUE(r.body.starts_with("POST /echo")) << r.body;
+  EXPECT_FALSE(info.reused);
+  EXPECT_EQ(client().stats().retries, 0u);
 }
 
 TEST_F(ClientTest, StaleConnectionIsRetriedOnceForIdempotentMethods) {
