@@ -1,7 +1,11 @@
 // Copyright 2026 The eventlet-cpp Authors.
 #include "hub/internal/timer_queue.h"
 
+#include <sys/mman.h>
+
 #include <algorithm>
+#include <bit>
+#include <new>
 #include <utility>
 
 namespace eventlet::internal {
@@ -9,21 +13,85 @@ namespace eventlet::internal {
 using State = TimerNode::State;
 
 namespace {
+
 constexpr std::size_t kInitialReady = 64;
+// Buffers this big are mapped directly: malloc would keep a freed one for
+// reuse instead of giving it back.
+constexpr std::size_t kMapBytes = 128 * 1024;
+
+}  // namespace
+
+void* TimerQueue::allocate_buffer(std::size_t bytes) {
+  if (bytes < kMapBytes) return ::operator new(bytes);
+  void* p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE,
+                 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (p == MAP_FAILED) throw std::bad_alloc();
+  return p;
 }
 
-TimerQueue::TimerQueue()
-    : ready_(new ReadyEntry[kInitialReady]), ready_mask_(kInitialReady - 1) {}
-
-void TimerQueue::grow_ready() {
-  const std::size_t capacity = (ready_mask_ + 1) * 2;
-  std::unique_ptr<ReadyEntry[]> bigger(new ReadyEntry[capacity]);
-  for (std::size_t i = 0; i < ready_size_; ++i) {
-    bigger[i] = ready_[(ready_head_ + i) & ready_mask_];
+void TimerQueue::free_buffer(void* p, std::size_t bytes) {
+  if (bytes < kMapBytes) {
+    ::operator delete(p, bytes);
+  } else {
+    munmap(p, bytes);
   }
-  ready_ = std::move(bigger);
+}
+
+TimerQueue::TimerQueue() { resize_ready(kInitialReady); }
+
+TimerQueue::~TimerQueue() {
+  free_buffer(ready_, (ready_mask_ + 1) * sizeof(ReadyEntry));
+}
+
+void TimerQueue::resize_ready(std::size_t capacity) {
+  auto* ring =
+      static_cast<ReadyEntry*>(allocate_buffer(capacity * sizeof(ReadyEntry)));
+  for (std::size_t i = 0; i < ready_size_; ++i) {
+    ring[i] = ready_[(ready_head_ + i) & ready_mask_];
+  }
+  if (ready_ != nullptr) {
+    free_buffer(ready_, (ready_mask_ + 1) * sizeof(ReadyEntry));
+  }
+  ready_ = ring;
   ready_mask_ = capacity - 1;
   ready_head_ = 0;
+}
+
+void TimerQueue::grow_ready() {
+  resize_ready((ready_mask_ + 1) * 2);
+  note_sizes();
+}
+
+void TimerQueue::note_sizes() {
+  oversized_ = ready_mask_ + 1 >= kTrimAbove ||
+               heap_.capacity() >= kTrimAbove ||
+               pending_.capacity() >= kTrimAbove;
+}
+
+void TimerQueue::trim() {
+  // A buffer at most 1/16 full shrinks to four times its contents, so it
+  // neither shrinks nor grows again soon. next_timers is empty whenever the
+  // hub prepares a pass: it is judged by the most it held since the last
+  // trim.
+  const std::size_t ring = ready_mask_ + 1;
+  if (ring >= kTrimAbove && ready_size_ * 16 <= ring) {
+    resize_ready(std::max(kInitialReady, std::bit_ceil(ready_size_ * 4)));
+  }
+  if (heap_.capacity() >= kTrimAbove && heap_.size() * 16 <= heap_.capacity()) {
+    decltype(heap_) smaller;
+    smaller.reserve(std::max<std::size_t>(heap_.size() * 4, 64));
+    smaller.assign(heap_.begin(), heap_.end());
+    heap_.swap(smaller);
+  }
+  const std::size_t peak = std::max(pending_peak_, pending_.size());
+  if (pending_.capacity() >= kTrimAbove && peak * 16 <= pending_.capacity()) {
+    decltype(pending_) smaller;
+    smaller.reserve(peak * 4);
+    smaller.assign(pending_.begin(), pending_.end());
+    pending_.swap(smaller);
+  }
+  pending_peak_ = 0;
+  note_sizes();
 }
 
 void TimerQueue::schedule(TimerNode* node, std::int64_t deadline) {
@@ -53,7 +121,9 @@ void TimerQueue::prepare_pending() {
   // The heap orders by (deadline, seq), a total order, so the order of
   // insertion does not matter.
   for (TimerNode* node : pending_) heap_push(node);
+  pending_peak_ = std::max(pending_peak_, pending_.size());
   pending_.clear();
+  if (!oversized_) note_sizes();
 }
 
 bool TimerQueue::pop_due(Due* out) {
@@ -83,7 +153,7 @@ void TimerQueue::clear() {
 
 void TimerQueue::heap_push(TimerNode* node) {
   node->state = State::kScheduled;
-  heap_.push_back(HeapEntry{node->deadline, node->seq, node});
+  heap_.push_back(HeapEntry{node->deadline, node});
   node->index = static_cast<std::uint32_t>(heap_.size() - 1);
   sift_up(node->index);
 }

@@ -16,14 +16,16 @@
 // next_timers rule). Sequence numbers make every tie deterministic.
 //
 // Not thread-safe; owned by one Hub. Never allocates per entry (the FIFO and
-// the heap grow geometrically).
+// the heap grow geometrically). After a burst they shrink again: a pass that
+// begins with a buffer of 4096 entries or more at most 1/16 full cuts it to
+// four times its contents. Buffers of 128 KiB or more are mapped directly, so
+// shrinking gives the memory back to the OS.
 #ifndef EVENTLET_HUB_INTERNAL_TIMER_QUEUE_H_
 #define EVENTLET_HUB_INTERNAL_TIMER_QUEUE_H_
 
 #include <cstddef>
 #include <cstdint>
 #include <limits>
-#include <memory>
 #include <vector>
 
 #include "hub/internal/timer_node.h"
@@ -47,8 +49,11 @@ class TimerQueue {
     ReadyEntry ready{};
   };
 
-  TimerQueue();
+  // Buffers of at least this many entries shrink when mostly empty.
+  static constexpr std::size_t kTrimAbove = 4096;
 
+  TimerQueue();
+  ~TimerQueue();
   TimerQueue(const TimerQueue&) = delete;
   TimerQueue& operator=(const TimerQueue&) = delete;
 
@@ -74,6 +79,8 @@ class TimerQueue {
   void begin_pass(std::int64_t when) {
     pass_when_ = when;
     pass_ready_left_ = ready_size_;
+    if (oversized_) [[unlikely]]
+      trim();
   }
   // True if the next due item is a ready entry, which it then pops into `out`.
   // False if the pass is over or the next item is a heap timer.
@@ -123,29 +130,56 @@ class TimerQueue {
   // Drops everything (hub teardown). Nodes are marked cancelled.
   void clear();
 
+  // Entries the buffers can hold without growing (for tests and dumps).
+  std::size_t ready_capacity() const { return ready_mask_ + 1; }
+  std::size_t heap_capacity() const { return heap_.capacity(); }
+  std::size_t pending_capacity() const { return pending_.capacity(); }
+
+  // Allocates buffers: mapped directly from 128 KiB up.
+  template <typename T>
+  struct BufferAllocator {
+    using value_type = T;
+    BufferAllocator() = default;
+    template <typename U>
+    BufferAllocator(const BufferAllocator<U>&) {}
+    T* allocate(std::size_t n) {
+      return static_cast<T*>(allocate_buffer(n * sizeof(T)));
+    }
+    void deallocate(T* p, std::size_t n) { free_buffer(p, n * sizeof(T)); }
+    friend bool operator==(const BufferAllocator&, const BufferAllocator&) {
+      return true;
+    }
+  };
+
  private:
+  // 16 bytes: the sequence number, needed only on deadline ties, is read
+  // from the node.
   struct HeapEntry {
     std::int64_t deadline;
-    std::uint64_t seq;
     TimerNode* node;
   };
   static bool before(const HeapEntry& a, const HeapEntry& b) {
     return a.deadline < b.deadline ||
-           (a.deadline == b.deadline && a.seq < b.seq);
+           (a.deadline == b.deadline && a.node->seq < b.node->seq);
   }
   bool heap_due_first(const ReadyEntry& head) const {
     const HeapEntry& top = heap_.front();
     return top.deadline <= pass_when_ &&
            (top.deadline < head.deadline ||
-            (top.deadline == head.deadline && top.seq < head.seq));
+            (top.deadline == head.deadline && top.node->seq < head.seq));
   }
+  static void* allocate_buffer(std::size_t bytes);
+  static void free_buffer(void* p, std::size_t bytes);
   void pop_ready_head() {
     ready_head_ = (ready_head_ + 1) & ready_mask_;
     --ready_size_;
     --pass_ready_left_;
   }
   void grow_ready();
+  void resize_ready(std::size_t capacity);
   void prepare_pending();
+  void trim();
+  void note_sizes();
   void heap_push(TimerNode* node);
   TimerNode* heap_pop();
   void heap_remove(std::uint32_t index);
@@ -157,15 +191,20 @@ class TimerQueue {
   }
 
   // Ring buffer of capacity ready_mask_ + 1, a power of two.
-  std::unique_ptr<ReadyEntry[]> ready_;
+  ReadyEntry* ready_ = nullptr;
   std::size_t ready_mask_ = 0;
   std::size_t ready_head_ = 0;
   std::size_t ready_size_ = 0;
   std::size_t pass_ready_left_ = 0;
   std::int64_t pass_when_ = 0;
   std::uint64_t next_seq_ = 1;
-  std::vector<HeapEntry> heap_;
-  std::vector<TimerNode*> pending_;  // eventlet's next_timers
+  std::vector<HeapEntry, BufferAllocator<HeapEntry>> heap_;
+  // eventlet's next_timers
+  std::vector<TimerNode*, BufferAllocator<TimerNode*>> pending_;
+  // Most timers next_timers held at a prepare() since the last trim().
+  std::size_t pending_peak_ = 0;
+  // Some buffer holds kTrimAbove entries or more: begin_pass() trims.
+  bool oversized_ = false;
 };
 
 }  // namespace eventlet::internal

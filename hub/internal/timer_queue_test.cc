@@ -354,5 +354,39 @@ TEST(TimerQueueTest, RandomCancelsKeepHeapOrder) {
   EXPECT_GT(fired, 1000);
 }
 
+// After a burst, buffers that became mostly empty shrink (the idle memory of
+// a hub that once had many greenthreads ready or sleeping), and what they
+// still hold keeps its order.
+TEST(TimerQueueTest, BuffersShrinkAfterABurstAndKeepTheirOrder) {
+  constexpr std::uint32_t kBurst = 20000;
+  TimerQueue q;
+  for (std::uint32_t i = 0; i < kBurst; ++i) PushReady(q, i, 0);
+  EXPECT_GE(q.ready_capacity(), std::size_t{kBurst});
+  std::vector<std::unique_ptr<Node>> nodes;
+  for (std::uint32_t i = 0; i < kBurst; ++i) {
+    nodes.push_back(std::make_unique<Node>("t" + std::to_string(i)));
+    q.schedule(nodes.back().get(), 1000);  // one deadline: order by seq
+  }
+  EXPECT_GE(q.pending_capacity(), std::size_t{kBurst});
+  q.prepare();
+  EXPECT_GE(q.heap_capacity(), std::size_t{kBurst});
+  for (std::uint32_t i = 3; i < kBurst; ++i) q.cancel(nodes[i].get());
+
+  // This pass begins with a full ring (kept) and a heap of three (trimmed).
+  EXPECT_EQ(Pass(q, 0).size(), std::size_t{kBurst});
+  EXPECT_LT(q.heap_capacity(), TimerQueue::kTrimAbove);
+  EXPECT_GE(q.ready_capacity(), std::size_t{kBurst});
+  // This one begins with one ready entry, and next_timers has held nothing
+  // since the last pass: both shrink.
+  PushReady(q, 7, 0);
+  EXPECT_THAT(Pass(q, 0), ElementsAre("r7"));
+  EXPECT_LT(q.ready_capacity(), TimerQueue::kTrimAbove);
+  EXPECT_LT(q.pending_capacity(), TimerQueue::kTrimAbove);
+  EXPECT_THAT(Pass(q, 1000), ElementsAre("t0", "t1", "t2"));
+  // They grow again as needed.
+  for (std::uint32_t i = 0; i < kBurst; ++i) PushReady(q, i, 0);
+  EXPECT_EQ(Pass(q, 0).size(), std::size_t{kBurst});
+}
+
 }  // namespace
 }  // namespace eventlet::internal
