@@ -631,6 +631,30 @@ TEST_F(ServerTest, StopFromAHandler) {
   runner_.wait();
 }
 
+TEST_F(ServerTest, KillingRunEndsEveryConnection) {
+  start([](const Request& req) {
+    if (req.target == "/forever") sleep(absl::Seconds(60));
+    return Response::text(200, "x");
+  });
+  net::Socket idle = connect_raw();
+  idle.sendall("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_EQ(status_of(read_response(idle)), 200);
+  net::Socket stuck = connect_raw();
+  stuck.sendall("GET /forever HTTP/1.1\r\nHost: x\r\n\r\n");
+  sleep(absl::Milliseconds(5));
+  EXPECT_EQ(server_->stats().connections_open, 2u);
+  runner_.kill();
+  try {
+    runner_.wait();
+  } catch (const GreenletExit&) {
+  }
+  EXPECT_TRUE(runner_.dead());
+  EXPECT_EQ(server_->stats().connections_open, 0u);
+  EXPECT_EQ(read_all(idle, absl::Milliseconds(100)), "");
+  EXPECT_EQ(read_all(stuck, absl::Milliseconds(100)), "");
+  server_.reset();  // run() has ended (by GreenletExit): nothing to stop
+}
+
 TEST(ServerApi, RequestAndResponseHelpers) {
   Request req;
   req.target = "/p/a/t/h?q=1&r=2";

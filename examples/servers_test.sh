@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Runs //examples:hello_server and //examples:echo_server on ephemeral ports and talks
+# to each once (curl; bash's /dev/tcp), so the bench's subject cannot rot.
+set -euo pipefail
+bin="$TEST_SRCDIR/eventlet_cpp/examples"
+tmp=$(mktemp -d)
+pids=()
+cleanup() {
+  local pid
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+# Waits for the "listening on" line; prints host:port.
+bound_address() {
+  local i
+  for ((i = 0; i < 100; i++)); do
+    if grep -q 'listening on' "$1"; then
+      grep -o 'listening on [^ ]*' "$1" | sed -e 's|listening on ||' -e 's|^http://||' -e 's|/$||'
+      return 0
+    fi
+    sleep 0.05
+  done
+  echo "FAIL: no 'listening on' line in $1" >&2
+  cat "$1" >&2
+  return 1
+}
+
+"$bin/hello_server" --port=0 >"$tmp/hello.out" 2>&1 &
+pids+=($!)
+hello=$(bound_address "$tmp/hello.out")
+body=$(curl --silent --show-error --max-time 5 "http://$hello/" "http://$hello/again")
+[[ $body == $'Hello, World!\nHello, World!' ]] || { echo "FAIL: hello_server said: $body"; exit 1; }
+
+"$bin/echo_server" --port=0 >"$tmp/echo.out" 2>&1 &
+pids+=($!)
+echo_addr=$(bound_address "$tmp/echo.out")
+exec 3<>"/dev/tcp/${echo_addr%:*}/${echo_addr##*:}"
+printf 'ping\n' >&3
+read -r -t 5 reply <&3
+exec 3>&-
+[[ $reply == ping ]] || { echo "FAIL: echo_server said: $reply"; exit 1; }
+echo PASS
