@@ -482,7 +482,9 @@ TEST_F(ServerTest, GarbageIs400AndOtherConnectionsKeepWorking) {
         "HELLO WORLD\r\n\r\n", "GET /\r\n\r\n",
         "GET / HTTP/1.1\r\nNo colon here\r\n\r\n",
         "GET / HTTP/1.1\r\nContent-Length: 5\r\nContent-Length: 7\r\n\r\n",
-        "POST / HTTP/1.1\r\nTransfer-Encoding: gzip\r\n\r\n"}) {
+        "POST / HTTP/1.1\r\nTransfer-Encoding: gzip\r\n\r\n",
+        "POST / HTTP/1.1\r\nContent-Length: 5\r\n"
+        "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n"}) {
     net::Socket bad = connect_raw();
     bad.sendall(garbage);
     const std::string r = read_all(bad);
@@ -497,7 +499,7 @@ TEST_F(ServerTest, GarbageIs400AndOtherConnectionsKeepWorking) {
   const std::string r = read_response(good);
   EXPECT_EQ(status_of(r), 200);
   EXPECT_TRUE(absl::StrContains(r, "GET /after")) << r;
-  EXPECT_EQ(server_->stats().requests_rejected, 7u);
+  EXPECT_EQ(server_->stats().requests_rejected, 8u);
   EXPECT_TRUE(reported_.empty());
 }
 
