@@ -42,6 +42,9 @@
 //    for the next request on a kept-alive connection (the connection is
 //    then closed silently). write_timeout bounds each wait of a response
 //    write.
+//  * Memory: a connection reuses its read buffer, Request and response
+//    header storage from one request to the next; one idle for more than
+//    100 ms between requests gives them back while it waits.
 //
 // Lifetime and threading: a Server belongs to the hub (OS thread) that runs
 // it. run() may be called once; the Server must outlive it. stop() may be
@@ -176,7 +179,8 @@ class Server {
   // Graceful stop: closes the listener (no new connections), closes
   // keep-alive connections that are idle between requests, lets requests in
   // progress finish (their answers say "Connection: close") and makes run()
-  // return once every connection has ended. Never blocks; idempotent.
+  // return once every connection has ended (one draining input after an
+  // error answer takes up to linger_timeout). Never blocks; idempotent.
   void stop();
   bool stopping() const { return stopping_; }
 
