@@ -272,7 +272,7 @@ internal::RefPtr<internal::LifeToken> Hub::life_token(Greenlet& g) {
 // ---- Switching
 // -----------------------------------------------------------------
 
-void Hub::switch_to(Greenlet* next) {
+inline void Hub::switch_to(Greenlet* next) {
   Greenlet* self = current_;
   if (next == self) return;
   current_ = next;
@@ -281,7 +281,7 @@ void Hub::switch_to(Greenlet* next) {
   if (dying_ != nullptr) reap_dead();
 }
 
-void Hub::resume(Greenlet* g) {
+inline void Hub::resume(Greenlet* g) {
   if (g->state_ != State::kSuspended && g->state_ != State::kNotStarted) return;
   ++g->wait_id_;
   switch_to(g);
@@ -577,7 +577,7 @@ void Hub::fire_timers() {
   in_timer_phase_ = false;
 }
 
-void Hub::fire_node(TimerNode* node) {
+inline void Hub::fire_node(TimerNode* node) {
   switch (node->action) {
     case TimerNode::Action::kResume:
       resume(node->target);
@@ -617,7 +617,7 @@ void Hub::poll_io() {
   for (std::size_t i = 0; i < io_ready_.size(); ++i) dispatch_io(io_ready_[i]);
 }
 
-void Hub::dispatch_io(const IoReady& ready) {
+inline void Hub::dispatch_io(const IoReady& ready) {
   // Look the fd up afresh for each event: a resumed greenlet may have changed
   // the listener table.
   for (IoEvents event : {kRead, kWrite}) {

@@ -402,8 +402,11 @@ class Hub {
     internal::Waiter& w;
     ~Unqueue() { q.remove(&w); }
   };
-  void switch_to(Greenlet* next);
-  void resume(Greenlet* g);
+  // The hub greenlet's switch (and throw_into's): inline, so that the hub
+  // resumes inside fire_timers() or poll_io() rather than returning into frames
+  // entered before the switch.
+  [[gnu::always_inline]] inline void switch_to(Greenlet* next);
+  [[gnu::always_inline]] inline void resume(Greenlet* g);
   Greenlet* next_to_run();
   bool begin_next_pass_inline();
   Greenlet* park_common(Greenlet* self, const char* waiting_on);
@@ -440,10 +443,10 @@ class Hub {
   void run_loop();
   void run_posted_callbacks();
   void fire_timers();
-  void fire_node(internal::TimerNode* node);
+  [[gnu::always_inline]] inline void fire_node(internal::TimerNode* node);
   void run_callback_timer(internal::CallbackTimer* timer);
   void poll_io();
-  void dispatch_io(const IoReady& ready);
+  [[gnu::always_inline]] inline void dispatch_io(const IoReady& ready);
   // Timers and listeners.
   std::int64_t deadline_after(absl::Duration delay);
   TimerHandle schedule_callback(absl::Duration delay,
