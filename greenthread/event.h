@@ -58,8 +58,10 @@ class EventBase {
     state_ = kException;
     if (!waiters_.empty()) Hub::current().wake_all(waiters_);
   }
-  // Parks until ready or timeout. Returns false on timeout.
-  bool wait_ready(std::optional<absl::Duration> timeout) {
+  // Parks until ready or timeout. Returns false on timeout. Always inlined:
+  // the switch then happens in the frame of whoever waits (see Hub::wait_in).
+  [[gnu::always_inline]] bool wait_ready(
+      std::optional<absl::Duration> timeout) {
     while (!ready()) {
       if (!Hub::current().wait_in(waiters_, timeout, "Event::wait"))
         return ready();
@@ -110,7 +112,7 @@ class Event : public internal::EventBase {
 
   // Parks until sent; returns the value (valid until reset() or destruction)
   // or rethrows the exception.
-  const T& wait() {
+  [[gnu::always_inline]] const T& wait() {
     wait_ready(std::nullopt);
     rethrow_if_exception();
     return *value_;
@@ -153,7 +155,7 @@ class Event<void> : public internal::EventBase {
   void send_exception(E error) {
     send_exception(std::make_exception_ptr(std::move(error)));
   }
-  void wait() {
+  [[gnu::always_inline]] void wait() {
     wait_ready(std::nullopt);
     rethrow_if_exception();
   }

@@ -203,7 +203,7 @@ class GreenThread {
   // nothing) or rethrows its exception — every time it is called. A
   // greenthread killed before it started raises GreenletExit (or the kill's
   // exception). Throws HubUsageError from the hub greenlet.
-  decltype(auto) wait() const {
+  [[gnu::always_inline]] decltype(auto) wait() const {
     if constexpr (std::is_void_v<R>) {
       state_->exit.wait();
     } else {
