@@ -81,7 +81,7 @@
 #include <vector>
 
 #include "absl/time/time.h"
-#include "green_net/http/server.h"
+#include "green_net/http/message.h"
 
 namespace eventlet::http {
 
@@ -167,8 +167,8 @@ struct Url {
 
 // ---- Requests and responses ----
 
-// Response and Header are the server's types (server.h): one message type
-// for both sides. A fetch fills status, reason (as the server sent it),
+// Response and Header are the shared message types (message.h), the same
+// the server uses. A fetch fills status, reason (as the server sent it),
 // headers (as received, in order; Response::header(name) looks one up
 // case-insensitively) and body (de-chunked; empty for HEAD, 204 and 304).
 
