@@ -68,15 +68,10 @@ TEST_F(TimeoutTest, ANonYieldingLoopIsNotInterrupted) {
   EXPECT_TRUE(caught);
 }
 
-// BUG: a Timeout that expired during a non-yielding stretch is not delivered
-// at the next sleep(0), and if its scope ends right after, never. sleep(0)
-// queues its wake-up with the hub's cached time (Hub::schedule_resume ->
-// push_ready(now_)), which predates the Timeout's deadline, so in
-// (deadline, seq) order the wake-up sorts before the expired Timeout and the
-// greenthread resumes first. eventlet stamps sleep(0) with clock() and
-// raises here (timeout.h: "at that greenthread's next switch point after the
-// delay").
-TEST_F(TimeoutTest, DISABLED_FiresAtTheFirstSwitchPointAfterTheDeadline) {
+// A Timeout that expired during a non-yielding stretch is delivered at the
+// very next switch point, even a sleep(0): timers that came due since the
+// previous pass run before the wake-ups queued meanwhile.
+TEST_F(TimeoutTest, FiresAtTheFirstSwitchPointAfterTheDeadline) {
   bool after_yield = false, caught = false;
   try {
     Timeout t(Ms(1));

@@ -21,6 +21,7 @@
 #include <new>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "hub/internal/fiber_context.h"
 #include "hub/internal/ref_counted.h"
@@ -31,10 +32,13 @@ namespace eventlet {
 
 class Hub;
 namespace internal {
+class CallbackTimer;
 // Outlives its greenlet; says whether it is still alive (for "local" timers
 // and spawn_after_local, which are skipped once their greenlet has died).
 struct LifeToken : RefCounted {
   bool alive = true;
+  // Its schedule_call_local timers still queued; cancelled when it dies.
+  std::vector<CallbackTimer*> timers;
 };
 }  // namespace internal
 

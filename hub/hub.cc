@@ -50,16 +50,6 @@ void default_exception_hook(const HubException& e) {
 
 }  // namespace
 
-struct Hub::Listener {
-  int fd;
-  IoEvents event;
-  Greenlet* greenlet;
-  // kTimedOut doubles as "still waiting" until the wait ends.
-  IoWaitResult outcome = IoWaitResult::kTimedOut;
-  bool linked = false;
-  Listener* next = nullptr;
-};
-
 // ---- BlockCache
 // ------------------------------------------------------------------
 
@@ -217,6 +207,7 @@ void Hub::shutdown() {
   timers_.clear();
   for (internal::CallbackTimer* t : callbacks) {
     t->hub = nullptr;
+    if (t->owner_life) std::erase(t->owner_life->timers, t);
     t->release_ref();
   }
   for (Greenlet* g : deferred) release_greenlet(g);
@@ -225,11 +216,24 @@ void Hub::shutdown() {
   internal::Stack hub_stack = hub_greenlet_->stack_;
   hub_greenlet_->~Greenlet();
   stack_pools_[0]->release(hub_stack);
-  if (main_->life_) {
-    main_->life_->alive = false;
-    main_->life_->release_ref();
-    main_->life_ = nullptr;
+  end_life(main_);
+}
+
+void Hub::end_life(Greenlet* g) {
+  internal::LifeToken* life = std::exchange(g->life_, nullptr);
+  if (life == nullptr) return;
+  life->alive = false;
+  // Its schedule_call_local timers can never run now: drop them (and what
+  // their callbacks hold) at once.
+  while (!life->timers.empty()) {
+    internal::CallbackTimer* timer = life->timers.back();
+    if (timer->active()) {
+      cancel_timer(timer);  // erases it from life->timers
+    } else {
+      life->timers.pop_back();
+    }
   }
+  life->release_ref();
 }
 
 void Hub::abandon() {
@@ -275,6 +279,8 @@ internal::RefPtr<internal::LifeToken> Hub::life_token(Greenlet& g) {
 inline void Hub::switch_to(Greenlet* next) {
   Greenlet* self = current_;
   if (next == self) return;
+  if (observer_ != nullptr) [[unlikely]]
+    observer_->on_switch(*self, *next);
   current_ = next;
   next->state_ = State::kRunning;
   internal::switch_context(&self->ctx_, &next->ctx_);
@@ -342,6 +348,8 @@ void Hub::release_stale(Greenlet* g) {
   }
   ++iterations_;
   timers_.begin_pass(now_);
+  if (observer_ != nullptr) [[unlikely]]
+    observer_->on_pass(now_);
   return true;
 }
 
@@ -388,12 +396,10 @@ void Hub::finish_current() {
     self->destroy_body();
   }
   self->state_ = State::kDead;
-  if (self->life_) {
-    self->life_->alive = false;
-    self->life_->release_ref();
-    self->life_ = nullptr;
-  }
+  end_life(self);
   unlink_live(self);
+  if (observer_ != nullptr) [[unlikely]]
+    observer_->on_exit(*self);
   self->pending_exception_ = nullptr;
   Greenlet* next = next_to_run();
   dying_ = self;
@@ -423,6 +429,10 @@ void Hub::report_overflow(Greenlet* g) {
   self->state_ = State::kSuspended;
   self->waiting_on_ = waiting_on;
   Greenlet* next = next_to_run();
+  if (observer_ != nullptr) [[unlikely]] {
+    observer_->on_block(*self, waiting_on);
+    if (next != self) observer_->on_switch(*self, *next);
+  }
   current_ = next;
   next->state_ = State::kRunning;
   return next;
@@ -455,7 +465,7 @@ bool Hub::switch_out_for(std::optional<absl::Duration> timeout,
   }
   Greenlet* self = current_;
   TimerNode node(TimerNode::Action::kResume, self);
-  timers_.schedule(&node, deadline_after(*timeout));
+  schedule_node(&node, deadline_after(*timeout));
   CancelOnExit cancel{this, &node};
   park_finish(self, park_begin(self, kSwitchFromHub, waiting_on));
   return node.state != TimerNode::State::kFired;
@@ -465,7 +475,7 @@ void Hub::sleep_for(absl::Duration delay) {
   require_not_hub(kBlockingInHub);
   Greenlet* self = current_;
   TimerNode node(TimerNode::Action::kResume, self);
-  timers_.schedule(&node, deadline_after(delay));
+  schedule_node(&node, deadline_after(delay));
   CancelOnExit cancel{this, &node};
   park_finish(self, park_begin(self, kSwitchFromHub, "sleep"));
 }
@@ -506,19 +516,17 @@ void Hub::throw_into(Greenlet& g, std::exception_ptr error) {
 }
 
 void Hub::start_after(Greenlet& g, absl::Duration delay) {
-  timers_.schedule(&g.start_timer_, deadline_after(delay));
+  schedule_node(&g.start_timer_, deadline_after(delay));
 }
 
 void Hub::discard_unstarted(Greenlet& g) {
   if (g.state_ != State::kNotStarted) return;
-  timers_.cancel(&g.start_timer_);
+  cancel_timer(&g.start_timer_);
   g.state_ = State::kDead;
   unlink_live(&g);
-  if (g.life_) {
-    g.life_->alive = false;
-    g.life_->release_ref();
-    g.life_ = nullptr;
-  }
+  end_life(&g);
+  if (observer_ != nullptr) [[unlikely]]
+    observer_->on_exit(g);
   g.body_destroyed_ = true;
   g.destroy_body();
   internal::destroy_context(&g.ctx_);
@@ -565,6 +573,8 @@ void Hub::run_posted_callbacks() {
 void Hub::fire_timers() {
   if (timers_.timer_count() != 0) fresh_now();
   timers_.begin_pass(now_);
+  if (observer_ != nullptr) [[unlikely]]
+    observer_->on_pass(now_);
   in_timer_phase_ = true;
   internal::TimerQueue::Due due;
   while (timers_.pop_due(&due)) {
@@ -578,6 +588,8 @@ void Hub::fire_timers() {
 }
 
 inline void Hub::fire_node(TimerNode* node) {
+  if (observer_ != nullptr) [[unlikely]]
+    observer_->on_timer_fire(*node);
   switch (node->action) {
     case TimerNode::Action::kResume:
       resume(node->target);
@@ -597,7 +609,10 @@ inline void Hub::fire_node(TimerNode* node) {
 void Hub::run_callback_timer(internal::CallbackTimer* timer) {
   // Take over the queue's reference.
   auto hold = internal::RefPtr<internal::CallbackTimer>::adopt(timer);
-  if (timer->owner_life && !timer->owner_life->alive) return;
+  if (timer->owner_life) {
+    std::erase(timer->owner_life->timers, timer);
+    if (!timer->owner_life->alive) return;
+  }
   timer->called = true;
   try {
     timer->callback();
@@ -612,21 +627,33 @@ void Hub::poll_io() {
   // eventlet's rule: with no fds to watch and work already due, no syscall.
   if (listener_count_ == 0 && deadline <= now_) return;
   io_ready_.clear();
+  if (observer_ != nullptr) [[unlikely]]
+    observer_->on_poll(deadline);
   backend_->wait(deadline, &io_ready_);
   now_ = backend_->now();
-  for (std::size_t i = 0; i < io_ready_.size(); ++i) dispatch_io(io_ready_[i]);
+  if (observer_ != nullptr) [[unlikely]]
+    observer_->on_poll_done(io_ready_.size());
+  for (std::size_t i = 0; i < io_ready_.size(); ++i) {
+    io_dispatching_ = i;
+    dispatch_io(i);
+  }
+  io_dispatching_ = static_cast<std::size_t>(-1);
 }
 
-inline void Hub::dispatch_io(const IoReady& ready) {
-  // Look the fd up afresh for each event: a resumed greenlet may have changed
-  // the listener table.
+inline void Hub::dispatch_io(std::size_t index) {
+  // Look the event and the fd up afresh each time: a resumed greenlet may
+  // have changed the listener table, or closed the fd (notify_close then
+  // clears the event, so a new file reusing the number is not woken by it).
   for (IoEvents event : {kRead, kWrite}) {
+    const IoReady ready = io_ready_[index];
     if ((ready.events & event) == 0) continue;
     if (static_cast<std::size_t>(ready.fd) >= fd_listeners_.size()) return;
     FdListeners& fl = fd_listeners_[ready.fd];
     Listener* l = event == kRead ? fl.readers : fl.writers;
     if (l != nullptr && l->outcome == IoWaitResult::kTimedOut) {
       l->outcome = IoWaitResult::kReady;
+      if (observer_ != nullptr) [[unlikely]]
+        observer_->on_listen_fire(ready.fd, event, *l->greenlet);
       resume(l->greenlet);
     }
   }
@@ -636,7 +663,9 @@ inline void Hub::dispatch_io(const IoReady& ready) {
 // --------------------------------------------------------------------
 
 std::int64_t Hub::deadline_after(absl::Duration delay) {
-  if (delay <= absl::ZeroDuration()) return now_;
+  // Zero delay: the current pass's time, so that such a timer keeps its
+  // scheduling order with zero-delay wake-ups (TimerQueue::heap_due_first).
+  if (delay <= absl::ZeroDuration()) return timers_.pass_when();
   if (delay == absl::InfiniteDuration()) return Backend::kNoDeadline - 1;
   const std::int64_t base = fresh_now();
   const std::int64_t ns = absl::ToInt64Nanoseconds(delay);
@@ -645,14 +674,25 @@ std::int64_t Hub::deadline_after(absl::Duration delay) {
 }
 
 void Hub::schedule_timer(TimerNode* node, absl::Duration delay) {
-  timers_.schedule(node, deadline_after(delay));
+  schedule_node(node, deadline_after(delay));
+}
+
+void Hub::schedule_node(TimerNode* node, std::int64_t deadline) {
+  timers_.schedule(node, deadline);
+  if (observer_ != nullptr) [[unlikely]]
+    observer_->on_timer_add(*node);
 }
 
 void Hub::cancel_timer(TimerNode* node) {
   const bool was_queued = node->active();
+  if (!was_queued) return;
   timers_.cancel(node);
-  if (was_queued && node->action == TimerNode::Action::kCallback) {
-    static_cast<internal::CallbackTimer*>(node)->release_ref();
+  if (observer_ != nullptr) [[unlikely]]
+    observer_->on_timer_cancel(*node);
+  if (node->action == TimerNode::Action::kCallback) {
+    auto* timer = static_cast<internal::CallbackTimer*>(node);
+    if (timer->owner_life) std::erase(timer->owner_life->timers, timer);
+    timer->release_ref();
   }
 }
 
@@ -673,7 +713,8 @@ TimerHandle Hub::schedule_callback(absl::Duration delay,
       new internal::CallbackTimer(this, std::move(callback), std::move(life));
   internal::RefPtr<internal::CallbackTimer> handle(timer);
   timer->add_ref();  // the queue's reference
-  timers_.schedule(timer, deadline_after(delay));
+  if (timer->owner_life) timer->owner_life->timers.push_back(timer);
+  schedule_node(timer, deadline_after(delay));
   return TimerHandle(std::move(handle));
 }
 
@@ -725,6 +766,8 @@ void Hub::add_listener(Listener* l) {
   *tail = l;
   l->linked = true;
   ++listener_count_;
+  if (observer_ != nullptr) [[unlikely]]
+    observer_->on_listen_add(l->fd, l->event, *l->greenlet);
   if (head == l) {
     try {
       update_watch(l->fd);
@@ -744,6 +787,8 @@ void Hub::remove_listener(Listener* l) {
   *link = l->next;
   l->linked = false;
   --listener_count_;
+  if (observer_ != nullptr) [[unlikely]]
+    observer_->on_listen_remove(l->fd, l->event, *l->greenlet);
   if (was_primary) update_watch(l->fd);
 }
 
@@ -795,10 +840,17 @@ void Hub::notify_close(int fd) {
         l->outcome = IoWaitResult::kClosed;
         l->linked = false;
         --listener_count_;
+        if (observer_ != nullptr) [[unlikely]]
+          observer_->on_listen_remove(fd, l->event, *l->greenlet);
         schedule_resume(*l->greenlet);
       }
     }
     fl = FdListeners{};
+  }
+  // Readiness reported for the old file but not dispatched yet must not
+  // reach a new file that gets the same number.
+  for (std::size_t i = io_dispatching_; i < io_ready_.size(); ++i) {
+    if (io_ready_[i].fd == fd) io_ready_[i].events = 0;
   }
   backend_->unwatch(fd);
 }
@@ -813,6 +865,8 @@ void Hub::set_exception_hook(ExceptionHook hook) {
 
 void Hub::report_exception(std::exception_ptr error, std::string_view where) {
   if (is_greenlet_exit(error)) return;
+  if (observer_ != nullptr) [[unlikely]]
+    observer_->on_exception(error, where);
   HubException report{error, std::string(where)};
   try {
     exception_hook_(report);

@@ -50,6 +50,7 @@
 #include "hub/internal/timer_queue.h"
 #include "hub/internal/wait_queue.h"
 #include "hub/mailbox.h"
+#include "hub/observer.h"
 #include "hub/timer.h"
 
 namespace eventlet {
@@ -255,8 +256,10 @@ class Hub {
 
   // Resumes a suspended greenlet at the next pass (a 0-second timer).
   void schedule_resume(Greenlet& g) {
-    timers_.push_ready(&g, g.wait_id_, now_);
+    timers_.push_ready(&g, g.wait_id_);
     ++g.ready_refs_;
+    if (observer_ != nullptr) [[unlikely]]
+      observer_->on_ready(g, *current_);
   }
   // Raises `error` in `g` at its switch point, now: the caller is suspended
   // and `g` runs (the caller is resumed at the next pass, unless the caller is
@@ -309,11 +312,22 @@ class Hub {
   void for_each_greenlet(F&& f) const {
     for (Greenlet* g = main_; g; g = g->next_live_) f(*g);
   }
+  // Visits every fd listener: f(int fd, IoEvents event, const Greenlet&
+  // waiter, bool primary), by fd, readers before writers, each in wait order
+  // (the primary first; others wait behind it when multiple readers are
+  // allowed).
+  template <typename F>
+  void for_each_listener(F&& f) const;
   // Visits queued timers (heap in array order, then next_timers).
   template <typename F>
   void for_each_timer(F&& f) const {
     timers_.for_each_timer(f);
   }
+
+  // Receives every scheduling event (hub/observer.h); null to stop. The
+  // observer must outlive its installation. One at a time.
+  void set_observer(HubObserver* observer) { observer_ = observer; }
+  HubObserver* observer() const { return observer_; }
 
   // ---- Cross-thread ---------------------------------------------------------
 
@@ -340,7 +354,16 @@ class Hub {
   Hub& operator=(const Hub&) = delete;
 
  private:
-  struct Listener;
+  // An fd waiter, on the waiting greenlet's stack for the wait's duration.
+  struct Listener {
+    int fd;
+    IoEvents event;
+    Greenlet* greenlet;
+    // kTimedOut doubles as "still waiting" until the wait ends.
+    IoWaitResult outcome = IoWaitResult::kTimedOut;
+    bool linked = false;
+    Listener* next = nullptr;
+  };
   struct FdListeners {
     Listener* readers = nullptr;  // primary first, then secondaries (FIFO)
     Listener* writers = nullptr;
@@ -446,7 +469,7 @@ class Hub {
   [[gnu::always_inline]] inline void fire_node(internal::TimerNode* node);
   void run_callback_timer(internal::CallbackTimer* timer);
   void poll_io();
-  [[gnu::always_inline]] inline void dispatch_io(const IoReady& ready);
+  [[gnu::always_inline]] inline void dispatch_io(std::size_t index);
   // Timers and listeners.
   std::int64_t deadline_after(absl::Duration delay);
   TimerHandle schedule_callback(absl::Duration delay,
@@ -463,6 +486,10 @@ class Hub {
   FdListeners& fd_listeners(int fd);
   void shutdown();
   void abandon();
+  // Marks `g` dead for schedule_call_local / spawn_after_local and cancels
+  // its local timers.
+  void end_life(Greenlet* g);
+  void schedule_node(internal::TimerNode* node, std::int64_t deadline);
   friend struct HubReaper;
 
   // constinit: other translation units then know it needs no dynamic
@@ -496,6 +523,10 @@ class Hub {
   ExceptionHook exception_hook_;
   std::shared_ptr<Mailbox> mailbox_;
   Mailbox* mail_ = nullptr;  // mailbox_.get(), one load less on hot paths
+  HubObserver* observer_ = nullptr;
+  // Index in io_ready_ of the event being dispatched (SIZE_MAX: none);
+  // notify_close() drops not-yet-dispatched events of the fd it closes.
+  std::size_t io_dispatching_ = static_cast<std::size_t>(-1);
 };
 
 // ---- Template and inline definitions
@@ -532,7 +563,21 @@ Greenlet& Hub::create_greenlet(F&& body) {
   }
   ++next_greenlet_id_;
   link_live(g);
+  if (observer_ != nullptr) [[unlikely]]
+    observer_->on_spawn(*g, *current_);
   return *g;
+}
+
+template <typename F>
+void Hub::for_each_listener(F&& f) const {
+  for (std::size_t fd = 0; fd < fd_listeners_.size(); ++fd) {
+    for (const Listener* head :
+         {fd_listeners_[fd].readers, fd_listeners_[fd].writers}) {
+      for (const Listener* l = head; l != nullptr; l = l->next) {
+        f(static_cast<int>(fd), l->event, *l->greenlet, l == head);
+      }
+    }
+  }
 }
 
 }  // namespace eventlet

@@ -241,12 +241,9 @@ TEST_F(HubTest, ScheduleCallLocalSkippedAfterItsGreenletDies) {
   EXPECT_FALSE(h.pending());
 }
 
-// BUG: hub.h says of schedule_call_local "the timer is cancelled when it
-// dies", but Hub::finish_current() only flips the LifeToken; the timer stays
-// queued until its deadline (pending() stays true, timer_count() counts it,
-// the hub's wait is bounded by it, and the callback's captures live until
-// then).
-TEST_F(HubTest, DISABLED_ScheduleCallLocalIsCancelledWhenItsGreenletDies) {
+// schedule_call_local's timers are cancelled as soon as their greenlet dies:
+// pending() turns false, timer_count() drops, and the captures are freed.
+TEST_F(HubTest, ScheduleCallLocalIsCancelledWhenItsGreenletDies) {
   auto token = std::make_shared<int>(0);
   TimerHandle h;
   Go([&h, token] {
@@ -542,13 +539,8 @@ TEST_F(HubTest, MultipleReadersWhenAllowedEachGetOneWakeUpFifo) {
 // reports fds A and B readable; the greenlet woken for A closes B, opens a
 // new socket that gets B's number, and waits on it: the stale report for B
 // must not wake it.
-//
-// BUG: Hub::dispatch_io() resolves each IoReady by fd number after earlier
-// entries of the same batch have run greenlets, so the stale event for B is
-// delivered to the new listener: its trampoline() returns kReady although
-// nothing was ever written to the new socket (a spurious wake-up that
-// hub.h's trampoline contract does not allow).
-TEST_F(HubTest, DISABLED_StaleReadinessIsNotDeliveredToAReusedFdNumber) {
+// notify_close() drops the batch's not-yet-dispatched reports for the fd.
+TEST_F(HubTest, StaleReadinessIsNotDeliveredToAReusedFdNumber) {
   auto first = std::make_unique<SocketPair>();
   int sv[2];
   ASSERT_EQ(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv), 0);

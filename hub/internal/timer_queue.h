@@ -37,8 +37,10 @@ class TimerQueue {
   static constexpr std::int64_t kNever =
       std::numeric_limits<std::int64_t>::max();
 
+  // A zero-delay wake-up. It carries no time: it runs in the pass after the
+  // one it was queued in, ordered by seq against that pass's other
+  // zero-delay work (see heap_due_first).
   struct ReadyEntry {
-    std::int64_t deadline;
     std::uint64_t seq;
     Greenlet* greenlet;
     std::uint32_t wait_id;
@@ -58,11 +60,11 @@ class TimerQueue {
   TimerQueue& operator=(const TimerQueue&) = delete;
 
   // Appends "resume `g` if it is still in wait `wait_id`" to the FIFO.
-  void push_ready(Greenlet* g, std::uint32_t wait_id, std::int64_t now) {
+  void push_ready(Greenlet* g, std::uint32_t wait_id) {
     if (ready_size_ > ready_mask_) [[unlikely]]
       grow_ready();
     ready_[(ready_head_ + ready_size_) & ready_mask_] =
-        ReadyEntry{now, next_seq_++, g, wait_id};
+        ReadyEntry{next_seq_++, g, wait_id};
     ++ready_size_;
   }
 
@@ -77,6 +79,7 @@ class TimerQueue {
 
   // Starts a pass over what is due at `when`.
   void begin_pass(std::int64_t when) {
+    prev_pass_when_ = pass_when_;
     pass_when_ = when;
     pass_ready_left_ = ready_size_;
     if (oversized_) [[unlikely]]
@@ -101,6 +104,9 @@ class TimerQueue {
   }
   // Earliest deadline among heap timers and next_timers (kNever if none).
   std::int64_t earliest_timer() const;
+  // When the current pass began: the deadline zero-delay timers get, so that
+  // they keep their scheduling order with ready entries.
+  std::int64_t pass_when() const { return pass_when_; }
 
   bool has_ready() const { return ready_size_ != 0; }
   // No timer in the heap or in next_timers.
@@ -162,11 +168,18 @@ class TimerQueue {
     return a.deadline < b.deadline ||
            (a.deadline == b.deadline && a.node->seq < b.node->seq);
   }
+  // Whether the heap's top runs before the ready entry `head` in this pass.
+  // Ready entries were queued during the previous pass, at some moment the
+  // hub did not read the clock for. A timer that came due after the previous
+  // pass began (deadline > prev_pass_when_) expired while that work ran, so
+  // it goes first (a Timeout is delivered at the next switch point after its
+  // delay, however long the greenthread computed before yielding). A
+  // zero-delay timer (deadline <= prev_pass_when_) is the same kind of work
+  // as a ready entry: scheduling order decides, as in eventlet.
   bool heap_due_first(const ReadyEntry& head) const {
     const HeapEntry& top = heap_.front();
     return top.deadline <= pass_when_ &&
-           (top.deadline < head.deadline ||
-            (top.deadline == head.deadline && top.node->seq < head.seq));
+           (top.deadline > prev_pass_when_ || top.node->seq < head.seq);
   }
   static void* allocate_buffer(std::size_t bytes);
   static void free_buffer(void* p, std::size_t bytes);
@@ -197,6 +210,7 @@ class TimerQueue {
   std::size_t ready_size_ = 0;
   std::size_t pass_ready_left_ = 0;
   std::int64_t pass_when_ = 0;
+  std::int64_t prev_pass_when_ = 0;
   std::uint64_t next_seq_ = 1;
   std::vector<HeapEntry, BufferAllocator<HeapEntry>> heap_;
   // eventlet's next_timers

@@ -1,0 +1,71 @@
+// Copyright 2026 The eventlet-cpp Authors.
+//
+// observer.h: a window on every scheduling event of a hub, for tracing
+// (sim/: record, replay, explore) and debugging (debug/: creation stacks,
+// blocking detection, dumps).
+//
+// Install one with Hub::set_observer(). Each callback runs synchronously on
+// the hub's OS thread, at the moment of the event, in whatever greenlet caused
+// it. Callbacks must not block, switch, or touch the hub's queues; they may
+// read the hub (counts, for_each_*). With no observer installed the hub pays
+// one predictable branch per event.
+//
+// Identities: greenlets by Greenlet::id() (main 0, hub -1); timers by their
+// sequence number (TimerNode::seq), unique per hub; listeners by (fd, event).
+#ifndef EVENTLET_HUB_OBSERVER_H_
+#define EVENTLET_HUB_OBSERVER_H_
+
+#include <cstdint>
+#include <exception>
+#include <string_view>
+
+#include "hub/backend.h"
+#include "hub/greenlet.h"
+#include "hub/internal/timer_node.h"
+
+namespace eventlet {
+
+class HubObserver {
+ public:
+  virtual ~HubObserver() = default;
+
+  // A greenlet was created (spawn, spawn_n, spawn_after...) by `creator`.
+  virtual void on_spawn(const Greenlet& /*g*/, const Greenlet& /*creator*/) {}
+  // The CPU goes from `from` to `to` (a context switch).
+  virtual void on_switch(const Greenlet& /*from*/, const Greenlet& /*to*/) {}
+  // `g` parks; `waiting_on` says on what ("sleep", "Event::wait", "read fd").
+  virtual void on_block(const Greenlet& /*g*/, const char* /*waiting_on*/) {}
+  // A zero-delay wake-up of `g` was queued by `waker` (spawn's start, sleep(0),
+  // a primitive waking a waiter).
+  virtual void on_ready(const Greenlet& /*g*/, const Greenlet& /*waker*/) {}
+  // `g` finished (returned, raised, or was dropped before it started).
+  virtual void on_exit(const Greenlet& /*g*/) {}
+  // An exception reached the hub's exception hook.
+  virtual void on_exception(std::exception_ptr /*error*/,
+                            std::string_view /*where*/) {}
+
+  // Timers: added (to next_timers), fired, cancelled.
+  virtual void on_timer_add(const internal::TimerNode& /*t*/) {}
+  virtual void on_timer_fire(const internal::TimerNode& /*t*/) {}
+  virtual void on_timer_cancel(const internal::TimerNode& /*t*/) {}
+
+  // fd listeners: `g` starts waiting on (fd, event); the fd became ready for
+  // it; its wait ended (ready, timed out, closed or interrupted).
+  virtual void on_listen_add(int /*fd*/, IoEvents /*event*/,
+                             const Greenlet& /*g*/) {}
+  virtual void on_listen_fire(int /*fd*/, IoEvents /*event*/,
+                              const Greenlet& /*g*/) {}
+  virtual void on_listen_remove(int /*fd*/, IoEvents /*event*/,
+                                const Greenlet& /*g*/) {}
+
+  // Loop phases: a timer pass begins at hub time `when`; the hub polls I/O
+  // until `deadline` (Backend::kNoDeadline: no limit); the poll returned
+  // `ready` fds.
+  virtual void on_pass(std::int64_t /*when*/) {}
+  virtual void on_poll(std::int64_t /*deadline*/) {}
+  virtual void on_poll_done(std::size_t /*ready*/) {}
+};
+
+}  // namespace eventlet
+
+#endif  // EVENTLET_HUB_OBSERVER_H_
