@@ -347,7 +347,7 @@ void Hub::release_stale(Greenlet* g) {
     if (!prepare_timers_inline()) return false;
   }
   ++iterations_;
-  timers_.begin_pass(now_);
+  timers_.begin_pass(now_, tie_breaker_);
   if (observer_ != nullptr) [[unlikely]]
     observer_->on_pass(now_);
   return true;
@@ -572,7 +572,7 @@ void Hub::run_posted_callbacks() {
 
 void Hub::fire_timers() {
   if (timers_.timer_count() != 0) fresh_now();
-  timers_.begin_pass(now_);
+  timers_.begin_pass(now_, tie_breaker_);
   if (observer_ != nullptr) [[unlikely]]
     observer_->on_pass(now_);
   in_timer_phase_ = true;

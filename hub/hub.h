@@ -328,6 +328,9 @@ class Hub {
   // observer must outlive its installation. One at a time.
   void set_observer(HubObserver* observer) { observer_ = observer; }
   HubObserver* observer() const { return observer_; }
+  // Orders each pass's zero-delay wake-ups (null: FIFO, the default). For
+  // schedule exploration; see hub/observer.h.
+  void set_tie_breaker(TieBreaker* tie_breaker) { tie_breaker_ = tie_breaker; }
 
   // ---- Cross-thread ---------------------------------------------------------
 
@@ -524,6 +527,7 @@ class Hub {
   std::shared_ptr<Mailbox> mailbox_;
   Mailbox* mail_ = nullptr;  // mailbox_.get(), one load less on hot paths
   HubObserver* observer_ = nullptr;
+  TieBreaker* tie_breaker_ = nullptr;
   // Index in io_ready_ of the event being dispatched (SIZE_MAX: none);
   // notify_close() drops not-yet-dispatched events of the fd it closes.
   std::size_t io_dispatching_ = static_cast<std::size_t>(-1);

@@ -15,6 +15,7 @@
 #ifndef EVENTLET_HUB_OBSERVER_H_
 #define EVENTLET_HUB_OBSERVER_H_
 
+#include <cstddef>
 #include <cstdint>
 #include <exception>
 #include <string_view>
@@ -64,6 +65,17 @@ class HubObserver {
   virtual void on_pass(std::int64_t /*when*/) {}
   virtual void on_poll(std::int64_t /*deadline*/) {}
   virtual void on_poll_done(std::size_t /*ready*/) {}
+};
+
+// Decides the order of equally-ready work, for seeded schedule exploration
+// (sim/). Installed with Hub::set_tie_breaker(); by default (none) the order
+// is FIFO, eventlet's. At the start of every timer pass the zero-delay
+// wake-ups of that pass are put in the order pick() chooses: pick(n) returns
+// which of the n entries still unplaced goes next (0 = the oldest).
+class TieBreaker {
+ public:
+  virtual ~TieBreaker() = default;
+  virtual std::size_t pick(std::size_t n) = 0;
 };
 
 }  // namespace eventlet

@@ -57,6 +57,21 @@ void TimerQueue::resize_ready(std::size_t capacity) {
   ready_head_ = 0;
 }
 
+void TimerQueue::reorder_ready(TieBreaker& tie_breaker) {
+  // Selection by the tie breaker's picks: position i gets one of the
+  // entries not placed yet, chosen among them by pick(remaining).
+  for (std::size_t i = 0; i + 1 < ready_size_; ++i) {
+    const std::size_t remaining = ready_size_ - i;
+    std::size_t k = tie_breaker.pick(remaining);
+    if (k >= remaining) k = remaining - 1;
+    if (k != 0) {
+      ReadyEntry& a = ready_[(ready_head_ + i) & ready_mask_];
+      ReadyEntry& b = ready_[(ready_head_ + i + k) & ready_mask_];
+      std::swap(a, b);
+    }
+  }
+}
+
 void TimerQueue::grow_ready() {
   resize_ready((ready_mask_ + 1) * 2);
   note_sizes();

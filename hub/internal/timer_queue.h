@@ -29,6 +29,7 @@
 #include <vector>
 
 #include "hub/internal/timer_node.h"
+#include "hub/observer.h"
 
 namespace eventlet::internal {
 
@@ -77,11 +78,14 @@ class TimerQueue {
     if (!pending_.empty()) prepare_pending();
   }
 
-  // Starts a pass over what is due at `when`.
-  void begin_pass(std::int64_t when) {
+  // Starts a pass over what is due at `when`. With a `tie_breaker`, the
+  // pass's ready entries are first put in the order it picks.
+  void begin_pass(std::int64_t when, TieBreaker* tie_breaker = nullptr) {
     prev_pass_when_ = pass_when_;
     pass_when_ = when;
     pass_ready_left_ = ready_size_;
+    if (tie_breaker != nullptr && ready_size_ > 1) [[unlikely]]
+      reorder_ready(*tie_breaker);
     if (oversized_) [[unlikely]]
       trim();
   }
@@ -189,6 +193,7 @@ class TimerQueue {
     --pass_ready_left_;
   }
   void grow_ready();
+  void reorder_ready(TieBreaker& tie_breaker);
   void resize_ready(std::size_t capacity);
   void prepare_pending();
   void trim();

@@ -401,3 +401,25 @@ TEST(TimerQueueTest, BuffersShrinkAfterABurstAndKeepTheirOrder) {
 
 }  // namespace
 }  // namespace eventlet::internal
+
+namespace eventlet::internal {
+namespace {
+
+// Always picks the newest unplaced entry: the pass runs in reverse.
+struct NewestFirst : TieBreaker {
+  std::size_t pick(std::size_t n) override { return n - 1; }
+};
+
+TEST(TimerQueueTest, ATieBreakerOrdersThePassReadyEntries) {
+  TimerQueue q;
+  for (std::uint32_t id = 1; id <= 4; ++id) q.push_ready(nullptr, id);
+  NewestFirst newest_first;
+  q.begin_pass(0, &newest_first);
+  std::vector<std::uint32_t> order;
+  TimerQueue::ReadyEntry r;
+  while (q.pop_due_ready(&r)) order.push_back(r.wait_id);
+  EXPECT_THAT(order, ElementsAre(4, 3, 2, 1));
+}
+
+}  // namespace
+}  // namespace eventlet::internal
