@@ -58,17 +58,19 @@ void TimerQueue::resize_ready(std::size_t capacity) {
 }
 
 void TimerQueue::reorder_ready(TieBreaker& tie_breaker) {
-  // Selection by the tie breaker's picks: position i gets one of the
-  // entries not placed yet, chosen among them by pick(remaining).
+  // Position i gets the entry the tie breaker picks among those not placed
+  // yet (kept in their original relative order), for a simulation's small
+  // passes: O(n * pick).
+  auto at = [this](std::size_t i) -> ReadyEntry& {
+    return ready_[(ready_head_ + i) & ready_mask_];
+  };
   for (std::size_t i = 0; i + 1 < ready_size_; ++i) {
     const std::size_t remaining = ready_size_ - i;
     std::size_t k = tie_breaker.pick(remaining);
     if (k >= remaining) k = remaining - 1;
-    if (k != 0) {
-      ReadyEntry& a = ready_[(ready_head_ + i) & ready_mask_];
-      ReadyEntry& b = ready_[(ready_head_ + i + k) & ready_mask_];
-      std::swap(a, b);
-    }
+    const ReadyEntry chosen = at(i + k);
+    for (std::size_t j = i + k; j > i; --j) at(j) = at(j - 1);
+    at(i) = chosen;
   }
 }
 
