@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs one benchmark binary briefly and checks that it exits 0 (and, for
-# idle_memory, that it printed its report line). Used by //bench:*_smoke_test.
+# Runs one benchmark binary briefly and checks that it exits 0, that every
+# benchmark reported (none skipped with an error), and, for idle_memory, that
+# it printed its report line. Used by //bench:*_smoke_test.
 #   smoke_test.sh core_bench|pool_bench|idle_memory PATH_TO_BINARY
 set -euo pipefail
 
@@ -9,58 +10,50 @@ binary=$2
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 
+# run ARGS...: runs the binary with ARGS, shows its output, fails if it failed.
+run() {
+  "$binary" "$@" >"$out" 2>&1 || {
+    rc=$?
+    cat "$out"
+    echo "FAIL: $kind exited $rc"
+    exit 1
+  }
+  cat "$out"
+}
+
+# expect_benchmarks NAME...: each named benchmark reported, and none failed.
+expect_benchmarks() {
+  for name in "$@"; do
+    grep -q "^$name" "$out" || { echo "FAIL: no result for $name"; exit 1; }
+  done
+  if grep -q "ERROR OCCURRED" "$out"; then
+    echo "FAIL: a benchmark reported an error"
+    exit 1
+  fi
+}
+
 case "$kind" in
   core_bench)
-    "$binary" --benchmark_min_time=0.01 >"$out" 2>&1 || {
-      rc=$?
-      cat "$out"
-      echo "FAIL: core_bench exited $rc"
-      exit 1
-    }
-    cat "$out"
-    # Every benchmark must have reported (none skipped with an error).
-    for name in BM_RawFiberSwitch BM_Sleep0PingPong BM_SpawnWait BM_SpawnNBatch \
+    run --benchmark_min_time=0.01
+    expect_benchmarks BM_RawFiberSwitch BM_Sleep0PingPong BM_SpawnWait BM_SpawnNBatch \
       BM_EventPingPong BM_TimerScheduleCancel BM_BoostFiberYield BM_BoostFiberSpawnJoin \
-      BM_BoostFiberChannel BM_RawFiberSwitchDepth; do
-      grep -q "^$name" "$out" || { echo "FAIL: no result for $name"; exit 1; }
-    done
-    if grep -q "ERROR OCCURRED" "$out"; then
-      echo "FAIL: a benchmark reported an error"
-      exit 1
-    fi
+      BM_BoostFiberChannel BM_RawFiberSwitchDepth
     ;;
   pool_bench)
-    "$binary" --benchmark_min_time=0.01 >"$out" 2>&1 || {
-      rc=$?
-      cat "$out"
-      echo "FAIL: pool_bench exited $rc"
-      exit 1
-    }
-    cat "$out"
-    for name in BM_GreenPoolSpawnWaitall BM_GreenPoolSpawnHandleWaitall BM_GreenPoolImap \
-      BM_QueuePingPong BM_SemaphoreHandoff BM_TpoolRoundTrip BM_TpoolThroughput; do
-      grep -q "^$name" "$out" || { echo "FAIL: no result for $name"; exit 1; }
-    done
-    if grep -q "ERROR OCCURRED" "$out"; then
-      echo "FAIL: a benchmark reported an error"
-      exit 1
-    fi
+    run --benchmark_min_time=0.01
+    expect_benchmarks BM_GreenPoolSpawnWaitall BM_GreenPoolSpawnHandleWaitall \
+      BM_GreenPoolImap BM_QueuePingPong BM_SemaphoreHandoff BM_TpoolRoundTrip \
+      BM_TpoolThroughput
     ;;
   idle_memory)
-    "$binary" --n=10000 >"$out" 2>&1 || {
-      rc=$?
-      cat "$out"
-      echo "FAIL: idle_memory exited $rc"
-      exit 1
-    }
-    cat "$out"
+    run --n=10000
     grep -q "bytes per greenthread" "$out" || {
       echo "FAIL: no 'bytes per greenthread' in the output"
       exit 1
     }
     ;;
   *)
-    echo "usage: $0 core_bench|idle_memory BINARY" >&2
+    echo "usage: $0 core_bench|pool_bench|idle_memory BINARY" >&2
     exit 2
     ;;
 esac

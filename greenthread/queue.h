@@ -199,9 +199,13 @@ class BasicLightQueue {
   void set_maxsize(std::optional<std::int64_t> maxsize) {
     maxsize_ = maxsize && *maxsize >= 0 ? *maxsize : -1;
   }
-  void hand_to_getter(T item) {
+  // Gives `item` to the longest-waiting getter (there must be one).
+  void give_to_first_getter(T item) {
     internal::Waiter* w = Hub::current().wake_one(getters_);
     static_cast<std::optional<T>*>(w->payload)->emplace(std::move(item));
+  }
+  void hand_to_getter(T item) {
+    give_to_first_getter(std::move(item));
     on_put();
   }
   T take_from_putter() {
@@ -220,8 +224,7 @@ class BasicLightQueue {
   }
   void return_item(T item) {
     if (!getters_.empty()) {
-      internal::Waiter* w = Hub::current().wake_one(getters_);
-      static_cast<std::optional<T>*>(w->payload)->emplace(std::move(item));
+      give_to_first_getter(std::move(item));
     } else {
       store_.push_back_out(std::move(item));
     }
