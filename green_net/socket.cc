@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <utility>
 
+#include "green_net/network.h"
 #include "hub/hub.h"
 
 namespace eventlet::net {
@@ -17,13 +18,22 @@ namespace {
 error_code os_error(int err) {
   return error_code(err, boost::system::system_category());
 }
-error_code last_error() { return os_error(errno); }
 
 void throw_if(const error_code& ec, const char* what) {
   if (ec) throw boost::system::system_error(ec, what);
 }
 
 bool would_block(int err) { return err == EAGAIN || err == EWOULDBLOCK; }
+
+// A system call's result in the Network convention: -1 with `err` set.
+long host(long rc, int& err) {
+  if (rc < 0) err = errno;
+  return rc;
+}
+
+error_code to_error(long rc, int err) {
+  return rc < 0 ? os_error(err) : error_code();
+}
 
 }  // namespace
 
@@ -37,14 +47,15 @@ Socket::Socket(int fd) : fd_(fd) {
 }
 
 Socket Socket::open(int family, int type, error_code& ec) {
-  int fd = ::socket(family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  if (fd < 0) {
-    ec = last_error();
-    return Socket();
-  }
-  ec.clear();
   Socket s;
-  s.fd_ = fd;
+  s.net_ = Hub::current().backend().network();
+  int err = 0;
+  const long fd =
+      s.net_ != nullptr
+          ? s.net_->socket(family, type, err)
+          : host(::socket(family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0), err);
+  ec = to_error(fd, err);
+  if (fd >= 0) s.fd_ = static_cast<int>(fd);
   return s;
 }
 
@@ -59,7 +70,7 @@ std::pair<Socket, Socket> Socket::pair() {
   int fds[2];
   if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0,
                    fds) != 0) {
-    throw boost::system::system_error(last_error(), "socketpair");
+    throw boost::system::system_error(os_error(errno), "socketpair");
   }
   Socket a;
   a.fd_ = fds[0];
@@ -69,12 +80,15 @@ std::pair<Socket, Socket> Socket::pair() {
 }
 
 Socket::Socket(Socket&& other) noexcept
-    : fd_(std::exchange(other.fd_, -1)), timeout_(other.timeout_) {}
+    : fd_(std::exchange(other.fd_, -1)),
+      net_(std::exchange(other.net_, nullptr)),
+      timeout_(other.timeout_) {}
 
 Socket& Socket::operator=(Socket&& other) noexcept {
   if (this != &other) {
     close();
     fd_ = std::exchange(other.fd_, -1);
+    net_ = std::exchange(other.net_, nullptr);
     timeout_ = other.timeout_;
   }
   return *this;
@@ -84,7 +98,11 @@ void Socket::close() noexcept {
   if (fd_ < 0) return;
   const int fd = std::exchange(fd_, -1);
   if (Hub* hub = Hub::current_if_exists()) hub->notify_close(fd);
-  ::close(fd);
+  if (net_ != nullptr) {
+    net_->close(fd);
+  } else {
+    ::close(fd);
+  }
 }
 
 template <typename Op>
@@ -95,12 +113,12 @@ long Socket::retry(IoEvents event, std::optional<absl::Duration> timeout,
       ec = os_error(EBADF);
       return -1;
     }
-    const long n = op();
+    int err = 0;
+    const long n = op(err);
     if (n >= 0) {
       ec.clear();
       return n;
     }
-    const int err = errno;
     if (err == EINTR) continue;
     if (!would_block(err)) {
       ec = os_error(err);
@@ -120,11 +138,12 @@ long Socket::retry(IoEvents event, std::optional<absl::Duration> timeout,
 }
 
 void Socket::set_option(int level, int name, int value, error_code& ec) {
-  if (::setsockopt(fd_, level, name, &value, sizeof value) != 0) {
-    ec = last_error();
-  } else {
-    ec.clear();
-  }
+  int err = 0;
+  const long rc =
+      net_ != nullptr
+          ? net_->set_option(fd_, level, name, value, err)
+          : host(::setsockopt(fd_, level, name, &value, sizeof value), err);
+  ec = to_error(rc, err);
 }
 
 void Socket::set_option(int level, int name, int value) {
@@ -145,11 +164,11 @@ void Socket::set_keepalive(bool on) {
 }
 
 void Socket::bind(const Address& address, error_code& ec) {
-  if (::bind(fd_, address.data(), address.size()) != 0) {
-    ec = last_error();
-  } else {
-    ec.clear();
-  }
+  int err = 0;
+  const long rc = net_ != nullptr
+                      ? net_->bind(fd_, address, err)
+                      : host(::bind(fd_, address.data(), address.size()), err);
+  ec = to_error(rc, err);
 }
 
 void Socket::bind(const Address& address) {
@@ -159,11 +178,10 @@ void Socket::bind(const Address& address) {
 }
 
 void Socket::listen(int backlog, error_code& ec) {
-  if (::listen(fd_, backlog) != 0) {
-    ec = last_error();
-  } else {
-    ec.clear();
-  }
+  int err = 0;
+  const long rc = net_ != nullptr ? net_->listen(fd_, backlog, err)
+                                  : host(::listen(fd_, backlog), err);
+  ec = to_error(rc, err);
 }
 
 void Socket::listen(int backlog) {
@@ -173,19 +191,23 @@ void Socket::listen(int backlog) {
 }
 
 Socket Socket::accept(Address* peer, error_code& ec) {
-  sockaddr_storage storage;
-  socklen_t len = sizeof storage;
-  const long fd = retry(kRead, timeout_, ec, [&] {
-    len = sizeof storage;
-    return static_cast<long>(::accept4(fd_,
-                                       reinterpret_cast<sockaddr*>(&storage),
-                                       &len, SOCK_NONBLOCK | SOCK_CLOEXEC));
+  Address from;
+  const long fd = retry(kRead, timeout_, ec, [&](int& err) -> long {
+    if (net_ != nullptr) return net_->accept(fd_, &from, err);
+    sockaddr_storage storage;
+    socklen_t len = sizeof storage;
+    const long rc = host(::accept4(fd_, reinterpret_cast<sockaddr*>(&storage),
+                                   &len, SOCK_NONBLOCK | SOCK_CLOEXEC),
+                         err);
+    if (rc >= 0)
+      from = Address::from_sockaddr(reinterpret_cast<sockaddr*>(&storage), len);
+    return rc;
   });
   if (fd < 0) return Socket();
-  if (peer != nullptr)
-    *peer = Address::from_sockaddr(reinterpret_cast<sockaddr*>(&storage), len);
+  if (peer != nullptr) *peer = from;
   Socket s;
   s.fd_ = static_cast<int>(fd);
+  s.net_ = net_;
   return s;
 }
 
@@ -198,12 +220,17 @@ Socket Socket::accept(Address* peer) {
 
 void Socket::connect(const Address& address, error_code& ec,
                      std::optional<absl::Duration> timeout) {
-  if (::connect(fd_, address.data(), address.size()) == 0) {
+  int err = 0;
+  const long rc =
+      net_ != nullptr
+          ? net_->connect(fd_, address, err)
+          : host(::connect(fd_, address.data(), address.size()), err);
+  if (rc == 0) {
     ec.clear();
     return;
   }
-  if (errno != EINPROGRESS && errno != EAGAIN) {
-    ec = last_error();
+  if (err != EINPROGRESS && err != EAGAIN) {
+    ec = os_error(err);
     return;
   }
   switch (
@@ -217,10 +244,15 @@ void Socket::connect(const Address& address, error_code& ec,
       ec = os_error(ECANCELED);
       return;
   }
-  int err = 0;
-  socklen_t len = sizeof err;
-  if (::getsockopt(fd_, SOL_SOCKET, SO_ERROR, &err, &len) != 0) err = errno;
-  ec = err ? os_error(err) : error_code();
+  int outcome = 0;
+  if (net_ != nullptr) {
+    outcome = net_->connect_error(fd_);
+  } else {
+    socklen_t len = sizeof outcome;
+    if (::getsockopt(fd_, SOL_SOCKET, SO_ERROR, &outcome, &len) != 0)
+      outcome = errno;
+  }
+  ec = outcome ? os_error(outcome) : error_code();
 }
 
 void Socket::connect(const Address& address,
@@ -231,9 +263,8 @@ void Socket::connect(const Address& address,
 }
 
 std::size_t Socket::recv(void* buffer, std::size_t size, error_code& ec) {
-  const long n =
-      retry(kRead, timeout_, ec, [&] { return ::recv(fd_, buffer, size, 0); });
-  return n < 0 ? 0 : static_cast<std::size_t>(n);
+  iovec iov{buffer, size};
+  return readv(&iov, 1, ec);
 }
 
 std::size_t Socket::recv(void* buffer, std::size_t size) {
@@ -250,9 +281,8 @@ std::string Socket::recv(std::size_t max) {
 }
 
 std::size_t Socket::send(const void* data, std::size_t size, error_code& ec) {
-  const long n = retry(kWrite, timeout_, ec,
-                       [&] { return ::send(fd_, data, size, MSG_NOSIGNAL); });
-  return n < 0 ? 0 : static_cast<std::size_t>(n);
+  iovec iov{const_cast<void*>(data), size};
+  return writev(&iov, 1, ec);
 }
 
 std::size_t Socket::send(std::string_view data) {
@@ -282,32 +312,42 @@ void Socket::sendall(std::string_view data) {
 }
 
 std::size_t Socket::readv(const iovec* iov, int count, error_code& ec) {
-  const long n =
-      retry(kRead, timeout_, ec, [&] { return ::readv(fd_, iov, count); });
+  const long n = retry(kRead, timeout_, ec, [&](int& err) -> long {
+    return net_ != nullptr ? net_->readv(fd_, iov, count, err)
+                           : host(::readv(fd_, iov, count), err);
+  });
   return n < 0 ? 0 : static_cast<std::size_t>(n);
 }
 
 std::size_t Socket::writev(const iovec* iov, int count, error_code& ec) {
-  msghdr msg{};
-  msg.msg_iov = const_cast<iovec*>(iov);
-  msg.msg_iovlen = static_cast<std::size_t>(count);
-  const long n = retry(kWrite, timeout_, ec,
-                       [&] { return ::sendmsg(fd_, &msg, MSG_NOSIGNAL); });
+  const long n = retry(kWrite, timeout_, ec, [&](int& err) -> long {
+    if (net_ != nullptr) return net_->writev(fd_, iov, count, err);
+    msghdr msg{};
+    msg.msg_iov = const_cast<iovec*>(iov);
+    msg.msg_iovlen = static_cast<std::size_t>(count);
+    return host(::sendmsg(fd_, &msg, MSG_NOSIGNAL), err);
+  });
   return n < 0 ? 0 : static_cast<std::size_t>(n);
 }
 
 std::size_t Socket::recvfrom(void* buffer, std::size_t size, Address* from,
                              error_code& ec) {
-  sockaddr_storage storage;
-  socklen_t len = sizeof storage;
-  const long n = retry(kRead, timeout_, ec, [&] {
-    len = sizeof storage;
-    return ::recvfrom(fd_, buffer, size, 0,
-                      reinterpret_cast<sockaddr*>(&storage), &len);
+  Address sender;
+  const long n = retry(kRead, timeout_, ec, [&](int& err) -> long {
+    if (net_ != nullptr) return net_->recvfrom(fd_, buffer, size, &sender, err);
+    sockaddr_storage storage;
+    socklen_t len = sizeof storage;
+    const long rc =
+        host(::recvfrom(fd_, buffer, size, 0,
+                        reinterpret_cast<sockaddr*>(&storage), &len),
+             err);
+    if (rc >= 0)
+      sender =
+          Address::from_sockaddr(reinterpret_cast<sockaddr*>(&storage), len);
+    return rc;
   });
   if (n < 0) return 0;
-  if (from != nullptr)
-    *from = Address::from_sockaddr(reinterpret_cast<sockaddr*>(&storage), len);
+  if (from != nullptr) *from = sender;
   return static_cast<std::size_t>(n);
 }
 
@@ -320,8 +360,11 @@ std::size_t Socket::recvfrom(void* buffer, std::size_t size, Address* from) {
 
 std::size_t Socket::sendto(const void* data, std::size_t size,
                            const Address& to, error_code& ec) {
-  const long n = retry(kWrite, timeout_, ec, [&] {
-    return ::sendto(fd_, data, size, MSG_NOSIGNAL, to.data(), to.size());
+  const long n = retry(kWrite, timeout_, ec, [&](int& err) -> long {
+    return net_ != nullptr ? net_->sendto(fd_, data, size, to, err)
+                           : host(::sendto(fd_, data, size, MSG_NOSIGNAL,
+                                           to.data(), to.size()),
+                                  err);
   });
   return n < 0 ? 0 : static_cast<std::size_t>(n);
 }
@@ -334,11 +377,10 @@ std::size_t Socket::sendto(std::string_view data, const Address& to) {
 }
 
 void Socket::shutdown(int how, error_code& ec) {
-  if (::shutdown(fd_, how) != 0) {
-    ec = last_error();
-  } else {
-    ec.clear();
-  }
+  int err = 0;
+  const long rc = net_ != nullptr ? net_->shutdown(fd_, how, err)
+                                  : host(::shutdown(fd_, how), err);
+  ec = to_error(rc, err);
 }
 
 void Socket::shutdown(int how) {
@@ -348,6 +390,7 @@ void Socket::shutdown(int how) {
 }
 
 Address Socket::local_address() const {
+  if (net_ != nullptr) return net_->local_address(fd_);
   sockaddr_storage storage;
   socklen_t len = sizeof storage;
   if (::getsockname(fd_, reinterpret_cast<sockaddr*>(&storage), &len) != 0)
@@ -356,6 +399,7 @@ Address Socket::local_address() const {
 }
 
 Address Socket::peer_address() const {
+  if (net_ != nullptr) return net_->peer_address(fd_);
   sockaddr_storage storage;
   socklen_t len = sizeof storage;
   if (::getpeername(fd_, reinterpret_cast<sockaddr*>(&storage), &len) != 0)

@@ -27,6 +27,10 @@
 //
 // Beast: net::Socket does not include Asio; green_net/http/beast_stream.h
 // adapts it to Beast's SyncReadStream/SyncWriteStream.
+//
+// Simulation: a socket opened while the hub's backend has a Network
+// (Backend::network(), green_net/network.h) lives in that network — e.g. the
+// in-memory network of a simulated hub; otherwise it is a real OS socket.
 #ifndef EVENTLET_GREEN_NET_SOCKET_H_
 #define EVENTLET_GREEN_NET_SOCKET_H_
 
@@ -46,13 +50,14 @@
 
 namespace eventlet::net {
 
+class Network;
 using error_code = boost::system::error_code;
 
 class Socket {
  public:
   // Not open.
   Socket() = default;
-  // Adopts an open socket fd (made non-blocking and close-on-exec).
+  // Adopts an open OS socket fd (made non-blocking and close-on-exec).
   explicit Socket(int fd);
   // A new socket: family AF_INET/AF_INET6/AF_UNIX, type SOCK_STREAM/SOCK_DGRAM.
   static Socket open(int family, int type, error_code& ec);
@@ -60,7 +65,7 @@ class Socket {
   static Socket tcp(int family = AF_INET) { return open(family, SOCK_STREAM); }
   static Socket udp(int family = AF_INET) { return open(family, SOCK_DGRAM); }
   static Socket unix_stream() { return open(AF_UNIX, SOCK_STREAM); }
-  // A connected pair of Unix stream sockets.
+  // A connected pair of Unix stream OS sockets.
   static std::pair<Socket, Socket> pair();
 
   ~Socket() { close(); }
@@ -69,6 +74,7 @@ class Socket {
   Socket(const Socket&) = delete;
   Socket& operator=(const Socket&) = delete;
 
+  // The fd (or the simulated network's socket id).
   int fd() const { return fd_; }
   bool is_open() const { return fd_ >= 0; }
 
@@ -135,13 +141,14 @@ class Socket {
   Address peer_address() const;
 
  private:
-  // Runs `op` until it does not fail with EAGAIN, waiting for `event` between
-  // tries. `op` returns a syscall result (< 0 with errno set on failure).
+  // Runs `op(err)` until it does not fail with EAGAIN, waiting for `event`
+  // between tries. `op` returns a syscall-like result (< 0 with `err` set).
   template <typename Op>
   long retry(IoEvents event, std::optional<absl::Duration> timeout,
              error_code& ec, Op op);
 
   int fd_ = -1;
+  Network* net_ = nullptr;  // null: the host's sockets
   std::optional<absl::Duration> timeout_;
 };
 

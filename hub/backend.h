@@ -22,6 +22,10 @@
 
 namespace eventlet {
 
+namespace net {
+class Network;  // green_net/network.h
+}
+
 // Bit set of fd events. kRead and kWrite are what the hub asks for; a ready
 // event reports them (error and hang-up conditions report both).
 enum IoEvents : std::uint32_t {
@@ -65,6 +69,12 @@ class Backend {
 
   // Makes a wait() in progress, or the next one, return promptly. Thread-safe.
   virtual void wake() = 0;
+
+  // The network green sockets use on this backend, or null for the host's
+  // (real sockets, system calls). A simulated backend returns its in-memory
+  // network, whose sockets are watched and waited for through this backend
+  // like real fds.
+  virtual net::Network* network() { return nullptr; }
 };
 
 }  // namespace eventlet

@@ -1,0 +1,61 @@
+// Copyright 2026 The eventlet-cpp Authors.
+//
+// network.h: the seam under green sockets. net::Socket performs its socket
+// operations through a Network when its hub's backend provides one
+// (Backend::network()), and through the host's system calls otherwise. A
+// simulated backend (sim/) provides an in-memory Network with virtual
+// addresses, latency, loss and partitions, so programs written against
+// net::Socket — the HTTP client and server included — run under simulation
+// unchanged.
+//
+// Contract (what net::Socket relies on), mirroring the system calls:
+//  * Sockets are ints from the same space the backend watches: a Network's
+//    socket ids must be accepted by its backend's watch()/wait() and must not
+//    collide with real fds used in the same hub.
+//  * Every operation is non-blocking and returns -1 with `err` set to an errno
+//    value on failure; EAGAIN means "would block: wait for readiness through
+//    the backend and retry". connect() may fail with EINPROGRESS, after which
+//    writability means "done" and connect_error() tells the outcome.
+//  * recv-like calls return 0 at end of stream.
+//  * Called only on the hub's OS thread.
+#ifndef EVENTLET_GREEN_NET_NETWORK_H_
+#define EVENTLET_GREEN_NET_NETWORK_H_
+
+#include <sys/uio.h>
+
+#include <cstddef>
+
+#include "green_net/address.h"
+
+namespace eventlet::net {
+
+class Network {
+ public:
+  virtual ~Network() = default;
+
+  virtual int socket(int family, int type, int& err) = 0;
+  virtual int bind(int s, const Address& address, int& err) = 0;
+  virtual int listen(int s, int backlog, int& err) = 0;
+  // `peer` receives the peer's address.
+  virtual int accept(int s, Address* peer, int& err) = 0;
+  virtual int connect(int s, const Address& address, int& err) = 0;
+  // The outcome of a connect that said EINPROGRESS (0 or an errno).
+  virtual int connect_error(int s) = 0;
+  virtual long readv(int s, const iovec* iov, int count, int& err) = 0;
+  virtual long writev(int s, const iovec* iov, int count, int& err) = 0;
+  virtual long recvfrom(int s, void* buffer, std::size_t size, Address* from,
+                        int& err) = 0;
+  virtual long sendto(int s, const void* data, std::size_t size,
+                      const Address& to, int& err) = 0;
+  virtual int shutdown(int s, int how, int& err) = 0;
+  virtual void close(int s) = 0;
+  virtual Address local_address(int s) = 0;
+  virtual Address peer_address(int s) = 0;
+  // Options that matter to a simulation are its own business: set_option()
+  // accepts and ignores the usual ones (nodelay, reuseaddr, keepalive...).
+  virtual int set_option(int s, int level, int name, int value, int& err) = 0;
+};
+
+}  // namespace eventlet::net
+
+#endif  // EVENTLET_GREEN_NET_NETWORK_H_
