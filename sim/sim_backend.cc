@@ -57,6 +57,10 @@ void SimBackend::stall(Stall why, const char* what) {
 
 void SimBackend::wait(std::int64_t deadline, std::vector<IoReady>* ready) {
   ++waits_;
+  if (event_counter_ != nullptr && *event_counter_ >= event_limit_) {
+    stall(Stall::kEventLimit, "SimBackend: event limit reached");
+    return;
+  }
   if (watched_ != 0) {
     bool any = false;
     for (std::size_t i = 0; i < ends_.size(); ++i) {

@@ -45,8 +45,9 @@
 namespace eventlet::sim {
 
 enum class Stall {
-  kDeadlock,   // nothing can ever happen again
-  kTimeLimit,  // the next event lies beyond the time limit
+  kDeadlock,    // nothing can ever happen again
+  kTimeLimit,   // the next event lies beyond the time limit
+  kEventLimit,  // the event budget (set_event_budget) is spent
 };
 
 // Thrown by wait() when there is no stall handler.
@@ -81,6 +82,13 @@ class SimBackend final : public Backend {
   // A deadline after `limit` (hub time) stalls with kTimeLimit instead of
   // jumping there. Default: none.
   void set_time_limit(std::int64_t limit) { time_limit_ = limit; }
+  // Every wait() first checks `*counter >= limit` and stalls with
+  // kEventLimit if so (the counter is e.g. a trace recorder's event count).
+  // Null: no budget. Checked only when the hub polls.
+  void set_event_budget(const std::uint64_t* counter, std::uint64_t limit) {
+    event_counter_ = counter;
+    event_limit_ = limit;
+  }
 
   // ---- Virtual stream pairs ------------------------------------------------
   // A connected pair, both ends open, nothing buffered.
@@ -114,6 +122,8 @@ class SimBackend final : public Backend {
 
   std::int64_t now_;
   std::int64_t time_limit_ = kNoDeadline;
+  const std::uint64_t* event_counter_ = nullptr;
+  std::uint64_t event_limit_ = 0;
   std::vector<End> ends_;    // index fd - kFirstFd
   std::size_t watched_ = 0;  // ends with wanted != 0
   std::atomic<bool> woken_{false};

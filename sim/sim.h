@@ -1,0 +1,134 @@
+// Copyright 2026 The eventlet-cpp Authors.
+//
+// sim.h: run eventlet-cpp code on a simulated clock, deterministically.
+//
+//   sim::Options options;
+//   options.seed = 42;
+//   options.strategy = sim::Strategy::kRandom;
+//   options.trace_in_memory = true;
+//   sim::Result r = sim::run(options, [] {
+//     auto gt = eventlet::spawn([] { eventlet::sleep(absl::Hours(1)); });
+//     gt.wait();   // returns at once in wall time; 1 h of virtual time
+//   });
+//
+// Contract:
+// - fn runs as the main greenlet of a fresh OS thread whose hub uses a
+//   SimBackend starting at virtual time 0. When fn returns (or throws, or the
+//   run stalls) the hub is torn down with Hub::destroy_current(): pending
+//   greenthreads are unwound with GreenletExit (their teardown is not traced).
+// - Same Options (seed, strategy) and same program ⇒ same schedule and a
+//   byte-identical trace. All randomness comes from Options::seed through
+//   separate streams (random.h): the scheduler's, the network's and the
+//   user's (sim::random()).
+// - Strategies: kFifo is eventlet's order (no tie breaker); kRandom orders
+//   each pass's zero-delay wake-ups uniformly at random from the scheduler
+//   stream. kPct is not implemented yet: run() throws std::invalid_argument.
+// - Stalls end the run: a deadlock (nothing can ever happen, yet fn has not
+//   returned), the time limit or the event limit. The simulation throws
+//   sim::Deadlock / sim::LimitReached into the main greenlet at its switch
+//   point; if fn lets it escape, run() reports the outcome (fn must not
+//   swallow them: after 100 stalls the process aborts).
+// - Only code that reads time through the hub (Backend::now) is simulated;
+//   wall-clock reads, real fds, and other OS threads (tpool) are not.
+#ifndef EVENTLET_SIM_SIM_H_
+#define EVENTLET_SIM_SIM_H_
+
+#include <cstdint>
+#include <exception>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/functional/function_ref.h"
+#include "sim/random.h"
+#include "sim/trace.h"
+
+namespace eventlet::sim {
+
+enum class Strategy { kFifo, kRandom, kPct };
+const char* strategy_name(Strategy s);  // "fifo", "random", "pct"
+bool parse_strategy(std::string_view name, Strategy* out);
+
+struct Options {
+  std::uint64_t seed = 0;
+  Strategy strategy = Strategy::kFifo;
+  // Write the trace to this file ("" : no file).
+  std::string trace_path;
+  // Return the trace in Result::trace.
+  bool trace_in_memory = false;
+  // Stop (Outcome::kTimeLimit) instead of moving virtual time past this
+  // (ns since the start). 0: no limit.
+  std::int64_t max_time = 0;
+  // Stop (Outcome::kEventLimit) once this many hub events happened, checked
+  // whenever the hub polls. 0: no limit. Counting needs an observer, so a
+  // limit installs the recorder (in counting mode if no trace is wanted).
+  std::uint64_t max_events = 0;
+  // Count events (Result::events) even without a trace. Costs a virtual call
+  // per event.
+  bool count_events = false;
+};
+
+struct GreenthreadInfo {
+  std::int64_t id = 0;
+  std::string name;
+  std::string state;       // "not started", "running", "suspended"
+  std::string waiting_on;  // "" unless suspended
+  Creation created;        // known only when a recorder ran
+};
+
+struct DeadlockReport {
+  std::int64_t time = 0;                      // virtual ns
+  std::vector<GreenthreadInfo> greenthreads;  // main first, creation order
+  std::string to_string() const;
+};
+
+// Thrown into the main greenlet when the run deadlocks.
+class Deadlock : public std::runtime_error {
+ public:
+  explicit Deadlock(DeadlockReport report);
+  const DeadlockReport& report() const { return report_; }
+
+ private:
+  DeadlockReport report_;
+};
+
+// Thrown into the main greenlet when a time or event limit is reached.
+class LimitReached : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+enum class Outcome { kOk, kError, kDeadlock, kTimeLimit, kEventLimit };
+const char* outcome_name(Outcome o);
+
+struct Result {
+  Outcome outcome = Outcome::kOk;
+  std::int64_t virtual_ns = 0;   // virtual time elapsed
+  std::uint64_t events = 0;      // hub events (0 unless recorded/counted)
+  std::uint64_t iterations = 0;  // hub loop iterations
+  std::optional<DeadlockReport> deadlock;
+  std::string error;             // what() of the exception that escaped fn
+  std::exception_ptr exception;  // it (not for Deadlock / LimitReached)
+  std::string trace;             // if Options::trace_in_memory
+  std::uint64_t trace_hash = 0;  // final rolling hash (if traced)
+  bool ok() const { return outcome == Outcome::kOk; }
+  // One line: outcome, virtual time, events, error.
+  std::string summary() const;
+};
+
+// Runs `fn` simulated (see the contract above). Blocks the calling thread
+// until the simulation ends. Throws std::invalid_argument for bad options and
+// std::runtime_error if the trace file cannot be opened.
+Result run(const Options& options, absl::FunctionRef<void()> fn);
+
+// The user's random stream of the running simulation. Throws std::logic_error
+// outside sim::run.
+Rng& random();
+// True inside sim::run's thread.
+bool in_simulation();
+
+}  // namespace eventlet::sim
+
+#endif  // EVENTLET_SIM_SIM_H_

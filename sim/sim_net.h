@@ -1,0 +1,154 @@
+// Copyright 2026 The eventlet-cpp Authors.
+//
+// sim_net.h: an in-memory network for simulated hubs. net::Socket (and so
+// the HTTP client and server) runs on it unchanged when the hub's backend
+// returns it from Backend::network().
+//
+// Model. Hosts are IP addresses (any; "10.0.0.2", "::1"...). TCP-like stream
+// sockets: connect sends a SYN that reaches the listener after the link's
+// latency; the listener queues the connection and answers, and the client's
+// connect completes one latency later (or fails with ECONNREFUSED when
+// nobody listens, or the backlog is full). Bytes written arrive in order, in
+// one segment per write, each after latency + a seeded jitter; a FIN follows
+// shutdown(SHUT_WR)/close(). UDP-like datagram sockets: each sendto() is a
+// datagram that arrives after latency + jitter, or is lost with the link's
+// loss probability. A partition between two hosts (one way or both) holds
+// stream segments until heal() (TCP would retransmit) and drops datagrams.
+// Sender-side buffering is bounded (kWindowBytes in flight and unread per
+// connection): write() then fails with EAGAIN until the reader catches up.
+//
+// Time and determinism: the network reads virtual time from `clock` and
+// draws jitter and loss from `rng` (sim::Stream::kNetwork of the run's seed);
+// events at equal times are delivered in the order they were sent. A backend
+// hosting the network forwards watch()/unwatch() of its sockets, bounds its
+// waits by next_delivery(), calls deliver_due(now) after moving its clock, and
+// reports collect_ready().
+//
+// Socket ids start at kFirstSocket (clear of real fds and of SimBackend's
+// virtual pairs) and are reused lowest-first, like fd numbers.
+//
+// Thread-safety: none; one hub thread.
+#ifndef EVENTLET_SIM_SIM_NET_H_
+#define EVENTLET_SIM_SIM_NET_H_
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/time/time.h"
+#include "green_net/address.h"
+#include "green_net/network.h"
+#include "hub/backend.h"
+#include "sim/random.h"
+
+namespace eventlet::sim {
+
+struct LinkOptions {
+  absl::Duration latency = absl::Microseconds(100);
+  absl::Duration jitter = absl::ZeroDuration();  // uniform in [0, jitter]
+  double loss = 0;                               // datagrams only
+};
+
+struct NetStats {
+  std::uint64_t segments_sent = 0;
+  std::uint64_t segments_delivered = 0;
+  std::uint64_t datagrams_dropped = 0;
+  std::uint64_t bytes_delivered = 0;
+};
+
+class SimNetwork final : public net::Network {
+ public:
+  static constexpr int kFirstSocket = 1 << 16;
+  static constexpr std::size_t kWindowBytes = 1 << 20;
+
+  SimNetwork(std::function<std::int64_t()> clock, Rng rng);
+  ~SimNetwork() override;
+
+  // ---- Links and faults (tests and scenarios)
+  // --------------------------------
+  void set_default_link(const LinkOptions& link) { default_link_ = link; }
+  // The link from host `from` to host `to` (one direction).
+  void set_link(const std::string& from, const std::string& to,
+                const LinkOptions& link);
+  // Cuts `from` -> `to` (and back unless one_way) until heal().
+  void partition(const std::string& from, const std::string& to,
+                 bool one_way = false);
+  void heal(const std::string& from, const std::string& to);
+  // The host an unbound socket's connect() or sendto() uses (default
+  // "10.0.0.1").
+  void set_default_host(std::string host) { default_host_ = std::move(host); }
+  const NetStats& stats() const { return stats_; }
+
+  // ---- For the hosting backend
+  // ------------------------------------------------
+  bool owns(int s) const;
+  void watch(int s, std::uint32_t events);
+  void unwatch(int s);
+  // Earliest pending delivery (Backend::kNoDeadline if nothing is in flight).
+  std::int64_t next_delivery() const;
+  // Delivers everything due at `now`.
+  void deliver_due(std::int64_t now);
+  // Appends watched sockets whose wanted events are ready, by id.
+  void collect_ready(std::vector<IoReady>* ready) const;
+
+  // ---- net::Network
+  // -------------------------------------------------------------
+  int socket(int family, int type, int& err) override;
+  int bind(int s, const net::Address& address, int& err) override;
+  int listen(int s, int backlog, int& err) override;
+  int accept(int s, net::Address* peer, int& err) override;
+  int connect(int s, const net::Address& address, int& err) override;
+  int connect_error(int s) override;
+  long readv(int s, const iovec* iov, int count, int& err) override;
+  long writev(int s, const iovec* iov, int count, int& err) override;
+  long recvfrom(int s, void* buffer, std::size_t size, net::Address* from,
+                int& err) override;
+  long sendto(int s, const void* data, std::size_t size, const net::Address& to,
+              int& err) override;
+  int shutdown(int s, int how, int& err) override;
+  void close(int s) override;
+  net::Address local_address(int s) override;
+  net::Address peer_address(int s) override;
+  int set_option(int s, int level, int name, int value, int& err) override;
+
+ private:
+  struct Sock;
+  struct Event;
+  Sock* find(int s) const;
+  int allocate();
+  void bind_ephemeral(Sock& sock);
+  const LinkOptions& link(const std::string& from, const std::string& to) const;
+  bool cut(const std::string& from, const std::string& to) const;
+  // Schedules delivery of `event` over from -> to, after the link's delay
+  // (in order after earlier events of the same connection direction).
+  void send(const std::string& from, const std::string& to, Event event);
+  void deliver(Event& event);
+  std::uint32_t readiness(const Sock& sock) const;
+
+  std::function<std::int64_t()> clock_;
+  Rng rng_;
+  std::vector<std::unique_ptr<Sock>> socks_;  // index s - kFirstSocket
+  std::map<std::string, std::uint16_t> next_port_;
+  std::map<std::pair<std::string, std::uint16_t>, int>
+      bound_;  // (host, port) -> socket
+  std::map<std::pair<std::string, std::string>, LinkOptions> links_;
+  std::set<std::pair<std::string, std::string>> cuts_;
+  std::multimap<std::pair<std::int64_t, std::uint64_t>, Event> in_flight_;
+  std::vector<Event> held_;  // stream events sent across a partition
+  std::map<std::pair<std::string, std::string>, std::int64_t> last_delivery_;
+  std::uint64_t next_seq_ = 0;
+  LinkOptions default_link_;
+  std::string default_host_ = "10.0.0.1";
+  NetStats stats_;
+};
+
+}  // namespace eventlet::sim
+
+#endif  // EVENTLET_SIM_SIM_NET_H_

@@ -1,0 +1,253 @@
+// Copyright 2026 The eventlet-cpp Authors.
+//
+// sim::run: virtual time, deadlock reports, limits, seeded determinism,
+// traces (byte-identical per seed, valid, chained observers).
+#include "sim/sim.h"
+
+#include <cstdio>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "greenthread/event.h"
+#include "greenthread/greenthread.h"
+#include "gtest/gtest.h"
+#include "hub/hub.h"
+#include "sim/trace.h"
+
+namespace eventlet::sim {
+namespace {
+
+// Three greenthreads taking turns through sleep(0) and timers.
+void Workload() {
+  std::vector<GreenThread<int>> gts;
+  for (int i = 0; i < 3; ++i) {
+    gts.push_back(spawn([i] {
+      int sum = 0;
+      for (int k = 0; k < 4; ++k) {
+        eventlet::sleep(absl::ZeroDuration());
+        sum += static_cast<int>(random().uniform(10));
+      }
+      eventlet::sleep(absl::Milliseconds(10 * (3 - i)));
+      return sum;
+    }));
+  }
+  for (auto& gt : gts) gt.wait();
+}
+
+TEST(SimRunTest, AnHourOfVirtualSleepIsInstant) {
+  const absl::Time start = absl::Now();
+  Result r = run({}, [] {
+    auto gt = spawn([] { eventlet::sleep(absl::Hours(1)); });
+    gt.wait();
+    EXPECT_EQ(Hub::current().backend().name(), std::string("sim"));
+  });
+  EXPECT_TRUE(r.ok()) << r.summary();
+  EXPECT_EQ(r.virtual_ns, 3'600'000'000'000);
+  EXPECT_LT(absl::Now() - start, absl::Seconds(2));
+}
+
+TEST(SimRunTest, DeadlockIsReportedWithEveryGreenthread) {
+  Options o;
+  o.trace_in_memory = true;
+  Result r = run(o, [] {
+    Event<int> a, b;
+    auto x = spawn([&] { return a.wait(); });
+    auto y = spawn([&] {
+      eventlet::sleep(absl::Seconds(1));
+      return b.wait();
+    });
+    x.wait();  // nobody ever sends
+  });
+  ASSERT_EQ(r.outcome, Outcome::kDeadlock) << r.summary();
+  ASSERT_TRUE(r.deadlock.has_value());
+  const DeadlockReport& d = *r.deadlock;
+  EXPECT_EQ(d.time, 1'000'000'000);
+  ASSERT_EQ(d.greenthreads.size(), 3u) << d.to_string();
+  EXPECT_EQ(d.greenthreads[0].id, 0);
+  EXPECT_EQ(d.greenthreads[0].state, "suspended");
+  EXPECT_EQ(d.greenthreads[1].id, 1);
+  EXPECT_NE(d.greenthreads[1].waiting_on, "");
+  EXPECT_TRUE(d.greenthreads[2].created.known);
+  EXPECT_EQ(d.greenthreads[2].created.creator, 0);
+  EXPECT_NE(r.error.find("deadlock at t=1000000000"), std::string::npos)
+      << r.error;
+  EXPECT_NE(r.trace.find("\"kind\":\"stall\",\"why\":\"deadlock\""),
+            std::string::npos);
+}
+
+TEST(SimRunTest, DeadlockWithoutTraceStillNamesTheWaits) {
+  Result r = run({}, [] {
+    Event<int> never;
+    never.wait();
+  });
+  ASSERT_EQ(r.outcome, Outcome::kDeadlock);
+  ASSERT_EQ(r.deadlock->greenthreads.size(), 1u);
+  EXPECT_FALSE(r.deadlock->greenthreads[0].created.known);
+}
+
+TEST(SimRunTest, TimeLimit) {
+  Options o;
+  o.max_time = 5'000'000'000;
+  Result r = run(o, [] {
+    for (;;) eventlet::sleep(absl::Seconds(1));
+  });
+  EXPECT_EQ(r.outcome, Outcome::kTimeLimit) << r.summary();
+  EXPECT_EQ(r.virtual_ns, 5'000'000'000);
+}
+
+TEST(SimRunTest, EventLimit) {
+  Options o;
+  o.max_events = 1000;
+  Result r = run(o, [] {
+    for (;;) eventlet::sleep(absl::Milliseconds(1));
+  });
+  EXPECT_EQ(r.outcome, Outcome::kEventLimit) << r.summary();
+  EXPECT_GE(r.events, 1000u);
+  EXPECT_LT(r.events, 1100u);
+}
+
+TEST(SimRunTest, ExceptionsEscapingFnAreReported) {
+  Result r = run({}, [] { throw std::runtime_error("boom"); });
+  EXPECT_EQ(r.outcome, Outcome::kError);
+  EXPECT_EQ(r.error, "boom");
+  EXPECT_TRUE(r.exception != nullptr);
+}
+
+TEST(SimRunTest, RandomOutsideASimulationThrows) {
+  EXPECT_FALSE(in_simulation());
+  EXPECT_THROW(random(), std::logic_error);
+}
+
+TEST(SimRunTest, PctIsNotImplementedYet) {
+  Options o;
+  o.strategy = Strategy::kPct;
+  EXPECT_THROW(run(o, [] {}), std::invalid_argument);
+}
+
+Result Traced(std::uint64_t seed, Strategy s) {
+  Options o;
+  o.seed = seed;
+  o.strategy = s;
+  o.trace_in_memory = true;
+  return run(o, Workload);
+}
+
+TEST(SimTraceTest, SameSeedGivesAByteIdenticalTrace) {
+  for (Strategy s : {Strategy::kFifo, Strategy::kRandom}) {
+    Result a = Traced(7, s);
+    Result b = Traced(7, s);
+    ASSERT_TRUE(a.ok()) << a.summary();
+    EXPECT_GT(a.events, 50u);
+    EXPECT_EQ(a.trace, b.trace);
+    EXPECT_EQ(a.trace_hash, b.trace_hash);
+  }
+}
+
+TEST(SimTraceTest, RandomStrategyDependsOnTheSeed) {
+  std::set<std::uint64_t> hashes;
+  for (std::uint64_t seed = 1; seed <= 8; ++seed) {
+    Result r = Traced(seed, Strategy::kRandom);
+    EXPECT_NE(r.trace.find("\"kind\":\"choose\""), std::string::npos);
+    hashes.insert(r.trace_hash);
+  }
+  EXPECT_GT(hashes.size(), 1u);
+  // FIFO has no choose events.
+  EXPECT_EQ(Traced(1, Strategy::kFifo).trace.find("choose"), std::string::npos);
+}
+
+TEST(SimTraceTest, TraceParsesAndCarriesTheHeader) {
+  Result r = Traced(99, Strategy::kRandom);
+  ParsedTrace p;
+  TraceError e;
+  ASSERT_TRUE(parse_trace(r.trace, &p, &e)) << e.to_string();
+  EXPECT_EQ(p.header.seed, 99u);
+  EXPECT_EQ(p.header.strategy, "random");
+  EXPECT_EQ(p.header.build, kBuildId);
+  EXPECT_EQ(p.lines.size(), r.events + 1);
+  EXPECT_EQ(p.final_hash, r.trace_hash);
+  EXPECT_EQ(p.lines[0],
+            "{\"format\":\"eventlet-sim-trace\",\"version\":1,\"seed\":99,"
+            "\"strategy\":\"random\",\"build\":\"eventlet-cpp-sim/1\"}");
+}
+
+TEST(SimTraceTest, CausesLinkWakeUpsToTheirSwitches) {
+  Result r = Traced(1, Strategy::kFifo);
+  // Every switch into a spawned greenthread names the ready event that queued
+  // it (its start) as its cause.
+  std::istringstream in(r.trace);
+  std::string line;
+  std::map<std::string, std::string> kind_of_seq;
+  int switches_with_cause = 0;
+  while (std::getline(in, line)) {
+    auto field = [&](const std::string& key) -> std::string {
+      const std::string k = "\"" + key + "\":";
+      auto at = line.find(k);
+      if (at == std::string::npos) return "";
+      at += k.size();
+      auto stop = line.find_first_of(",}", at);
+      return line.substr(at, stop - at);
+    };
+    const std::string seq = field("seq");
+    const std::string kind = field("kind");
+    kind_of_seq[seq] = kind;
+    if (kind == "\"switch\"" && !field("cause").empty()) {
+      const std::string cause_kind = kind_of_seq[field("cause")];
+      EXPECT_TRUE(cause_kind == "\"ready\"" || cause_kind == "\"timer_fire\"")
+          << line << " caused by " << cause_kind;
+      ++switches_with_cause;
+    }
+  }
+  EXPECT_GT(switches_with_cause, 10);
+}
+
+TEST(SimTraceTest, TraceFileEqualsTheInMemoryTrace) {
+  const std::string path =
+      std::string(std::getenv("TEST_TMPDIR") ? std::getenv("TEST_TMPDIR")
+                                             : "/tmp") +
+      "/sim_trace.jsonl";
+  Options o;
+  o.seed = 3;
+  o.strategy = Strategy::kRandom;
+  o.trace_path = path;
+  Result file_run = run(o, Workload);
+  std::ifstream f(path, std::ios::binary);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  EXPECT_EQ(ss.str(), Traced(3, Strategy::kRandom).trace);
+  EXPECT_TRUE(file_run.trace.empty());
+}
+
+// An observer installed before ours keeps receiving every event.
+struct Counting : HubObserver {
+  int switches = 0;
+  int spawns = 0;
+  void on_switch(const Greenlet&, const Greenlet&) override { ++switches; }
+  void on_spawn(const Greenlet&, const Greenlet&) override { ++spawns; }
+};
+
+TEST(SimTraceTest, ChainsToAnObserverAlreadyInstalled) {
+  Counting counting;
+  Result r;
+  run({}, [&] {
+    Hub& hub = Hub::current();
+    hub.set_observer(&counting);
+    TraceRecorder rec(hub, TraceHeader{}, true, nullptr);
+    rec.install(nullptr);
+    Workload();
+    rec.uninstall();
+    EXPECT_EQ(hub.observer(), &counting);
+    EXPECT_GT(rec.events(), 0u);
+    hub.set_observer(nullptr);
+  });
+  EXPECT_EQ(counting.spawns, 3);
+  EXPECT_GT(counting.switches, 10);
+}
+
+}  // namespace
+}  // namespace eventlet::sim

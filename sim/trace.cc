@@ -1,0 +1,684 @@
+// Copyright 2026 The eventlet-cpp Authors.
+#include "sim/trace.h"
+
+#include <algorithm>
+#include <charconv>
+#include <cstring>
+#include <exception>
+#include <set>
+#include <stdexcept>
+
+#include "nlohmann/json.hpp"
+
+namespace eventlet::sim {
+namespace {
+
+constexpr std::uint64_t kFnvOffset = 0xcbf29ce484222325ULL;
+constexpr std::uint64_t kFnvPrime = 0x100000001b3ULL;
+constexpr std::size_t kFlushBytes = 1 << 20;
+constexpr std::size_t kMaxLine = 1 << 16;
+
+void append_int(std::string& s, std::int64_t v) {
+  char buf[24];
+  auto r = std::to_chars(buf, buf + sizeof buf, v);
+  s.append(buf, r.ptr);
+}
+
+void append_escaped(std::string& s, std::string_view v) {
+  static const char* hex = "0123456789abcdef";
+  s.push_back('"');
+  for (char ch : v) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c == '"' || c == '\\') {
+      s.push_back('\\');
+      s.push_back(ch);
+    } else if (c < 0x20 || c >= 0x7f) {
+      // Control characters and every non-ASCII byte (read as Latin-1): the
+      // output is ASCII, hence valid UTF-8, whatever the input bytes were.
+      s.append("\\u00");
+      s.push_back(hex[c >> 4]);
+      s.push_back(hex[c & 15]);
+    } else {
+      s.push_back(ch);
+    }
+  }
+  s.push_back('"');
+}
+
+const char* action_name(internal::TimerNode::Action a) {
+  switch (a) {
+    case internal::TimerNode::Action::kResume:
+      return "resume";
+    case internal::TimerNode::Action::kThrow:
+      return "throw";
+    case internal::TimerNode::Action::kCallback:
+      return "callback";
+  }
+  return "?";
+}
+
+const char* ev_name(IoEvents e) { return e == kWrite ? "w" : "r"; }
+
+std::size_t listen_key(int fd, IoEvents e) {
+  return static_cast<std::size_t>(fd) * 2 + (e == kWrite ? 1 : 0);
+}
+
+}  // namespace
+
+std::uint64_t trace_hash(std::uint64_t prev, std::string_view bytes) {
+  std::uint64_t h = prev;
+  for (char c : bytes) {
+    h ^= static_cast<unsigned char>(c);
+    h *= kFnvPrime;
+  }
+  return h;
+}
+
+// ---- TraceRecorder
+// ------------------------------------------------------------
+
+TraceRecorder::TraceRecorder(Hub& hub, const TraceHeader& header, bool format,
+                             std::FILE* sink)
+    : hub_(hub), format_(format), sink_(sink) {
+  if (!format_) return;
+  nlohmann::ordered_json h;
+  h["format"] = kTraceFormat;
+  h["version"] = header.version;
+  h["seed"] = header.seed;
+  h["strategy"] = header.strategy;
+  h["build"] = header.build;
+  text_ = h.dump();
+  hash_ = trace_hash(kFnvOffset, text_);
+  text_.push_back('\n');
+  text_.reserve(kFlushBytes + 4096);
+}
+
+TraceRecorder::~TraceRecorder() {
+  if (installed_) uninstall();
+}
+
+void TraceRecorder::install(TieBreaker* inner) {
+  prev_observer_ = hub_.observer();
+  inner_ = inner;
+  hub_.set_observer(this);
+  // FIFO (no inner tie breaker) stays the hub's own fast path: no picks, no
+  // choose events.
+  if (inner_ != nullptr) hub_.set_tie_breaker(this);
+  installed_ = true;
+}
+
+void TraceRecorder::uninstall() {
+  if (!installed_) return;
+  hub_.set_observer(prev_observer_);
+  hub_.set_tie_breaker(inner_);
+  installed_ = false;
+  flush();
+}
+
+void TraceRecorder::flush() {
+  if (sink_ == nullptr || text_.empty()) return;
+  std::fwrite(text_.data(), 1, text_.size(), sink_);
+  std::fflush(sink_);
+  if (!keep_) text_.clear();
+}
+
+Creation TraceRecorder::creation(std::int64_t id) const {
+  if (id < 0 || static_cast<std::size_t>(id) >= creations_.size()) return {};
+  return creations_[static_cast<std::size_t>(id)];
+}
+
+std::uint64_t& TraceRecorder::wake_cause(std::int64_t id) {
+  const std::size_t i = id < 0 ? 0 : static_cast<std::size_t>(id) + 1;
+  if (i >= wake_cause_.size()) wake_cause_.resize(i * 2 + 16, 0);
+  return wake_cause_[i];
+}
+
+bool TraceRecorder::begin(std::int64_t gt, const char* kind) {
+  ++seq_;
+  if (!format_) return false;
+  line_start_ = text_.size();
+  text_.append("{\"seq\":");
+  append_int(text_, static_cast<std::int64_t>(seq_));
+  text_.append(",\"t\":");
+  append_int(text_, hub_.backend().now());
+  text_.append(",\"gt\":");
+  append_int(text_, gt);
+  text_.append(",\"kind\":\"");
+  text_.append(kind);
+  text_.push_back('"');
+  return true;
+}
+
+void TraceRecorder::field(const char* key, std::int64_t v) {
+  text_.append(",\"");
+  text_.append(key);
+  text_.append("\":");
+  append_int(text_, v);
+}
+
+void TraceRecorder::field_str(const char* key, std::string_view v) {
+  text_.append(",\"");
+  text_.append(key);
+  text_.append("\":");
+  append_escaped(text_, v);
+}
+
+void TraceRecorder::field_ids(const char* key,
+                              const std::vector<std::int64_t>& ids) {
+  text_.append(",\"");
+  text_.append(key);
+  text_.append("\":[");
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    if (i != 0) text_.push_back(',');
+    append_int(text_, ids[i]);
+  }
+  text_.push_back(']');
+}
+
+void TraceRecorder::end(std::uint64_t cause) {
+  if (cause != 0) field("cause", static_cast<std::int64_t>(cause));
+  hash_ = trace_hash(hash_, std::string_view(text_).substr(
+                                line_start_, text_.size() - line_start_));
+  static const char* hex = "0123456789abcdef";
+  char h[16];
+  for (int i = 0; i < 16; ++i) h[i] = hex[(hash_ >> (60 - 4 * i)) & 15];
+  text_.append(",\"h\":\"");
+  text_.append(h, 16);
+  text_.append("\"}\n");
+  if (text_.size() >= kFlushBytes && sink_ != nullptr && !keep_) flush();
+}
+
+void TraceRecorder::note_stall(const char* why) {
+  if (begin(current_id(), "stall")) {
+    field_str("why", why);
+    end(0);
+  }
+}
+
+void TraceRecorder::on_spawn(const Greenlet& g, const Greenlet& creator) {
+  const std::size_t id = static_cast<std::size_t>(g.id());
+  if (id >= creations_.size()) creations_.resize(id * 2 + 16);
+  creations_[id] = Creation{true, seq_ + 1, hub_.backend().now(), creator.id()};
+  if (begin(g.id(), "spawn")) {
+    field("by", creator.id());
+    end(last_switch_);
+  }
+  if (prev_observer_) prev_observer_->on_spawn(g, creator);
+}
+
+void TraceRecorder::on_switch(const Greenlet& from, const Greenlet& to) {
+  std::uint64_t& cause = wake_cause(to.id());
+  if (begin(to.id(), "switch")) {
+    field("from", from.id());
+    end(cause);
+  }
+  cause = 0;
+  last_switch_ = seq_;
+  if (prev_observer_) prev_observer_->on_switch(from, to);
+}
+
+void TraceRecorder::on_block(const Greenlet& g, const char* waiting_on) {
+  if (begin(g.id(), "block")) {
+    field_str("on", waiting_on == nullptr ? "" : waiting_on);
+    end(0);
+  }
+  if (prev_observer_) prev_observer_->on_block(g, waiting_on);
+}
+
+void TraceRecorder::on_ready(const Greenlet& g, const Greenlet& waker) {
+  if (begin(g.id(), "ready")) {
+    field("by", waker.id());
+    end(last_switch_);
+  }
+  wake_cause(g.id()) = seq_;
+  ready_mirror_.push_back(g.id());
+  if (prev_observer_) prev_observer_->on_ready(g, waker);
+}
+
+void TraceRecorder::on_exit(const Greenlet& g) {
+  if (begin(g.id(), "exit")) end(creation(g.id()).seq);
+  if (prev_observer_) prev_observer_->on_exit(g);
+}
+
+void TraceRecorder::on_exception(std::exception_ptr error,
+                                 std::string_view where) {
+  if (format_) {
+    std::string what = "unknown exception";
+    try {
+      if (error) std::rethrow_exception(error);
+    } catch (const std::exception& e) {
+      what = e.what();
+    } catch (...) {
+    }
+    begin(current_id(), "exception");
+    field_str("where", where);
+    field_str("what", what);
+    end(last_switch_);
+  } else {
+    ++seq_;
+  }
+  if (prev_observer_) prev_observer_->on_exception(error, where);
+}
+
+void TraceRecorder::on_timer_add(const internal::TimerNode& t) {
+  if (begin(current_id(), "timer_add")) {
+    field("timer", static_cast<std::int64_t>(t.seq));
+    field("deadline", t.deadline);
+    field_str("action", action_name(t.action));
+    if (t.action != internal::TimerNode::Action::kCallback &&
+        t.target != nullptr) {
+      field("target", t.target->id());
+    }
+    end(0);
+    timer_adds_[t.seq] = seq_;
+  }
+  if (prev_observer_) prev_observer_->on_timer_add(t);
+}
+
+void TraceRecorder::on_timer_fire(const internal::TimerNode& t) {
+  if (begin(current_id(), "timer_fire")) {
+    field("timer", static_cast<std::int64_t>(t.seq));
+    auto it = timer_adds_.find(t.seq);
+    std::uint64_t cause = 0;
+    if (it != timer_adds_.end()) {
+      cause = it->second;
+      timer_adds_.erase(it);
+    }
+    end(cause);
+    if (t.action != internal::TimerNode::Action::kCallback &&
+        t.target != nullptr) {
+      wake_cause(t.target->id()) = seq_;
+    }
+  }
+  if (prev_observer_) prev_observer_->on_timer_fire(t);
+}
+
+void TraceRecorder::on_timer_cancel(const internal::TimerNode& t) {
+  if (begin(current_id(), "timer_cancel")) {
+    field("timer", static_cast<std::int64_t>(t.seq));
+    auto it = timer_adds_.find(t.seq);
+    std::uint64_t cause = 0;
+    if (it != timer_adds_.end()) {
+      cause = it->second;
+      timer_adds_.erase(it);
+    }
+    end(cause);
+  }
+  if (prev_observer_) prev_observer_->on_timer_cancel(t);
+}
+
+void TraceRecorder::on_listen_add(int fd, IoEvents event, const Greenlet& g) {
+  if (begin(g.id(), "listen_add")) {
+    field("fd", fd);
+    field_str("ev", ev_name(event));
+    end(0);
+    const std::size_t k = listen_key(fd, event);
+    if (k >= listen_adds_.size()) listen_adds_.resize(k * 2 + 16, 0);
+    listen_adds_[k] = seq_;
+  }
+  if (prev_observer_) prev_observer_->on_listen_add(fd, event, g);
+}
+
+void TraceRecorder::on_listen_fire(int fd, IoEvents event, const Greenlet& g) {
+  if (begin(g.id(), "listen_fire")) {
+    field("fd", fd);
+    field_str("ev", ev_name(event));
+    const std::size_t k = listen_key(fd, event);
+    end(k < listen_adds_.size() ? listen_adds_[k] : 0);
+    wake_cause(g.id()) = seq_;
+  }
+  if (prev_observer_) prev_observer_->on_listen_fire(fd, event, g);
+}
+
+void TraceRecorder::on_listen_remove(int fd, IoEvents event,
+                                     const Greenlet& g) {
+  if (begin(g.id(), "listen_remove")) {
+    field("fd", fd);
+    field_str("ev", ev_name(event));
+    const std::size_t k = listen_key(fd, event);
+    end(k < listen_adds_.size() ? listen_adds_[k] : 0);
+  }
+  if (prev_observer_) prev_observer_->on_listen_remove(fd, event, g);
+}
+
+void TraceRecorder::on_pass(std::int64_t when) {
+  ready_mirror_.clear();
+  if (begin(current_id(), "pass")) end(0);
+  if (prev_observer_) prev_observer_->on_pass(when);
+}
+
+void TraceRecorder::on_poll(std::int64_t deadline) {
+  if (begin(current_id(), "poll")) {
+    if (deadline != Backend::kNoDeadline) field("deadline", deadline);
+    end(0);
+  }
+  if (prev_observer_) prev_observer_->on_poll(deadline);
+}
+
+void TraceRecorder::on_poll_done(std::size_t ready) {
+  if (begin(current_id(), "poll_done")) {
+    field("ready", static_cast<std::int64_t>(ready));
+    end(0);
+  }
+  if (prev_observer_) prev_observer_->on_poll_done(ready);
+}
+
+std::size_t TraceRecorder::pick(std::size_t n) {
+  std::size_t k = inner_ != nullptr ? inner_->pick(n) : 0;
+  if (k >= n) k = n - 1;
+  if (!format_) return k;
+  if (choose_left_.empty()) {
+    // First pick of a pass: the pass's wake-ups are the mirror (queued since
+    // the previous pass began, in queue order).
+    if (ready_mirror_.size() != n) return k;  // cannot name them; no event
+    choose_set_ = ready_mirror_;
+    choose_left_ = ready_mirror_;
+    choose_order_.clear();
+  }
+  if (choose_left_.size() != n) {  // out of step: give up on this pass
+    choose_left_.clear();
+    return k;
+  }
+  choose_order_.push_back(choose_left_[k]);
+  choose_left_.erase(choose_left_.begin() + static_cast<std::ptrdiff_t>(k));
+  if (n == 2) {
+    choose_order_.push_back(choose_left_[0]);
+    choose_left_.clear();
+    begin(current_id(), "choose");
+    field_ids("set", choose_set_);
+    field_ids("order", choose_order_);
+    end(0);
+  }
+  return k;
+}
+
+// ---- Parsing
+// ------------------------------------------------------------------
+
+std::string TraceError::to_string() const {
+  if (line == 0) return "trace: " + message;
+  return "trace line " + std::to_string(line) + ": " + message;
+}
+
+namespace {
+
+enum class Type { kInt, kUint, kString, kIds };
+
+struct FieldSpec {
+  const char* key;
+  Type type;
+  bool required;
+};
+
+struct KindSpec {
+  const char* kind;
+  std::vector<FieldSpec> fields;
+};
+
+const std::vector<KindSpec>& kind_specs() {
+  static const std::vector<KindSpec> specs = {
+      {"spawn", {{"by", Type::kInt, true}}},
+      {"switch", {{"from", Type::kInt, true}}},
+      {"block", {{"on", Type::kString, true}}},
+      {"ready", {{"by", Type::kInt, true}}},
+      {"exit", {}},
+      {"exception",
+       {{"where", Type::kString, true}, {"what", Type::kString, true}}},
+      {"timer_add",
+       {{"timer", Type::kUint, true},
+        {"deadline", Type::kInt, true},
+        {"action", Type::kString, true},
+        {"target", Type::kInt, false}}},
+      {"timer_fire", {{"timer", Type::kUint, true}}},
+      {"timer_cancel", {{"timer", Type::kUint, true}}},
+      {"listen_add", {{"fd", Type::kInt, true}, {"ev", Type::kString, true}}},
+      {"listen_fire", {{"fd", Type::kInt, true}, {"ev", Type::kString, true}}},
+      {"listen_remove",
+       {{"fd", Type::kInt, true}, {"ev", Type::kString, true}}},
+      {"pass", {}},
+      {"poll", {{"deadline", Type::kInt, false}}},
+      {"poll_done", {{"ready", Type::kUint, true}}},
+      {"choose", {{"set", Type::kIds, true}, {"order", Type::kIds, true}}},
+      {"stall", {{"why", Type::kString, true}}},
+  };
+  return specs;
+}
+
+const char* type_name(Type t) {
+  switch (t) {
+    case Type::kInt:
+      return "an integer";
+    case Type::kUint:
+      return "a non-negative integer";
+    case Type::kString:
+      return "a string";
+    case Type::kIds:
+      return "an array of integers";
+  }
+  return "?";
+}
+
+bool has_type(const nlohmann::json& v, Type t) {
+  switch (t) {
+    case Type::kInt:
+      return v.is_number_integer() &&
+             (v.is_number_unsigned() ? v.get<std::uint64_t>() <=
+                                           static_cast<std::uint64_t>(INT64_MAX)
+                                     : true);
+    case Type::kUint:
+      return v.is_number_unsigned() ||
+             (v.is_number_integer() && v.get<std::int64_t>() >= 0);
+    case Type::kString:
+      return v.is_string();
+    case Type::kIds:
+      if (!v.is_array()) return false;
+      for (const auto& e : v) {
+        if (!has_type(e, Type::kInt)) return false;
+      }
+      return true;
+  }
+  return false;
+}
+
+bool is_hex16(std::string_view s) {
+  if (s.size() != 16) return false;
+  for (char c : s) {
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  }
+  return true;
+}
+
+std::string shorten(std::string_view s) {
+  if (s.size() <= 80) return std::string(s);
+  return std::string(s.substr(0, 77)) + "...";
+}
+
+bool check_header(std::string_view line, TraceHeader* h, std::string* why) {
+  nlohmann::json j = nlohmann::json::parse(line, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) {
+    *why = "expected the header, a JSON object; got: " + shorten(line);
+    return false;
+  }
+  auto format = j.find("format");
+  if (format == j.end() || !format->is_string() ||
+      format->get<std::string>() != kTraceFormat) {
+    *why = std::string("expected \"format\":\"") + kTraceFormat +
+           "\" in the header (not a trace?)";
+    return false;
+  }
+  auto version = j.find("version");
+  if (version == j.end() || !version->is_number_integer()) {
+    *why = "expected an integer \"version\" in the header";
+    return false;
+  }
+  if (version->get<std::int64_t>() != kTraceVersion) {
+    *why = "unsupported trace version " + version->dump() + " (expected " +
+           std::to_string(kTraceVersion) + ")";
+    return false;
+  }
+  auto seed = j.find("seed");
+  if (seed == j.end() || !seed->is_number_unsigned()) {
+    *why = "expected a non-negative integer \"seed\" in the header";
+    return false;
+  }
+  auto strategy = j.find("strategy");
+  if (strategy == j.end() || !strategy->is_string()) {
+    *why = "expected a string \"strategy\" in the header";
+    return false;
+  }
+  const std::string s = strategy->get<std::string>();
+  if (s != "fifo" && s != "random" && s != "pct") {
+    *why = "unknown strategy \"" + shorten(s) +
+           "\" (expected fifo, random or pct)";
+    return false;
+  }
+  auto build = j.find("build");
+  if (build == j.end() || !build->is_string()) {
+    *why = "expected a string \"build\" in the header";
+    return false;
+  }
+  if (j.size() != 5) {
+    *why = "unexpected fields in the header";
+    return false;
+  }
+  h->version = kTraceVersion;
+  h->seed = seed->get<std::uint64_t>();
+  h->strategy = s;
+  h->build = build->get<std::string>();
+  return true;
+}
+
+bool check_event(std::string_view line, std::uint64_t expect_seq,
+                 std::int64_t* last_t, std::uint64_t* hash, std::string* why) {
+  // The hash first: it catches any change of bytes, with a precise message.
+  static constexpr std::string_view kH = ",\"h\":\"";
+  const std::size_t at = line.rfind(kH);
+  if (at == std::string_view::npos || line.size() != at + kH.size() + 18 ||
+      line.substr(line.size() - 2) != "\"}" ||
+      !is_hex16(line.substr(at + kH.size(), 16))) {
+    *why = "expected the event to end with ,\"h\":\"<16 hex digits>\"}";
+    return false;
+  }
+  const std::uint64_t h = trace_hash(*hash, line.substr(0, at));
+  char hex[17];
+  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(h));
+  if (line.substr(at + kH.size(), 16) != std::string_view(hex, 16)) {
+    *why = "rolling hash mismatch (expected " + std::string(hex, 16) +
+           "): the line or one before it was altered";
+    return false;
+  }
+  nlohmann::json j = nlohmann::json::parse(line, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) {
+    *why = "expected an event, a JSON object; got: " + shorten(line);
+    return false;
+  }
+  auto seq = j.find("seq");
+  if (seq == j.end() || !has_type(*seq, Type::kUint) ||
+      seq->get<std::uint64_t>() != expect_seq) {
+    *why = "expected \"seq\":" + std::to_string(expect_seq);
+    return false;
+  }
+  auto t = j.find("t");
+  if (t == j.end() || !has_type(*t, Type::kInt)) {
+    *why = "expected an integer \"t\" (virtual time, ns)";
+    return false;
+  }
+  if (t->get<std::int64_t>() < *last_t) {
+    *why = "time goes backwards (" + t->dump() + " < " +
+           std::to_string(*last_t) + ")";
+    return false;
+  }
+  auto gt = j.find("gt");
+  if (gt == j.end() || !has_type(*gt, Type::kInt)) {
+    *why = "expected an integer \"gt\" (greenthread id)";
+    return false;
+  }
+  auto kind = j.find("kind");
+  if (kind == j.end() || !kind->is_string()) {
+    *why = "expected a string \"kind\"";
+    return false;
+  }
+  const std::string k = kind->get<std::string>();
+  const KindSpec* spec = nullptr;
+  for (const KindSpec& s : kind_specs()) {
+    if (k == s.kind) spec = &s;
+  }
+  if (spec == nullptr) {
+    *why = "unknown kind \"" + shorten(k) + "\"";
+    return false;
+  }
+  std::size_t known = 5;  // seq t gt kind h
+  for (const FieldSpec& f : spec->fields) {
+    auto v = j.find(f.key);
+    if (v == j.end()) {
+      if (f.required) {
+        *why = "a " + k + " event needs \"" + f.key + "\" (" +
+               type_name(f.type) + ")";
+        return false;
+      }
+      continue;
+    }
+    if (!has_type(*v, f.type)) {
+      *why = std::string("\"") + f.key + "\" must be " + type_name(f.type);
+      return false;
+    }
+    ++known;
+  }
+  auto cause = j.find("cause");
+  if (cause != j.end()) {
+    if (!has_type(*cause, Type::kUint) || cause->get<std::uint64_t>() == 0 ||
+        cause->get<std::uint64_t>() >= expect_seq) {
+      *why = "\"cause\" must be the seq of an earlier event";
+      return false;
+    }
+    ++known;
+  }
+  if (j.size() != known) {
+    *why = "unexpected fields in a " + k + " event";
+    return false;
+  }
+  *last_t = t->get<std::int64_t>();
+  *hash = h;
+  return true;
+}
+
+}  // namespace
+
+bool parse_trace(std::string_view text, ParsedTrace* out, TraceError* error) {
+  *out = ParsedTrace{};
+  std::size_t pos = 0;
+  std::size_t line_no = 0;
+  std::uint64_t hash = kFnvOffset;
+  std::int64_t last_t = INT64_MIN;
+  std::string why;
+  auto fail = [&](std::size_t line, std::string message) {
+    error->line = line;
+    error->message = std::move(message);
+    return false;
+  };
+  if (text.empty()) return fail(1, "empty file: expected the header");
+  while (pos < text.size()) {
+    ++line_no;
+    const std::size_t nl = text.find('\n', pos);
+    if (nl == std::string_view::npos) {
+      return fail(line_no, "truncated: the last line has no newline");
+    }
+    const std::string_view line = text.substr(pos, nl - pos);
+    pos = nl + 1;
+    if (line.size() > kMaxLine) {
+      return fail(line_no,
+                  "line longer than " + std::to_string(kMaxLine) + " bytes");
+    }
+    if (line_no == 1) {
+      if (!check_header(line, &out->header, &why)) return fail(1, why);
+      hash = trace_hash(hash, line);
+    } else if (!check_event(line, line_no - 1, &last_t, &hash, &why)) {
+      return fail(line_no, why);
+    }
+    out->lines.emplace_back(line);
+  }
+  out->final_hash = hash;
+  return true;
+}
+
+}  // namespace eventlet::sim

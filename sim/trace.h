@@ -1,0 +1,172 @@
+// Copyright 2026 The eventlet-cpp Authors.
+//
+// trace.h: scheduling traces as JSON Lines (docs/trace-format.md is the
+// precise format).
+//
+// TraceRecorder is a HubObserver (and a TieBreaker wrapper) that writes one
+// line per hub event: a header line, then {"seq","t","gt","kind", fields...,
+// "cause","h"} lines. Lines are built by hand in a fixed key order (the
+// canonical form), so the same run gives the same bytes; the rolling hash "h"
+// chains every line to all lines before it.
+//
+// Cost: nothing unless installed (the hub pays one branch per event). When
+// installed, each event is formatted into an in-memory buffer; the buffer is
+// flushed to the sink file (if any) whenever it grows past 1 MiB and at
+// finish().
+//
+// parse_trace() validates a trace (header, seq numbering, kinds, required
+// fields and their types, time never going back, the rolling hash) and reports
+// the first problem with its line number. It never throws and never crashes on
+// any input.
+//
+// Thread-safety: a recorder belongs to its hub's OS thread.
+#ifndef EVENTLET_SIM_TRACE_H_
+#define EVENTLET_SIM_TRACE_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "hub/hub.h"
+#include "hub/observer.h"
+
+namespace eventlet::sim {
+
+inline constexpr int kTraceVersion = 1;
+inline constexpr const char* kTraceFormat = "eventlet-sim-trace";
+// Names the scheduling semantics the trace was recorded with (not the binary:
+// a trace must be byte-identical on every machine). Bumped whenever the hub's
+// ordering rules or the event vocabulary change.
+inline constexpr const char* kBuildId = "eventlet-cpp-sim/1";
+
+struct TraceHeader {
+  int version = kTraceVersion;
+  std::uint64_t seed = 0;
+  std::string strategy = "fifo";
+  std::string build = kBuildId;
+};
+
+// Where and by whom a greenlet was created, as the recorder saw it.
+struct Creation {
+  bool known = false;
+  std::uint64_t seq = 0;  // its spawn event
+  std::int64_t t = 0;
+  std::int64_t creator = 0;
+};
+
+class TraceRecorder final : public HubObserver, public TieBreaker {
+ public:
+  // `format`: false only counts events (no text, no hash). `sink`: if not
+  // null, the trace is also written there (the recorder does not close it).
+  TraceRecorder(Hub& hub, const TraceHeader& header, bool format,
+                std::FILE* sink);
+  ~TraceRecorder() override;
+
+  // Installs this recorder as the hub's observer, chaining to the observer
+  // already installed (if any): every event is forwarded to it. Also becomes
+  // the hub's tie breaker if `inner` is not null, delegating decisions to it
+  // and recording them as "choose" events (null: FIFO, nothing recorded).
+  void install(TieBreaker* inner);
+  // Restores the previous observer and tie breaker; flushes the sink.
+  void uninstall();
+
+  // The trace so far (header and events; empty if !format). With a sink, only
+  // what is not flushed yet is kept in memory, unless keep_in_memory(true).
+  const std::string& text() const { return text_; }
+  void keep_in_memory(bool keep) { keep_ = keep; }
+  std::uint64_t events() const { return seq_; }
+  // The event counter itself (for SimBackend::set_event_budget).
+  const std::uint64_t* events_counter() const { return &seq_; }
+  std::uint64_t hash() const { return hash_; }
+  Creation creation(std::int64_t greenlet_id) const;
+  void flush();
+
+  // Extra event, for the simulation itself ("stall": deadlock or limit).
+  void note_stall(const char* why);
+
+  // HubObserver.
+  void on_spawn(const Greenlet& g, const Greenlet& creator) override;
+  void on_switch(const Greenlet& from, const Greenlet& to) override;
+  void on_block(const Greenlet& g, const char* waiting_on) override;
+  void on_ready(const Greenlet& g, const Greenlet& waker) override;
+  void on_exit(const Greenlet& g) override;
+  void on_exception(std::exception_ptr error, std::string_view where) override;
+  void on_timer_add(const internal::TimerNode& t) override;
+  void on_timer_fire(const internal::TimerNode& t) override;
+  void on_timer_cancel(const internal::TimerNode& t) override;
+  void on_listen_add(int fd, IoEvents event, const Greenlet& g) override;
+  void on_listen_fire(int fd, IoEvents event, const Greenlet& g) override;
+  void on_listen_remove(int fd, IoEvents event, const Greenlet& g) override;
+  void on_pass(std::int64_t when) override;
+  void on_poll(std::int64_t deadline) override;
+  void on_poll_done(std::size_t ready) override;
+  // TieBreaker.
+  std::size_t pick(std::size_t n) override;
+
+ private:
+  // Line building: begin() writes {"seq":..,"t":..,"gt":..,"kind":"..";
+  // the field helpers append ,"key":value; end() appends cause and hash.
+  bool begin(std::int64_t gt, const char* kind);
+  void field(const char* key, std::int64_t v);
+  void field_str(const char* key, std::string_view v);
+  void field_ids(const char* key, const std::vector<std::int64_t>& ids);
+  void end(std::uint64_t cause);
+  std::int64_t current_id() const { return hub_.current_greenlet().id(); }
+  std::uint64_t& wake_cause(std::int64_t id);
+
+  Hub& hub_;
+  bool format_;
+  std::FILE* sink_;
+  bool keep_ = false;
+  bool installed_ = false;
+  HubObserver* prev_observer_ = nullptr;
+  TieBreaker* inner_ = nullptr;
+  std::string text_;
+  std::size_t line_start_ = 0;
+  std::uint64_t seq_ = 0;
+  std::uint64_t hash_ = 0;
+  std::uint64_t last_switch_ = 0;
+  // Per greenlet id: the event that made it runnable last, and its creation.
+  std::vector<std::uint64_t> wake_cause_;
+  std::vector<Creation> creations_;
+  // Timer seq -> its timer_add event, while queued.
+  std::unordered_map<std::uint64_t, std::uint64_t> timer_adds_;
+  // (fd, event) -> listen_add event.
+  std::vector<std::uint64_t> listen_adds_;
+  // Zero-delay wake-ups queued since the last pass began (greenlet ids), and
+  // the tie breaker's choice being built.
+  std::vector<std::int64_t> ready_mirror_;
+  std::vector<std::int64_t> choose_set_;
+  std::vector<std::int64_t> choose_left_;
+  std::vector<std::int64_t> choose_order_;
+};
+
+// ---- Reading traces
+// -----------------------------------------------------------
+
+struct TraceError {
+  std::size_t line = 0;  // 1-based; 0: not about one line
+  std::string message;
+  std::string to_string() const;
+};
+
+struct ParsedTrace {
+  TraceHeader header;
+  std::vector<std::string> lines;  // line 0 = header, then events (no '\n')
+  std::uint64_t final_hash = 0;
+};
+
+// Parses and validates `text`. Returns false and fills `*error` with the first
+// problem. Never throws (but std::bad_alloc).
+bool parse_trace(std::string_view text, ParsedTrace* out, TraceError* error);
+
+// The rolling hash: FNV-1a 64 of `bytes`, starting from `prev`.
+std::uint64_t trace_hash(std::uint64_t prev, std::string_view bytes);
+
+}  // namespace eventlet::sim
+
+#endif  // EVENTLET_SIM_TRACE_H_
