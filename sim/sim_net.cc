@@ -84,9 +84,7 @@ void SimNetwork::heal(const std::string& from, const std::string& to) {
   std::vector<Event> held = std::move(held_);
   held_.clear();
   for (Event& e : held) {
-    const std::string from_host = e.from_host;
-    const std::string to_host = e.to_host;
-    send(from_host, to_host, std::move(e));  // still cut one way: held again
+    send(std::move(e));  // still cut one way: held again
   }
 }
 
@@ -94,8 +92,9 @@ bool SimNetwork::cut(const std::string& from, const std::string& to) const {
   return cuts_.count({from, to}) != 0;
 }
 
-void SimNetwork::send(const std::string& from, const std::string& to,
-                      Event event) {
+void SimNetwork::send(Event event) {
+  const std::string from = event.from_host;
+  const std::string to = event.to_host;
   ++stats_.segments_sent;
   if (cut(from, to)) {
     if (event.kind == Event::Kind::kDatagram) {
@@ -245,7 +244,7 @@ int SimNetwork::connect(int s, const net::Address& address, int& err) {
   syn.from_serial = sock->serial;
   syn.src = sock->local;
   syn.dst = address;
-  send(syn.from_host, syn.to_host, std::move(syn));
+  send(std::move(syn));
   err = EINPROGRESS;
   return -1;
 }
@@ -336,7 +335,7 @@ long SimNetwork::writev(int s, const iovec* iov, int count, int& err) {
   e.to = sock->peer_id;
   e.to_serial = sock->peer_serial;
   e.data = std::move(data);
-  send(e.from_host, e.to_host, std::move(e));
+  send(std::move(e));
   return n;
 }
 
@@ -381,7 +380,7 @@ long SimNetwork::sendto(int s, const void* data, std::size_t size,
   e.src = sock->local;
   e.dst = to;
   e.data.assign(static_cast<const char*>(data), size);
-  send(e.from_host, e.to_host, std::move(e));
+  send(std::move(e));
   return static_cast<long>(size);
 }
 
@@ -400,7 +399,7 @@ int SimNetwork::shutdown(int s, int how, int& err) {
     Event fin{Event::Kind::kFin, sock->local.host(), sock->peer.host()};
     fin.to = sock->peer_id;
     fin.to_serial = sock->peer_serial;
-    send(fin.from_host, fin.to_host, std::move(fin));
+    send(std::move(fin));
   }
   return 0;
 }
@@ -418,7 +417,7 @@ void SimNetwork::close(int s) {
     Event rst{Event::Kind::kReset, q->local.host(), q->peer.host()};
     rst.to = q->peer_id;
     rst.to_serial = q->peer_serial;
-    send(rst.from_host, rst.to_host, std::move(rst));
+    send(std::move(rst));
     socks_[static_cast<std::size_t>(queued - kFirstSocket)].reset();
   }
   if (sock->bound) {
@@ -496,7 +495,7 @@ void SimNetwork::deliver(Event& e) {
         answer.from = conn;
         answer.from_serial = c->serial;
       }
-      send(answer.from_host, answer.to_host, std::move(answer));
+      send(std::move(answer));
       return;
     }
     case Event::Kind::kSynAck: {

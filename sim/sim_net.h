@@ -126,9 +126,9 @@ class SimNetwork final : public net::Network {
   void bind_ephemeral(Sock& sock);
   const LinkOptions& link(const std::string& from, const std::string& to) const;
   bool cut(const std::string& from, const std::string& to) const;
-  // Schedules delivery of `event` over from -> to, after the link's delay
-  // (in order after earlier events of the same connection direction).
-  void send(const std::string& from, const std::string& to, Event event);
+  // Schedules delivery of `event` over its from_host -> to_host link, after
+  // the link's delay (never before earlier events in that direction).
+  void send(Event event);
   void deliver(Event& event);
   std::uint32_t readiness(const Sock& sock) const;
 
