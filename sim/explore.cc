@@ -1,0 +1,72 @@
+// Copyright 2026 The eventlet-cpp Authors.
+#include "sim/explore.h"
+
+#include <charconv>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+namespace eventlet::sim {
+namespace {
+
+std::optional<std::uint64_t> parse_u64(const char* s) {
+  if (s == nullptr || *s == '\0') return std::nullopt;
+  std::uint64_t v = 0;
+  const char* end = s + std::strlen(s);
+  auto r = std::from_chars(s, end, v);
+  if (r.ec != std::errc() || r.ptr != end) return std::nullopt;
+  return v;
+}
+
+std::string default_dir() {
+  for (const char* var : {"TEST_UNDECLARED_OUTPUTS_DIR", "TEST_TMPDIR"}) {
+    if (const char* d = std::getenv(var); d != nullptr && *d != '\0') return d;
+  }
+  return "/tmp";
+}
+
+}  // namespace
+
+std::optional<std::uint64_t> seed_flag(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    if (std::strncmp(argv[i], "--seed=", 7) == 0) return parse_u64(argv[i] + 7);
+  }
+  return std::nullopt;
+}
+
+ExploreResult explore(const std::function<void()>& scenario,
+                      const ExploreOptions& options) {
+  ExploreResult out;
+  std::optional<std::uint64_t> only = options.only_seed;
+  if (!only) only = parse_u64(std::getenv("EVENTLET_SEED"));
+  Options o;
+  o.strategy = options.strategy;
+  o.max_time = options.max_time;
+  o.max_events = options.max_events;
+  const int count = only ? 1 : options.seeds;
+  for (int i = 0; i < count; ++i) {
+    o.seed = only ? *only : options.first_seed + static_cast<std::uint64_t>(i);
+    ++out.runs;
+    Result r = run(o, scenario);
+    if (r.ok()) continue;
+    // Again, traced: same seed, same schedule.
+    out.failed = true;
+    out.seed = o.seed;
+    const std::string dir =
+        options.trace_dir.empty() ? default_dir() : options.trace_dir;
+    out.trace_path = dir + "/explore-seed-" + std::to_string(o.seed) + ".jsonl";
+    Options traced = o;
+    traced.trace_path = out.trace_path;
+    out.result = run(traced, scenario);
+    out.message = "sim::explore: seed " + std::to_string(o.seed) + " fails (" +
+                  out.result.summary() + ")\n  trace: " + out.trace_path +
+                  "\n  reproduce: EVENTLET_SEED=" + std::to_string(o.seed) +
+                  " (or --seed=" + std::to_string(o.seed) + ")\n";
+    if (out.result.deadlock) out.message += out.result.deadlock->to_string();
+    if (!options.quiet) std::fputs(out.message.c_str(), stderr);
+    return out;
+  }
+  return out;
+}
+
+}  // namespace eventlet::sim

@@ -1,0 +1,61 @@
+// Copyright 2026 The eventlet-cpp Authors.
+//
+// explore.h: run a scenario under many seeds to find an unlucky interleaving.
+//
+//   TEST(Counter, NoLostUpdate) {
+//     auto r = sim::explore([] { RunCounterScenario(); }, {.seeds = 200});
+//     EXPECT_FALSE(r.failed) << r.message;
+//   }
+//
+// Each seed runs the scenario with sim::run (strategy kRandom by default,
+// untraced, so exploring is fast). A seed fails when the scenario throws,
+// deadlocks or hits a limit. On the first failure explore() runs that seed
+// again with tracing, writes the trace to
+// <trace_dir>/explore-seed-<S>.jsonl, prints the seed, the failure and the
+// path to stderr, and stops. The environment variable EVENTLET_SEED=S (or
+// ExploreOptions::only_seed, e.g. from a --seed=S flag) runs exactly that
+// seed instead, to reproduce a failure.
+#ifndef EVENTLET_SIM_EXPLORE_H_
+#define EVENTLET_SIM_EXPLORE_H_
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "sim/sim.h"
+
+namespace eventlet::sim {
+
+struct ExploreOptions {
+  int seeds = 100;  // how many seeds: first_seed, first_seed+1...
+  std::uint64_t first_seed = 1;
+  std::optional<std::uint64_t> only_seed;  // overrides; else EVENTLET_SEED
+  Strategy strategy = Strategy::kRandom;
+  // Where failing traces go; "" = $TEST_UNDECLARED_OUTPUTS_DIR, else
+  // $TEST_TMPDIR, else /tmp.
+  std::string trace_dir;
+  std::int64_t max_time = 0;              // per run, as Options
+  std::uint64_t max_events = 10'000'000;  // per run, as Options
+  bool quiet = false;                     // do not print the failure
+};
+
+struct ExploreResult {
+  bool failed = false;
+  std::uint64_t seed = 0;  // the failing seed
+  int runs = 0;            // seeds tried
+  Result result;           // the failing run (traced)
+  std::string trace_path;  // where its trace was written
+  std::string message;     // seed, failure, trace path, how to reproduce
+};
+
+ExploreResult explore(const std::function<void()>& scenario,
+                      const ExploreOptions& options = {});
+
+// Parses "--seed=S" from argv (for a main() or gtest binary); nullopt if
+// absent or malformed.
+std::optional<std::uint64_t> seed_flag(int argc, char** argv);
+
+}  // namespace eventlet::sim
+
+#endif  // EVENTLET_SIM_EXPLORE_H_
