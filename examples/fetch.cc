@@ -23,9 +23,10 @@
 // same, and stops the server.
 //
 // Progress goes to stderr every --progress_every completions. --debug_timers
-// and --debug_listeners print, once half of the requests are done, the hub's
-// timers and fd waiters (eventlet's debug.format_hub_timers() and
-// format_hub_listeners()) to stderr.
+// and --debug_listeners turn on debug::hub_timer_stacks / hub_listener_stacks
+// and print, once half of the requests are done, debug::format_hub_timers()
+// and format_hub_listeners() (eventlet's debug module; debug/debug.h) to
+// stderr.
 #include <algorithm>
 #include <cinttypes>
 #include <cstdint>
@@ -38,6 +39,7 @@
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "absl/time/time.h"
+#include "debug/debug.h"
 #include "green_net/address.h"
 #include "green_net/convenience.h"
 #include "green_net/http/client.h"
@@ -126,63 +128,6 @@ std::vector<std::string> local_urls(const net::Address& where, int pages,
   return urls;
 }
 
-// ---- Debug dumps (eventlet's debug.format_hub_timers / _listeners) ----
-
-const char* action_name(const eventlet::internal::TimerNode& t) {
-  using Action = eventlet::internal::TimerNode::Action;
-  switch (t.action) {
-    case Action::kResume:
-      return "wake";
-    case Action::kThrow:
-      return "Timeout in";
-    case Action::kCallback:
-      return "callback";
-  }
-  return "?";
-}
-
-void print_hub_timers(Hub& hub) {
-  const std::int64_t now = hub.fresh_now();
-  std::vector<const eventlet::internal::TimerNode*> timers;
-  hub.for_each_timer(
-      [&](const eventlet::internal::TimerNode& t) { timers.push_back(&t); });
-  std::sort(timers.begin(), timers.end(), [](auto* a, auto* b) {
-    return a->deadline != b->deadline ? a->deadline < b->deadline
-                                      : a->seq < b->seq;
-  });
-  std::fprintf(stderr, "TIMERS: (%zu; and %zu ready wake-ups)\n", timers.size(),
-               hub.ready_count());
-  for (const auto* t : timers) {
-    std::string what = action_name(*t);
-    if (t->target != nullptr) {
-      what += " " + t->target->describe();
-      const char* on = t->target->waiting_on();
-      if (on != nullptr && *on != '\0') what += std::string(" (") + on + ")";
-    }
-    std::fprintf(stderr, "  due in %9.3f ms  seq %-6" PRIu64 " %s\n",
-                 (t->deadline - now) / 1e6, t->seq, what.c_str());
-  }
-}
-
-// The hub does not enumerate its fd listeners; the greenlets parked in a
-// trampoline say "read fd" / "write fd", which is what is printed here.
-void print_hub_listeners(Hub& hub) {
-  std::vector<std::string> readers, writers;
-  hub.for_each_greenlet([&](const eventlet::Greenlet& g) {
-    const std::string_view on = g.waiting_on() ? g.waiting_on() : "";
-    if (on.starts_with("read fd")) readers.push_back(g.describe());
-    if (on.starts_with("write fd")) writers.push_back(g.describe());
-  });
-  std::fprintf(stderr, "READERS: (%zu)\n", readers.size());
-  for (const std::string& r : readers)
-    std::fprintf(stderr, "  %s\n", r.c_str());
-  std::fprintf(stderr, "WRITERS: (%zu)\n", writers.size());
-  for (const std::string& w : writers)
-    std::fprintf(stderr, "  %s\n", w.c_str());
-  std::fprintf(stderr, "(the hub counts %zu listeners)\n",
-               hub.listener_count());
-}
-
 // ---- Fetching ----
 
 struct Result {
@@ -261,6 +206,10 @@ int main(int argc, char** argv) {
   const bool debug_timers = absl::GetFlag(FLAGS_debug_timers);
   const bool debug_listeners = absl::GetFlag(FLAGS_debug_listeners);
   const bool print_each = absl::GetFlag(FLAGS_print_each);
+  // eventlet's debug.hub_timer_stacks(True) / hub_listener_stacks(True):
+  // record where each timer and fd wait is created, for the dumps.
+  if (debug_timers) eventlet::debug::hub_timer_stacks(true);
+  if (debug_listeners) eventlet::debug::hub_listener_stacks(true);
 
   std::size_t done = 0;
   std::size_t failed = 0;
@@ -286,8 +235,10 @@ int main(int argc, char** argv) {
     }
     if (done == total / 2 + 1 && (debug_timers || debug_listeners)) {
       std::fprintf(stderr, "--- hub at %zu/%zu done ---\n", done, total);
-      if (debug_timers) print_hub_timers(hub);
-      if (debug_listeners) print_hub_listeners(hub);
+      if (debug_timers)
+        std::fputs(eventlet::debug::format_hub_timers().c_str(), stderr);
+      if (debug_listeners)
+        std::fputs(eventlet::debug::format_hub_listeners().c_str(), stderr);
       std::fprintf(stderr, "---\n");
     }
     return r;

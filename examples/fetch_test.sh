@@ -32,11 +32,13 @@ opened=$(sed -nE 's/^connections: ([0-9]+) opened.*/\1/p' <<<"$out")
 ((opened >= 1 && opened <= 50)) || fail "opened $opened connections"
 # The mid-run dumps, on stderr.
 grep -qx 'TIMERS: .*' <<<"$err" || fail "no TIMERS: dump"
-grep -qE '^  due in +[0-9.-]+ ms  seq [0-9]+ +wake greenthread [0-9]+ \(http://127.0.0.1:[0-9]+/page/' <<<"$err" ||
+grep -qE '^  due in +[0-9.-]+ ms  (scheduled|pending) +seq [0-9]+ +(resume|throw into) greenthread [0-9]+ \(http://127.0.0.1:[0-9]+/page/' <<<"$err" ||
   fail "no timer line of a fetching greenthread"
-grep -qx 'READERS: ([0-9]*)' <<<"$err" || fail "no READERS: dump"
-grep -qx '  greenthread 1 (http server)' <<<"$err" || fail "the server's accept loop is not a reader"
-grep -qx 'WRITERS: ([0-9]*)' <<<"$err" || fail "no WRITERS: dump"
+grep -qE '^      scheduled by greenthread [0-9]+ at:$' <<<"$err" || fail "no timer creation stack"
+grep -qE '^        #0 ' <<<"$err" || fail "no stack frame"
+grep -qE '^READERS: [0-9]+$' <<<"$err" || fail "no READERS: dump"
+grep -qE '^  fd [0-9]+ +primary +greenthread 1 \(http server\)' <<<"$err" || fail "the server's accept loop is not a reader"
+grep -qE '^WRITERS: [0-9]+$' <<<"$err" || fail "no WRITERS: dump"
 
 # 2. Given URLs: errors are reported per URL, in order, and counted.
 "$fetch" --concurrency=2 --timeout_ms=2000 http://127.0.0.1:1/x https://example.com/ \
