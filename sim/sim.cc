@@ -9,11 +9,13 @@
 
 #include "hub/hub.h"
 #include "sim/sim_backend.h"
+#include "sim/sim_net.h"
 
 namespace eventlet::sim {
 namespace {
 
 thread_local Rng* tls_user_rng = nullptr;
+thread_local SimNetwork* tls_network = nullptr;
 
 class RandomTieBreaker final : public TieBreaker {
  public:
@@ -119,6 +121,13 @@ Rng& random() {
 
 bool in_simulation() { return tls_user_rng != nullptr; }
 
+SimNetwork& network() {
+  if (tls_network == nullptr) {
+    throw std::logic_error("sim::network() called outside sim::run");
+  }
+  return *tls_network;
+}
+
 Result run(const Options& options, absl::FunctionRef<void()> fn) {
   if (options.strategy == Strategy::kPct) {
     throw std::invalid_argument("sim: the pct strategy is not implemented yet");
@@ -135,6 +144,17 @@ Result run(const Options& options, absl::FunctionRef<void()> fn) {
   std::thread thread([&] {
     auto owned = std::make_unique<SimBackend>();
     SimBackend* backend = owned.get();
+    // Green sockets of the run live in the network. It belongs to the thread
+    // (a thread_local made before anything the run creates), so sockets kept
+    // in thread_locals made later — e.g. http::fetch's idle connections — are
+    // still closed into it when the thread exits.
+    static thread_local std::unique_ptr<SimNetwork> network_owner;
+    network_owner =
+        std::make_unique<SimNetwork>([backend] { return backend->now(); },
+                                     Rng(options.seed, Stream::kNetwork));
+    SimNetwork& network = *network_owner;
+    backend->set_network(&network);
+    tls_network = &network;
     Hub& hub = Hub::install(std::move(owned));
     Rng user_rng(options.seed, Stream::kUser);
     tls_user_rng = &user_rng;
@@ -222,9 +242,14 @@ Result run(const Options& options, absl::FunctionRef<void()> fn) {
       std::fprintf(stderr, "sim: stalled during teardown; aborting\n");
       std::abort();
     });
+    // Teardown and later thread_local destructors may still close sockets:
+    // from now on the network keeps the final time instead of asking the
+    // backend, which goes away with the hub.
+    network.freeze_clock();
     Hub::destroy_current();
     recorder.reset();
     tls_user_rng = nullptr;
+    tls_network = nullptr;
   });
   thread.join();
   if (sink != nullptr) std::fclose(sink);

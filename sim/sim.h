@@ -47,6 +47,8 @@
 
 namespace eventlet::sim {
 
+class SimNetwork;
+
 enum class Strategy { kFifo, kRandom, kPct };
 const char* strategy_name(Strategy s);  // "fifo", "random", "pct"
 bool parse_strategy(std::string_view name, Strategy* out);
@@ -128,6 +130,10 @@ Result run(const Options& options, absl::FunctionRef<void()> fn);
 Rng& random();
 // True inside sim::run's thread.
 bool in_simulation();
+// The running simulation's in-memory network (sim_net.h): green sockets opened
+// inside sim::run live there; tests set links and partitions through it.
+// Throws std::logic_error outside sim::run.
+SimNetwork& network();
 
 }  // namespace eventlet::sim
 

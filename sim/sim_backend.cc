@@ -5,6 +5,8 @@
 #include <cerrno>
 #include <system_error>
 
+#include "sim/sim_net.h"
+
 namespace eventlet::sim {
 namespace {
 
@@ -30,7 +32,13 @@ std::uint32_t SimBackend::ready_events(const End& e) const {
   return (e.buffered != 0 ? std::uint32_t{kRead} : 0u) | kWrite;
 }
 
+net::Network* SimBackend::network() { return network_; }
+
 void SimBackend::watch(int fd, std::uint32_t events) {
+  if (network_ != nullptr && network_->owns(fd)) {
+    network_->watch(fd, events);
+    return;
+  }
   End* e = end(fd);
   if (e == nullptr) fail(EBADF, "SimBackend::watch: not a virtual fd");
   events &= kRead | kWrite;
@@ -41,6 +49,10 @@ void SimBackend::watch(int fd, std::uint32_t events) {
 }
 
 void SimBackend::unwatch(int fd) {
+  if (network_ != nullptr && network_->owns(fd)) {
+    network_->unwatch(fd);
+    return;
+  }
   End* e = end(fd);
   if (e == nullptr) return;
   if (e->wanted != 0) --watched_;
@@ -74,8 +86,25 @@ void SimBackend::wait(std::int64_t deadline, std::vector<IoReady>* ready) {
     }
     if (any) return;
   }
+  if (network_ != nullptr) {
+    // Sockets of the simulated network: what arrived by now, and what is
+    // ready for its watchers.
+    network_->deliver_due(now_);
+    const std::size_t before = ready->size();
+    network_->collect_ready(ready);
+    if (ready->size() != before) return;
+  }
   if (woken_.exchange(false, std::memory_order_acq_rel)) return;
   if (deadline <= now_) return;
+  if (network_ != nullptr && network_->next_delivery() < deadline &&
+      network_->next_delivery() <= time_limit_) {
+    // The next packet comes first: jump to it and report what it made ready.
+    now_ = network_->next_delivery();
+    ++jumps_;
+    network_->deliver_due(now_);
+    network_->collect_ready(ready);
+    return;
+  }
   if (deadline == kNoDeadline) {
     stall(Stall::kDeadlock,
           "SimBackend: deadlock: nothing can ever happen again");

@@ -44,6 +44,8 @@
 
 namespace eventlet::sim {
 
+class SimNetwork;
+
 enum class Stall {
   kDeadlock,    // nothing can ever happen again
   kTimeLimit,   // the next event lies beyond the time limit
@@ -73,6 +75,13 @@ class SimBackend final : public Backend {
   void unwatch(int fd) override;
   void wait(std::int64_t deadline, std::vector<IoReady>* ready) override;
   void wake() override { woken_.store(true, std::memory_order_release); }
+
+  // The in-memory network green sockets use on this backend (sim_net.h), or
+  // null (the default: sockets then fail). Not owned; must outlive the
+  // backend's use. Its sockets are watched here like virtual fds, and wait()
+  // wakes for its deliveries.
+  void set_network(SimNetwork* network) { network_ = network; }
+  net::Network* network() override;
 
   // Called from wait() (in the hub greenlet, inside a hub) when the run cannot
   // go on; wait() returns empty afterwards if the handler returns.
@@ -128,6 +137,7 @@ class SimBackend final : public Backend {
   std::size_t watched_ = 0;  // ends with wanted != 0
   std::atomic<bool> woken_{false};
   std::function<void(Stall)> stall_handler_;
+  SimNetwork* network_ = nullptr;
   std::uint64_t waits_ = 0;
   std::uint64_t jumps_ = 0;
 };

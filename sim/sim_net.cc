@@ -58,6 +58,11 @@ SimNetwork::SimNetwork(std::function<std::int64_t()> clock, Rng rng)
 
 SimNetwork::~SimNetwork() = default;
 
+void SimNetwork::freeze_clock() {
+  const std::int64_t now = clock_();
+  clock_ = [now] { return now; };
+}
+
 // ---- Links
 // --------------------------------------------------------------------
 

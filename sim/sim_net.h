@@ -85,6 +85,9 @@ class SimNetwork final : public net::Network {
   // "10.0.0.1").
   void set_default_host(std::string host) { default_host_ = std::move(host); }
   const NetStats& stats() const { return stats_; }
+  // Stops reading the clock (the backend that provided it is going away):
+  // time stays where it is for whatever is still sent or closed.
+  void freeze_clock();
 
   // ---- For the hosting backend
   // ------------------------------------------------
