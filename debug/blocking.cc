@@ -48,6 +48,8 @@ enum CaptureState : int { kIdle, kRequested, kDone };
 struct Capture {
   std::atomic<int> state{kIdle};
   pthread_t target{};
+  const std::atomic<std::uint64_t>* progress = nullptr;
+  std::uint64_t progress_at_capture = 0;
   int depth = 0;
   void* pcs[64];
 };
@@ -65,6 +67,8 @@ void capture_handler(int sig, siginfo_t* info, void* ucontext) {
     // walk loses the interrupted function. It was called once at
     // installation, so libgcc_s is loaded and it allocates nothing here.
     g_capture.depth = ::backtrace(g_capture.pcs, 64);
+    g_capture.progress_at_capture =
+        g_capture.progress->load(std::memory_order_relaxed);
     g_capture.state.store(kDone, std::memory_order_release);
   } else if ((g_old_capture_action.sa_flags & SA_SIGINFO) &&
              g_old_capture_action.sa_sigaction != nullptr) {
@@ -100,6 +104,7 @@ void uninstall_capture_signal() {
 std::vector<std::string> capture_stack_of(const Watch& w) {
   install_capture_signal(w.options.stack_signal);
   g_capture.target = w.thread;
+  g_capture.progress = &w.progress;
   g_capture.depth = 0;
   g_capture.state.store(kRequested, std::memory_order_release);
   if (::pthread_kill(w.thread, w.options.stack_signal) != 0) {
@@ -268,7 +273,7 @@ class Monitor {
     r.kernel_state = kernel_state(w.tid);
     if (w.options.capture_stack) {
       r.stack = capture_stack_of(w);
-      if (w.progress.load(std::memory_order_relaxed) != p) {
+      if (g_capture.progress_at_capture != p) {
         r.stack.insert(r.stack.begin(),
                        "(the hub moved on meanwhile: this stack may be of "
                        "someone else)");

@@ -37,16 +37,7 @@ bool is_library_frame(std::string_view s) {
         "make_fcontext", "jump_fcontext", "ontop_fcontext", "start_thread",
         "clone", "__clone", "__libc_start", "_start", "execute_native_thread",
         "__restore_rt", "testing::"}) {
-    if (s.starts_with(prefix)) {
-      // Code in an anonymous namespace inside eventlet (tests, examples) is
-      // user code.
-      if (prefix == "eventlet::" &&
-          s.find("(anonymous namespace)") != std::string_view::npos &&
-          s.find("eventlet::internal") == std::string_view::npos) {
-        return false;
-      }
-      return true;
-    }
+    if (s.starts_with(prefix)) return true;
   }
   return s.find(" (?)") != std::string_view::npos;
 }
