@@ -135,15 +135,10 @@ std::vector<std::string> capture_stack_of(const Watch& w) {
   std::vector<std::string> frames =
       symbolize(g_capture.pcs + first, g_capture.depth - first);
   g_capture.state.store(kIdle);
-  // Keep the thread's start-up out; eventlet's frames stay (a callback
-  // blocks inside the hub).
-  while (!frames.empty() && (frames.back().starts_with("start_thread") ||
-                             frames.back().starts_with("clone") ||
-                             frames.back().starts_with("__clone") ||
-                             frames.back().starts_with("_start") ||
-                             frames.back().starts_with("__libc_start"))) {
+  // Drop the outer plumbing (greenlet entry, thread start-up); inner
+  // eventlet frames stay (a callback blocks inside the hub).
+  while (frames.size() > 1 && is_library_frame(frames.back()))
     frames.pop_back();
-  }
   return frames;
 }
 
