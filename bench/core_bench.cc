@@ -23,18 +23,17 @@
 // This file includes Boost.Context and Boost.Fiber directly: they are the
 // baselines, not part of the library (which sees Boost.Context only through
 // hub/internal/fiber_context.h).
-#include <time.h>
 
 #include <algorithm>
 #include <boost/context/fiber.hpp>
 #include <boost/fiber/all.hpp>
-#include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <utility>
 #include <vector>
 
 #include "absl/time/time.h"
+#include "bench/bench_util.h"
 #include "benchmark/benchmark.h"
 #include "greenthread/event.h"
 #include "greenthread/greenthread.h"
@@ -45,44 +44,8 @@ namespace {
 
 namespace ctx = boost::context;
 
-// One raw switch (half a resume round trip), in ns; set by calibrate().
-double g_raw_switch_ns = 0;
-
-// CPU time of this thread, in ns (what Google Benchmark's CPU column uses).
-double thread_cpu_ns() {
-  timespec ts;
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return static_cast<double>(ts.tv_sec) * 1e9 + static_cast<double>(ts.tv_nsec);
-}
-
-// Times a benchmark's measured loop in CPU time: construct it just before
-// `for (auto _ : state)`, call stop() just after.
-class LoopClock {
- public:
-  LoopClock() : start_(thread_cpu_ns()) {}
-  void stop() { ns_ = thread_cpu_ns() - start_; }
-  double ns() const { return ns_; }
-
- private:
-  double start_;
-  double ns_ = 0;
-};
-
-// Adds ns_per_op and x_raw_switch for `ops_per_iteration` operations per
-// benchmark iteration, and items_per_second counting those operations.
-void report(benchmark::State& state, double ops_per_iteration,
-            const LoopClock& clock) {
-  const double ops =
-      ops_per_iteration * static_cast<double>(state.iterations());
-  if (ops <= 0) return;
-  const double ns_per_op = clock.ns() / ops;
-  state.counters["ns_per_op"] = benchmark::Counter(ns_per_op);
-  if (g_raw_switch_ns > 0) {
-    state.counters["x_raw_switch"] =
-        benchmark::Counter(ns_per_op / g_raw_switch_ns);
-  }
-  state.SetItemsProcessed(static_cast<std::int64_t>(ops));
-}
+using bench::LoopClock;
+using bench::report;
 
 // A fiber that resumes its resumer straight back until `stop` is set.
 ctx::fiber make_echo_fiber(const bool* stop) {
@@ -90,33 +53,6 @@ ctx::fiber make_echo_fiber(const bool* stop) {
     while (!*stop) caller = std::move(caller).resume();
     return std::move(caller);
   });
-}
-
-// Measures one raw switch: the best of several timed chunks of resume round
-// trips (each round trip is two switches), so that a preemption in one chunk
-// does not skew it.
-double calibrate() {
-  bool stop = false;
-  ctx::fiber f = make_echo_fiber(&stop);
-  f = std::move(f).resume();  // warm up: first entry
-  using Clock = std::chrono::steady_clock;
-  double best = 1e30;
-  std::int64_t n = 1000;
-  for (int round = 0; round < 12; ++round) {
-    const auto t0 = Clock::now();
-    for (std::int64_t i = 0; i < n; ++i) f = std::move(f).resume();
-    const double ns =
-        std::chrono::duration<double, std::nano>(Clock::now() - t0).count();
-    if (ns < 2e6 && round < 6) {
-      n *= 4;  // grow the chunk until it takes a few milliseconds
-      continue;
-    }
-    best = std::min(best, ns / static_cast<double>(2 * n));
-  }
-  if (best == 1e30) best = 0;
-  stop = true;
-  f = std::move(f).resume();  // the fiber returns; f is empty
-  return best;
 }
 
 // ---- Baseline: a raw Boost.Context switch -------------------------------
@@ -362,14 +298,5 @@ BENCHMARK(BM_BoostFiberChannel)->Arg(0)->Arg(2);
 }  // namespace eventlet
 
 int main(int argc, char** argv) {
-  benchmark::Initialize(&argc, argv);
-  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
-  eventlet::Hub::current();  // this thread's hub, before anything is timed
-  eventlet::g_raw_switch_ns = eventlet::calibrate();
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.3f", eventlet::g_raw_switch_ns);
-  benchmark::AddCustomContext("raw_switch_ns", buf);
-  benchmark::RunSpecifiedBenchmarks();
-  benchmark::Shutdown();
-  return 0;
+  return eventlet::bench::run_benchmarks(argc, argv);
 }
