@@ -213,7 +213,9 @@ Result run(const Options& options, absl::FunctionRef<void()> fn) {
         error = std::make_exception_ptr(LimitReached(
             time ? "sim: time limit reached" : "sim: event limit reached"));
       }
-      hub.throw_into(hub.main_greenlet(), error);
+      // Moved, not copied: this frame parks in the hub greenlet for good (the
+      // hub is torn down without unwinding it), so it must own nothing.
+      hub.throw_into(hub.main_greenlet(), std::move(error));
     });
     try {
       fn();

@@ -28,6 +28,10 @@
 //   sim::Deadlock / sim::LimitReached into the main greenlet at its switch
 //   point; if fn lets it escape, run() reports the outcome (fn must not
 //   swallow them: after 100 stalls the process aborts).
+//   Hazard: fn's frames unwind BEFORE the hub is torn down (its pending
+//   greenthreads are unwound after fn), so objects that greenthreads wait on
+//   must not be locals of fn when the run may stall: declare them outside
+//   fn (the lambda captures them by reference).
 // - Only code that reads time through the hub (Backend::now) is simulated;
 //   wall-clock reads, real fds, and other OS threads (tpool) are not.
 #ifndef EVENTLET_SIM_SIM_H_

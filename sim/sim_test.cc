@@ -55,8 +55,10 @@ TEST(SimRunTest, AnHourOfVirtualSleepIsInstant) {
 TEST(SimRunTest, DeadlockIsReportedWithEveryGreenthread) {
   Options o;
   o.trace_in_memory = true;
-  Result r = run(o, [] {
-    Event<int> a, b;
+  // What the greenthreads wait on must outlive fn: a stall unwinds fn's
+  // frames first, and only then tears the hub down (sim.h).
+  Event<int> a, b;
+  Result r = run(o, [&] {
     auto x = spawn([&] { return a.wait(); });
     auto y = spawn([&] {
       eventlet::sleep(absl::Seconds(1));
