@@ -38,6 +38,20 @@ class EventBase {
   // Greenthreads parked in wait().
   std::size_t waiting() const { return waiters_.size(); }
 
+  // Stores an exception that every wait() rethrows, and wakes every waiter.
+  // Never yields. Throws std::logic_error if already sent,
+  // std::invalid_argument for a null exception.
+  void send_exception(std::exception_ptr error) {
+    check_not_sent();
+    if (!error)
+      throw std::invalid_argument("Event::send_exception: null exception");
+    mark_sent(std::move(error));
+  }
+  template <typename E>
+  void send_exception(E error) {
+    send_exception(std::make_exception_ptr(std::move(error)));
+  }
+
  protected:
   EventBase() = default;
   EventBase(const EventBase&) = delete;
@@ -99,16 +113,6 @@ class Event : public internal::EventBase {
     mark_sent();
   }
   // Stores an exception that every wait() rethrows.
-  void send_exception(std::exception_ptr error) {
-    check_not_sent();
-    if (!error)
-      throw std::invalid_argument("Event::send_exception: null exception");
-    mark_sent(std::move(error));
-  }
-  template <typename E>
-  void send_exception(E error) {
-    send_exception(std::make_exception_ptr(std::move(error)));
-  }
 
   // Parks until sent; returns the value (valid until reset() or destruction)
   // or rethrows the exception.
@@ -144,16 +148,6 @@ class Event<void> : public internal::EventBase {
   void send() {
     check_not_sent();
     mark_sent();
-  }
-  void send_exception(std::exception_ptr error) {
-    check_not_sent();
-    if (!error)
-      throw std::invalid_argument("Event::send_exception: null exception");
-    mark_sent(std::move(error));
-  }
-  template <typename E>
-  void send_exception(E error) {
-    send_exception(std::make_exception_ptr(std::move(error)));
   }
   [[gnu::always_inline]] void wait() {
     wait_ready(std::nullopt);
