@@ -402,6 +402,8 @@ void Hub::finish_current() {
     observer_->on_exit(*self);
   self->pending_exception_ = nullptr;
   Greenlet* next = next_to_run();
+  if (observer_ != nullptr) [[unlikely]]
+    observer_->on_switch(*self, *next);
   dying_ = self;
   current_ = next;
   next->state_ = State::kRunning;
