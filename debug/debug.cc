@@ -15,6 +15,7 @@
 #include "debug/internal/stacks.h"
 #include "hub/hub.h"
 #include "hub/timer.h"
+#include "tpool/tpool.h"
 
 namespace eventlet::debug {
 namespace internal {
@@ -266,8 +267,6 @@ using internal::HubDebug;
 using internal::Trace;
 using TimerNode = eventlet::internal::TimerNode;
 
-std::atomic<bool> g_tpool_exceptions{false};
-
 std::string printf_string(const char* format, ...)
     __attribute__((format(printf, 1, 2)));
 std::string printf_string(const char* format, ...) {
@@ -510,13 +509,9 @@ void hub_exceptions(bool on) {
       on ? ExceptionHook() : ExceptionHook([](const HubException&) {}));
 }
 
-void tpool_exceptions(bool on) {
-  g_tpool_exceptions.store(on, std::memory_order_relaxed);
-}
+void tpool_exceptions(bool on) { tpool::set_print_exceptions(on); }
 
-bool tpool_exceptions_enabled() {
-  return g_tpool_exceptions.load(std::memory_order_relaxed);
-}
+bool tpool_exceptions_enabled() { return tpool::print_exceptions(); }
 
 void hub_prevent_multiple_readers(bool on) {
   Hub::current().set_prevent_multiple_readers(on);

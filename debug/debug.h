@@ -112,10 +112,9 @@ std::string verify_hub_empty();
 // listeners are printed by the hub's default hook. Off: silently dropped
 // (they are still rethrown by GreenThread::wait()). Replaces any custom hook.
 void hub_exceptions(bool on);
-// eventlet's tpool_exceptions: print exceptions raised by tpool calls in the
-// worker thread. NOT YET EFFECTIVE: tpool has no switch for it (see
-// docs/debugging.md); the value is only stored, tpool_exceptions_enabled()
-// returns it.
+// eventlet's tpool_exceptions: when on, an exception raised by a
+// tpool::execute() call is also printed on stderr by the worker thread before
+// it reaches the caller (tpool::set_print_exceptions).
 void tpool_exceptions(bool on);
 bool tpool_exceptions_enabled();
 // Hub::set_prevent_multiple_readers on the calling thread's hub.

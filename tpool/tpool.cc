@@ -42,6 +42,8 @@ struct Worker {
   std::shared_ptr<std::atomic<bool>> exited;
 };
 
+std::atomic<bool> g_print_exceptions{false};
+
 std::mutex g_mutex;  // guards the globals below (not the pool's queue)
 std::size_t g_threads = 0;
 std::shared_ptr<Pool> g_pool;
@@ -84,6 +86,18 @@ std::shared_ptr<Pool> running_pool() {
 }
 
 }  // namespace
+
+void set_print_exceptions(bool on) {
+  g_print_exceptions.store(on, std::memory_order_relaxed);
+}
+bool print_exceptions() {
+  return g_print_exceptions.load(std::memory_order_relaxed);
+}
+
+void internal::print_exception(std::exception_ptr error) {
+  std::fprintf(stderr, "eventlet.tpool: call raised %s\n",
+               describe_exception(error).c_str());
+}
 
 void set_num_threads(std::size_t n) {
   std::lock_guard<std::mutex> lock(g_mutex);

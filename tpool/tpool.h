@@ -50,6 +50,12 @@ class Killed : public std::runtime_error {
 
 void set_num_threads(std::size_t n);
 std::size_t num_threads();
+// eventlet's tpool.QUIET = false: when on, an exception thrown by a call is
+// also printed on stderr by the worker thread ("eventlet.tpool: call raised
+// <type>: <what>") before it travels back to the caller. Default off.
+// Thread-safe.
+void set_print_exceptions(bool on);
+bool print_exceptions();
 // Stops and joins the workers (see above). Thread-safe.
 void killall(absl::Duration grace = absl::Seconds(5));
 
@@ -65,6 +71,9 @@ struct Call {
   bool done = false;                      // hub thread only
   eventlet::internal::WaitQueue waiters;  // hub thread only
 };
+
+// Prints a call's exception for set_print_exceptions(true).
+void print_exception(std::exception_ptr error);
 
 // Queues `job` for a worker (starting workers if needed). `cancel` runs
 // instead of `job` if killall() drops it first. Thread-safe.
@@ -104,6 +113,7 @@ auto execute(F&& f, Args&&... args) {
           }
         } catch (...) {
           call->error = std::current_exception();
+          if (print_exceptions()) internal::print_exception(call->error);
         }
         finish();
       },

@@ -146,3 +146,23 @@ TEST(Tpool, ACallOutlivingItsHubIsDropped) {
 
 }  // namespace
 }  // namespace eventlet
+
+namespace eventlet {
+namespace {
+
+TEST(Tpool, PrintExceptionsShowsTheWorkersExceptionOnStderr) {
+  tpool::set_print_exceptions(true);
+  ::testing::internal::CaptureStderr();
+  EXPECT_THROW(
+      tpool::execute([]() -> int { throw std::runtime_error("disk on fire"); }),
+      std::runtime_error);
+  const std::string err = ::testing::internal::GetCapturedStderr();
+  tpool::set_print_exceptions(false);
+  EXPECT_NE(
+      err.find("eventlet.tpool: call raised std::runtime_error: disk on fire"),
+      std::string::npos)
+      << err;
+}
+
+}  // namespace
+}  // namespace eventlet
