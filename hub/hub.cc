@@ -172,26 +172,7 @@ void Hub::destroy_current() {
 Hub::~Hub() { mailbox_->close(); }
 
 void Hub::shutdown() {
-  shutting_down_ = true;
-  // Unwind every greenlet but main, oldest first. While shutting down, a
-  // greenlet that tries to block gets GreenletExit instead, and a dying one
-  // switches back here.
-  while (main_->next_live_ != nullptr) {
-    Greenlet* g = main_->next_live_;
-    if (g->state_ == State::kNotStarted) {
-      discard_unstarted(*g);
-      continue;
-    }
-    g->pending_exception_ = std::make_exception_ptr(GreenletExit{});
-    ++g->wait_id_;
-    switch_to(g);
-    if (main_->next_live_ == g) {
-      // It caught GreenletExit and switched back without dying; give up on it.
-      std::fprintf(stderr, "eventlet: %s refused to exit at hub teardown\n",
-                   g->describe().c_str());
-      unlink_live(g);
-    }
-  }
+  unwind_greenthreads();
   // Queued timers: callback timers lose the queue's reference.
   std::vector<internal::CallbackTimer*> callbacks;
   timers_.for_each_timer([&](TimerNode& n) {
@@ -234,6 +215,34 @@ void Hub::end_life(Greenlet* g) {
     }
   }
   life->release_ref();
+}
+
+void Hub::unwind_greenthreads() {
+  if (current_ != main_) {
+    throw HubUsageError(
+        "unwind_greenthreads() must be called from the main greenlet");
+  }
+  const bool was_shutting_down = std::exchange(shutting_down_, true);
+  // Unwind every greenlet but main, oldest first. Meanwhile a greenlet that
+  // tries to block gets GreenletExit instead, and a dying one switches back
+  // here.
+  while (main_->next_live_ != nullptr) {
+    Greenlet* g = main_->next_live_;
+    if (g->state_ == State::kNotStarted) {
+      discard_unstarted(*g);
+      continue;
+    }
+    g->pending_exception_ = std::make_exception_ptr(GreenletExit{});
+    ++g->wait_id_;
+    switch_to(g);
+    if (main_->next_live_ == g) {
+      // It caught GreenletExit and switched back without dying; give up on it.
+      std::fprintf(stderr, "eventlet: %s refused to exit at hub teardown\n",
+                   g->describe().c_str());
+      unlink_live(g);
+    }
+  }
+  shutting_down_ = was_shutting_down;
 }
 
 void Hub::abandon() {
@@ -341,7 +350,8 @@ void Hub::release_stale(Greenlet* g) {
   // watched and work is due), nothing posted, work ready, no timer due.
   // Decide before touching the queues: on a bail-out the hub greenlet finishes
   // the current pass itself, and next_timers must not have joined it.
-  if (listener_count_ != 0 || mail_->has_mail() || !timers_.has_ready())
+  if (listener_count_ != 0 || mail_->has_mail() || !timers_.has_ready() ||
+      poll_requested_) [[unlikely]]
     return false;
   if (!timers_.no_timers()) [[unlikely]] {
     if (!prepare_timers_inline()) return false;
@@ -626,8 +636,10 @@ void Hub::run_callback_timer(internal::CallbackTimer* timer) {
 void Hub::poll_io() {
   std::int64_t deadline = timers_.earliest_deadline(now_);
   if (mail_->has_mail()) deadline = now_;
-  // eventlet's rule: with no fds to watch and work already due, no syscall.
-  if (listener_count_ == 0 && deadline <= now_) return;
+  // eventlet's rule: with no fds to watch and work already due, no syscall
+  // (unless someone asked for a poll: request_poll()).
+  if (listener_count_ == 0 && deadline <= now_ && !poll_requested_) return;
+  poll_requested_ = false;
   io_ready_.clear();
   if (observer_ != nullptr) [[unlikely]]
     observer_->on_poll(deadline);

@@ -328,6 +328,15 @@ class Hub {
   // observer must outlive its installation. One at a time.
   void set_observer(HubObserver* observer) { observer_ = observer; }
   HubObserver* observer() const { return observer_; }
+  // Makes the end of the current pass go through the backend's wait() even if
+  // no fd is watched and work is ready (a zero-time poll), so a backend gets
+  // control during a loop of sleep(0)s (e.g. a simulation's event budget).
+  void request_poll() { poll_requested_ = true; }
+  // From the main greenlet: unwinds every other greenthread now (GreenletExit
+  // at its switch point; never-started ones are dropped), as teardown does,
+  // but keeps the hub. For ending a run while main's objects still live.
+  // Throws HubUsageError elsewhere.
+  void unwind_greenthreads();
   // Orders each pass's zero-delay wake-ups (null: FIFO, the default). For
   // schedule exploration; see hub/observer.h.
   void set_tie_breaker(TieBreaker* tie_breaker) { tie_breaker_ = tie_breaker; }
@@ -528,6 +537,7 @@ class Hub {
   Mailbox* mail_ = nullptr;  // mailbox_.get(), one load less on hot paths
   HubObserver* observer_ = nullptr;
   TieBreaker* tie_breaker_ = nullptr;
+  bool poll_requested_ = false;
   // Index in io_ready_ of the event being dispatched (SIZE_MAX: none);
   // notify_close() drops not-yet-dispatched events of the fd it closes.
   std::size_t io_dispatching_ = static_cast<std::size_t>(-1);

@@ -885,3 +885,73 @@ TEST_F(HubTest, InstallRefusesASecondHub) {
 
 }  // namespace
 }  // namespace eventlet
+
+namespace eventlet {
+namespace {
+
+TEST(HubHooks, UnwindGreenthreadsKeepsTheHub) {
+  Hub::destroy_current();
+  Hub& hub = Hub::current();
+  int unwound = 0;
+  bool never_ran = true;
+  struct Count {
+    int* n;
+    ~Count() { ++*n; }
+  };
+  for (int i = 0; i < 3; ++i) {
+    Greenlet& g = hub.create_greenlet([&unwound] {
+      Count c{&unwound};
+      for (;;) Hub::current().sleep(absl::Hours(1));
+    });
+    hub.start(g);
+  }
+  hub.start(hub.create_greenlet([&never_ran] { never_ran = false; }));
+  hub.sleep(absl::ZeroDuration());  // the three park; the fourth has run
+  EXPECT_FALSE(never_ran);
+  hub.start(hub.create_greenlet([&never_ran] { never_ran = false; }));
+  never_ran = true;
+  hub.unwind_greenthreads();
+  EXPECT_EQ(unwound, 3);
+  EXPECT_TRUE(never_ran) << "a not-started greenthread is dropped";
+  EXPECT_EQ(hub.greenlet_count(), 0u);
+  EXPECT_EQ(hub.timer_count(), 0u);
+  // The hub still works.
+  bool ran = false;
+  hub.start(hub.create_greenlet([&ran] { ran = true; }));
+  hub.sleep(absl::ZeroDuration());
+  EXPECT_TRUE(ran);
+  Hub::destroy_current();
+}
+
+// A backend that counts waits, to see request_poll() reach it.
+class CountingBackend final : public Backend {
+ public:
+  explicit CountingBackend(int* waits) : waits_(waits) {}
+  const char* name() const override { return "counting"; }
+  std::int64_t now() override { return 0; }
+  void watch(int, std::uint32_t) override {}
+  void unwatch(int) override {}
+  void wait(std::int64_t, std::vector<IoReady>*) override { ++*waits_; }
+  void wake() override {}
+
+ private:
+  int* waits_;
+};
+
+TEST(HubHooks, RequestPollMakesASleep0LoopReachTheBackend) {
+  int waits = 0;
+  std::thread([&waits] {
+    Hub& hub = Hub::install(std::make_unique<CountingBackend>(&waits));
+    for (int i = 0; i < 10; ++i) hub.sleep(absl::ZeroDuration());
+    const int before = waits;
+    hub.request_poll();
+    hub.sleep(absl::ZeroDuration());
+    hub.sleep(absl::ZeroDuration());
+    EXPECT_EQ(waits, before + 1);
+    Hub::destroy_current();
+  }).join();
+  EXPECT_EQ(waits, 1) << "without request_poll() a sleep(0) loop never waits";
+}
+
+}  // namespace
+}  // namespace eventlet

@@ -18,6 +18,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <exception>
+#include <span>
 #include <string_view>
 
 #include "hub/backend.h"
@@ -70,12 +71,13 @@ class HubObserver {
 // Decides the order of equally-ready work, for seeded schedule exploration
 // (sim/). Installed with Hub::set_tie_breaker(); by default (none) the order
 // is FIFO, eventlet's. At the start of every timer pass the zero-delay
-// wake-ups of that pass are put in the order pick() chooses: pick(n) returns
-// which of the n entries still unplaced goes next (0 = the oldest).
+// wake-ups of that pass are put in the order pick() chooses: given the
+// greenlets still unplaced (oldest first; an entry whose wait is already over
+// still counts), it returns the index of the one that goes next.
 class TieBreaker {
  public:
   virtual ~TieBreaker() = default;
-  virtual std::size_t pick(std::size_t n) = 0;
+  virtual std::size_t pick(std::span<const Greenlet* const> candidates) = 0;
 };
 
 }  // namespace eventlet

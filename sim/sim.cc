@@ -21,8 +21,8 @@ class RandomTieBreaker final : public TieBreaker {
  public:
   explicit RandomTieBreaker(std::uint64_t seed)
       : rng_(seed, Stream::kScheduler) {}
-  std::size_t pick(std::size_t n) override {
-    return static_cast<std::size_t>(rng_.uniform(n));
+  std::size_t pick(std::span<const Greenlet* const> candidates) override {
+    return static_cast<std::size_t>(rng_.uniform(candidates.size()));
   }
 
  private:

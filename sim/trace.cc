@@ -363,8 +363,9 @@ void TraceRecorder::on_poll_done(std::size_t ready) {
   if (prev_observer_) prev_observer_->on_poll_done(ready);
 }
 
-std::size_t TraceRecorder::pick(std::size_t n) {
-  std::size_t k = inner_ != nullptr ? inner_->pick(n) : 0;
+std::size_t TraceRecorder::pick(std::span<const Greenlet* const> candidates) {
+  const std::size_t n = candidates.size();
+  std::size_t k = inner_ != nullptr ? inner_->pick(candidates) : 0;
   if (k >= n) k = n - 1;
   if (!format_) return k;
   if (choose_left_.empty()) {

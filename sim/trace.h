@@ -105,7 +105,7 @@ class TraceRecorder final : public HubObserver, public TieBreaker {
   void on_poll(std::int64_t deadline) override;
   void on_poll_done(std::size_t ready) override;
   // TieBreaker.
-  std::size_t pick(std::size_t n) override;
+  std::size_t pick(std::span<const Greenlet* const> candidates) override;
 
  private:
   // Line building: begin() writes {"seq":..,"t":..,"gt":..,"kind":"..";

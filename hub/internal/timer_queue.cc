@@ -60,14 +60,17 @@ void TimerQueue::resize_ready(std::size_t capacity) {
 void TimerQueue::reorder_ready(TieBreaker& tie_breaker) {
   // Position i gets the entry the tie breaker picks among those not placed
   // yet (kept in their original relative order), for a simulation's small
-  // passes: O(n * pick).
+  // passes: O(n^2).
   auto at = [this](std::size_t i) -> ReadyEntry& {
     return ready_[(ready_head_ + i) & ready_mask_];
   };
+  std::vector<const Greenlet*> candidates;
   for (std::size_t i = 0; i + 1 < ready_size_; ++i) {
-    const std::size_t remaining = ready_size_ - i;
-    std::size_t k = tie_breaker.pick(remaining);
-    if (k >= remaining) k = remaining - 1;
+    candidates.clear();
+    for (std::size_t j = i; j < ready_size_; ++j)
+      candidates.push_back(at(j).greenlet);
+    std::size_t k = tie_breaker.pick(candidates);
+    if (k >= candidates.size()) k = candidates.size() - 1;
     const ReadyEntry chosen = at(i + k);
     for (std::size_t j = i + k; j > i; --j) at(j) = at(j - 1);
     at(i) = chosen;

@@ -407,7 +407,9 @@ namespace {
 
 // Always picks the newest unplaced entry: the pass runs in reverse.
 struct NewestFirst : TieBreaker {
-  std::size_t pick(std::size_t n) override { return n - 1; }
+  std::size_t pick(std::span<const Greenlet* const> candidates) override {
+    return candidates.size() - 1;
+  }
 };
 
 TEST(TimerQueueTest, ATieBreakerOrdersThePassReadyEntries) {
