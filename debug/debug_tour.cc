@@ -27,12 +27,12 @@ namespace {
 }
 
 // CPU-bound for about `ms` milliseconds, never yielding.
-[[gnu::noinline]] long checksum(int ms) {
+[[gnu::noinline]] unsigned long checksum(int ms) {
   const auto until =
       std::chrono::steady_clock::now() + std::chrono::milliseconds(ms);
-  long sum = 0;
+  unsigned long sum = 0;  // unsigned: wraps around by definition
   while (std::chrono::steady_clock::now() < until) {
-    for (long i = 0; i < 1000; ++i) sum = sum * 31 + (i ^ (sum >> 7));
+    for (unsigned long i = 0; i < 1000; ++i) sum = sum * 31 + (i ^ (sum >> 7));
   }
   return sum;
 }
@@ -57,7 +57,7 @@ int blocking() {
   });
   b.set_name("checksummer");
   a.wait();
-  std::printf("checksum %ld\n", b.wait());
+  std::printf("checksum %lu\n", b.wait());
   t.wait();
   eventlet::debug::hub_blocking_detection(false);
   return 0;
