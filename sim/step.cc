@@ -487,7 +487,7 @@ std::string Stepper::gts_view() const {
   out << "greenthreads at #" << state_.position
       << " (t=" << format_time(state_.t) << "):\n";
   for (const auto& [id, g] : state_.gts) {
-    std::string line = "  " + pad(gt_name(id), 5) + " " + pad(g.state, 12);
+    std::string line = "  " + pad(gt_name(id), 5) + " " + pad(g.state, 13);
     std::vector<std::string> notes;
     if (g.state == "blocked") {
       notes.push_back("on " + g.waiting_on + " since #" +

@@ -1,0 +1,276 @@
+// Copyright 2026 The eventlet-cpp Authors.
+//
+// The stepper's view logic (sim/step.h): the text view, the reconstructed hub
+// state at every position, breakpoints and the command interpreter. The
+// golden files are checked by step_golden_test.sh; this covers the kinds the
+// demo trace lacks (choose, timer_cancel, exception, stall) and the edges.
+#include "sim/step.h"
+
+#include <limits>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+
+#include "absl/time/time.h"
+#include "greenthread/event.h"
+#include "greenthread/greenthread.h"
+#include "gtest/gtest.h"
+#include "sim/sim.h"
+#include "sim/testdata/step_demo.h"
+
+namespace eventlet::sim {
+namespace {
+
+StepTrace Load(const std::string& text) {
+  ParsedTrace parsed;
+  TraceError error;
+  EXPECT_TRUE(parse_trace(text, &parsed, &error)) << error.to_string();
+  StepTrace trace;
+  EXPECT_TRUE(load_step_trace(parsed, &trace, &error)) << error.to_string();
+  return trace;
+}
+
+StepTrace DemoTrace() {
+  Options options = testdata::StepDemoOptions();
+  options.trace_in_memory = true;
+  Result r = run(options, testdata::StepDemo);
+  EXPECT_TRUE(r.ok()) << r.summary();
+  return Load(r.trace);
+}
+
+// The first event of `kind` (0 if none).
+std::uint64_t Find(const StepTrace& trace, const std::string& kind,
+                   std::uint64_t after = 0) {
+  for (const StepEvent& e : trace.events) {
+    if (e.seq > after && e.kind == kind) return e.seq;
+  }
+  return 0;
+}
+
+std::string Exec(Stepper& stepper, const std::string& command) {
+  std::ostringstream out;
+  stepper.execute(command, out);
+  return out.str();
+}
+
+bool Contains(const std::string& s, const std::string& part) {
+  return s.find(part) != std::string::npos;
+}
+
+TEST(StepPrint, OneLinePerEventAfterAHeaderLine) {
+  const StepTrace trace = DemoTrace();
+  const std::string text = print_trace(trace);
+  std::istringstream in(text);
+  std::string line;
+  std::size_t lines = 0;
+  while (std::getline(in, line)) {
+    if (lines == 0) {
+      EXPECT_EQ(line.rfind("trace: eventlet-sim-trace v1, seed 7, strategy "
+                           "fifo, build eventlet-cpp-sim/1; ",
+                           0),
+                0u)
+          << line;
+    } else {
+      EXPECT_EQ(line.rfind("#" + std::to_string(lines) + " ", 0), 0u) << line;
+    }
+    ++lines;
+  }
+  EXPECT_EQ(lines, trace.events.size() + 1);
+  EXPECT_EQ(text.back(), '\n');
+}
+
+TEST(StepPrint, FormatsTimesAndNames) {
+  EXPECT_EQ(format_time(0), "0.000000");
+  EXPECT_EQ(format_time(5'000'000), "0.005000");
+  EXPECT_EQ(format_time(3'600'000'000'000), "3600.000000");
+  EXPECT_EQ(format_time(1'500), "0.000001500");
+  EXPECT_EQ(format_time(std::numeric_limits<std::int64_t>::max() - 1), "never");
+  EXPECT_EQ(gt_name(-1), "hub");
+  EXPECT_EQ(gt_name(3), "3");
+  StepEvent e;
+  e.seq = 12;
+  e.t = 10'000;
+  e.gt = 2;
+  e.kind = "switch";
+  e.from = 3;
+  e.cause = 11;
+  EXPECT_EQ(format_event_line(e),
+            "#12  t=0.000010  gt=2    switch         3 -> 2                "
+            "          (cause #11)");
+}
+
+TEST(StepState, TimersMoveFromNextTimersToTheHeapAndLeaveWhenFired) {
+  const StepTrace trace = DemoTrace();
+  Stepper stepper(trace);
+  const std::uint64_t add = Find(trace, "timer_add");
+  ASSERT_NE(add, 0u);
+  stepper.go_to(add);
+  ASSERT_EQ(stepper.state().timers.size(), 1u);
+  EXPECT_FALSE(stepper.state().timers.begin()->second.in_heap);
+  EXPECT_TRUE(Contains(stepper.timers_view(), "next_timers"));
+  stepper.go_to(Find(trace, "poll", add));
+  EXPECT_TRUE(stepper.state().timers.begin()->second.in_heap);
+  EXPECT_TRUE(Contains(stepper.timers_view(), " heap"));
+  stepper.go_to(Find(trace, "timer_fire"));
+  EXPECT_TRUE(stepper.state().timers.empty());
+  EXPECT_EQ(stepper.state().timers_fired, 1);
+}
+
+TEST(StepState, GreenthreadsShowWhatTheyWaitOn) {
+  const StepTrace trace = DemoTrace();
+  Stepper stepper(trace);
+  stepper.go_to(Find(trace, "poll"));
+  const HubState& s = stepper.state();
+  EXPECT_EQ(s.gts.at(0).state, "blocked");
+  EXPECT_EQ(s.gts.at(0).waiting_on, "write fd");
+  EXPECT_EQ(s.gts.at(2).waiting_on, "sleep");
+  EXPECT_EQ(s.running, kHubGt);
+  EXPECT_EQ(s.phase, HubState::Phase::kPoll);
+  const std::string view = stepper.gts_view();
+  EXPECT_TRUE(Contains(view,
+                       "2     blocked      on sleep since #14; timer 3 "
+                       "resume at t=0.005000"))
+      << view;
+  EXPECT_TRUE(Contains(stepper.banner(), "[poll]"));
+  stepper.go_to(trace.events.size());
+  EXPECT_EQ(stepper.state().gts.at(1).state, "finished");
+  EXPECT_EQ(stepper.state().gts.at(0).state, "running");
+}
+
+TEST(StepState, EveryPositionLooksTheSameHoweverItWasReached) {
+  const StepTrace trace = DemoTrace();
+  Stepper forward(trace);
+  Stepper jumping(trace);
+  for (std::uint64_t p = 0; p <= trace.events.size(); ++p) {
+    forward.go_to(p);
+    jumping.go_to(trace.events.size());
+    jumping.go_to(p);
+    ASSERT_EQ(forward.gts_view(), jumping.gts_view()) << p;
+    ASSERT_EQ(forward.timers_view(), jumping.timers_view()) << p;
+    ASSERT_EQ(forward.listeners_view(), jumping.listeners_view()) << p;
+    ASSERT_EQ(forward.banner(), jumping.banner()) << p;
+  }
+}
+
+// choose (random strategy), timer_cancel, exception and stall.
+TEST(StepState, OtherKinds) {
+  Options options;
+  options.seed = 3;
+  options.strategy = Strategy::kRandom;
+  options.trace_in_memory = true;
+  Event<int> never;
+  Result r = run(options, [&] {
+    Event<int> quick;
+    auto a = spawn([&] { return quick.wait(absl::Seconds(1)).value_or(-1); });
+    auto b = spawn([&] {
+      eventlet::sleep(absl::Milliseconds(1));
+      quick.send(1);
+    });
+    spawn_n([] { throw std::runtime_error("boom"); });
+    a.wait();
+    b.wait();
+    never.wait();  // deadlock
+  });
+  ASSERT_EQ(r.outcome, Outcome::kDeadlock) << r.summary();
+  const StepTrace trace = Load(r.trace);
+  const std::string text = print_trace(trace);
+  EXPECT_TRUE(Contains(text, "choose         set [")) << text;
+  EXPECT_TRUE(Contains(text, "timer_cancel   timer ")) << text;
+  EXPECT_TRUE(Contains(text, "exception      ")) << text;
+  EXPECT_TRUE(Contains(text, "boom")) << text;
+  EXPECT_TRUE(Contains(text, "stall          deadlock")) << text;
+
+  Stepper stepper(trace);
+  stepper.go_to(Find(trace, "choose"));
+  EXPECT_EQ(stepper.state().phase, HubState::Phase::kPrepare);
+  stepper.go_to(Find(trace, "timer_cancel"));
+  EXPECT_EQ(stepper.state().timers_cancelled, 1);
+  EXPECT_TRUE(Contains(stepper.timers_view(), "1 cancelled"));
+  stepper.go_to(trace.events.size());
+  EXPECT_EQ(stepper.state().phase, HubState::Phase::kStall);
+  EXPECT_TRUE(Contains(stepper.banner(), "stall"));
+}
+
+TEST(StepCommands, MoveAndStopAtBreakpoints) {
+  const StepTrace trace = DemoTrace();
+  Stepper stepper(trace);
+  EXPECT_TRUE(Contains(Exec(stepper, "n"), "#1 "));
+  EXPECT_EQ(stepper.position(), 1u);
+  Exec(stepper, "n 4");
+  EXPECT_EQ(stepper.position(), 5u);
+  Exec(stepper, "");  // repeats "n 4"
+  EXPECT_EQ(stepper.position(), 9u);
+  Exec(stepper, "back 3");
+  EXPECT_EQ(stepper.position(), 6u);
+  Exec(stepper, "back 100");
+  EXPECT_EQ(stepper.position(), 0u);
+  Exec(stepper, "goto 20");
+  EXPECT_EQ(stepper.position(), 20u);
+
+  // step GT: the next event about GT.
+  Exec(stepper, "s 2");
+  EXPECT_EQ(trace.events[stepper.position() - 1].gt, 2);
+  EXPECT_TRUE(Contains(Exec(stepper, "s 7"), "no further event of gt 7"));
+  EXPECT_EQ(stepper.position(), trace.events.size());
+
+  Exec(stepper, "goto 0");
+  EXPECT_TRUE(Contains(Exec(stepper, "b kind=timer_fire"), "breakpoint 1"));
+  EXPECT_TRUE(Contains(Exec(stepper, "c"), "breakpoint 1 (kind=timer_fire)"));
+  EXPECT_EQ(trace.events[stepper.position() - 1].kind, "timer_fire");
+  Exec(stepper, "d");
+  Exec(stepper, "goto 0");
+  Exec(stepper, "b t>=0.002");
+  Exec(stepper, "c");
+  EXPECT_EQ(trace.events[stepper.position() - 1].t, 2'000'000);
+  Exec(stepper, "d");
+  Exec(stepper, "goto 0");
+  Exec(stepper, "b gt=hub");
+  Exec(stepper, "c");
+  EXPECT_EQ(trace.events[stepper.position() - 1].gt, kHubGt);
+  Exec(stepper, "d");
+  EXPECT_TRUE(Contains(Exec(stepper, "c"), "end of trace; no breakpoint hit"));
+  EXPECT_TRUE(Contains(Exec(stepper, "n"), "at the end of the trace"));
+}
+
+TEST(StepCommands, BadInputIsExplainedNotFatal) {
+  const StepTrace trace = DemoTrace();
+  Stepper stepper(trace);
+  EXPECT_TRUE(Contains(Exec(stepper, "frobnicate"), "unknown command"));
+  EXPECT_TRUE(Contains(Exec(stepper, "b kind=nope"), "unknown kind"));
+  EXPECT_TRUE(Contains(Exec(stepper, "b gt=x"), "gt=N"));
+  EXPECT_TRUE(Contains(Exec(stepper, "b t>=soon"), "t>=SECONDS"));
+  EXPECT_TRUE(Contains(Exec(stepper, "b whenever"), "breakpoints:"));
+  EXPECT_TRUE(Contains(Exec(stepper, "goto"), "goto: expected"));
+  EXPECT_TRUE(Contains(Exec(stepper, "goto 100000"), "no event #100000"));
+  EXPECT_TRUE(Contains(Exec(stepper, "n x"), "expected a count"));
+  EXPECT_TRUE(Contains(Exec(stepper, "d 9"), "no breakpoint 9"));
+  EXPECT_TRUE(Contains(Exec(stepper, "why"), "at the start"));
+  EXPECT_EQ(stepper.position(), 0u);
+  std::ostringstream out;
+  EXPECT_FALSE(stepper.execute("q", out));
+}
+
+TEST(StepCommands, RunReadsCommandsUntilQuitOrEndOfInput) {
+  const StepTrace trace = DemoTrace();
+  Stepper stepper(trace);
+  std::istringstream in("n\ngts\n");
+  std::ostringstream out;
+  stepper.run(in, out, /*echo=*/true);
+  const std::string s = out.str();
+  EXPECT_TRUE(Contains(s, "(step) n\n")) << s;
+  EXPECT_TRUE(Contains(s, "(step) gts\ngreenthreads at #1")) << s;
+}
+
+TEST(StepLoad, RejectsBadTracesWithTheLine) {
+  StepTrace trace;
+  TraceError error;
+  EXPECT_FALSE(
+      load_step_trace_file("/nonexistent/trace.jsonl", &trace, &error));
+  EXPECT_TRUE(Contains(error.message, "cannot open"));
+  ParsedTrace parsed;
+  EXPECT_FALSE(parse_trace("{\"format\":\"x\"}\n", &parsed, &error));
+  EXPECT_EQ(error.line, 1u);
+}
+
+}  // namespace
+}  // namespace eventlet::sim
