@@ -56,4 +56,15 @@ grep -qx 'errors: 3' <<<"$out2" || fail "summary: errors (2)"
 "$fetch" --concurrency=8 --pages=10 --repeat=3 --print_each=false >"$TEST_TMPDIR/out3" 2>/dev/null
 grep -q '^got body' "$TEST_TMPDIR/out3" && fail "--print_each=false printed lines"
 grep -qx 'requests: 30' "$TEST_TMPDIR/out3" || fail "summary: requests (3)"
+
+# 4. --sim: the same demo on a simulated clock and network, deterministic: two
+# runs with one seed print the same lines, latencies and virtual time included.
+"$fetch" --sim --seed=3 --pages=100 --concurrency=20 >"$TEST_TMPDIR/sim1" 2>/dev/null
+"$fetch" --sim --seed=3 --pages=100 --concurrency=20 >"$TEST_TMPDIR/sim2" 2>/dev/null
+diff "$TEST_TMPDIR/sim1" "$TEST_TMPDIR/sim2" || fail "--sim runs differ"
+grep -qx 'requests: 100' "$TEST_TMPDIR/sim1" || fail "sim summary: requests"
+grep -qx 'errors: 0' "$TEST_TMPDIR/sim1" || fail "sim summary: errors"
+grep -q '^virtual time: ' "$TEST_TMPDIR/sim1" || fail "sim summary: virtual time"
+[[ $(grep -c '^got body from http://127.0.0.1:40000/page/' "$TEST_TMPDIR/sim1") == 100 ]] ||
+  fail "sim: 100 bodies from the simulated server"
 echo PASS
