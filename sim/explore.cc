@@ -43,6 +43,8 @@ ExploreResult explore(const std::function<void()>& scenario,
   o.strategy = options.strategy;
   o.max_time = options.max_time;
   o.max_events = options.max_events;
+  o.pct_depth = options.pct_depth;
+  o.pct_horizon = options.pct_horizon;
   const int count = only ? 1 : options.seeds;
   for (int i = 0; i < count; ++i) {
     o.seed = only ? *only : options.first_seed + static_cast<std::uint64_t>(i);

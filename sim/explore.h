@@ -7,10 +7,10 @@
 //     EXPECT_FALSE(r.failed) << r.message;
 //   }
 //
-// Each seed runs the scenario with sim::run (strategy kRandom by default,
-// untraced, so exploring is fast). A seed fails when the scenario throws,
-// deadlocks or hits a limit. On the first failure explore() runs that seed
-// again with tracing, writes the trace to
+// Each seed runs the scenario with sim::run (strategy kRandom by default, or
+// kPct with its depth and horizon; untraced, so exploring is fast). A seed
+// fails when the scenario throws, deadlocks or hits a limit. On the first
+// failure explore() runs that seed again with tracing, writes the trace to
 // <trace_dir>/explore-seed-<S>.jsonl, prints the seed, the failure and the
 // path to stderr, and stops. The environment variable EVENTLET_SEED=S (or
 // ExploreOptions::only_seed, e.g. from a --seed=S flag) runs exactly that
@@ -37,6 +37,8 @@ struct ExploreOptions {
   std::string trace_dir;
   std::int64_t max_time = 0;              // per run, as Options
   std::uint64_t max_events = 10'000'000;  // per run, as Options
+  int pct_depth = 3;                      // strategy kPct, as Options
+  std::uint64_t pct_horizon = 1000;       // strategy kPct, as Options
   bool quiet = false;                     // do not print the failure
 };
 

@@ -55,6 +55,10 @@ ReplayResult replay(std::string_view trace, absl::FunctionRef<void()> fn,
     out.message = "rejected: " + out.bad_trace->to_string();
     return out;
   }
+  if (o.strategy == Strategy::kPct) {
+    o.pct_depth = static_cast<int>(expected.header.pct_depth);
+    o.pct_horizon = expected.header.pct_horizon;
+  }
   o.trace_path.clear();
   o.trace_in_memory = true;
   if (o.max_events == 0) o.max_events = 2 * expected.lines.size() + 1000;

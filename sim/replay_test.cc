@@ -101,6 +101,44 @@ TEST(ReplayTest, RejectsBadTracesWithTheLine) {
   EXPECT_EQ(f.bad_trace->line, 0u);
 }
 
+TEST(ReplayTest, PctHeadersCarryDepthAndHorizon) {
+  Options o;
+  o.seed = 4;
+  o.strategy = Strategy::kPct;
+  o.pct_depth = 2;
+  o.pct_horizon = 77;
+  o.trace_in_memory = true;
+  const std::string trace = run(o, [] { Program(0); }).trace;
+  ParsedTrace p;
+  TraceError e;
+  ASSERT_TRUE(parse_trace(trace, &p, &e)) << e.to_string();
+  EXPECT_EQ(p.header.strategy, "pct");
+  EXPECT_EQ(p.header.pct_depth, 2u);
+  EXPECT_EQ(p.header.pct_horizon, 77u);
+  ReplayResult r = replay(trace, [] { Program(0); });
+  EXPECT_TRUE(r.ok) << r.message;
+  // A pct header without its parameters, with a zero or an oversized depth,
+  // and a fifo header with them, are rejected on line 1.
+  auto header_error = [&](const std::string& from, const std::string& to) {
+    std::string m = trace;
+    m.replace(m.find(from), from.size(), to);
+    TraceError err;
+    EXPECT_FALSE(parse_trace(m, &p, &err)) << to;
+    EXPECT_EQ(err.line, 1u) << err.to_string();
+    return err.message;
+  };
+  EXPECT_NE(header_error(",\"pct_depth\":2", "").find("pct_depth"),
+            std::string::npos);
+  EXPECT_NE(header_error("\"pct_depth\":2", "\"pct_depth\":0").find("positive"),
+            std::string::npos);
+  EXPECT_NE(header_error("\"pct_depth\":2", "\"pct_depth\":10001")
+                .find("above 10000"),
+            std::string::npos);
+  EXPECT_NE(header_error("\"strategy\":\"pct\"", "\"strategy\":\"fifo\"")
+                .find("unexpected fields"),
+            std::string::npos);
+}
+
 TEST(ReplayTest, ParserSurvivesRandomMutations) {
   const std::string trace = Record(3);
   Rng rng(20260101, Stream::kUser);

@@ -1,11 +1,14 @@
 // Copyright 2026 The eventlet-cpp Authors.
 #include "sim/sim.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
+#include <set>
 #include <thread>
 #include <utility>
+#include <vector>
 
 #include "hub/hub.h"
 #include "sim/sim_backend.h"
@@ -29,6 +32,102 @@ class RandomTieBreaker final : public TieBreaker {
   Rng rng_;
 };
 
+// PCT (Burckhardt, Kothari, Musuvathi, Nagarakatte: "A Randomized Scheduler
+// with Probabilistic Guarantees of Finding Bugs", ASPLOS 2010) on the hub's
+// tie-breaking decisions. Every greenthread gets a random priority from the
+// scheduler stream when it is created (main when the run starts); pick()
+// runs the highest-priority candidate first. depth - 1 change points are
+// drawn uniformly from the event counts [1, horizon]; when the event count
+// (the trace's seq) reaches the i-th drawn one, the greenthread running then
+// (the last one switched to) drops to priority i, below every initial
+// priority. It observes the hub (chained under the trace recorder, whose
+// counter it reads) to see spawns, switches and the count.
+class PctScheduler final : public TieBreaker, public HubObserver {
+ public:
+  PctScheduler(std::uint64_t seed, int depth, std::uint64_t horizon,
+               const std::uint64_t* counter)
+      : rng_(seed, Stream::kScheduler), counter_(counter) {
+    for (int i = 1; i < depth; ++i) {
+      points_.push_back(ChangePoint{rng_.uniform(horizon) + 1,
+                                    static_cast<std::uint64_t>(i)});
+    }
+    std::stable_sort(points_.begin(), points_.end(),
+                     [](const ChangePoint& a, const ChangePoint& b) {
+                       return a.count < b.count;
+                     });
+    priority(0);  // main's
+  }
+
+  std::size_t pick(std::span<const Greenlet* const> candidates) override {
+    std::size_t best = 0;
+    std::uint64_t best_priority = 0;
+    for (std::size_t i = 0; i < candidates.size(); ++i) {
+      const std::uint64_t p = priority(candidates[i]->id());
+      if (i == 0 || p > best_priority) {
+        best = i;
+        best_priority = p;
+      }
+    }
+    return best;
+  }
+
+  void on_spawn(const Greenlet& g, const Greenlet&) override {
+    priority(g.id());
+    tick();
+  }
+  void on_switch(const Greenlet&, const Greenlet& to) override {
+    if (to.id() >= 0) running_ = to.id();
+    tick();
+  }
+  void on_block(const Greenlet&, const char*) override { tick(); }
+  void on_ready(const Greenlet&, const Greenlet&) override { tick(); }
+  void on_exit(const Greenlet&) override { tick(); }
+  void on_exception(std::exception_ptr, std::string_view) override { tick(); }
+  void on_timer_add(const internal::TimerNode&) override { tick(); }
+  void on_timer_fire(const internal::TimerNode&) override { tick(); }
+  void on_timer_cancel(const internal::TimerNode&) override { tick(); }
+  void on_listen_add(int, IoEvents, const Greenlet&) override { tick(); }
+  void on_listen_fire(int, IoEvents, const Greenlet&) override { tick(); }
+  void on_listen_remove(int, IoEvents, const Greenlet&) override { tick(); }
+  void on_pass(std::int64_t) override { tick(); }
+  void on_poll(std::int64_t) override { tick(); }
+  void on_poll_done(std::size_t) override { tick(); }
+
+ private:
+  struct ChangePoint {
+    std::uint64_t count;
+    std::uint64_t priority;  // 1..depth-1: below every initial priority
+  };
+  // Initial priorities lie in [2^62, 2^63): above every change point's.
+  static constexpr std::uint64_t kInitial = std::uint64_t{1} << 62;
+
+  std::uint64_t priority(std::int64_t id) {
+    const std::size_t i = id < 0 ? 0 : static_cast<std::size_t>(id);
+    while (priorities_.size() <= i) {
+      // Creation order, so the draws are the same every run. (A greenthread
+      // first seen here, not at its spawn, gets the next draw.)
+      priorities_.push_back(kInitial | (rng_.next() >> 2));
+    }
+    return priorities_[i];
+  }
+  void tick() {
+    while (next_ < points_.size() && *counter_ >= points_[next_].count)
+      [[unlikely]] {
+        priority(running_);
+        priorities_[static_cast<std::size_t>(running_)] =
+            points_[next_].priority;
+        ++next_;
+      }
+  }
+
+  Rng rng_;
+  const std::uint64_t* counter_;
+  std::vector<ChangePoint> points_;
+  std::size_t next_ = 0;
+  std::vector<std::uint64_t> priorities_;  // by greenthread id
+  std::int64_t running_ = 0;
+};
+
 const char* state_name(GreenletState s) {
   switch (s) {
     case GreenletState::kNotStarted:
@@ -41,6 +140,29 @@ const char* state_name(GreenletState s) {
       return "dead";
   }
   return "?";
+}
+
+// From the hub greenlet (the stall handler), while main is still parked inside
+// fn: unwinds every other greenthread, oldest first, as
+// Hub::unwind_greenthreads() does from main. A greenthread that blocks again
+// while unwinding is left for the final teardown.
+void unwind_others(Hub& hub) {
+  std::set<std::int64_t> tried;
+  for (;;) {
+    Greenlet* next = nullptr;
+    hub.for_each_greenlet([&](Greenlet& g) {
+      if (next == nullptr && g.id() > 0 && !g.dead() && !tried.count(g.id())) {
+        next = &g;
+      }
+    });
+    if (next == nullptr) return;
+    tried.insert(next->id());
+    if (next->state() == GreenletState::kNotStarted) {
+      hub.discard_unstarted(*next);
+    } else if (next->state() == GreenletState::kSuspended) {
+      hub.throw_into(*next, std::make_exception_ptr(GreenletExit{}));
+    }
+  }
 }
 
 }  // namespace
@@ -129,8 +251,13 @@ SimNetwork& network() {
 }
 
 Result run(const Options& options, absl::FunctionRef<void()> fn) {
-  if (options.strategy == Strategy::kPct) {
-    throw std::invalid_argument("sim: the pct strategy is not implemented yet");
+  if (options.strategy == Strategy::kPct &&
+      (options.pct_depth < 1 ||
+       static_cast<std::uint64_t>(options.pct_depth) > kMaxPctDepth ||
+       options.pct_horizon < 1)) {
+    throw std::invalid_argument(
+        "sim: the pct strategy needs 1 <= pct_depth <= 10000 and "
+        "pct_horizon >= 1");
   }
   std::FILE* sink = nullptr;
   if (!options.trace_path.empty()) {
@@ -158,6 +285,7 @@ Result run(const Options& options, absl::FunctionRef<void()> fn) {
     Hub& hub = Hub::install(std::move(owned));
     Rng user_rng(options.seed, Stream::kUser);
     tls_user_rng = &user_rng;
+    const bool pct = options.strategy == Strategy::kPct;
     std::unique_ptr<RandomTieBreaker> random_tb;
     if (options.strategy == Strategy::kRandom) {
       random_tb = std::make_unique<RandomTieBreaker>(options.seed);
@@ -165,12 +293,26 @@ Result run(const Options& options, absl::FunctionRef<void()> fn) {
     TieBreaker* tie_breaker = random_tb.get();
     const bool format = sink != nullptr || options.trace_in_memory;
     std::unique_ptr<TraceRecorder> recorder;
-    if (format || options.max_events != 0 || options.count_events) {
+    std::unique_ptr<PctScheduler> pct_scheduler;
+    // PCT counts events with the recorder (its change points are trace seqs).
+    if (format || options.max_events != 0 || options.count_events || pct) {
       TraceHeader header;
       header.seed = options.seed;
       header.strategy = strategy_name(options.strategy);
+      if (pct) {
+        header.pct_depth = static_cast<std::uint64_t>(options.pct_depth);
+        header.pct_horizon = options.pct_horizon;
+      }
       recorder = std::make_unique<TraceRecorder>(hub, header, format, sink);
       recorder->keep_in_memory(options.trace_in_memory);
+      if (pct) {
+        pct_scheduler = std::make_unique<PctScheduler>(
+            options.seed, options.pct_depth, options.pct_horizon,
+            recorder->events_counter());
+        // The recorder chains to it: it sees every event, after the count.
+        hub.set_observer(pct_scheduler.get());
+        tie_breaker = pct_scheduler.get();
+      }
       recorder->install(tie_breaker);
     } else {
       hub.set_tie_breaker(tie_breaker);
@@ -178,6 +320,9 @@ Result run(const Options& options, absl::FunctionRef<void()> fn) {
     if (options.max_time > 0) backend->set_time_limit(options.max_time);
     if (options.max_events != 0) {
       backend->set_event_budget(recorder->events_counter(), options.max_events);
+      // A loop of sleep(0)s never polls by itself: ask for polls once the
+      // budget is spent, so that wait() sees it.
+      recorder->request_poll_at(options.max_events);
     }
     int stalls = 0;
     backend->set_stall_handler([&](Stall why) {
@@ -213,6 +358,9 @@ Result run(const Options& options, absl::FunctionRef<void()> fn) {
         error = std::make_exception_ptr(LimitReached(
             time ? "sim: time limit reached" : "sim: event limit reached"));
       }
+      // The run is over: the rest is teardown, which is not traced.
+      if (recorder) recorder->stop_formatting();
+      unwind_others(hub);
       // Moved, not copied: this frame parks in the hub greenlet for good (the
       // hub is torn down without unwinding it), so it must own nothing.
       hub.throw_into(hub.main_greenlet(), std::move(error));
@@ -240,10 +388,15 @@ Result run(const Options& options, absl::FunctionRef<void()> fn) {
       result.trace_hash = recorder->hash();
       if (options.trace_in_memory) result.trace = recorder->text();
     }
+    hub.set_observer(nullptr);  // the PCT scheduler, if any
+    hub.set_tie_breaker(nullptr);
     backend->set_stall_handler([](Stall) {
       std::fprintf(stderr, "sim: stalled during teardown; aborting\n");
       std::abort();
     });
+    // Whatever is still pending is unwound now, while the run's objects (the
+    // network, sim::random(), whatever fn captured by reference) still live.
+    hub.unwind_greenthreads();
     // Teardown and later thread_local destructors may still close sockets:
     // from now on the network keeps the final time instead of asking the
     // backend, which goes away with the hub.

@@ -13,25 +13,42 @@
 //
 // Contract:
 // - fn runs as the main greenlet of a fresh OS thread whose hub uses a
-//   SimBackend starting at virtual time 0. When fn returns (or throws, or the
-//   run stalls) the hub is torn down with Hub::destroy_current(): pending
-//   greenthreads are unwound with GreenletExit (their teardown is not traced).
-// - Same Options (seed, strategy) and same program ⇒ same schedule and a
-//   byte-identical trace. All randomness comes from Options::seed through
-//   separate streams (random.h): the scheduler's, the network's and the
-//   user's (sim::random()).
+//   SimBackend starting at virtual time 0.
+// - Same Options (seed, strategy, PCT parameters) and same program ⇒ same
+//   schedule and a byte-identical trace. All randomness comes from
+//   Options::seed through separate streams (random.h): the scheduler's, the
+//   network's and the user's (sim::random()).
 // - Strategies: kFifo is eventlet's order (no tie breaker); kRandom orders
 //   each pass's zero-delay wake-ups uniformly at random from the scheduler
-//   stream. kPct is not implemented yet: run() throws std::invalid_argument.
+//   stream; kPct is PCT (Burckhardt et al., ASPLOS 2010) on those same
+//   decisions: every greenthread gets a random priority when it is created
+//   (main at the start), each pass runs its wake-ups highest priority first,
+//   and at pct_depth - 1 random event counts in [1, pct_horizon] the
+//   greenthread running then drops below every initial priority (the i-th
+//   drawn change point to priority i). In PCT's model a bug of depth d (d
+//   ordering constraints) is hit with probability >= 1 / (n * k^(d-1)) per
+//   run (n threads, k steps); here the decisions are the order of each
+//   pass's wake-ups, so take that as a guide, not a guarantee.
 // - Stalls end the run: a deadlock (nothing can ever happen, yet fn has not
-//   returned), the time limit or the event limit. The simulation throws
-//   sim::Deadlock / sim::LimitReached into the main greenlet at its switch
-//   point; if fn lets it escape, run() reports the outcome (fn must not
-//   swallow them: after 100 stalls the process aborts).
-//   Hazard: fn's frames unwind BEFORE the hub is torn down (its pending
-//   greenthreads are unwound after fn), so objects that greenthreads wait on
-//   must not be locals of fn when the run may stall: declare them outside
-//   fn (the lambda captures them by reference).
+//   returned), the time limit or the event limit (also in a loop of
+//   sleep(0)s: the budget makes the hub poll, and the poll stalls). The
+//   simulation throws sim::Deadlock / sim::LimitReached into the main
+//   greenlet at its switch point; if fn lets it escape, run() reports the
+//   outcome (fn must not swallow them: after 100 stalls the process aborts).
+// - Teardown. On a stall, before anything is thrown into main, every other
+//   greenthread is unwound (GreenletExit at its switch point, oldest first;
+//   never-started ones are dropped): main is still parked inside fn then, so
+//   fn's locals that greenthreads wait on (an Event, a Queue, a GreenPool,
+//   a socket) are still alive while those waits end. Only then does the
+//   stall unwind fn's frames. When fn returns (or throws), run() calls
+//   Hub::unwind_greenthreads() from main at once, then tears the hub down
+//   (Hub::destroy_current()). None of this is traced: the trace ends with
+//   the run (its last event is the "stall", if any).
+//   Remaining hazard, as in production eventlet: a greenthread still waiting
+//   on one of fn's locals when fn RETURNS finds it gone (locals die at the
+//   return, before any unwinding can happen). Wait for such greenthreads
+//   (or kill them) before returning, or call
+//   Hub::current().unwind_greenthreads() at the end of fn.
 // - Only code that reads time through the hub (Backend::now) is simulated;
 //   wall-clock reads, real fds, and other OS threads (tpool) are not.
 #ifndef EVENTLET_SIM_SIM_H_
@@ -67,13 +84,21 @@ struct Options {
   // Stop (Outcome::kTimeLimit) instead of moving virtual time past this
   // (ns since the start). 0: no limit.
   std::int64_t max_time = 0;
-  // Stop (Outcome::kEventLimit) once this many hub events happened, checked
-  // whenever the hub polls. 0: no limit. Counting needs an observer, so a
-  // limit installs the recorder (in counting mode if no trace is wanted).
+  // Stop (Outcome::kEventLimit) once this many hub events happened: from
+  // then on the hub polls at every pass boundary (Hub::request_poll), and the
+  // poll stalls, so even a loop of sleep(0)s stops within a pass. 0: no
+  // limit. Counting needs an observer, so a limit installs the recorder (in
+  // counting mode if no trace is wanted).
   std::uint64_t max_events = 0;
   // Count events (Result::events) even without a trace. Costs a virtual call
   // per event.
   bool count_events = false;
+  // Strategy kPct only: the bug depth d (d - 1 priority change points; 1: no
+  // change, a fixed random priority order) and the range [1, horizon] of
+  // event counts the change points are drawn from (about the run's length in
+  // events is best). Both >= 1. Recorded in the trace header.
+  int pct_depth = 3;
+  std::uint64_t pct_horizon = 1000;
 };
 
 struct GreenthreadInfo {

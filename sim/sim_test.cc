@@ -18,6 +18,7 @@
 #include "greenthread/greenthread.h"
 #include "gtest/gtest.h"
 #include "hub/hub.h"
+#include "pool/green_pool.h"
 #include "sim/trace.h"
 
 namespace eventlet::sim {
@@ -55,10 +56,10 @@ TEST(SimRunTest, AnHourOfVirtualSleepIsInstant) {
 TEST(SimRunTest, DeadlockIsReportedWithEveryGreenthread) {
   Options o;
   o.trace_in_memory = true;
-  // What the greenthreads wait on must outlive fn: a stall unwinds fn's
-  // frames first, and only then tears the hub down (sim.h).
-  Event<int> a, b;
   Result r = run(o, [&] {
+    // Locals of fn: a stall unwinds the greenthreads waiting on them before
+    // fn's frames (sim.h).
+    Event<int> a, b;
     auto x = spawn([&] { return a.wait(); });
     auto y = spawn([&] {
       eventlet::sleep(absl::Seconds(1));
@@ -126,10 +127,117 @@ TEST(SimRunTest, RandomOutsideASimulationThrows) {
   EXPECT_THROW(random(), std::logic_error);
 }
 
-TEST(SimRunTest, PctIsNotImplementedYet) {
+TEST(SimRunTest, EventLimitStopsASleepZeroLoopInMain) {
+  Options o;
+  o.max_events = 1000;
+  Result r = run(o, [] {
+    for (;;) eventlet::sleep();
+  });
+  EXPECT_EQ(r.outcome, Outcome::kEventLimit) << r.summary();
+  EXPECT_GE(r.events, 1000u);
+  EXPECT_LT(r.events, 1100u);
+}
+
+TEST(SimRunTest, EventLimitStopsASleepZeroLoopInAGreenthread) {
+  Options o;
+  o.max_events = 500;
+  o.trace_in_memory = true;
+  Result r = run(o, [] {
+    auto spinner = spawn([] {
+      for (;;) eventlet::sleep();
+    });
+    spinner.wait();
+  });
+  EXPECT_EQ(r.outcome, Outcome::kEventLimit) << r.summary();
+  EXPECT_LT(r.events, 600u);
+  EXPECT_NE(r.trace.find("\"kind\":\"stall\",\"why\":\"event limit\""),
+            std::string::npos);
+}
+
+TEST(SimRunTest, PctNeedsPositiveParameters) {
   Options o;
   o.strategy = Strategy::kPct;
+  o.pct_depth = 0;
   EXPECT_THROW(run(o, [] {}), std::invalid_argument);
+  o.pct_depth = 2;
+  o.pct_horizon = 0;
+  EXPECT_THROW(run(o, [] {}), std::invalid_argument);
+}
+
+// Records, in order, when things are destroyed.
+struct Noted {
+  std::vector<std::string>* log;
+  std::string what;
+  ~Noted() { log->push_back(what); }
+};
+
+TEST(SimTeardownTest, ADeadlockUnwindsGreenthreadsWhileFnsLocalsLive) {
+  std::vector<std::string> log;
+  Result r = run({}, [&] {
+    Noted local{&log, "fn's local"};
+    Event<int> never;  // a local of fn that a greenthread waits on
+    auto waiter = spawn([&] {
+      Noted guard{&log, "waiter unwound"};
+      return never.wait();
+    });
+    auto unstarted = spawn_after(absl::Hours(1), [&] { return 1; });
+    waiter.wait();
+  });
+  ASSERT_EQ(r.outcome, Outcome::kDeadlock) << r.summary();
+  // The waiter left Event::wait (touching `never`) before fn's frames went.
+  EXPECT_EQ(log, (std::vector<std::string>{"waiter unwound", "fn's local"}));
+}
+
+TEST(SimTeardownTest, ATimeLimitUnwindsAGreenPoolLocalToFn) {
+  std::vector<std::string> log;
+  Options o;
+  o.max_time = 10'000'000'000;
+  Result r = run(o, [&] {
+    GreenPool pool(4);
+    for (int i = 0; i < 4; ++i) {
+      pool.spawn_n([&log, i] {
+        Noted guard{&log, "worker " + std::to_string(i)};
+        for (;;) eventlet::sleep(absl::Seconds(1));
+      });
+    }
+    pool.waitall();
+  });
+  ASSERT_EQ(r.outcome, Outcome::kTimeLimit) << r.summary();
+  // ~GreenPool found the pool empty (it would wait otherwise).
+  EXPECT_EQ(log.size(), 4u);
+}
+
+TEST(SimTeardownTest, AnEventLimitUnwindsASpinningGreenthread) {
+  std::vector<std::string> log;
+  Options o;
+  o.max_events = 300;
+  Result r = run(o, [&] {
+    Event<int> done;
+    auto spinner = spawn([&] {
+      Noted guard{&log, "spinner unwound"};
+      while (!done.ready()) eventlet::sleep();
+    });
+    done.wait();
+  });
+  ASSERT_EQ(r.outcome, Outcome::kEventLimit) << r.summary();
+  EXPECT_EQ(log, std::vector<std::string>{"spinner unwound"});
+}
+
+TEST(SimTeardownTest, PendingGreenthreadsAreUnwoundInsideTheRun) {
+  std::vector<std::string> log;
+  bool in_sim_during_unwind = false;
+  Result r = run({}, [&] {
+    spawn([&] {
+      struct Check {
+        bool* out;
+        ~Check() { *out = in_simulation(); }
+      } check{&in_sim_during_unwind};
+      eventlet::sleep(absl::Hours(1));
+    });
+    eventlet::sleep();  // let it start
+  });
+  EXPECT_TRUE(r.ok()) << r.summary();
+  EXPECT_TRUE(in_sim_during_unwind);
 }
 
 Result Traced(std::uint64_t seed, Strategy s) {
@@ -141,7 +249,7 @@ Result Traced(std::uint64_t seed, Strategy s) {
 }
 
 TEST(SimTraceTest, SameSeedGivesAByteIdenticalTrace) {
-  for (Strategy s : {Strategy::kFifo, Strategy::kRandom}) {
+  for (Strategy s : {Strategy::kFifo, Strategy::kRandom, Strategy::kPct}) {
     Result a = Traced(7, s);
     Result b = Traced(7, s);
     ASSERT_TRUE(a.ok()) << a.summary();

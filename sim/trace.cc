@@ -87,6 +87,10 @@ TraceRecorder::TraceRecorder(Hub& hub, const TraceHeader& header, bool format,
   h["seed"] = header.seed;
   h["strategy"] = header.strategy;
   h["build"] = header.build;
+  if (header.strategy == "pct") {
+    h["pct_depth"] = header.pct_depth;
+    h["pct_horizon"] = header.pct_horizon;
+  }
   text_ = h.dump();
   hash_ = trace_hash(kFnvOffset, text_);
   text_.push_back('\n');
@@ -134,7 +138,7 @@ std::uint64_t& TraceRecorder::wake_cause(std::int64_t id) {
 }
 
 bool TraceRecorder::begin(std::int64_t gt, const char* kind) {
-  ++seq_;
+  count();
   if (!format_) return false;
   line_start_ = text_.size();
   text_.append("{\"seq\":");
@@ -255,7 +259,7 @@ void TraceRecorder::on_exception(std::exception_ptr error,
     field_str("what", what);
     end(last_switch_);
   } else {
-    ++seq_;
+    count();
   }
   if (prev_observer_) prev_observer_->on_exception(error, where);
 }
@@ -538,7 +542,26 @@ bool check_header(std::string_view line, TraceHeader* h, std::string* why) {
     *why = "expected a string \"build\" in the header";
     return false;
   }
-  if (j.size() != 5) {
+  std::size_t keys = 5;
+  if (s == "pct") {
+    for (const char* key : {"pct_depth", "pct_horizon"}) {
+      auto v = j.find(key);
+      if (v == j.end() || !v->is_number_unsigned() ||
+          v->get<std::uint64_t>() == 0) {
+        *why = std::string("a pct trace's header needs \"") + key +
+               "\" (a positive integer)";
+        return false;
+      }
+    }
+    h->pct_depth = j["pct_depth"].get<std::uint64_t>();
+    if (h->pct_depth > kMaxPctDepth) {
+      *why = "\"pct_depth\" above " + std::to_string(kMaxPctDepth);
+      return false;
+    }
+    h->pct_horizon = j["pct_horizon"].get<std::uint64_t>();
+    keys = 7;
+  }
+  if (j.size() != keys) {
     *why = "unexpected fields in the header";
     return false;
   }

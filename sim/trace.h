@@ -42,12 +42,18 @@ inline constexpr const char* kTraceFormat = "eventlet-sim-trace";
 // a trace must be byte-identical on every machine). Bumped whenever the hub's
 // ordering rules or the event vocabulary change.
 inline constexpr const char* kBuildId = "eventlet-cpp-sim/1";
+// The largest PCT depth a trace (and sim::Options) may name.
+inline constexpr std::uint64_t kMaxPctDepth = 10000;
 
 struct TraceHeader {
   int version = kTraceVersion;
   std::uint64_t seed = 0;
   std::string strategy = "fifo";
   std::string build = kBuildId;
+  // Strategy "pct" only (written and required then; 0 otherwise): the PCT
+  // depth and horizon (sim::Options::pct_depth, pct_horizon).
+  std::uint64_t pct_depth = 0;
+  std::uint64_t pct_horizon = 0;
 };
 
 // Where and by whom a greenlet was created, as the recorder saw it.
@@ -81,6 +87,13 @@ class TraceRecorder final : public HubObserver, public TieBreaker {
   std::uint64_t events() const { return seq_; }
   // The event counter itself (for SimBackend::set_event_budget).
   const std::uint64_t* events_counter() const { return &seq_; }
+  // From the `count`-th event on, every event asks the hub for a poll
+  // (Hub::request_poll), so that the backend gets control at the next pass
+  // boundary even in a loop of sleep(0)s (the event budget). Default: never.
+  void request_poll_at(std::uint64_t count) { poll_at_ = count; }
+  // Stops formatting (the rest of the run is only counted); for the
+  // simulation's teardown, which is not traced.
+  void stop_formatting() { format_ = false; }
   std::uint64_t hash() const { return hash_; }
   Creation creation(std::int64_t greenlet_id) const;
   void flush();
@@ -111,6 +124,11 @@ class TraceRecorder final : public HubObserver, public TieBreaker {
   // Line building: begin() writes {"seq":..,"t":..,"gt":..,"kind":"..";
   // the field helpers append ,"key":value; end() appends cause and hash.
   bool begin(std::int64_t gt, const char* kind);
+  // Counts one event.
+  void count() {
+    if (++seq_ >= poll_at_) [[unlikely]]
+      hub_.request_poll();
+  }
   void field(const char* key, std::int64_t v);
   void field_str(const char* key, std::string_view v);
   void field_ids(const char* key, const std::vector<std::int64_t>& ids);
@@ -128,6 +146,7 @@ class TraceRecorder final : public HubObserver, public TieBreaker {
   std::string text_;
   std::size_t line_start_ = 0;
   std::uint64_t seq_ = 0;
+  std::uint64_t poll_at_ = static_cast<std::uint64_t>(-1);
   std::uint64_t hash_ = 0;
   std::uint64_t last_switch_ = 0;
   // Per greenlet id: the event that made it runnable last, and its creation.
