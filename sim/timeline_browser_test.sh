@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Loads the timeline page of sim/testdata/step_demo in headless Chromium
+# (Debian's chromium package; the target is tags=["manual"], .ci/run installs
+# it). The page replays key presses given in its URL fragment and records
+# where it ended up in <body data-current=...> and #status; --dump-dom shows
+# that. Then it takes a screenshot (kept in the test's undeclared outputs:
+# bazel-testlogs/sim/timeline_browser_test/test.outputs/).
+set -euo pipefail
+r="$TEST_SRCDIR/eventlet_cpp"
+tmp="${TEST_TMPDIR:-$(mktemp -d)}"
+out="${TEST_UNDECLARED_OUTPUTS_DIR:-$tmp}"
+chromium=${CHROMIUM:-/usr/bin/chromium}
+if [[ ! -x "$chromium" ]]; then
+  echo "FAIL: $chromium not found (apt-get install -y chromium)"
+  exit 1
+fi
+
+"$r/sim/timeline" "$r/sim/testdata/step_demo.trace.jsonl" >"$tmp/timeline.html"
+if grep -qE 'https?://' "$tmp/timeline.html"; then
+  echo "FAIL: the page references an external URL"
+  exit 1
+fi
+
+export HOME="$tmp"
+browse() {  # browse ARGS... : one headless Chromium run, its own profile
+  local profile
+  profile=$(mktemp -d "$tmp/profile.XXXXXX")
+  timeout 60 "$chromium" --headless --no-sandbox --disable-gpu --disable-quic \
+    --no-first-run --disable-background-networking --disable-component-update \
+    --disable-sync --disable-dev-shm-usage --host-resolver-rules="MAP * ~NOTFOUND" \
+    --user-data-dir="$profile" --window-size=1500,1000 "$@" 2>>"$tmp/chromium.log"
+}
+
+# 1. Open at #5, press right, right, left, right: event 7.
+url="file://$tmp/timeline.html"
+browse --dump-dom "$url#step=5&keys=ArrowRight,ArrowRight,ArrowLeft,ArrowRight" >"$tmp/dom1.html"
+body=$(grep -o '<body[^>]*>' "$tmp/dom1.html" || true)
+echo "$body"
+check() {  # check FILE PATTERN WHAT
+  if ! grep -q -- "$2" "$1"; then
+    echo "FAIL: $3 (no '$2' in the DOM)"
+    tail -20 "$tmp/chromium.log" || true
+    exit 1
+  fi
+}
+check "$tmp/dom1.html" 'data-ready="yes"' "the page script did not finish"
+check "$tmp/dom1.html" 'data-events="58"' "wrong event count"
+check "$tmp/dom1.html" 'data-markers="58"' "not one marker per event"
+check "$tmp/dom1.html" 'data-current="7"' "keys did not step to #7"
+check "$tmp/dom1.html" '<div id="status">current=7 kind=switch gt=hub</div>' "status"
+check "$tmp/dom1.html" '<pre id="evline">#7   t=0.000000  gt=hub  switch         0 -&gt; hub' "the details panel"
+check "$tmp/dom1.html" 'class="ev current"' "the current event is not highlighted"
+
+# 2. End, then back twice: #56 (gt 2 exits); its cause (#3, the spawn) is marked.
+browse --dump-dom "$url#keys=End,ArrowLeft,ArrowLeft" >"$tmp/dom2.html"
+check "$tmp/dom2.html" 'data-current="56"' "End/ArrowLeft did not reach #56"
+check "$tmp/dom2.html" 'id="e3" class="ev cause"' "the cause is not highlighted"
+check "$tmp/dom2.html" 'on Event::wait since #47' "the state panel"
+
+# 3. A screenshot at #19 (gt 1 woken by its fd).
+browse --screenshot="$out/timeline.png" "$url#step=19" >/dev/null
+if [[ ! -s "$out/timeline.png" ]] || [[ $(head -c 4 "$out/timeline.png" | od -An -c | tr -d ' ') != '211PNG' ]]; then
+  echo "FAIL: no screenshot"
+  tail -20 "$tmp/chromium.log" || true
+  exit 1
+fi
+echo "screenshot: $out/timeline.png ($(stat -c %s "$out/timeline.png") bytes)"
+echo PASS
