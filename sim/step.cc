@@ -268,14 +268,19 @@ std::string format_header_line(const StepTrace& trace) {
     if (e.gt != kHubGt) gts.insert(e.gt);
   }
   const std::int64_t end = trace.events.empty() ? 0 : trace.events.back().t;
-  std::string s = "trace: " + std::string(kTraceFormat) + " v" +
-                  std::to_string(trace.header.version) + ", seed " +
-                  std::to_string(trace.header.seed) + ", strategy " +
-                  trace.header.strategy + ", build " + trace.header.build +
-                  "; " + std::to_string(trace.events.size()) + " events, " +
-                  std::to_string(gts.size()) + " greenthreads (main + " +
-                  std::to_string(gts.size() - 1) + "), t=0.." +
-                  format_time(end);
+  std::string pct;
+  if (trace.header.strategy == "pct") {
+    pct = " (depth " + std::to_string(trace.header.pct_depth) + ", horizon " +
+          std::to_string(trace.header.pct_horizon) + ")";
+  }
+  std::string s =
+      "trace: " + std::string(kTraceFormat) + " v" +
+      std::to_string(trace.header.version) + ", seed " +
+      std::to_string(trace.header.seed) + ", strategy " +
+      trace.header.strategy + pct + ", build " + trace.header.build + "; " +
+      std::to_string(trace.events.size()) + " events, " +
+      std::to_string(gts.size()) + " greenthreads (main + " +
+      std::to_string(gts.size() - 1) + "), t=0.." + format_time(end);
   return s;
 }
 

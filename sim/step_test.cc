@@ -79,6 +79,24 @@ TEST(StepPrint, OneLinePerEventAfterAHeaderLine) {
   EXPECT_EQ(text.back(), '\n');
 }
 
+TEST(StepPrint, HeaderLineNamesPctParameters) {
+  Options options;
+  options.seed = 5;
+  options.strategy = Strategy::kPct;
+  options.pct_depth = 2;
+  options.pct_horizon = 50;
+  options.trace_in_memory = true;
+  Result r = run(options, [] {
+    auto a = spawn([] { eventlet::sleep(); });
+    a.wait();
+  });
+  ASSERT_TRUE(r.ok()) << r.summary();
+  const StepTrace trace = Load(r.trace);
+  EXPECT_TRUE(Contains(format_header_line(trace),
+                       "strategy pct (depth 2, horizon 50), build"))
+      << format_header_line(trace);
+}
+
 TEST(StepPrint, FormatsTimesAndNames) {
   EXPECT_EQ(format_time(0), "0.000000");
   EXPECT_EQ(format_time(5'000'000), "0.005000");
