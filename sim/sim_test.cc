@@ -316,6 +316,28 @@ TEST(SimTraceTest, CausesLinkWakeUpsToTheirSwitches) {
   EXPECT_GT(switches_with_cause, 10);
 }
 
+TEST(SimTraceTest, AWakeUpFromATimerCallbackNamesTheTimerFire) {
+  Options o;
+  o.trace_in_memory = true;
+  Result r = run(o, [] {
+    Event<int> e;
+    Hub::current().schedule_call_global(absl::Milliseconds(2),
+                                        [&e] { e.send(1); });
+    e.wait();
+  });
+  ASSERT_TRUE(r.ok()) << r.summary();
+  // #5 poll, #6 poll_done, #7 pass, #8 the timer fires, #9 its callback's
+  // Event::send queues main: caused by #8.
+  EXPECT_NE(r.trace.find("{\"seq\":8,\"t\":2000000,\"gt\":-1,\"kind\":"
+                         "\"timer_fire\",\"timer\":1,\"cause\":1,"),
+            std::string::npos)
+      << r.trace;
+  EXPECT_NE(r.trace.find("{\"seq\":9,\"t\":2000000,\"gt\":0,\"kind\":"
+                         "\"ready\",\"by\":-1,\"cause\":8,"),
+            std::string::npos)
+      << r.trace;
+}
+
 TEST(SimTraceTest, TraceFileEqualsTheInMemoryTrace) {
   const std::string path =
       std::string(std::getenv("TEST_TMPDIR") ? std::getenv("TEST_TMPDIR")

@@ -289,9 +289,12 @@ void TraceRecorder::on_timer_fire(const internal::TimerNode& t) {
       timer_adds_.erase(it);
     }
     end(cause);
-    if (t.action != internal::TimerNode::Action::kCallback &&
-        t.target != nullptr) {
-      wake_cause(t.target->id()) = seq_;
+    if (t.action != internal::TimerNode::Action::kCallback) {
+      if (t.target != nullptr) wake_cause(t.target->id()) = seq_;
+    } else {
+      // The hub runs the callback now: what it does (wake a waiter, spawn)
+      // happens because of this timer, not of the last switch.
+      last_switch_ = seq_;
     }
   }
   if (prev_observer_) prev_observer_->on_timer_fire(t);

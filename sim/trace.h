@@ -148,6 +148,8 @@ class TraceRecorder final : public HubObserver, public TieBreaker {
   std::uint64_t seq_ = 0;
   std::uint64_t poll_at_ = static_cast<std::uint64_t>(-1);
   std::uint64_t hash_ = 0;
+  // The last switch, or the timer_fire of the callback timer running now:
+  // the cause of spawn, ready and exception events.
   std::uint64_t last_switch_ = 0;
   // Per greenlet id: the event that made it runnable last, and its creation.
   std::vector<std::uint64_t> wake_cause_;
