@@ -358,6 +358,8 @@ void HubState::apply(const StepEvent& e) {
     to.state = "running";
     to.waiting_on.clear();
     to.queued = false;
+    to.woken_at = 0;
+    to.woken_how.clear();
     to.since = e.seq;
     running = e.gt;
   } else if (k == "block") {
@@ -387,6 +389,13 @@ void HubState::apply(const StepEvent& e) {
     timers[e.timer] = tm;
     ++timers_added;
   } else if (k == "timer_fire") {
+    auto it = timers.find(e.timer);
+    if (it != timers.end() && it->second.has_target &&
+        it->second.action != "callback") {
+      Gt& g = gt(it->second.target);
+      g.woken_at = e.seq;
+      g.woken_how = "timer " + std::to_string(e.timer) + " fired";
+    }
     timers.erase(e.timer);
     ++timers_fired;
   } else if (k == "timer_cancel") {
@@ -401,6 +410,9 @@ void HubState::apply(const StepEvent& e) {
   } else if (k == "listen_fire") {
     auto it = listeners.find({e.fd, e.ev});
     if (it != listeners.end()) it->second.fired_at = e.seq;
+    Gt& g = gt(e.gt);
+    g.woken_at = e.seq;
+    g.woken_how = "fd " + std::to_string(e.fd) + " " + ev_word(e.ev) + " ready";
     ++fds[{e.fd, e.ev}].fires;
   } else if (k == "listen_remove") {
     listeners.erase({e.fd, e.ev});
@@ -502,6 +514,10 @@ std::string Stepper::gts_view() const {
     } else if (g.state == "suspended") {
       notes.push_back("switched out at #" + std::to_string(g.since));
     }
+    if (g.woken_at != 0 && g.state != "running") {
+      notes.push_back("waking: " + g.woken_how + " at #" +
+                      std::to_string(g.woken_at));
+    }
     if (g.queued) {
       notes.push_back("ready: queued by " + gt_name(g.queued_by) + " at #" +
                       std::to_string(g.queued_at));
@@ -514,7 +530,7 @@ std::string Stepper::gts_view() const {
         }
       }
       for (const auto& [key, l] : state_.listeners) {
-        if (l.gt == id) {
+        if (l.gt == id && (l.fired_at == 0 || l.fired_at != g.woken_at)) {
           notes.push_back(
               "fd " + std::to_string(key.first) + " " + ev_word(key.second) +
               (l.fired_at ? " (ready at #" + std::to_string(l.fired_at) + ")"

@@ -107,6 +107,9 @@ struct HubState {
     bool queued = false;           // a ready (zero-delay wake-up) is queued
     std::uint64_t queued_at = 0;
     std::int64_t queued_by = 0;
+    // A timer_fire or listen_fire that resumes it (until it runs).
+    std::uint64_t woken_at = 0;
+    std::string woken_how;
   };
   struct Timer {
     std::int64_t deadline = 0;
