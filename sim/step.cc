@@ -503,6 +503,16 @@ std::string Stepper::gts_view() const {
   std::ostringstream out;
   out << "greenthreads at #" << state_.position
       << " (t=" << format_time(state_.t) << "):\n";
+  // Who each timer and listener is about, in one pass (many greenthreads).
+  std::multimap<std::int64_t, std::uint64_t> timers_of;
+  for (const auto& [tid, tm] : state_.timers) {
+    if (tm.has_target) timers_of.emplace(tm.target, tid);
+  }
+  std::multimap<std::int64_t, decltype(state_.listeners)::const_iterator>
+      listeners_of;
+  for (auto it = state_.listeners.begin(); it != state_.listeners.end(); ++it) {
+    listeners_of.emplace(it->second.gt, it);
+  }
   for (const auto& [id, g] : state_.gts) {
     std::string line = "  " + pad(gt_name(id), 5) + " " + pad(g.state, 13);
     std::vector<std::string> notes;
@@ -523,14 +533,17 @@ std::string Stepper::gts_view() const {
                       std::to_string(g.queued_at));
     }
     if (g.state != "finished") {
-      for (const auto& [tid, tm] : state_.timers) {
-        if (tm.has_target && tm.target == id) {
-          notes.push_back("timer " + std::to_string(tid) + " " + tm.action +
-                          " at t=" + format_time(tm.deadline));
-        }
+      for (auto it = timers_of.lower_bound(id);
+           it != timers_of.end() && it->first == id; ++it) {
+        const HubState::Timer& tm = state_.timers.at(it->second);
+        notes.push_back("timer " + std::to_string(it->second) + " " +
+                        tm.action + " at t=" + format_time(tm.deadline));
       }
-      for (const auto& [key, l] : state_.listeners) {
-        if (l.gt == id && (l.fired_at == 0 || l.fired_at != g.woken_at)) {
+      for (auto it = listeners_of.lower_bound(id);
+           it != listeners_of.end() && it->first == id; ++it) {
+        const auto& key = it->second->first;
+        const HubState::Listener& l = it->second->second;
+        if (l.fired_at == 0 || l.fired_at != g.woken_at) {
           notes.push_back(
               "fd " + std::to_string(key.first) + " " + ev_word(key.second) +
               (l.fired_at ? " (ready at #" + std::to_string(l.fired_at) + ")"

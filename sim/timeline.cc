@@ -352,6 +352,12 @@ constexpr const char* kJs = R"JS(
       if (x < chart.scrollLeft + 40 || x > chart.scrollLeft + chart.clientWidth - 60) {
         chart.scrollLeft = Math.max(0, x - chart.clientWidth / 2);
       }
+      // Many lanes: keep the current event's lane on screen too.
+      var box = document.getElementById('e' + n).getBoundingClientRect();
+      var top = document.getElementById('controls').getBoundingClientRect().bottom;
+      if (box.top < top + 10 || box.bottom > window.innerHeight - 10) {
+        window.scrollBy(0, box.top - (top + window.innerHeight) / 2);
+      }
     }
     document.body.setAttribute('data-current', String(n));
     document.getElementById('status').textContent =
@@ -395,6 +401,9 @@ constexpr const char* kJs = R"JS(
   document.body.setAttribute('data-ready', 'yes');
 })();
 )JS";
+
+// Lines of state views (events x (greenthreads + timers)) a page may embed.
+constexpr std::size_t kStateLineBudget = 150'000;
 
 }  // namespace
 
@@ -472,7 +481,28 @@ std::string timeline_html(const StepTrace& trace, const std::string& title) {
     s += "\n" + without_position(stepper.listeners_view(), "listeners");
     return s;
   };
-  intern(states, state_ids, state_text());  // position 0
+  // The state views cost about (greenthreads + timers) lines per event: past
+  // a budget the page leaves them out and says so (the stepper shows them).
+  std::size_t max_gts = gts.size(), max_timers = 0, live_timers = 0;
+  for (const StepEvent& e : trace.events) {
+    if (e.kind == "timer_add") max_timers = std::max(max_timers, ++live_timers);
+    if ((e.kind == "timer_fire" || e.kind == "timer_cancel") && live_timers) {
+      --live_timers;
+    }
+  }
+  const bool with_state =
+      trace.events.size() * (max_gts + max_timers + 4) <= kStateLineBudget;
+  if (with_state) {
+    intern(states, state_ids, state_text());  // position 0
+  } else {
+    states.push_back(
+        "(the hub state is left out of pages for traces this large: " +
+        std::to_string(trace.events.size()) + " events, up to " +
+        std::to_string(max_gts) +
+        " greenthreads. Step through it with ./bazelw run //sim:step -- "
+        "TRACE, whose gts, timers and listeners commands show it at any "
+        "event.)");
+  }
   json events = json::array();
   for (const StepEvent& e : trace.events) {
     stepper.go_to(e.seq);
@@ -501,7 +531,7 @@ std::string timeline_html(const StepTrace& trace, const std::string& title) {
     if (e.kind.rfind("timer_", 0) == 0) j["timer"] = e.timer;
     j["phase"] = phase_name(stepper.state().phase);
     j["banner"] = intern(banners, banner_ids, stepper.banner());
-    j["state"] = intern(states, state_ids, state_text());
+    j["state"] = with_state ? intern(states, state_ids, state_text()) : 0;
     events.push_back(std::move(j));
   }
   json data;

@@ -5,9 +5,13 @@
 // sim/timeline_browser_test.sh loads it in headless Chromium.
 #include "sim/timeline.h"
 
+#include <cstdlib>
+#include <fstream>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
+#include "absl/time/time.h"
 #include "greenthread/greenthread.h"
 #include "gtest/gtest.h"
 #include "sim/sim.h"
@@ -94,6 +98,36 @@ TEST(Timeline, EmptyTraceStillMakesAPage) {
   const StepTrace trace = Load(r.trace);
   const std::string html = timeline_html(trace, "empty");
   EXPECT_NE(html.find("\"events\":[]"), std::string::npos);
+}
+
+// Many greenthreads and events: the page stays bounded (the state snapshots
+// stop once they would make it too big) and is made quickly.
+TEST(Timeline, LargeTraceStaysBounded) {
+  Options options;
+  options.trace_in_memory = true;
+  Result r = run(options, [] {
+    std::vector<GreenThread<void>> gts;
+    for (int i = 0; i < 300; ++i) {
+      gts.push_back(spawn([i] {
+        for (int k = 0; k < 10; ++k) {
+          eventlet::sleep(absl::Microseconds(1 + (i * 7 + k * 13) % 50));
+        }
+      }));
+    }
+    for (auto& gt : gts) gt.wait();
+  });
+  ASSERT_TRUE(r.ok()) << r.summary();
+  const StepTrace trace = Load(r.trace);
+  ASSERT_GT(trace.events.size(), 10000u);
+  const std::string html = timeline_html(trace, "large");
+  EXPECT_LT(html.size(), 16u << 20) << html.size();
+  EXPECT_NE(html.find("the hub state is left out"), std::string::npos);
+  // Kept for a look in a browser: bazel-testlogs/sim/timeline_test/.
+  if (const char* dir = std::getenv("TEST_UNDECLARED_OUTPUTS_DIR")) {
+    std::ofstream(std::string(dir) + "/large_timeline.html") << html;
+  }
+  EXPECT_NE(html.find("\"seq\":" + std::to_string(trace.events.size()) + ","),
+            std::string::npos);
 }
 
 }  // namespace
