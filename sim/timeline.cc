@@ -138,7 +138,27 @@ constexpr const char* kJs = R"JS(
   var COLW = 26, X0 = 16, LANEH = 34, TOP = 44;
   var lanes = D.lanes;
   var H = TOP + lanes.length * LANEH + 8;
-  var W = X0 * 2 + Math.max(N, 1) * COLW;
+  var W = 0, XS = [], byTime = false;
+  // Column centres: one column per event; spread by virtual time, a gap
+  // (log scale) wherever time moves.
+  function layout() {
+    var minDt = Infinity, maxDt = 0, i, dt;
+    for (i = 1; i < N; i++) {
+      dt = E[i].t - E[i - 1].t;
+      if (dt > 0) { minDt = Math.min(minDt, dt); maxDt = Math.max(maxDt, dt); }
+    }
+    XS = [];
+    var x = X0 + COLW / 2;
+    for (i = 0; i < N; i++) {
+      if (i > 0) {
+        x += COLW;
+        dt = E[i].t - E[i - 1].t;
+        if (byTime && dt > 0) x += 10 + 150 * Math.log(1 + dt / minDt) / Math.log(1 + maxDt / minDt);
+      }
+      XS.push(x);
+    }
+    W = (N ? XS[N - 1] : X0) + COLW / 2 + X0;
+  }
   var COLORS = {
     spawn: '#2e7d32', exit: '#546e7a', 'switch': '#1565c0', block: '#c62828', ready: '#f9a825',
     exception: '#d500f9', timer_add: '#00838f', timer_fire: '#00acc1', timer_cancel: '#90a4ae',
@@ -153,7 +173,9 @@ constexpr const char* kJs = R"JS(
   function esc(s) {
     return String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
   }
-  function cx(i) { return X0 + i * COLW + COLW / 2; }
+  function cx(i) { return XS[i]; }
+  // The left edge of event i's column (i == N: the right end).
+  function lx(i) { return i >= N ? XS[N - 1] + COLW / 2 : XS[i] - COLW / 2; }
   function cy(lane) { return TOP + lane * LANEH + LANEH / 2; }
   var laneOfGt = {};
   lanes.forEach(function (l, i) { if (l.gt !== undefined) laneOfGt[l.gt] = i; });
@@ -163,6 +185,7 @@ constexpr const char* kJs = R"JS(
   E.forEach(function (e, i) { if (e.cause) effects[e.cause - 1].push(i); });
 
   // ---- the SVG, built as markup (the HTML parser puts it in the SVG namespace).
+  function render() {
   var s = [];
   s.push('<svg id="tl" width="' + W + '" height="' + H + '" viewBox="0 0 ' + W + ' ' + H + '">');
   s.push('<defs><marker id="ahg" viewBox="0 0 8 8" refX="7" refY="4" markerWidth="6" markerHeight="6" orient="auto">' +
@@ -178,10 +201,10 @@ constexpr const char* kJs = R"JS(
   for (var i = 1; i <= N; i++) {
     if (i === N || E[i].phase !== E[i0].phase) {
       var ph = E[i0].phase;
-      s.push('<rect class="' + (bandClass[ph] || 'band-fire') + '" x="' + (X0 + i0 * COLW) + '" y="' + (TOP - 12) +
-             '" width="' + ((i - i0) * COLW) + '" height="' + (H - TOP + 4) + '"><title>' + esc(ph) + '</title></rect>');
-      if ((i - i0) * COLW >= 40) {
-        s.push('<text class="band-label" x="' + (X0 + i0 * COLW + 3) + '" y="' + (TOP - 3) + '">' + esc(ph) + '</text>');
+      s.push('<rect class="' + (bandClass[ph] || 'band-fire') + '" x="' + lx(i0) + '" y="' + (TOP - 12) +
+             '" width="' + (lx(i) - lx(i0)) + '" height="' + (H - TOP + 4) + '"><title>' + esc(ph) + '</title></rect>');
+      if (lx(i) - lx(i0) >= 40) {
+        s.push('<text class="band-label" x="' + (lx(i0) + 3) + '" y="' + (TOP - 3) + '">' + esc(ph) + '</text>');
       }
       i0 = i;
     }
@@ -195,7 +218,7 @@ constexpr const char* kJs = R"JS(
   var lastT = null, lastLabelX = -1e9;
   E.forEach(function (e, i) {
     if (e.t !== lastT) {
-      var x = X0 + i * COLW;
+      var x = lx(i);
       s.push('<line class="tick" x1="' + x + '" x2="' + x + '" y1="0" y2="' + (TOP - 14) + '"/>');
       if (x - lastLabelX > 70) {
         s.push('<text class="ruler" x="' + (x + 2) + '" y="10">t=' + esc(e.ts) + '</text>');
@@ -211,9 +234,10 @@ constexpr const char* kJs = R"JS(
   var running = laneOfGt[0] !== undefined ? 0 : null, runFrom = 0;
   var waitFrom = {};
   function bar(gt, a, b) {
-    if (laneOfGt[gt] === undefined || b <= a) return;
+    var x2 = b === 'end' ? lx(N) : cx(b);
+    if (laneOfGt[gt] === undefined || x2 <= cx(a)) return;
     var y = cy(laneOfGt[gt]);
-    s.push('<rect class="run" x="' + (X0 + a * COLW + COLW / 2) + '" y="' + (y - 6) + '" width="' + ((b - a) * COLW) +
+    s.push('<rect class="run" x="' + cx(a) + '" y="' + (y - 6) + '" width="' + (x2 - cx(a)) +
            '" height="12" rx="3"><title>gt ' + esc(gt === -1 ? 'hub' : gt) + ' runs</title></rect>');
   }
   function waitLine(gt, a, b) {
@@ -235,7 +259,7 @@ constexpr const char* kJs = R"JS(
       delete waitFrom[e.gt];
     }
   });
-  if (running !== null) bar(running, runFrom, N - 0.5);
+  if (running !== null && N) bar(running, runFrom, 'end');
   Object.keys(waitFrom).forEach(function (gt) { waitLine(Number(gt), null, null); });
   // Timer lifetimes: add .. fire/cancel.
   var timerLane = D.timer_lane;
@@ -295,6 +319,9 @@ constexpr const char* kJs = R"JS(
   }
   ls.push('</svg>');
   document.getElementById('labels').innerHTML = ls.join('');
+  }
+  layout();
+  render();
 
   // Legend.
   var lg = [];
@@ -332,7 +359,7 @@ constexpr const char* kJs = R"JS(
       document.getElementById('state').textContent = D.states[0] || '';
     } else {
       var e = E[n - 1];
-      cursor.setAttribute('x', String(X0 + (n - 1) * COLW));
+      cursor.setAttribute('x', String(lx(n - 1)));
       mark('e' + n, 'current');
       document.getElementById('banner').textContent = D.banners[e.banner];
       document.getElementById('evline').textContent = e.text;
@@ -348,7 +375,7 @@ constexpr const char* kJs = R"JS(
       document.getElementById('effects').innerHTML = ef.length
         ? ef.map(function (j) { return '&#8594; ' + link(j); }).join('<br>') : '(none)';
       document.getElementById('state').textContent = D.states[e.state];
-      var x = X0 + (n - 1) * COLW;
+      var x = lx(n - 1);
       if (x < chart.scrollLeft + 40 || x > chart.scrollLeft + chart.clientWidth - 60) {
         chart.scrollLeft = Math.max(0, x - chart.clientWidth / 2);
       }
@@ -360,10 +387,18 @@ constexpr const char* kJs = R"JS(
       }
     }
     document.body.setAttribute('data-current', String(n));
+    document.body.setAttribute('data-layout', byTime ? 'time' : 'seq');
+    document.body.setAttribute('data-width', String(Math.round(W)));
     document.getElementById('status').textContent =
       'current=' + n + (n ? ' kind=' + E[n - 1].kind + ' gt=' + (E[n - 1].gt === -1 ? 'hub' : E[n - 1].gt) : '');
   }
   scrub.addEventListener('input', function () { show(Number(scrub.value)); });
+  document.getElementById('bytime').addEventListener('change', function (ev) {
+    byTime = ev.target.checked;
+    layout();
+    render();
+    show(cur);
+  });
   document.getElementById('prev').addEventListener('click', function () { show(cur - 1); });
   document.getElementById('next').addEventListener('click', function () { show(cur + 1); });
   document.getElementById('chart').addEventListener('click', function (ev) {
@@ -392,7 +427,13 @@ constexpr const char* kJs = R"JS(
     var p = kv.split('=');
     if (p[0] === 'step') start = Number(p[1]) || 0;
     if (p[0] === 'keys' && p[1]) keys = p[1].split(',');
+    if (p[0] === 'time' && p[1] === '1') byTime = true;
   });
+  if (byTime) {
+    document.getElementById('bytime').checked = true;
+    layout();
+    render();
+  }
   show(start);
   keys.forEach(function (k) { document.dispatchEvent(new KeyboardEvent('keydown', { key: k, bubbles: true })); });
   document.body.setAttribute('data-events', String(N));
@@ -562,7 +603,10 @@ std::string timeline_html(const StepTrace& trace, const std::string& title) {
       "<input id=\"scrub\" type=\"range\" min=\"0\" max=\"0\" value=\"0\" "
       "aria-label=\"event\">"
       "<button id=\"next\" title=\"next event (right arrow)\">next "
-      "&#9654;</button><span id=\"pos\"></span></div>\n";
+      "&#9654;</button><span id=\"pos\"></span>"
+      "<label title=\"columns by seq; checked: a gap wherever virtual time "
+      "moves (log scale)\"><input id=\"bytime\" type=\"checkbox\"> spread "
+      "by time</label></div>\n";
   html += "<div id=\"banner\"></div>\n";
   html +=
       "<div id=\"lanes\"><div id=\"labels\"></div><div "

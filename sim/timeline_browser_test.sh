@@ -57,7 +57,18 @@ check "$tmp/dom2.html" 'data-current="56"' "End/ArrowLeft did not reach #56"
 check "$tmp/dom2.html" 'id="e3" class="ev cause"' "the cause is not highlighted"
 check "$tmp/dom2.html" 'on Event::wait since #47' "the state panel"
 
-# 3. A screenshot at #19 (gt 1 woken by its fd).
+# 3. Spread by time (#time=1): the columns move apart where virtual time moves.
+browse --dump-dom "$url#step=13&time=1" >"$tmp/dom3.html"
+check "$tmp/dom3.html" 'data-layout="time"' "time=1 did not switch the layout"
+check "$tmp/dom3.html" 'data-current="13"' "step=13 with time=1"
+w_seq=$(grep -o 'data-width="[0-9]*"' "$tmp/dom1.html" | tr -dc 0-9)
+w_time=$(grep -o 'data-width="[0-9]*"' "$tmp/dom3.html" | tr -dc 0-9)
+if ((w_time <= w_seq)); then
+  echo "FAIL: spreading by time did not widen the chart ($w_seq -> $w_time)"
+  exit 1
+fi
+
+# 4. A screenshot at #19 (gt 1 woken by its fd).
 browse --screenshot="$out/timeline.png" "$url#step=19" >/dev/null
 if [[ ! -s "$out/timeline.png" ]] || [[ $(head -c 4 "$out/timeline.png" | od -An -c | tr -d ' ') != '211PNG' ]]; then
   echo "FAIL: no screenshot"
