@@ -11,6 +11,7 @@
 //                                  failing seed's trace goes to DIR
 //   tutorial --list                the names
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 #include <string_view>
@@ -21,6 +22,14 @@
 #include "sim/sim.h"
 
 namespace {
+
+// Under `bazel run` the working directory is the runfiles tree: resolve a
+// relative path against the directory the command was started from.
+std::string user_path(const char* path) {
+  const char* dir = std::getenv("BUILD_WORKING_DIRECTORY");
+  if (path[0] == '/' || dir == nullptr || *dir == '\0') return path;
+  return std::string(dir) + "/" + path;
+}
 
 int usage(const char* argv0) {
   std::fprintf(stderr,
@@ -48,7 +57,7 @@ int main(int argc, char** argv) {
     }
     options.seeds = 50;
     options.only_seed.reset();
-    options.trace_dir = argv[2];
+    options.trace_dir = user_path(argv[2]);
     const sim::ExploreResult r =
         sim::explore(examples::LostUpdateScenario, options);
     if (!r.failed) {
@@ -63,7 +72,7 @@ int main(int argc, char** argv) {
   for (const tutorials::Tutorial& t : tutorials::all()) {
     if (t.name != arg) continue;
     sim::Options options;  // strategy fifo, seed 0
-    options.trace_path = argv[2];
+    options.trace_path = user_path(argv[2]);
     const sim::Result r = sim::run(options, t.program);
     if (!r.ok()) {
       std::fprintf(stderr, "%s: %s\n", argv[1], r.summary().c_str());
