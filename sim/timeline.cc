@@ -89,7 +89,7 @@ header .sub { font: 12px ui-monospace, "DejaVu Sans Mono", monospace; color: #b7
 #banner { padding: 6px 16px; font: 12px ui-monospace, "DejaVu Sans Mono", monospace; background: #fff;
           border-bottom: 1px solid #e1e5ec; white-space: pre; overflow-x: auto; }
 #lanes { display: flex; border-bottom: 1px solid #d5dbe6; background: #fff; }
-#labels { flex: none; width: 120px; border-right: 1px solid #d5dbe6; background: #f5f7fa; }
+#labels { flex: none; width: 150px; border-right: 1px solid #d5dbe6; background: #f5f7fa; }
 #chart { flex: 1; overflow-x: auto; overflow-y: hidden; }
 svg text { font: 11px ui-monospace, "DejaVu Sans Mono", monospace; }
 .lane-label { font: 12px system-ui, sans-serif; font-weight: 600; fill: #2b3447; }
@@ -304,7 +304,7 @@ constexpr const char* kJs = R"JS(
   document.getElementById('chart').innerHTML = s.join('');
 
   // Lane labels.
-  var ls = ['<svg width="120" height="' + H + '">'];
+  var ls = ['<svg width="150" height="' + H + '">'];
   ls.push('<text class="lane-sub" x="8" y="12">virtual time</text>');
   ls.push('<text class="lane-sub" x="8" y="25">event (seq)</text>');
   ls.push('<text class="lane-sub" x="8" y="' + (TOP - 3) + '">hub phase</text>');
@@ -315,7 +315,7 @@ constexpr const char* kJs = R"JS(
   });
   for (var k = 0; k <= lanes.length; k++) {
     var yy = TOP + k * LANEH;
-    ls.push('<line class="lane-line" x1="0" x2="120" y1="' + yy + '" y2="' + yy + '"/>');
+    ls.push('<line class="lane-line" x1="0" x2="150" y1="' + yy + '" y2="' + yy + '"/>');
   }
   ls.push('</svg>');
   document.getElementById('labels').innerHTML = ls.join('');
