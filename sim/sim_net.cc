@@ -35,6 +35,11 @@ struct SimNetwork::Sock {
 
 struct SimNetwork::Event {
   enum class Kind { kSyn, kSynAck, kRefuse, kData, kFin, kReset, kDatagram };
+  static const char* name(Kind k) {
+    static constexpr const char* kNames[] = {"syn", "synack", "refuse",  "data",
+                                             "fin", "rst",    "datagram"};
+    return kNames[static_cast<int>(k)];
+  }
   Event(Kind k, std::string from, std::string to)
       : kind(k), from_host(std::move(from)), to_host(std::move(to)) {}
   Kind kind;
@@ -47,6 +52,7 @@ struct SimNetwork::Event {
   net::Address src;  // kSyn / kDatagram: sender address
   net::Address dst;  // kSyn / kDatagram: destination address
   std::string data;
+  std::uint64_t packet = 0;  // id for NetEvent
 };
 
 namespace {
@@ -101,10 +107,19 @@ void SimNetwork::send(Event event) {
   const std::string from = event.from_host;
   const std::string to = event.to_host;
   ++stats_.segments_sent;
+  if (event.packet == 0) event.packet = ++packets_;  // a held one keeps its id
+  auto report = [&](NetEvent::Kind kind, std::int64_t at) {
+    if (listener_) {
+      listener_(NetEvent{kind, event.packet, Event::name(event.kind), from, to,
+                         event.data.size(), at});
+    }
+  };
   if (cut(from, to)) {
     if (event.kind == Event::Kind::kDatagram) {
       ++stats_.datagrams_dropped;
+      report(NetEvent::Kind::kDrop, clock_());
     } else {
+      report(NetEvent::Kind::kSend, Backend::kNoDeadline);  // held until heal()
       held_.push_back(std::move(event));
     }
     return;
@@ -113,6 +128,7 @@ void SimNetwork::send(Event event) {
   if (event.kind == Event::Kind::kDatagram && l.loss > 0 &&
       rng_.chance(l.loss)) {
     ++stats_.datagrams_dropped;
+    report(NetEvent::Kind::kDrop, clock_());
     return;
   }
   std::int64_t delay = absl::ToInt64Nanoseconds(l.latency);
@@ -125,6 +141,7 @@ void SimNetwork::send(Event event) {
   std::int64_t& last = last_delivery_[{from, to}];
   if (event.kind != Event::Kind::kDatagram) at = std::max(at, last);
   last = std::max(last, at);
+  report(NetEvent::Kind::kSend, at);
   in_flight_.emplace(std::make_pair(at, next_seq_++), std::move(event));
 }
 
@@ -470,6 +487,10 @@ void SimNetwork::deliver_due(std::int64_t now) {
 
 void SimNetwork::deliver(Event& e) {
   ++stats_.segments_delivered;
+  if (listener_) {
+    listener_(NetEvent{NetEvent::Kind::kDeliver, e.packet, Event::name(e.kind),
+                       e.from_host, e.to_host, e.data.size(), clock_()});
+  }
   auto target = [&](int id, std::uint64_t serial) -> Sock* {
     Sock* s = find(id);
     return s != nullptr && s->serial == serial ? s : nullptr;

@@ -56,6 +56,20 @@ struct LinkOptions {
   double loss = 0;                               // datagrams only
 };
 
+// What the network did, for traces (sim/trace.h records these).
+struct NetEvent {
+  enum class Kind { kSend, kDeliver, kDrop };
+  Kind kind;
+  std::uint64_t id;  // the packet: the same id on its send and delivery
+  const char*
+      what;  // "syn", "synack", "refuse", "data", "fin", "rst", "datagram"
+  const std::string& from;  // hosts
+  const std::string& to;
+  std::size_t bytes;  // payload bytes
+  std::int64_t at;    // kSend: when it will arrive (kNoDeadline if held)
+};
+using NetEventListener = std::function<void(const NetEvent&)>;
+
 struct NetStats {
   std::uint64_t segments_sent = 0;
   std::uint64_t segments_delivered = 0;
@@ -85,6 +99,10 @@ class SimNetwork final : public net::Network {
   // "10.0.0.1").
   void set_default_host(std::string host) { default_host_ = std::move(host); }
   const NetStats& stats() const { return stats_; }
+  // Called for every packet sent, delivered or dropped (null: none).
+  void set_event_listener(NetEventListener listener) {
+    listener_ = std::move(listener);
+  }
   // Stops reading the clock (the backend that provided it is going away):
   // time stays where it is for whatever is still sent or closed.
   void freeze_clock();
@@ -147,9 +165,11 @@ class SimNetwork final : public net::Network {
   std::vector<Event> held_;  // stream events sent across a partition
   std::map<std::pair<std::string, std::string>, std::int64_t> last_delivery_;
   std::uint64_t next_seq_ = 0;
+  std::uint64_t packets_ = 0;
   LinkOptions default_link_;
   std::string default_host_ = "10.0.0.1";
   NetStats stats_;
+  NetEventListener listener_;
 };
 
 }  // namespace eventlet::sim

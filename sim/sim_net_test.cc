@@ -184,3 +184,34 @@ TEST_F(SimNetTest, TheWindowBoundsUnreadBytes) {
 
 }  // namespace
 }  // namespace eventlet::sim
+
+namespace eventlet::sim {
+namespace {
+
+TEST_F(SimNetTest, EveryPacketIsReportedSentThenDeliveredOrDropped) {
+  std::vector<std::string> log;
+  net_.set_event_listener([&log](const NetEvent& e) {
+    static const char* kKinds[] = {"send", "deliver", "drop"};
+    log.push_back(std::string(kKinds[static_cast<int>(e.kind)]) + " #" +
+                  std::to_string(e.id) + " " + e.what + " " + e.from + "->" +
+                  e.to + " " + std::to_string(e.bytes));
+  });
+  const int server = listener("10.0.0.2", 80);
+  int err = 0;
+  const int client = net_.socket(AF_INET, SOCK_STREAM, err);
+  net_.connect(client, *net::Address::parse("10.0.0.2:80"), err);
+  run();
+  net_.accept(server, nullptr, err);
+  write(client, "abc");
+  run();
+  std::vector<std::string> want = {"send #1 syn 10.0.0.1->10.0.0.2 0",
+                                   "deliver #1 syn 10.0.0.1->10.0.0.2 0",
+                                   "send #2 synack 10.0.0.2->10.0.0.1 0",
+                                   "deliver #2 synack 10.0.0.2->10.0.0.1 0",
+                                   "send #3 data 10.0.0.1->10.0.0.2 3",
+                                   "deliver #3 data 10.0.0.1->10.0.0.2 3"};
+  EXPECT_EQ(log, want);
+}
+
+}  // namespace
+}  // namespace eventlet::sim
