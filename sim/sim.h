@@ -40,7 +40,11 @@
 //   never-started ones are dropped): main is still parked inside fn then, so
 //   fn's locals that greenthreads wait on (an Event, a Queue, a GreenPool,
 //   a socket) are still alive while those waits end. Only then does the
-//   stall unwind fn's frames. When fn returns (or throws), run() calls
+//   stall unwind fn's frames. (This first unwinding is driven from the hub
+//   greenlet, with Hub::throw_into: main cannot run it, since the only way
+//   to resume main inside fn is an exception, which unwinds fn first. A
+//   greenthread that blocks again while unwinding is left for the final
+//   unwinding below.) When fn returns (or throws), run() calls
 //   Hub::unwind_greenthreads() from main at once, then tears the hub down
 //   (Hub::destroy_current()). None of this is traced: the trace ends with
 //   the run (its last event is the "stall", if any).
