@@ -290,20 +290,6 @@ std::string describe_greenlet(const Greenlet& g) {
   return s;
 }
 
-const char* state_name(GreenletState s) {
-  switch (s) {
-    case GreenletState::kNotStarted:
-      return "not started";
-    case GreenletState::kRunning:
-      return "running";
-    case GreenletState::kSuspended:
-      return "suspended";
-    case GreenletState::kDead:
-      return "dead";
-  }
-  return "?";
-}
-
 const char* timer_state(const TimerNode& t) {
   switch (t.state) {
     case TimerNode::State::kPending:

@@ -49,6 +49,21 @@ enum class GreenletState : std::uint8_t {
   kDead,
 };
 
+// "not started", "running", "suspended", "dead" (for dumps and traces).
+constexpr const char* state_name(GreenletState s) {
+  switch (s) {
+    case GreenletState::kNotStarted:
+      return "not started";
+    case GreenletState::kRunning:
+      return "running";
+    case GreenletState::kSuspended:
+      return "suspended";
+    case GreenletState::kDead:
+      return "dead";
+  }
+  return "?";
+}
+
 class Greenlet {
  public:
   Greenlet(const Greenlet&) = delete;
