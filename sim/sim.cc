@@ -128,19 +128,6 @@ class PctScheduler final : public TieBreaker, public HubObserver {
   std::int64_t running_ = 0;
 };
 
-const char* state_name(GreenletState s) {
-  switch (s) {
-    case GreenletState::kNotStarted:
-      return "not started";
-    case GreenletState::kRunning:
-      return "running";
-    case GreenletState::kSuspended:
-      return "suspended";
-    case GreenletState::kDead:
-      return "dead";
-  }
-  return "?";
-}
 
 // From the hub greenlet (the stall handler), while main is still parked inside
 // fn: unwinds every other greenthread, oldest first, as
