@@ -301,6 +301,8 @@ Result run(const Options& options, absl::FunctionRef<void()> fn) {
         tie_breaker = pct_scheduler.get();
       }
       recorder->install(tie_breaker);
+      network.set_event_listener(
+          [rec = recorder.get()](const NetEvent& e) { rec->on_net(e); });
     } else {
       hub.set_tie_breaker(tie_breaker);
     }
@@ -371,6 +373,7 @@ Result run(const Options& options, absl::FunctionRef<void()> fn) {
     result.iterations = hub.iterations();
     if (recorder) {
       recorder->uninstall();
+      network.set_event_listener(nullptr);
       result.events = recorder->events();
       result.trace_hash = recorder->hash();
       if (options.trace_in_memory) result.trace = recorder->text();

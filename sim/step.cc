@@ -158,6 +158,14 @@ bool load_step_trace(const ParsedTrace& parsed, StepTrace* out,
         e.order = j["order"].get<std::vector<std::int64_t>>();
       }
       if (j.contains("why")) e.why = j["why"].get<std::string>();
+      if (j.contains("packet")) e.packet = j["packet"].get<std::uint64_t>();
+      if (j.contains("src")) e.src = j["src"].get<std::string>();
+      if (j.contains("dst")) e.dst = j["dst"].get<std::string>();
+      if (j.contains("bytes")) e.bytes = j["bytes"].get<std::int64_t>();
+      if (j.contains("at")) {
+        e.at = j["at"].get<std::int64_t>();
+        e.has_at = true;
+      }
       if (e.seq != out->events.size() + 1) {
         *error = {i + 1, "seq out of order"};
         return false;
@@ -230,6 +238,12 @@ std::string describe_event(const StepEvent& e) {
   }
   if (k == "listen_add" || k == "listen_fire" || k == "listen_remove") {
     return "fd " + std::to_string(e.fd) + " " + ev_word(e.ev);
+  }
+  if (k == "net_send" || k == "net_deliver" || k == "net_drop") {
+    std::string s =
+        e.what + " " + std::to_string(e.bytes) + " B " + e.src + " -> " + e.dst;
+    if (k == "net_send" && e.has_at) s += ", arrives t=" + format_time(e.at);
+    return s;
   }
   if (k == "pass") return "timer pass begins";
   if (k == "poll") {
@@ -417,6 +431,24 @@ void HubState::apply(const StepEvent& e) {
   } else if (k == "listen_remove") {
     listeners.erase({e.fd, e.ev});
     ++fds[{e.fd, e.ev}].removes;
+  } else if (k == "net_send") {
+    Packet p;
+    p.what = e.what;
+    p.src = e.src;
+    p.dst = e.dst;
+    p.bytes = e.bytes;
+    p.at = e.at;
+    p.has_at = e.has_at;
+    p.sent_at = e.seq;
+    p.sent_by = e.gt;
+    packets[e.packet] = p;
+    ++packets_sent;
+  } else if (k == "net_deliver") {
+    packets.erase(e.packet);
+    ++packets_delivered;
+  } else if (k == "net_drop") {
+    packets.erase(e.packet);
+    ++packets_dropped;
   } else if (k == "choose") {
     phase = Phase::kPrepare;
   } else if (k == "pass") {
@@ -611,9 +643,20 @@ std::string Stepper::listeners_view() const {
 
 std::string Stepper::net_view() const {
   std::ostringstream out;
-  out << "network at #" << state_.position
-      << ": trace format v1 has no send/deliver/drop events; what the hub saw "
-         "of the network is its fd listeners and polls.\n";
+  out << "network at #" << state_.position << " (t=" << format_time(state_.t)
+      << "): " << state_.packets.size()
+      << (state_.packets.size() == 1 ? " packet" : " packets")
+      << " in flight; so far " << state_.packets_sent << " sent, "
+      << state_.packets_delivered << " delivered, " << state_.packets_dropped
+      << " dropped\n";
+  for (const auto& [id, p] : state_.packets) {
+    out << "  packet " << pad(std::to_string(id), 4) << " "
+        << pad(p.what + " " + std::to_string(p.bytes) + " B", 12) << " "
+        << p.src << " -> " << p.dst << ", sent at #" << p.sent_at << " by "
+        << gt_name(p.sent_by)
+        << (p.has_at ? ", arrives t=" + format_time(p.at) : std::string())
+        << "\n";
+  }
   out << "  polls: " << state_.polls;
   if (state_.poll_seq != 0) {
     out << "; last #" << state_.poll_seq << " "
@@ -663,7 +706,7 @@ std::string Stepper::help_text() {
          "  gts              greenthreads: state, what each waits on\n"
          "  timers           the timer queue (next_timers and the heap)\n"
          "  listeners        fd listeners\n"
-         "  net              what the hub saw of the network (fds, polls)\n"
+         "  net              the network: packets in flight, fds, polls\n"
          "  help             this text\n"
          "  q, quit          leave (so does the end of input)\n"
          "  an empty line repeats the last command\n";
@@ -679,7 +722,7 @@ bool Stepper::parse_breakpoint(const std::string& spec, Breakpoint* b,
         "exit",         "exception",  "timer_add",   "timer_fire",
         "timer_cancel", "listen_add", "listen_fire", "listen_remove",
         "pass",         "poll",       "poll_done",   "choose",
-        "stall"};
+        "stall",        "net_send",   "net_deliver", "net_drop"};
     if (!kinds.count(b->kind)) {
       *error = "unknown kind '" + b->kind + "'";
       return false;

@@ -60,7 +60,12 @@ struct StepEvent {
   std::int64_t ready = 0;                // poll_done
   std::vector<std::int64_t> set, order;  // choose
   std::string why;                       // stall
-  std::string line;                      // the JSON line itself
+  std::uint64_t packet = 0;              // net_*
+  std::string src, dst;                  // net_* ("what" as above)
+  std::int64_t bytes = 0;                // net_*
+  std::int64_t at = 0;                   // net_send: when it arrives
+  bool has_at = false;
+  std::string line;  // the JSON line itself
 };
 
 struct StepTrace {
@@ -128,6 +133,16 @@ struct HubState {
   struct FdStats {
     int adds = 0, fires = 0, removes = 0;
   };
+  // A packet of the simulated network, sent and not yet delivered or
+  // dropped.
+  struct Packet {
+    std::string what, src, dst;
+    std::int64_t bytes = 0;
+    std::int64_t at = 0;
+    bool has_at = false;
+    std::uint64_t sent_at = 0;
+    std::int64_t sent_by = 0;
+  };
 
   std::uint64_t position = 0;  // events applied
   std::int64_t t = 0;
@@ -147,6 +162,8 @@ struct HubState {
   std::map<std::uint64_t, Timer> timers;
   std::map<std::pair<std::int64_t, std::string>, Listener> listeners;
   std::map<std::pair<std::int64_t, std::string>, FdStats> fds;
+  std::map<std::uint64_t, Packet> packets;  // in flight, by packet id
+  int packets_sent = 0, packets_delivered = 0, packets_dropped = 0;
 
   HubState();
   void apply(const StepEvent& e);

@@ -146,7 +146,7 @@ TEST(StepState, GreenthreadsShowWhatTheyWaitOn) {
   EXPECT_EQ(s.phase, HubState::Phase::kPoll);
   const std::string view = stepper.gts_view();
   EXPECT_TRUE(Contains(view,
-                       "2     blocked      on sleep since #14; timer 3 "
+                       "2     blocked      on sleep since #15; timer 3 "
                        "resume at t=0.005000"))
       << view;
   EXPECT_TRUE(Contains(stepper.banner(), "[poll]"));
@@ -166,8 +166,45 @@ TEST(StepState, EveryPositionLooksTheSameHoweverItWasReached) {
     ASSERT_EQ(forward.gts_view(), jumping.gts_view()) << p;
     ASSERT_EQ(forward.timers_view(), jumping.timers_view()) << p;
     ASSERT_EQ(forward.listeners_view(), jumping.listeners_view()) << p;
+    ASSERT_EQ(forward.net_view(), jumping.net_view()) << p;
     ASSERT_EQ(forward.banner(), jumping.banner()) << p;
   }
+}
+
+// net_send / net_deliver: printed, and listed as in flight in between.
+TEST(StepState, PacketsAreInFlightFromSendToDelivery) {
+  const StepTrace trace = DemoTrace();
+  const std::uint64_t send = Find(trace, "net_send");
+  ASSERT_NE(send, 0u);
+  const StepEvent& s = trace.events[send - 1];
+  EXPECT_EQ(describe_event(s), s.what + " " + std::to_string(s.bytes) + " B " +
+                                   s.src + " -> " + s.dst +
+                                   ", arrives t=" + format_time(s.at));
+  std::uint64_t deliver = 0;
+  for (const StepEvent& e : trace.events) {
+    if (e.kind == "net_deliver" && e.packet == s.packet) deliver = e.seq;
+  }
+  ASSERT_NE(deliver, 0u);
+  EXPECT_EQ(trace.events[deliver - 1].cause, send);
+  EXPECT_TRUE(
+      Contains(print_trace(trace),
+               "net_deliver    " + s.what + " 0 B " + s.src + " -> " + s.dst))
+      << print_trace(trace);
+
+  Stepper stepper(trace);
+  stepper.go_to(send);
+  EXPECT_EQ(stepper.state().packets.count(s.packet), 1u);
+  EXPECT_TRUE(Contains(stepper.net_view(), "1 packet in flight; so far 1 sent"))
+      << stepper.net_view();
+  EXPECT_TRUE(Contains(stepper.net_view(),
+                       "packet 1    syn 0 B      10.0.0.1 -> 10.0.0.2, sent "
+                       "at #" +
+                           std::to_string(send)))
+      << stepper.net_view();
+  stepper.go_to(deliver);
+  EXPECT_EQ(stepper.state().packets.count(s.packet), 0u);
+  EXPECT_EQ(stepper.state().packets_delivered, 1);
+  EXPECT_TRUE(Contains(Exec(stepper, "b kind=net_deliver"), "breakpoint 1"));
 }
 
 // choose (random strategy), timer_cancel, exception and stall.

@@ -163,12 +163,14 @@ constexpr const char* kJs = R"JS(
     spawn: '#2e7d32', exit: '#546e7a', 'switch': '#1565c0', block: '#c62828', ready: '#f9a825',
     exception: '#d500f9', timer_add: '#00838f', timer_fire: '#00acc1', timer_cancel: '#90a4ae',
     listen_add: '#6d4c41', listen_fire: '#a1887f', listen_remove: '#bcaaa4', pass: '#7e57c2',
-    poll: '#3949ab', poll_done: '#7986cb', choose: '#ff7043', stall: '#000000'
+    poll: '#3949ab', poll_done: '#7986cb', choose: '#ff7043', stall: '#000000',
+    net_send: '#00897b', net_deliver: '#43a047', net_drop: '#e53935'
   };
   var GLYPH = {
     spawn: '+', exit: 'x', 'switch': '>', block: '|', ready: 'r', exception: '!', timer_add: 'T',
     timer_fire: 'F', timer_cancel: 'C', listen_add: 'L', listen_fire: 'R', listen_remove: '-',
-    pass: 'P', poll: 'W', poll_done: 'w', choose: '?', stall: 'S'
+    pass: 'P', poll: 'W', poll_done: 'w', choose: '?', stall: 'S',
+    net_send: 'N', net_deliver: 'D', net_drop: 'X'
   };
   function esc(s) {
     return String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -459,7 +461,7 @@ std::string timeline_html(const StepTrace& trace, const std::string& title) {
     if (e.kind == "switch") gts.insert(e.from);
     if (e.kind.rfind("timer_", 0) == 0) has_timers = true;
     if (e.kind.rfind("listen_", 0) == 0 || e.kind == "poll" ||
-        e.kind == "poll_done") {
+        e.kind == "poll_done" || e.kind.rfind("net_", 0) == 0) {
       has_io = true;
     }
     kinds.insert(e.kind);
@@ -492,7 +494,8 @@ std::string timeline_html(const StepTrace& trace, const std::string& title) {
   }
   if (has_io) {
     io_lane = static_cast<int>(lanes.size());
-    lanes.push_back({{"label", "I/O (network)"}, {"sub", "fds, polls"}});
+    lanes.push_back(
+        {{"label", "I/O (network)"}, {"sub", "fds, polls, packets"}});
   }
 
   // Per event: its lane, text, banner and the reconstructed state (both
@@ -551,7 +554,8 @@ std::string timeline_html(const StepTrace& trace, const std::string& title) {
     if (e.kind.rfind("timer_", 0) == 0) {
       lane = timer_lane;
     } else if (e.kind.rfind("listen_", 0) == 0 || e.kind == "poll" ||
-               e.kind == "poll_done") {
+               e.kind == "poll_done" || e.kind.rfind("net_", 0) == 0) {
+      // Packets too: a delivery's cause arrow runs from its send.
       lane = io_lane;
     } else if (e.kind == "pass" || e.kind == "choose" || e.kind == "stall") {
       lane = lane_of[kHubGt];

@@ -3,9 +3,9 @@
 // timeline.h: the logic behind //sim:timeline: one self-contained HTML page
 // (inline CSS and JS, nothing fetched at view time) showing a trace as
 // swimlanes: one lane per greenthread (and the hub), a timers lane, an I/O
-// lane when the trace has fd listeners or polls. Events sit in columns by
-// seq, with a time ruler; arrows join each event to its cause; bands behind the
-// lanes mark the hub phase (prepare timers, fire timers, poll). A scrubber
+// lane when the trace has fd listeners, polls or packets. Events sit in columns
+// by seq, with a time ruler; arrows join each event to its cause; bands behind
+// the lanes mark the hub phase (prepare timers, fire timers, poll). A scrubber
 // (range input, prev/next buttons, the arrow keys) steps through the events,
 // highlighting the current one and showing its text line (as `step --print`
 // writes it), its JSON, its causes and the reconstructed hub state

@@ -348,6 +348,26 @@ void TraceRecorder::on_listen_remove(int fd, IoEvents event,
   if (prev_observer_) prev_observer_->on_listen_remove(fd, event, g);
 }
 
+void TraceRecorder::on_net(const NetEvent& e) {
+  static constexpr const char* kKinds[] = {"net_send", "net_deliver",
+                                           "net_drop"};
+  if (!begin(current_id(), kKinds[static_cast<int>(e.kind)])) return;
+  field("packet", static_cast<std::int64_t>(e.id));
+  field_str("what", e.what);
+  field_str("src", e.from);
+  field_str("dst", e.to);
+  field("bytes", static_cast<std::int64_t>(e.bytes));
+  std::uint64_t cause = 0;
+  if (e.kind == NetEvent::Kind::kSend) {
+    if (e.at != Backend::kNoDeadline) field("at", e.at);
+  } else if (auto it = packet_sends_.find(e.id); it != packet_sends_.end()) {
+    cause = it->second;
+    packet_sends_.erase(it);
+  }
+  end(cause);
+  if (e.kind == NetEvent::Kind::kSend) packet_sends_[e.id] = seq_;
+}
+
 void TraceRecorder::on_pass(std::int64_t when) {
   ready_mirror_.clear();
   if (begin(current_id(), "pass")) end(0);
@@ -448,6 +468,25 @@ const std::vector<KindSpec>& kind_specs() {
       {"poll_done", {{"ready", Type::kUint, true}}},
       {"choose", {{"set", Type::kIds, true}, {"order", Type::kIds, true}}},
       {"stall", {{"why", Type::kString, true}}},
+      {"net_send",
+       {{"packet", Type::kUint, true},
+        {"what", Type::kString, true},
+        {"src", Type::kString, true},
+        {"dst", Type::kString, true},
+        {"bytes", Type::kUint, true},
+        {"at", Type::kInt, false}}},
+      {"net_deliver",
+       {{"packet", Type::kUint, true},
+        {"what", Type::kString, true},
+        {"src", Type::kString, true},
+        {"dst", Type::kString, true},
+        {"bytes", Type::kUint, true}}},
+      {"net_drop",
+       {{"packet", Type::kUint, true},
+        {"what", Type::kString, true},
+        {"src", Type::kString, true},
+        {"dst", Type::kString, true},
+        {"bytes", Type::kUint, true}}},
   };
   return specs;
 }

@@ -33,6 +33,7 @@
 
 #include "hub/hub.h"
 #include "hub/observer.h"
+#include "sim/sim_net.h"
 
 namespace eventlet::sim {
 
@@ -117,6 +118,9 @@ class TraceRecorder final : public HubObserver, public TieBreaker {
   void on_pass(std::int64_t when) override;
   void on_poll(std::int64_t deadline) override;
   void on_poll_done(std::size_t ready) override;
+  // A packet of the simulated network (sim_net.h's NetEvent): recorded as
+  // net_send / net_deliver / net_drop; a delivery's cause is its send.
+  void on_net(const NetEvent& e);
   // TieBreaker.
   std::size_t pick(std::span<const Greenlet* const> candidates) override;
 
@@ -158,6 +162,8 @@ class TraceRecorder final : public HubObserver, public TieBreaker {
   std::unordered_map<std::uint64_t, std::uint64_t> timer_adds_;
   // (fd, event) -> listen_add event.
   std::vector<std::uint64_t> listen_adds_;
+  std::unordered_map<std::uint64_t, std::uint64_t>
+      packet_sends_;  // packet -> seq
   // Zero-delay wake-ups queued since the last pass began (greenlet ids), and
   // the tie breaker's choice being built.
   std::vector<std::int64_t> ready_mirror_;
