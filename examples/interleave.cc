@@ -35,7 +35,9 @@ int main(int argc, char** argv) {
   const int rounds = absl::GetFlag(FLAGS_rounds);
   const absl::Duration start = eventlet::Hub::current().now();
 
-  std::printf("1. sleep(0) is a cooperative yield: everything runnable takes a turn.\n");
+  std::printf(
+      "1. sleep(0) is a cooperative yield: everything runnable takes a "
+      "turn.\n");
   std::vector<eventlet::GreenThread<int>> threads;
   for (int w = 0; w < workers; ++w) {
     threads.push_back(eventlet::spawn([w, rounds] {
@@ -76,15 +78,19 @@ int main(int argc, char** argv) {
   w1.wait();
   w2.wait();
 
-  std::printf("4. A Timeout interrupts a green thread at its next blocking call.\n");
+  std::printf(
+      "4. A Timeout interrupts a green thread at its next blocking call.\n");
   try {
     eventlet::Timeout timeout(absl::Milliseconds(15));
     eventlet::sleep(absl::Seconds(10));
   } catch (const eventlet::TimeoutExpired& e) {
-    std::printf("   main: timed out after %s (t=%.0f ms)\n", e.what(), elapsed_ms(start));
+    std::printf("   main: timed out after %s (t=%.0f ms)\n", e.what(),
+                elapsed_ms(start));
   }
 
-  std::printf("5. kill() unwinds a green thread's stack at the point where it waits.\n");
+  std::printf(
+      "5. kill() unwinds a green thread's stack at the point where it "
+      "waits.\n");
   auto victim = eventlet::spawn([] {
     struct Cleanup {
       ~Cleanup() { std::printf("   victim: destructor ran during kill\n"); }

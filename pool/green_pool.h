@@ -208,7 +208,8 @@ void GreenPool::spawn_n(F&& f, Args&&... args) {
       std::invoke(std::forward<F>(f), std::forward<Args>(args)...);
     } catch (...) {
       Hub& hub = Hub::current();
-      hub.report_exception(std::current_exception(), hub.current_greenlet().describe());
+      hub.report_exception(std::current_exception(),
+                           hub.current_greenlet().describe());
     }
     return;
   }

@@ -265,13 +265,15 @@ namespace {
 
 TEST(GreenPool, InlineSpawnNExceptionGoesToTheHookNotTheCaller) {
   std::vector<std::string> reports;
-  Hub::current().set_exception_hook(
-      [&](const HubException& e) { reports.push_back(describe_exception(e.error)); });
+  Hub::current().set_exception_hook([&](const HubException& e) {
+    reports.push_back(describe_exception(e.error));
+  });
   GreenPool pool(1);
   bool caller_saw_it = false;
   pool.spawn_n([&] {
     try {
-      pool.spawn_n([] { throw std::runtime_error("inner"); });  // full: runs inline
+      pool.spawn_n(
+          [] { throw std::runtime_error("inner"); });  // full: runs inline
     } catch (const std::exception&) {
       caller_saw_it = true;
     }

@@ -128,7 +128,6 @@ class PctScheduler final : public TieBreaker, public HubObserver {
   std::int64_t running_ = 0;
 };
 
-
 // From the hub greenlet (the stall handler), while main is still parked inside
 // fn: unwinds every other greenthread, oldest first, as
 // Hub::unwind_greenthreads() does from main. A greenthread that blocks again

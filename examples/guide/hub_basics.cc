@@ -10,8 +10,10 @@ int main() {
   eventlet::Hub& hub = eventlet::Hub::current();  // this thread's hub (epoll)
 
   // Callbacks run in the hub's own greenlet: they must not block.
-  auto timer = hub.schedule_call_global(absl::Milliseconds(5), [] { std::printf("timer fired\n"); });
-  auto cancelled = hub.schedule_call_global(absl::Milliseconds(5), [] { std::printf("never\n"); });
+  auto timer = hub.schedule_call_global(absl::Milliseconds(5),
+                                        [] { std::printf("timer fired\n"); });
+  auto cancelled = hub.schedule_call_global(absl::Milliseconds(5),
+                                            [] { std::printf("never\n"); });
   cancelled.cancel();
   hub.schedule_call_global(absl::ZeroDuration(), [] {
     try {
@@ -40,7 +42,8 @@ int main() {
   } catch (const eventlet::TimeoutError& e) {
     std::printf("trampoline: %s\n", e.what());
   }
-  auto waiter = eventlet::spawn([&] { hub.trampoline(fds[0], eventlet::kRead); });
+  auto waiter =
+      eventlet::spawn([&] { hub.trampoline(fds[0], eventlet::kRead); });
   eventlet::sleep();
   hub.notify_close(fds[0]);
   close(fds[0]);

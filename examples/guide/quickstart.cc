@@ -8,7 +8,8 @@ int main() {
   eventlet::Event<std::string> ready;
   auto worker = eventlet::spawn(
       [&](int n) {
-        eventlet::sleep(absl::Milliseconds(10));  // parks this green thread only
+        eventlet::sleep(
+            absl::Milliseconds(10));  // parks this green thread only
         ready.send("hello");
         return n * 2;
       },
