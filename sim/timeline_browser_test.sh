@@ -44,18 +44,18 @@ check() {  # check FILE PATTERN WHAT
   fi
 }
 check "$tmp/dom1.html" 'data-ready="yes"' "the page script did not finish"
-check "$tmp/dom1.html" 'data-events="58"' "wrong event count"
-check "$tmp/dom1.html" 'data-markers="58"' "not one marker per event"
+check "$tmp/dom1.html" 'data-events="69"' "wrong event count"
+check "$tmp/dom1.html" 'data-markers="69"' "not one marker per event"
 check "$tmp/dom1.html" 'data-current="7"' "keys did not step to #7"
-check "$tmp/dom1.html" '<div id="status">current=7 kind=switch gt=hub</div>' "status"
-check "$tmp/dom1.html" '<pre id="evline">#7   t=0.000000  gt=hub  switch         0 -&gt; hub' "the details panel"
+check "$tmp/dom1.html" '<div id="status">current=7 kind=block gt=0</div>' "status"
+check "$tmp/dom1.html" '<pre id="evline">#7   t=0.000000  gt=0    block          waits on write fd' "the details panel"
 check "$tmp/dom1.html" 'class="ev current"' "the current event is not highlighted"
 
-# 2. End, then back twice: #56 (gt 2 exits); its cause (#3, the spawn) is marked.
-browse --dump-dom "$url#keys=End,ArrowLeft,ArrowLeft" >"$tmp/dom2.html"
-check "$tmp/dom2.html" 'data-current="56"' "End/ArrowLeft did not reach #56"
+# 2. End, then back three times: #66 (gt 2 exits); its cause (#3, the spawn) is marked.
+browse --dump-dom "$url#keys=End,ArrowLeft,ArrowLeft,ArrowLeft" >"$tmp/dom2.html"
+check "$tmp/dom2.html" 'data-current="66"' "End/ArrowLeft did not reach #66"
 check "$tmp/dom2.html" 'id="e3" class="ev cause"' "the cause is not highlighted"
-check "$tmp/dom2.html" 'on Event::wait since #47' "the state panel"
+check "$tmp/dom2.html" 'on Event::wait since #57' "the state panel"
 
 # 3. Spread by time (#time=1): the columns move apart where virtual time moves.
 browse --dump-dom "$url#step=13&time=1" >"$tmp/dom3.html"
