@@ -9,11 +9,12 @@
 
 #include "greenthread/greenthread.h"
 #include "gtest/gtest.h"
+#include "tests/oracle_format.h"
 
 namespace eventlet {
 namespace {
 
-std::string PyBool(bool b) { return b ? "True" : "False"; }
+using oracle::PyBool;
 
 // out/s01_spawn_order.txt, verbatim.
 const std::vector<std::string> kExpected = {

@@ -27,22 +27,14 @@
 #include "gtest/gtest.h"
 #include "hub/errors.h"
 #include "hub/hub.h"
+#include "tests/oracle_format.h"
 
 namespace eventlet {
 namespace {
 
-std::string PyBool(bool b) { return b ? "True" : "False"; }
-std::string PyKeyError(const char* what) {
-  return std::string("'") + what + "'";
-}
-std::string PyList(const std::vector<std::string>& items) {
-  std::string out = "[";
-  for (std::size_t i = 0; i < items.size(); ++i) {
-    if (i) out += ", ";
-    out += "'" + items[i] + "'";
-  }
-  return out + "]";
-}
+using oracle::PyBool;
+using oracle::PyKeyError;
+using oracle::PyList;
 
 // out/s04_greenthread.txt, with each traceback replaced by a HOOK line.
 const std::vector<std::string> kExpected = {
@@ -98,9 +90,7 @@ const std::vector<std::string> kExpected = {
 
 TEST(S04GreenThread, MatchesEventlet) {
   std::vector<std::string> log;
-  Hub::current().set_exception_hook([&log](const HubException& e) {
-    log.push_back("HOOK: " + describe_exception(e.error));
-  });
+  oracle::LogHubExceptions(log);
   auto ok = [](int x) {
     sleep(absl::Milliseconds(10));
     return x * 2;

@@ -44,12 +44,13 @@
 #include "hub/errors.h"
 #include "hub/hub.h"
 #include "pool/green_pool.h"
+#include "tests/oracle_format.h"
 #include "tests/virtual_clock.h"
 
 namespace eventlet {
 namespace {
 
-std::string PyBool(bool b) { return b ? "True" : "False"; }
+using oracle::PyBool;
 
 // out/s06_greenpool.txt, with the differences described in the file comment.
 const std::vector<std::string> kExpected = {
@@ -104,14 +105,8 @@ const std::vector<std::string> kExpected = {
 };
 
 void Scenario(std::vector<std::string>& log) {
-  Hub::current().set_exception_hook([&log](const HubException& e) {
-    log.push_back("HOOK: " + describe_exception(e.error));
-  });
-  const absl::Duration t0 = Hub::current().now();
-  auto t = [t0] {
-    return absl::StrFormat("%.2f",
-                           absl::ToDoubleSeconds(Hub::current().now() - t0));
-  };
+  oracle::LogHubExceptions(log);
+  const oracle::Elapsed t;
   auto job = [&log, &t](std::string name, absl::Duration d) {
     log.push_back(t() + " start " + name);
     sleep(d);

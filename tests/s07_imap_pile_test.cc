@@ -35,6 +35,7 @@
 #include "hub/hub.h"
 #include "pool/green_pile.h"
 #include "pool/green_pool.h"
+#include "tests/oracle_format.h"
 #include "tests/virtual_clock.h"
 
 namespace eventlet {
@@ -107,14 +108,8 @@ const std::vector<std::string> kExpected = {
 };
 
 void Scenario(std::vector<std::string>& log) {
-  Hub::current().set_exception_hook([&log](const HubException& e) {
-    log.push_back("HOOK: " + describe_exception(e.error));
-  });
-  const absl::Duration t0 = Hub::current().now();
-  auto t = [t0] {
-    return absl::StrFormat("%.2f",
-                           absl::ToDoubleSeconds(Hub::current().now() - t0));
-  };
+  oracle::LogHubExceptions(log);
+  const oracle::Elapsed t;
   auto slow = [&log, &t](auto x, absl::Duration d) {
     sleep(d);
     log.push_back("    " + t() + " finished " + PyStr(x));

@@ -26,14 +26,13 @@
 #include "greenthread/event.h"
 #include "greenthread/greenthread.h"
 #include "gtest/gtest.h"
+#include "tests/oracle_format.h"
 
 namespace eventlet {
 namespace {
 
-std::string PyBool(bool b) { return b ? "True" : "False"; }
-std::string PyKeyError(const char* what) {
-  return std::string("'") + what + "'";
-}
+using oracle::PyBool;
+using oracle::PyKeyError;
 
 // out/s08_event.txt, with the undefined-order lines replaced by OUR FIFO
 // order and the str(Event) line dropped (see the file comment).

@@ -45,20 +45,14 @@
 #include "gtest/gtest.h"
 #include "hub/errors.h"
 #include "hub/hub.h"
+#include "tests/oracle_format.h"
 #include "tests/virtual_clock.h"
 
 namespace eventlet {
 namespace {
 
-std::string PyBool(bool b) { return b ? "True" : "False"; }
-std::string PyList(const std::vector<std::string>& items) {
-  std::string out = "[";
-  for (std::size_t i = 0; i < items.size(); ++i) {
-    if (i) out += ", ";
-    out += "'" + items[i] + "'";
-  }
-  return out + "]";
-}
+using oracle::PyBool;
+using oracle::PyList;
 
 // out/s10_semaphore.txt, with the differences described in the file comment.
 const std::vector<std::string> kExpected = {
@@ -103,9 +97,7 @@ const std::vector<std::string> kExpected = {
 };
 
 void Scenario(std::vector<std::string>& log) {
-  Hub::current().set_exception_hook([&log](const HubException& e) {
-    log.push_back("HOOK: " + describe_exception(e.error));
-  });
+  oracle::LogHubExceptions(log);
 
   {
     Semaphore s(2);

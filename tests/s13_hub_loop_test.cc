@@ -46,9 +46,13 @@
 #include "hub/epoll_backend.h"
 #include "hub/errors.h"
 #include "hub/hub.h"
+#include "tests/oracle_format.h"
 
 namespace eventlet {
 namespace {
+
+using oracle::PyBool;
+using oracle::PyList;
 
 // Wraps a backend and, while `logging` is on, logs every wait() into `*log`.
 class PollLoggingBackend final : public Backend {
@@ -80,16 +84,6 @@ class PollLoggingBackend final : public Backend {
   std::unique_ptr<Backend> inner_;
   std::vector<std::string>* log_;
 };
-
-std::string PyBool(bool b) { return b ? "True" : "False"; }
-std::string PyList(const std::vector<std::string>& items) {
-  std::string out = "[";
-  for (std::size_t i = 0; i < items.size(); ++i) {
-    if (i) out += ", ";
-    out += "'" + items[i] + "'";
-  }
-  return out + "]";
-}
 
 struct SocketPair {
   int fd[2] = {-1, -1};
