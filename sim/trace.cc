@@ -279,16 +279,18 @@ void TraceRecorder::on_timer_add(const internal::TimerNode& t) {
   if (prev_observer_) prev_observer_->on_timer_add(t);
 }
 
+std::uint64_t TraceRecorder::take_timer_add(std::uint64_t timer) {
+  auto it = timer_adds_.find(timer);
+  if (it == timer_adds_.end()) return 0;
+  const std::uint64_t seq = it->second;
+  timer_adds_.erase(it);
+  return seq;
+}
+
 void TraceRecorder::on_timer_fire(const internal::TimerNode& t) {
   if (begin(current_id(), "timer_fire")) {
     field("timer", static_cast<std::int64_t>(t.seq));
-    auto it = timer_adds_.find(t.seq);
-    std::uint64_t cause = 0;
-    if (it != timer_adds_.end()) {
-      cause = it->second;
-      timer_adds_.erase(it);
-    }
-    end(cause);
+    end(take_timer_add(t.seq));
     if (t.action != internal::TimerNode::Action::kCallback) {
       if (t.target != nullptr) wake_cause(t.target->id()) = seq_;
     } else {
@@ -303,13 +305,7 @@ void TraceRecorder::on_timer_fire(const internal::TimerNode& t) {
 void TraceRecorder::on_timer_cancel(const internal::TimerNode& t) {
   if (begin(current_id(), "timer_cancel")) {
     field("timer", static_cast<std::int64_t>(t.seq));
-    auto it = timer_adds_.find(t.seq);
-    std::uint64_t cause = 0;
-    if (it != timer_adds_.end()) {
-      cause = it->second;
-      timer_adds_.erase(it);
-    }
-    end(cause);
+    end(take_timer_add(t.seq));
   }
   if (prev_observer_) prev_observer_->on_timer_cancel(t);
 }

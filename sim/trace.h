@@ -160,6 +160,8 @@ class TraceRecorder final : public HubObserver, public TieBreaker {
   std::vector<Creation> creations_;
   // Timer seq -> its timer_add event, while queued.
   std::unordered_map<std::uint64_t, std::uint64_t> timer_adds_;
+  // The seq of timer `timer`'s timer_add (0 if unknown), forgotten after.
+  std::uint64_t take_timer_add(std::uint64_t timer);
   // (fd, event) -> listen_add event.
   std::vector<std::uint64_t> listen_adds_;
   std::unordered_map<std::uint64_t, std::uint64_t>
