@@ -5,6 +5,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
+#include <system_error>
 
 namespace eventlet::sim {
 namespace {
@@ -27,13 +29,6 @@ std::string default_dir() {
 
 }  // namespace
 
-std::optional<std::uint64_t> seed_flag(int argc, char** argv) {
-  for (int i = 1; i < argc; ++i) {
-    if (std::strncmp(argv[i], "--seed=", 7) == 0) return parse_u64(argv[i] + 7);
-  }
-  return std::nullopt;
-}
-
 ExploreResult explore(const std::function<void()>& scenario,
                       const ExploreOptions& options) {
   ExploreResult out;
@@ -45,28 +40,38 @@ ExploreResult explore(const std::function<void()>& scenario,
   o.max_events = options.max_events;
   o.pct_depth = options.pct_depth;
   o.pct_horizon = options.pct_horizon;
+  const std::string dir =
+      options.trace_dir.empty() ? default_dir() : options.trace_dir;
   const int count = only ? 1 : options.seeds;
   for (int i = 0; i < count; ++i) {
     o.seed = only ? *only : options.first_seed + static_cast<std::uint64_t>(i);
     ++out.runs;
-    Result r = run(o, scenario);
-    if (r.ok()) continue;
+    if (run(o, scenario).ok()) continue;
     // Again, traced: same seed, same schedule.
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);  // fopen reports failures
+    ExploreFailure failure;
+    failure.seed = o.seed;
+    failure.trace_path = dir + "/" + options.name + "." +
+                         strategy_name(o.strategy) + ".seed-" +
+                         std::to_string(o.seed) + ".jsonl";
+    Options traced = o;
+    traced.trace_path = failure.trace_path;
+    Result r = run(traced, scenario);
+    failure.outcome = r.traced_outcome;
+    out.failures.push_back(failure);
+    if (out.failed) continue;
     out.failed = true;
     out.seed = o.seed;
-    const std::string dir =
-        options.trace_dir.empty() ? default_dir() : options.trace_dir;
-    out.trace_path = dir + "/explore-seed-" + std::to_string(o.seed) + ".jsonl";
-    Options traced = o;
-    traced.trace_path = out.trace_path;
-    out.result = run(traced, scenario);
+    out.trace_path = failure.trace_path;
+    out.result = std::move(r);
     out.message = "sim::explore: seed " + std::to_string(o.seed) + " fails (" +
                   out.result.summary() + ")\n  trace: " + out.trace_path +
-                  "\n  reproduce: EVENTLET_SEED=" + std::to_string(o.seed) +
-                  " (or --seed=" + std::to_string(o.seed) + ")\n";
+                  "\n  reproduce: run this seed alone with EVENTLET_SEED=" +
+                  std::to_string(o.seed) + " in the environment\n";
     if (out.result.deadlock) out.message += out.result.deadlock->to_string();
     if (!options.quiet) std::fputs(out.message.c_str(), stderr);
-    return out;
+    if (!options.all_seeds) return out;
   }
   return out;
 }

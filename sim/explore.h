@@ -9,12 +9,15 @@
 //
 // Each seed runs the scenario with sim::run (strategy kRandom by default, or
 // kPct with its depth and horizon; untraced, so exploring is fast). A seed
-// fails when the scenario throws, deadlocks or hits a limit. On the first
-// failure explore() runs that seed again with tracing, writes the trace to
-// <trace_dir>/explore-seed-<S>.jsonl, prints the seed, the failure and the
-// path to stderr, and stops. The environment variable EVENTLET_SEED=S (or
-// ExploreOptions::only_seed, e.g. from a --seed=S flag) runs exactly that
-// seed instead, to reproduce a failure.
+// fails when the scenario throws, deadlocks or hits a limit. A failing seed
+// is run again with tracing, and its trace written to
+// <trace_dir>/<name>.<strategy>.seed-<S>.jsonl (trace_dir is created if
+// missing). By default explore() then prints the seed, the failure and the
+// path to stderr, and stops; with `all_seeds` it goes on and lists every
+// failing seed in ExploreResult::failures. The environment variable
+// EVENTLET_SEED=S (or ExploreOptions::only_seed) runs exactly that seed
+// instead, to reproduce a failure. A trace replays (sim::replay) and shrinks
+// (sim::shrink); sim/cli.h gives a program flags for all of this.
 #ifndef EVENTLET_SIM_EXPLORE_H_
 #define EVENTLET_SIM_EXPLORE_H_
 
@@ -22,6 +25,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "sim/sim.h"
 
@@ -40,23 +44,28 @@ struct ExploreOptions {
   int pct_depth = 3;                      // strategy kPct, as Options
   std::uint64_t pct_horizon = 1000;       // strategy kPct, as Options
   bool quiet = false;                     // do not print the failure
+  bool all_seeds = false;        // go on after a failure: every failing seed
+  std::string name = "explore";  // trace file names start with it
+};
+
+struct ExploreFailure {
+  std::uint64_t seed = 0;
+  TraceOutcome outcome;
+  std::string trace_path;
 };
 
 struct ExploreResult {
   bool failed = false;
-  std::uint64_t seed = 0;  // the failing seed
+  std::uint64_t seed = 0;  // the first failing seed
   int runs = 0;            // seeds tried
-  Result result;           // the failing run (traced)
+  Result result;           // the first failing run (traced)
   std::string trace_path;  // where its trace was written
   std::string message;     // seed, failure, trace path, how to reproduce
+  std::vector<ExploreFailure> failures;  // every failing seed, in order
 };
 
 ExploreResult explore(const std::function<void()>& scenario,
                       const ExploreOptions& options = {});
-
-// Parses "--seed=S" from argv (for a main() or gtest binary); nullopt if
-// absent or malformed.
-std::optional<std::uint64_t> seed_flag(int argc, char** argv);
 
 }  // namespace eventlet::sim
 

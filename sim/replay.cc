@@ -4,10 +4,18 @@
 #include <fstream>
 #include <sstream>
 
+#include "sim/decisions.h"
+
 namespace eventlet::sim {
 namespace {
 
 constexpr const char* kEnd = "<end of trace>";
+
+// A line without its rolling hash: what replay compares.
+std::string_view content(std::string_view line) {
+  const std::size_t at = line.rfind(",\"h\":\"");
+  return at == std::string_view::npos ? line : line.substr(0, at);
+}
 
 std::vector<std::string_view> split_lines(std::string_view text) {
   std::vector<std::string_view> lines;
@@ -31,49 +39,73 @@ std::string Divergence::to_string() const {
   return s;
 }
 
+bool prepare_driven_run(std::string_view trace, const Options& limits,
+                        ParsedTrace* parsed, Options* options,
+                        TraceError* error) {
+  ParseOptions parse_options;
+  parse_options.allow_edited_choices = true;
+  if (!parse_trace(trace, parsed, error, parse_options)) return false;
+  if (parsed->header.build != kBuildId) {
+    *error = TraceError{
+        1, "recorded with build \"" + printable(parsed->header.build) +
+               "\", this is \"" + kBuildId + "\": schedules may differ"};
+    return false;
+  }
+  Options o = limits;
+  o.seed = parsed->header.seed;
+  if (!parse_strategy(parsed->header.strategy, &o.strategy)) {
+    *error = TraceError{1, "unknown strategy"};
+    return false;
+  }
+  if (o.strategy == Strategy::kPct) {
+    o.pct_depth = static_cast<int>(parsed->header.pct_depth);
+    o.pct_horizon = parsed->header.pct_horizon;
+  }
+  o.trace_path.clear();
+  o.trace_in_memory = false;
+  o.decisions = nullptr;
+  if (o.max_events == 0) o.max_events = 2 * parsed->lines.size() + 1000;
+  *options = o;
+  return true;
+}
+
 ReplayResult replay(std::string_view trace, absl::FunctionRef<void()> fn,
                     const Options& limits) {
   ReplayResult out;
   ParsedTrace expected;
   TraceError error;
-  if (!parse_trace(trace, &expected, &error)) {
+  Options o;
+  if (!prepare_driven_run(trace, limits, &expected, &o, &error)) {
     out.bad_trace = error;
     out.message = "rejected: " + error.to_string();
     return out;
   }
-  if (expected.header.build != kBuildId) {
-    out.bad_trace = TraceError{1, "recorded with build \"" +
-                                      expected.header.build + "\", this is \"" +
-                                      kBuildId + "\": schedules may differ"};
-    out.message = "rejected: " + out.bad_trace->to_string();
-    return out;
-  }
-  Options o = limits;
-  o.seed = expected.header.seed;
-  if (!parse_strategy(expected.header.strategy, &o.strategy)) {
-    out.bad_trace = TraceError{1, "unknown strategy"};
-    out.message = "rejected: " + out.bad_trace->to_string();
-    return out;
-  }
-  if (o.strategy == Strategy::kPct) {
-    o.pct_depth = static_cast<int>(expected.header.pct_depth);
-    o.pct_horizon = expected.header.pct_horizon;
-  }
-  o.trace_path.clear();
+  const Decisions decisions = decisions_from_trace(expected);
+  o.decisions = &decisions;
   o.trace_in_memory = true;
-  if (o.max_events == 0) o.max_events = 2 * expected.lines.size() + 1000;
+  out.edited_decisions = expected.edited_lines.size();
+  out.expected_outcome = trace_outcome(expected);
   try {
     out.run = run(o, fn);
   } catch (const std::exception& e) {
     out.message = std::string("replay could not run: ") + e.what();
     return out;
   }
+  out.actual_outcome = out.run.traced_outcome;
+  if (out.actual_outcome != out.expected_outcome) {
+    out.outcome_differs = true;
+    out.message = "outcome differs: expected " +
+                  out.expected_outcome.to_string() + ", got " +
+                  out.actual_outcome.to_string() + "\n";
+  }
   const std::vector<std::string_view> actual = split_lines(out.run.trace);
   const std::size_t n = std::max(actual.size(), expected.lines.size());
   for (std::size_t i = 1; i < n; ++i) {
     const bool have_e = i < expected.lines.size();
     const bool have_a = i < actual.size();
-    if (have_e && have_a && expected.lines[i] == actual[i]) continue;
+    if (have_e && have_a && content(expected.lines[i]) == content(actual[i])) {
+      continue;
+    }
     Divergence d;
     d.seq = i;
     d.expected = have_e ? expected.lines[i] : kEnd;
@@ -81,26 +113,38 @@ ReplayResult replay(std::string_view trace, absl::FunctionRef<void()> fn,
     for (std::size_t k = i > 3 ? i - 3 : 1; k < i; ++k) {
       d.context.push_back(expected.lines[k]);
     }
-    out.message = d.to_string();
+    out.message += d.to_string();
     out.divergence = std::move(d);
     return out;
   }
-  out.ok = true;
+  out.ok = !out.outcome_differs;
   return out;
+}
+
+bool read_trace_file(const std::string& path, std::string* text,
+                     TraceError* error) {
+  std::ifstream f(path, std::ios::binary);
+  if (!f) {
+    *error = TraceError{0, "cannot read " + path};
+    return false;
+  }
+  std::stringstream ss;
+  ss << f.rdbuf();
+  *text = std::move(ss).str();
+  return true;
 }
 
 ReplayResult replay_file(const std::string& path, absl::FunctionRef<void()> fn,
                          const Options& limits) {
-  std::ifstream f(path, std::ios::binary);
-  if (!f) {
+  std::string text;
+  TraceError error;
+  if (!read_trace_file(path, &text, &error)) {
     ReplayResult out;
-    out.bad_trace = TraceError{0, "cannot read " + path};
-    out.message = "rejected: " + out.bad_trace->to_string();
+    out.bad_trace = error;
+    out.message = "rejected: " + error.to_string();
     return out;
   }
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return replay(ss.str(), fn, limits);
+  return replay(text, fn, limits);
 }
 
 }  // namespace eventlet::sim

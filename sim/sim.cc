@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "hub/hub.h"
+#include "sim/decisions.h"
 #include "sim/sim_backend.h"
 #include "sim/sim_net.h"
 
@@ -209,6 +210,16 @@ std::string DeadlockReport::to_string() const {
   return s;
 }
 
+std::string DeadlockReport::summary() const {
+  std::string s;
+  for (const GreenthreadInfo& g : greenthreads) {
+    if (g.waiting_on.empty()) continue;
+    if (!s.empty()) s += ", ";
+    s += std::to_string(g.id) + " on " + g.waiting_on;
+  }
+  return s.empty() ? "nothing can ever happen again" : s;
+}
+
 Deadlock::Deadlock(DeadlockReport report)
     : std::runtime_error(report.to_string()), report_(std::move(report)) {}
 
@@ -271,12 +282,23 @@ Result run(const Options& options, absl::FunctionRef<void()> fn) {
     Hub& hub = Hub::install(std::move(owned));
     Rng user_rng(options.seed, Stream::kUser);
     tls_user_rng = &user_rng;
-    const bool pct = options.strategy == Strategy::kPct;
+    const bool driven = options.decisions != nullptr;
+    const bool pct = options.strategy == Strategy::kPct && !driven;
     std::unique_ptr<RandomTieBreaker> random_tb;
-    if (options.strategy == Strategy::kRandom) {
+    std::unique_ptr<ScriptedTieBreaker> scripted_tb;
+    std::unique_ptr<ScriptedDraws> scripted_draws;
+    TieBreaker* tie_breaker = nullptr;
+    if (driven) {
+      if (options.decisions->scheduler) {
+        scripted_tb = std::make_unique<ScriptedTieBreaker>(*options.decisions);
+        tie_breaker = scripted_tb.get();
+      }
+      scripted_draws = std::make_unique<ScriptedDraws>(*options.decisions);
+      network.set_draws(scripted_draws.get());
+    } else if (options.strategy == Strategy::kRandom) {
       random_tb = std::make_unique<RandomTieBreaker>(options.seed);
+      tie_breaker = random_tb.get();
     }
-    TieBreaker* tie_breaker = random_tb.get();
     const bool format = sink != nullptr || options.trace_in_memory;
     std::unique_ptr<TraceRecorder> recorder;
     std::unique_ptr<PctScheduler> pct_scheduler;
@@ -337,14 +359,22 @@ Result run(const Options& options, absl::FunctionRef<void()> fn) {
           report.greenthreads.push_back(std::move(info));
         });
         result.outcome = Outcome::kDeadlock;
+        result.traced_outcome = {outcome_name(result.outcome),
+                                 report.summary()};
         result.deadlock = report;
         error = std::make_exception_ptr(Deadlock(std::move(report)));
       } else {
         const bool time = why == Stall::kTimeLimit;
         if (recorder) recorder->note_stall(time ? "time limit" : "event limit");
         result.outcome = time ? Outcome::kTimeLimit : Outcome::kEventLimit;
-        error = std::make_exception_ptr(LimitReached(
-            time ? "sim: time limit reached" : "sim: event limit reached"));
+        const char* what =
+            time ? "sim: time limit reached" : "sim: event limit reached";
+        result.traced_outcome = {outcome_name(result.outcome), what};
+        error = std::make_exception_ptr(LimitReached(what));
+      }
+      if (recorder) {
+        recorder->note_outcome(result.traced_outcome.result,
+                               result.traced_outcome.message);
       }
       // The run is over: the rest is teardown, which is not traced.
       if (recorder) recorder->stop_formatting();
@@ -368,6 +398,13 @@ Result run(const Options& options, absl::FunctionRef<void()> fn) {
       result.error = "unknown exception";
       result.exception = std::current_exception();
     }
+    if (result.outcome == Outcome::kOk || result.outcome == Outcome::kError) {
+      result.traced_outcome = {outcome_name(result.outcome), result.error};
+      if (recorder) {
+        recorder->note_outcome(result.traced_outcome.result,
+                               result.traced_outcome.message);
+      }
+    }
     result.virtual_ns = backend->now();
     result.iterations = hub.iterations();
     if (recorder) {
@@ -390,6 +427,7 @@ Result run(const Options& options, absl::FunctionRef<void()> fn) {
     // from now on the network keeps the final time instead of asking the
     // backend, which goes away with the hub.
     network.freeze_clock();
+    network.set_draws(nullptr);
     Hub::destroy_current();
     recorder.reset();
     tls_user_rng = nullptr;

@@ -73,6 +73,7 @@
 namespace eventlet::sim {
 
 class SimNetwork;
+struct Decisions;
 
 enum class Strategy { kFifo, kRandom, kPct };
 const char* strategy_name(Strategy s);  // "fifo", "random", "pct"
@@ -103,6 +104,11 @@ struct Options {
   // events is best). Both >= 1. Recorded in the trace header.
   int pct_depth = 3;
   std::uint64_t pct_horizon = 1000;
+  // Drive the run from these decisions (sim/decisions.h: the order of each
+  // pass's wake-ups, the network's draws) instead of the seed's scheduler
+  // and network streams; the user stream (sim::random()) still comes from
+  // the seed. Null: the seed decides. Not owned; must outlive run().
+  const Decisions* decisions = nullptr;
 };
 
 struct GreenthreadInfo {
@@ -117,6 +123,9 @@ struct DeadlockReport {
   std::int64_t time = 0;                      // virtual ns
   std::vector<GreenthreadInfo> greenthreads;  // main first, creation order
   std::string to_string() const;
+  // One line, what each suspended greenthread waits on ("0 on
+  // GreenThread::wait, 2 on Event::wait"): the outcome event's message.
+  std::string summary() const;
 };
 
 // Thrown into the main greenlet when the run deadlocks.
@@ -148,6 +157,10 @@ struct Result {
   std::exception_ptr exception;  // it (not for Deadlock / LimitReached)
   std::string trace;             // if Options::trace_in_memory
   std::uint64_t trace_hash = 0;  // final rolling hash (if traced)
+  // What the trace's closing outcome event says (filled even untraced): the
+  // outcome's name and the error, the deadlock's summary or the limit. Two
+  // runs "fail the same way" when these are equal.
+  TraceOutcome traced_outcome;
   bool ok() const { return outcome == Outcome::kOk; }
   // One line: outcome, virtual time, events, error.
   std::string summary() const;

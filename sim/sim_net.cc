@@ -108,40 +108,49 @@ void SimNetwork::send(Event event) {
   const std::string to = event.to_host;
   ++stats_.segments_sent;
   if (event.packet == 0) event.packet = ++packets_;  // a held one keeps its id
-  auto report = [&](NetEvent::Kind kind, std::int64_t at) {
+  auto report = [&](NetEvent::Kind kind, std::int64_t at, std::int64_t jitter,
+                    const char* drop_reason) {
     if (listener_) {
       listener_(NetEvent{kind, event.packet, Event::name(event.kind), from, to,
-                         event.data.size(), at});
+                         event.data.size(), at, jitter, drop_reason});
     }
   };
   if (cut(from, to)) {
     if (event.kind == Event::Kind::kDatagram) {
       ++stats_.datagrams_dropped;
-      report(NetEvent::Kind::kDrop, clock_());
+      report(NetEvent::Kind::kDrop, clock_(), -1, "partition");
     } else {
-      report(NetEvent::Kind::kSend, Backend::kNoDeadline);  // held until heal()
+      // Held until heal().
+      report(NetEvent::Kind::kSend, Backend::kNoDeadline, -1, nullptr);
       held_.push_back(std::move(event));
     }
     return;
   }
   const LinkOptions& l = link(from, to);
   if (event.kind == Event::Kind::kDatagram && l.loss > 0 &&
-      rng_.chance(l.loss)) {
+      (draws_ != nullptr ? draws_->lose(event.packet, l.loss)
+                         : rng_.chance(l.loss))) {
     ++stats_.datagrams_dropped;
-    report(NetEvent::Kind::kDrop, clock_());
+    report(NetEvent::Kind::kDrop, clock_(), -1, "loss");
     return;
   }
   std::int64_t delay = absl::ToInt64Nanoseconds(l.latency);
-  const std::int64_t jitter = absl::ToInt64Nanoseconds(l.jitter);
-  if (jitter > 0)
-    delay += static_cast<std::int64_t>(
-        rng_.uniform(static_cast<std::uint64_t>(jitter) + 1));
+  const std::int64_t max_jitter = absl::ToInt64Nanoseconds(l.jitter);
+  std::int64_t jitter = -1;
+  if (max_jitter > 0) {
+    jitter = draws_ != nullptr
+                 ? std::clamp<std::int64_t>(
+                       draws_->jitter(event.packet, max_jitter), 0, max_jitter)
+                 : static_cast<std::int64_t>(rng_.uniform(
+                       static_cast<std::uint64_t>(max_jitter) + 1));
+    delay += jitter;
+  }
   std::int64_t at = clock_() + delay;
   // In order per direction: never before what was sent earlier.
   std::int64_t& last = last_delivery_[{from, to}];
   if (event.kind != Event::Kind::kDatagram) at = std::max(at, last);
   last = std::max(last, at);
-  report(NetEvent::Kind::kSend, at);
+  report(NetEvent::Kind::kSend, at, jitter, nullptr);
   in_flight_.emplace(std::make_pair(at, next_seq_++), std::move(event));
 }
 
@@ -489,7 +498,8 @@ void SimNetwork::deliver(Event& e) {
   ++stats_.segments_delivered;
   if (listener_) {
     listener_(NetEvent{NetEvent::Kind::kDeliver, e.packet, Event::name(e.kind),
-                       e.from_host, e.to_host, e.data.size(), clock_()});
+                       e.from_host, e.to_host, e.data.size(), clock_(), -1,
+                       nullptr});
   }
   auto target = [&](int id, std::uint64_t serial) -> Sock* {
     Sock* s = find(id);

@@ -67,6 +67,24 @@ struct NetEvent {
   const std::string& to;
   std::size_t bytes;  // payload bytes
   std::int64_t at;    // kSend: when it will arrive (kNoDeadline if held)
+  // kSend: the jitter drawn for it, in ns (-1: its link has no jitter, no
+  // draw). kDrop: why it was lost, "loss" (a draw) or "partition".
+  std::int64_t jitter;
+  const char* drop_reason;
+};
+
+// The network's random decisions, one call per draw. By default they come
+// from the network's seeded stream; a replay that drives the schedule from a
+// trace (sim/decisions.h) substitutes the recorded draws.
+class NetworkDraws {
+ public:
+  virtual ~NetworkDraws() = default;
+  // Whether datagram `packet` is lost on a link with loss probability
+  // `loss` (0 < loss <= 1).
+  virtual bool lose(std::uint64_t packet, double loss) = 0;
+  // The extra delay of `packet`, in [0, max_jitter] ns (max_jitter > 0).
+  virtual std::int64_t jitter(std::uint64_t packet,
+                              std::int64_t max_jitter) = 0;
 };
 using NetEventListener = std::function<void(const NetEvent&)>;
 
@@ -103,6 +121,9 @@ class SimNetwork final : public net::Network {
   void set_event_listener(NetEventListener listener) {
     listener_ = std::move(listener);
   }
+  // Takes the loss and jitter draws from `draws` instead of the seeded
+  // stream (null: the stream). Not owned; must outlive its use.
+  void set_draws(NetworkDraws* draws) { draws_ = draws; }
   // Stops reading the clock (the backend that provided it is going away):
   // time stays where it is for whatever is still sent or closed.
   void freeze_clock();
@@ -170,6 +191,7 @@ class SimNetwork final : public net::Network {
   std::string default_host_ = "10.0.0.1";
   NetStats stats_;
   NetEventListener listener_;
+  NetworkDraws* draws_ = nullptr;
 };
 
 }  // namespace eventlet::sim

@@ -74,6 +74,25 @@ std::uint64_t trace_hash(std::uint64_t prev, std::string_view bytes) {
   return h;
 }
 
+std::string printable(std::string_view s) {
+  static const char* hex = "0123456789abcdef";
+  const bool cut = s.size() > 80;
+  if (cut) s = s.substr(0, 77);
+  std::string out;
+  for (char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c < 0x20 || c >= 0x7f) {
+      out += "\\x";
+      out.push_back(hex[c >> 4]);
+      out.push_back(hex[c & 15]);
+    } else {
+      out.push_back(ch);
+    }
+  }
+  if (cut) out += "...";
+  return out;
+}
+
 // ---- TraceRecorder
 // ------------------------------------------------------------
 
@@ -195,6 +214,15 @@ void TraceRecorder::end(std::uint64_t cause) {
 void TraceRecorder::note_stall(const char* why) {
   if (begin(current_id(), "stall")) {
     field_str("why", why);
+    end(0);
+  }
+}
+
+void TraceRecorder::note_outcome(std::string_view result,
+                                 std::string_view message) {
+  if (begin(current_id(), "outcome")) {
+    field_str("result", result);
+    field_str("message", message);
     end(0);
   }
 }
@@ -356,9 +384,15 @@ void TraceRecorder::on_net(const NetEvent& e) {
   std::uint64_t cause = 0;
   if (e.kind == NetEvent::Kind::kSend) {
     if (e.at != Backend::kNoDeadline) field("at", e.at);
-  } else if (auto it = packet_sends_.find(e.id); it != packet_sends_.end()) {
-    cause = it->second;
-    packet_sends_.erase(it);
+    if (e.jitter >= 0) field("jitter", e.jitter);
+  } else if (e.kind == NetEvent::Kind::kDrop && e.drop_reason != nullptr) {
+    field_str("reason", e.drop_reason);
+  }
+  if (e.kind != NetEvent::Kind::kSend) {
+    if (auto it = packet_sends_.find(e.id); it != packet_sends_.end()) {
+      cause = it->second;
+      packet_sends_.erase(it);
+    }
   }
   end(cause);
   if (e.kind == NetEvent::Kind::kSend) packet_sends_[e.id] = seq_;
@@ -464,13 +498,16 @@ const std::vector<KindSpec>& kind_specs() {
       {"poll_done", {{"ready", Type::kUint, true}}},
       {"choose", {{"set", Type::kIds, true}, {"order", Type::kIds, true}}},
       {"stall", {{"why", Type::kString, true}}},
+      {"outcome",
+       {{"result", Type::kString, true}, {"message", Type::kString, true}}},
       {"net_send",
        {{"packet", Type::kUint, true},
         {"what", Type::kString, true},
         {"src", Type::kString, true},
         {"dst", Type::kString, true},
         {"bytes", Type::kUint, true},
-        {"at", Type::kInt, false}}},
+        {"at", Type::kInt, false},
+        {"jitter", Type::kUint, false}}},
       {"net_deliver",
        {{"packet", Type::kUint, true},
         {"what", Type::kString, true},
@@ -482,7 +519,8 @@ const std::vector<KindSpec>& kind_specs() {
         {"what", Type::kString, true},
         {"src", Type::kString, true},
         {"dst", Type::kString, true},
-        {"bytes", Type::kUint, true}}},
+        {"bytes", Type::kUint, true},
+        {"reason", Type::kString, false}}},
   };
   return specs;
 }
@@ -531,15 +569,36 @@ bool is_hex16(std::string_view s) {
   return true;
 }
 
-std::string shorten(std::string_view s) {
-  if (s.size() <= 80) return std::string(s);
-  return std::string(s.substr(0, 77)) + "...";
+// Parses one line as JSON; discarded (is_discarded()) if it is not valid
+// JSON or if any object in it repeats a key (nlohmann would keep the last:
+// two readers could disagree on what the line says).
+nlohmann::json parse_strict(std::string_view line) {
+  std::vector<std::set<std::string>> keys;  // one per open object
+  bool duplicate = false;
+  auto callback = [&](int /*depth*/, nlohmann::json::parse_event_t event,
+                      nlohmann::json& parsed) {
+    using E = nlohmann::json::parse_event_t;
+    if (event == E::object_start) {
+      keys.emplace_back();
+    } else if (event == E::object_end) {
+      if (!keys.empty()) keys.pop_back();
+    } else if (event == E::key && !keys.empty()) {
+      if (!keys.back().insert(parsed.get<std::string>()).second) {
+        duplicate = true;
+      }
+    }
+    return true;
+  };
+  nlohmann::json j = nlohmann::json::parse(line, callback, false);
+  if (duplicate) return nlohmann::json(nlohmann::json::value_t::discarded);
+  return j;
 }
 
 bool check_header(std::string_view line, TraceHeader* h, std::string* why) {
-  nlohmann::json j = nlohmann::json::parse(line, nullptr, false);
+  nlohmann::json j = parse_strict(line);
   if (j.is_discarded() || !j.is_object()) {
-    *why = "expected the header, a JSON object; got: " + shorten(line);
+    *why = "expected the header, a JSON object without repeated keys; got: " +
+           printable(line);
     return false;
   }
   auto format = j.find("format");
@@ -555,8 +614,13 @@ bool check_header(std::string_view line, TraceHeader* h, std::string* why) {
     return false;
   }
   if (version->get<std::int64_t>() != kTraceVersion) {
-    *why = "unsupported trace version " + version->dump() + " (expected " +
-           std::to_string(kTraceVersion) + ")";
+    *why = "unsupported trace version " + printable(version->dump()) +
+           ": this build reads version " + std::to_string(kTraceVersion);
+    if (version->get<std::int64_t>() < kTraceVersion) {
+      *why +=
+          " (older traces have no outcome event and cannot drive a replay: "
+          "record the program again with this build)";
+    }
     return false;
   }
   auto seed = j.find("seed");
@@ -571,7 +635,7 @@ bool check_header(std::string_view line, TraceHeader* h, std::string* why) {
   }
   const std::string s = strategy->get<std::string>();
   if (s != "fifo" && s != "random" && s != "pct") {
-    *why = "unknown strategy \"" + shorten(s) +
+    *why = "unknown strategy \"" + printable(s) +
            "\" (expected fifo, random or pct)";
     return false;
   }
@@ -610,8 +674,24 @@ bool check_header(std::string_view line, TraceHeader* h, std::string* why) {
   return true;
 }
 
+// What check_event learnt about a valid line.
+struct EventInfo {
+  std::string kind;
+  bool edited = false;  // a choose whose hash does not match (allowed edit)
+};
+
+bool is_permutation_of(const nlohmann::json& a, const nlohmann::json& b) {
+  std::vector<std::int64_t> x, y;
+  for (const auto& v : a) x.push_back(v.get<std::int64_t>());
+  for (const auto& v : b) y.push_back(v.get<std::int64_t>());
+  std::sort(x.begin(), x.end());
+  std::sort(y.begin(), y.end());
+  return x == y;
+}
+
 bool check_event(std::string_view line, std::uint64_t expect_seq,
-                 std::int64_t* last_t, std::uint64_t* hash, std::string* why) {
+                 bool allow_edited_choices, std::int64_t* last_t,
+                 std::uint64_t* hash, EventInfo* info, std::string* why) {
   // The hash first: it catches any change of bytes, with a precise message.
   static constexpr std::string_view kH = ",\"h\":\"";
   const std::size_t at = line.rfind(kH);
@@ -621,17 +701,20 @@ bool check_event(std::string_view line, std::uint64_t expect_seq,
     *why = "expected the event to end with ,\"h\":\"<16 hex digits>\"}";
     return false;
   }
+  const std::string_view recorded = line.substr(at + kH.size(), 16);
   const std::uint64_t h = trace_hash(*hash, line.substr(0, at));
   char hex[17];
   std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(h));
-  if (line.substr(at + kH.size(), 16) != std::string_view(hex, 16)) {
+  const bool hash_ok = recorded == std::string_view(hex, 16);
+  if (!hash_ok && !allow_edited_choices) {
     *why = "rolling hash mismatch (expected " + std::string(hex, 16) +
            "): the line or one before it was altered";
     return false;
   }
-  nlohmann::json j = nlohmann::json::parse(line, nullptr, false);
+  nlohmann::json j = parse_strict(line);
   if (j.is_discarded() || !j.is_object()) {
-    *why = "expected an event, a JSON object; got: " + shorten(line);
+    *why = "expected an event, a JSON object without repeated keys; got: " +
+           printable(line);
     return false;
   }
   auto seq = j.find("seq");
@@ -645,8 +728,13 @@ bool check_event(std::string_view line, std::uint64_t expect_seq,
     *why = "expected an integer \"t\" (virtual time, ns)";
     return false;
   }
+  if (t->get<std::int64_t>() < 0) {
+    *why =
+        "negative time " + printable(t->dump()) + " (virtual time starts at 0)";
+    return false;
+  }
   if (t->get<std::int64_t>() < *last_t) {
-    *why = "time goes backwards (" + t->dump() + " < " +
+    *why = "time goes backwards (" + printable(t->dump()) + " < " +
            std::to_string(*last_t) + ")";
     return false;
   }
@@ -666,7 +754,13 @@ bool check_event(std::string_view line, std::uint64_t expect_seq,
     if (k == s.kind) spec = &s;
   }
   if (spec == nullptr) {
-    *why = "unknown kind \"" + shorten(k) + "\"";
+    *why = "unknown kind \"" + printable(k) + "\"";
+    return false;
+  }
+  if (!hash_ok && k != "choose") {
+    *why = "rolling hash mismatch (expected " + std::string(hex, 16) +
+           "): the line was altered (only the order of a choose event may "
+           "be edited)";
     return false;
   }
   std::size_t known = 5;  // seq t gt kind h
@@ -686,6 +780,12 @@ bool check_event(std::string_view line, std::uint64_t expect_seq,
     }
     ++known;
   }
+  if (k == "choose" && !is_permutation_of(j["set"], j["order"])) {
+    *why =
+        "a choose event's \"order\" must list the ids of its \"set\", "
+        "each as often";
+    return false;
+  }
   auto cause = j.find("cause");
   if (cause != j.end()) {
     if (!has_type(*cause, Type::kUint) || cause->get<std::uint64_t>() == 0 ||
@@ -700,18 +800,27 @@ bool check_event(std::string_view line, std::uint64_t expect_seq,
     return false;
   }
   *last_t = t->get<std::int64_t>();
-  *hash = h;
+  // Chained through the recorded hash: an edited choose line does not make
+  // every later line fail.
+  std::uint64_t recorded_h = 0;
+  std::from_chars(recorded.data(), recorded.data() + recorded.size(),
+                  recorded_h, 16);
+  *hash = recorded_h;
+  info->kind = k;
+  info->edited = !hash_ok;
   return true;
 }
 
 }  // namespace
 
-bool parse_trace(std::string_view text, ParsedTrace* out, TraceError* error) {
+bool parse_trace(std::string_view text, ParsedTrace* out, TraceError* error,
+                 const ParseOptions& options) {
   *out = ParsedTrace{};
   std::size_t pos = 0;
   std::size_t line_no = 0;
   std::uint64_t hash = kFnvOffset;
-  std::int64_t last_t = INT64_MIN;
+  std::int64_t last_t = 0;
+  bool ended = false;  // the outcome event was read
   std::string why;
   auto fail = [&](std::size_t line, std::string message) {
     error->line = line;
@@ -734,13 +843,45 @@ bool parse_trace(std::string_view text, ParsedTrace* out, TraceError* error) {
     if (line_no == 1) {
       if (!check_header(line, &out->header, &why)) return fail(1, why);
       hash = trace_hash(hash, line);
-    } else if (!check_event(line, line_no - 1, &last_t, &hash, &why)) {
-      return fail(line_no, why);
+    } else {
+      if (ended) {
+        return fail(line_no, "an event after the outcome event (the last)");
+      }
+      EventInfo info;
+      if (!check_event(line, line_no - 1, options.allow_edited_choices, &last_t,
+                       &hash, &info, &why)) {
+        return fail(line_no, why);
+      }
+      if (info.edited) out->edited_lines.push_back(line_no);
+      ended = info.kind == "outcome";
     }
     out->lines.emplace_back(line);
   }
+  if (!ended) {
+    return fail(line_no + 1,
+                "no outcome event at the end: the recording did not finish "
+                "(or the file was cut short)");
+  }
   out->final_hash = hash;
   return true;
+}
+
+std::string TraceOutcome::to_string() const {
+  if (message.empty()) return result;
+  std::string quoted;
+  append_escaped(quoted, message);
+  return result + " " + quoted;
+}
+
+TraceOutcome trace_outcome(const ParsedTrace& trace) {
+  TraceOutcome out;
+  if (trace.lines.size() < 2) return out;
+  const nlohmann::json j =
+      nlohmann::json::parse(trace.lines.back(), nullptr, false);
+  if (!j.is_object() || j.value("kind", "") != "outcome") return out;
+  out.result = j.value("result", "");
+  out.message = j.value("message", "");
+  return out;
 }
 
 }  // namespace eventlet::sim

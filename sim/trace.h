@@ -37,12 +37,14 @@
 
 namespace eventlet::sim {
 
-inline constexpr int kTraceVersion = 1;
+// Version 2 added the closing `outcome` event, `net_send`'s `jitter` and
+// `net_drop`'s `reason` (the decisions a replay drives from).
+inline constexpr int kTraceVersion = 2;
 inline constexpr const char* kTraceFormat = "eventlet-sim-trace";
 // Names the scheduling semantics the trace was recorded with (not the binary:
 // a trace must be byte-identical on every machine). Bumped whenever the hub's
 // ordering rules or the event vocabulary change.
-inline constexpr const char* kBuildId = "eventlet-cpp-sim/1";
+inline constexpr const char* kBuildId = "eventlet-cpp-sim/2";
 // The largest PCT depth a trace (and sim::Options) may name.
 inline constexpr std::uint64_t kMaxPctDepth = 10000;
 
@@ -99,8 +101,11 @@ class TraceRecorder final : public HubObserver, public TieBreaker {
   Creation creation(std::int64_t greenlet_id) const;
   void flush();
 
-  // Extra event, for the simulation itself ("stall": deadlock or limit).
+  // Extra events, for the simulation itself: "stall" (deadlock or limit),
+  // and "outcome", the run's result ("ok", "error", "deadlock", "time limit",
+  // "event limit") with its message, always the last event of a trace.
   void note_stall(const char* why);
+  void note_outcome(std::string_view result, std::string_view message);
 
   // HubObserver.
   void on_spawn(const Greenlet& g, const Greenlet& creator) override;
@@ -187,11 +192,41 @@ struct ParsedTrace {
   TraceHeader header;
   std::vector<std::string> lines;  // line 0 = header, then events (no '\n')
   std::uint64_t final_hash = 0;
+  // With ParseOptions::allow_edited_choices: the 1-based line numbers of
+  // `choose` events whose bytes were edited after recording.
+  std::vector<std::size_t> edited_lines;
+};
+
+struct ParseOptions {
+  // Accept `choose` events edited by hand (their `order` changed, so their
+  // hash no longer matches): each line's hash is then checked against the
+  // previous line's recorded `h`, so an edit anywhere else is still caught.
+  // For replays that drive the schedule from the trace (sim/decisions.h).
+  bool allow_edited_choices = false;
 };
 
 // Parses and validates `text`. Returns false and fills `*error` with the first
-// problem. Never throws (but std::bad_alloc).
-bool parse_trace(std::string_view text, ParsedTrace* out, TraceError* error);
+// problem; its message never contains control bytes (they are written \xNN).
+// Never throws (but std::bad_alloc).
+bool parse_trace(std::string_view text, ParsedTrace* out, TraceError* error,
+                 const ParseOptions& options = {});
+
+// The run's result, from a parsed trace's closing `outcome` event.
+struct TraceOutcome {
+  std::string result;   // "ok", "error", "deadlock", "time limit", ...
+  std::string message;  // the error, the deadlock's summary, or ""
+  bool operator==(const TraceOutcome&) const = default;
+  // `error "lost update: ..."` (the message JSON-quoted), or `ok`.
+  std::string to_string() const;
+};
+// Reads the last line of a parsed trace (parse_trace guarantees it is the
+// outcome event).
+TraceOutcome trace_outcome(const ParsedTrace& trace);
+
+// At most 80 bytes of `s`, for a message, with every byte outside printable
+// ASCII written \xNN: text from a (possibly hostile) trace cannot send escape
+// sequences to a terminal.
+std::string printable(std::string_view s);
 
 // The rolling hash: FNV-1a 64 of `bytes`, starting from `prev`.
 std::uint64_t trace_hash(std::uint64_t prev, std::string_view bytes);

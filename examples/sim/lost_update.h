@@ -18,6 +18,10 @@ namespace eventlet::examples {
 // balance is not 2.
 void LostUpdateScenario();
 
+// The same two deposits, corrected: each deposit holds a Semaphore(1) across
+// its read-modify-write, so the balance is 2 under every schedule.
+void FixedLostUpdateScenario();
+
 }  // namespace eventlet::examples
 
 #endif  // EVENTLET_EXAMPLES_SIM_LOST_UPDATE_H_
