@@ -118,22 +118,40 @@ TEST(PctTest, SeedsGiveBothOrders) {
   EXPECT_GT(lost, 0);
 }
 
-TEST(ExploreTest, CorrectScenarioPassesEverySeed) {
+TEST(ExploreTest, AllSeedsListsEveryFailureAndCreatesTheDirectory) {
   unsetenv("EVENTLET_SEED");
+  const std::string dir =
+      std::string(std::getenv("TEST_TMPDIR")) + "/not/there/yet";
   ExploreOptions o;
-  o.seeds = 30;
-  ExploreResult r = explore([] { Result unused; }, o);
-  EXPECT_FALSE(r.failed);
-  EXPECT_EQ(r.runs, 30);
+  o.seeds = 20;
+  o.all_seeds = true;
+  o.quiet = true;
+  o.name = "lost";
+  o.trace_dir = dir;
+  ExploreResult r = explore(examples::LostUpdateScenario, o);
+  EXPECT_EQ(r.runs, 20);
+  ASSERT_GE(r.failures.size(), 2u);
+  EXPECT_EQ(r.failures.front().seed, r.seed);
+  for (const ExploreFailure& f : r.failures) {
+    EXPECT_EQ(f.trace_path,
+              dir + "/lost.random.seed-" + std::to_string(f.seed) + ".jsonl");
+    EXPECT_EQ(f.outcome.result, "error");
+    ReplayResult again =
+        replay_file(f.trace_path, examples::LostUpdateScenario);
+    EXPECT_TRUE(again.ok) << again.message;
+  }
 }
 
-TEST(ExploreTest, SeedFlag) {
-  char a0[] = "prog", a1[] = "--seed=42", a2[] = "--seed=x";
-  char* ok[] = {a0, a1};
-  char* bad[] = {a0, a2};
-  EXPECT_EQ(seed_flag(2, ok), 42u);
-  EXPECT_FALSE(seed_flag(2, bad).has_value());
-  EXPECT_FALSE(seed_flag(1, ok).has_value());
+TEST(ExploreTest, FixedScenarioPassesEverySeed) {
+  unsetenv("EVENTLET_SEED");
+  for (Strategy s : {Strategy::kRandom, Strategy::kPct}) {
+    ExploreOptions o;
+    o.seeds = 50;
+    o.strategy = s;
+    ExploreResult r = explore(examples::FixedLostUpdateScenario, o);
+    EXPECT_FALSE(r.failed) << strategy_name(s) << ": " << r.message;
+    EXPECT_EQ(r.runs, 50);
+  }
 }
 
 }  // namespace

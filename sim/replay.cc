@@ -92,7 +92,8 @@ ReplayResult replay(std::string_view trace, absl::FunctionRef<void()> fn,
     return out;
   }
   out.actual_outcome = out.run.traced_outcome;
-  if (out.actual_outcome != out.expected_outcome) {
+  // A trace cut short has no outcome to compare (its end is a divergence).
+  if (expected.complete && out.actual_outcome != out.expected_outcome) {
     out.outcome_differs = true;
     out.message = "outcome differs: expected " +
                   out.expected_outcome.to_string() + ", got " +

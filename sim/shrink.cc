@@ -180,6 +180,12 @@ ShrinkResult shrink(std::string_view trace, absl::FunctionRef<void()> fn,
     out.message = "rejected: " + error.to_string();
     return out;
   }
+  if (!parsed.complete) {
+    out.message =
+        "rejected: the trace has no outcome event (cut short?): "
+        "there is no failure to keep";
+    return out;
+  }
   out.outcome = trace_outcome(parsed);
   out.events_before = parsed.lines.size() - 1;
   const Decisions recorded = decisions_from_trace(parsed);

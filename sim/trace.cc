@@ -857,7 +857,8 @@ bool parse_trace(std::string_view text, ParsedTrace* out, TraceError* error,
     }
     out->lines.emplace_back(line);
   }
-  if (!ended) {
+  out->complete = ended;
+  if (!ended && !options.allow_edited_choices) {
     return fail(line_no + 1,
                 "no outcome event at the end: the recording did not finish "
                 "(or the file was cut short)");

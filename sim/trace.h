@@ -193,15 +193,18 @@ struct ParsedTrace {
   std::vector<std::string> lines;  // line 0 = header, then events (no '\n')
   std::uint64_t final_hash = 0;
   // With ParseOptions::allow_edited_choices: the 1-based line numbers of
-  // `choose` events whose bytes were edited after recording.
+  // `choose` events whose bytes were edited after recording, and whether the
+  // trace ends with its outcome event (false: it was cut short).
   std::vector<std::size_t> edited_lines;
+  bool complete = true;
 };
 
 struct ParseOptions {
   // Accept `choose` events edited by hand (their `order` changed, so their
   // hash no longer matches): each line's hash is then checked against the
   // previous line's recorded `h`, so an edit anywhere else is still caught.
-  // For replays that drive the schedule from the trace (sim/decisions.h).
+  // Also accept a trace cut short after any line (no outcome event). For
+  // replays that drive the schedule from the trace (sim/decisions.h).
   bool allow_edited_choices = false;
 };
 
@@ -219,8 +222,8 @@ struct TraceOutcome {
   // `error "lost update: ..."` (the message JSON-quoted), or `ok`.
   std::string to_string() const;
 };
-// Reads the last line of a parsed trace (parse_trace guarantees it is the
-// outcome event).
+// Reads the closing outcome event of a parsed trace (empty `result` if the
+// trace was cut short).
 TraceOutcome trace_outcome(const ParsedTrace& trace);
 
 // At most 80 bytes of `s`, for a message, with every byte outside printable
