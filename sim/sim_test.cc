@@ -282,8 +282,13 @@ TEST(SimTraceTest, TraceParsesAndCarriesTheHeader) {
   EXPECT_EQ(p.lines.size(), r.events + 1);
   EXPECT_EQ(p.final_hash, r.trace_hash);
   EXPECT_EQ(p.lines[0],
-            "{\"format\":\"eventlet-sim-trace\",\"version\":1,\"seed\":99,"
-            "\"strategy\":\"random\",\"build\":\"eventlet-cpp-sim/1\"}");
+            "{\"format\":\"eventlet-sim-trace\",\"version\":2,\"seed\":99,"
+            "\"strategy\":\"random\",\"build\":\"eventlet-cpp-sim/2\"}");
+  // The last event is the outcome.
+  EXPECT_NE(p.lines.back().find("\"kind\":\"outcome\",\"result\":\"ok\","
+                                "\"message\":\"\""),
+            std::string::npos)
+      << p.lines.back();
 }
 
 TEST(SimTraceTest, CausesLinkWakeUpsToTheirSwitches) {

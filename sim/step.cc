@@ -166,6 +166,10 @@ bool load_step_trace(const ParsedTrace& parsed, StepTrace* out,
         e.at = j["at"].get<std::int64_t>();
         e.has_at = true;
       }
+      if (j.contains("jitter")) e.jitter = j["jitter"].get<std::int64_t>();
+      if (j.contains("reason")) e.reason = j["reason"].get<std::string>();
+      if (j.contains("result")) e.result = j["result"].get<std::string>();
+      if (j.contains("message")) e.message = j["message"].get<std::string>();
       if (e.seq != out->events.size() + 1) {
         *error = {i + 1, "seq out of order"};
         return false;
@@ -243,6 +247,10 @@ std::string describe_event(const StepEvent& e) {
     std::string s =
         e.what + " " + std::to_string(e.bytes) + " B " + e.src + " -> " + e.dst;
     if (k == "net_send" && e.has_at) s += ", arrives t=" + format_time(e.at);
+    if (k == "net_send" && e.jitter > 0) {
+      s += " (jitter " + format_time(e.jitter) + ")";
+    }
+    if (k == "net_drop" && !e.reason.empty()) s += " (" + e.reason + ")";
     return s;
   }
   if (k == "pass") return "timer pass begins";
@@ -256,6 +264,9 @@ std::string describe_event(const StepEvent& e) {
   }
   if (k == "choose") return "set " + ids(e.set) + " order " + ids(e.order);
   if (k == "stall") return e.why;
+  if (k == "outcome") {
+    return e.message.empty() ? e.result : e.result + ": " + e.message;
+  }
   return "";
 }
 
@@ -722,7 +733,8 @@ bool Stepper::parse_breakpoint(const std::string& spec, Breakpoint* b,
         "exit",         "exception",  "timer_add",   "timer_fire",
         "timer_cancel", "listen_add", "listen_fire", "listen_remove",
         "pass",         "poll",       "poll_done",   "choose",
-        "stall",        "net_send",   "net_deliver", "net_drop"};
+        "stall",        "net_send",   "net_deliver", "net_drop",
+        "outcome"};
     if (!kinds.count(b->kind)) {
       *error = "unknown kind '" + b->kind + "'";
       return false;

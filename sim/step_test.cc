@@ -57,6 +57,16 @@ bool Contains(const std::string& s, const std::string& part) {
   return s.find(part) != std::string::npos;
 }
 
+TEST(StepPrint, TheOutcomeClosesTheTrace) {
+  const StepTrace trace = DemoTrace();
+  ASSERT_FALSE(trace.events.empty());
+  const StepEvent& last = trace.events.back();
+  EXPECT_EQ(last.kind, "outcome");
+  EXPECT_EQ(last.result, "ok");
+  EXPECT_TRUE(Contains(format_event_line(last, 4, 10), "outcome        ok"))
+      << format_event_line(last, 4, 10);
+}
+
 TEST(StepPrint, OneLinePerEventAfterAHeaderLine) {
   const StepTrace trace = DemoTrace();
   const std::string text = print_trace(trace);
@@ -65,8 +75,8 @@ TEST(StepPrint, OneLinePerEventAfterAHeaderLine) {
   std::size_t lines = 0;
   while (std::getline(in, line)) {
     if (lines == 0) {
-      EXPECT_EQ(line.rfind("trace: eventlet-sim-trace v1, seed 7, strategy "
-                           "fifo, build eventlet-cpp-sim/1; ",
+      EXPECT_EQ(line.rfind("trace: eventlet-sim-trace v2, seed 7, strategy "
+                           "fifo, build eventlet-cpp-sim/2; ",
                            0),
                 0u)
           << line;

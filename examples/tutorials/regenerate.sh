@@ -9,12 +9,18 @@ cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 d=examples/tutorials
 bin=bazel-bin/examples/tutorials/tutorial
 for name in $("$bin" --list); do
-  "$bin" "$name" "$d/$name.trace.jsonl"
+  "$bin" "$name" --trace="$d/$name.trace.jsonl" >/dev/null
 done
+# Tutorial 7: the first failing seed of each strategy. Tutorial 8: seed 10 of
+# random (two preemptions) and its shrunk schedule.
+tmp=$(mktemp -d)
 for strategy in random pct; do
-  tmp=$(mktemp -d)
-  "$bin" --explore=$strategy "$tmp" || true
-  cp "$tmp"/explore-seed-*.jsonl "$d/07_explore.$strategy.trace.jsonl"
-  rm -rf "$tmp"
+  out=$("$bin" 07_explore --explore=50 --strategy=$strategy --explore_out="$tmp" || true)
+  seed=$(sed -n 's/^seed \([0-9]*\) fails.*/\1/p' <<<"$out" | head -1)
+  cp "$tmp/07_explore.$strategy.seed-$seed.jsonl" "$d/07_explore.$strategy.trace.jsonl"
 done
+cp "$tmp/07_explore.random.seed-10.jsonl" "$d/08_shrink.before.trace.jsonl"
+"$bin" 07_explore --shrink="$tmp/07_explore.random.seed-10.jsonl" >/dev/null
+cp "$tmp/07_explore.random.seed-10.min.jsonl" "$d/08_shrink.min.trace.jsonl"
+rm -rf "$tmp"
 git diff --stat -- "$d"

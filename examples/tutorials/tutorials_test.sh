@@ -2,8 +2,10 @@
 # Keeps docs/tutorials honest:
 # 1. every tutorial program, run again under sim::run (fifo, seed 0), records
 #    a trace byte-identical to its checked-in NAME.trace.jsonl; tutorial 7's
-#    exploration (random, then pct) fails at the same seed with the same trace
-#    (07_explore.random / .pct.trace.jsonl);
+#    exploration (random, then pct) fails first at the same seed with the same
+#    trace (07_explore.random / .pct.trace.jsonl); tutorial 8's seed 10
+#    (08_shrink.before) shrinks to the same minimal trace (08_shrink.min), of
+#    one preemption, and the commands the tools print work when pasted;
 # 2. every line the tutorials quote is really there: a block opened with
 #    ```trace FILE holds lines of FILE, ```step FILE lines of
 #    `step FILE --print`, and ```session NAME lines of the stepper session
@@ -22,26 +24,49 @@ fail=0
 
 # 1. Re-record.
 for name in $("$tutorial" --list); do
-  "$tutorial" "$name" "$tmp/$name.jsonl"
+  "$tutorial" "$name" --trace="$tmp/$name.jsonl" >/dev/null
   if ! cmp -s "$tmp/$name.jsonl" "$data/$name.trace.jsonl"; then
     echo "FAIL: $name's trace differs from examples/tutorials/$name.trace.jsonl:"
     diff -u "$data/$name.trace.jsonl" "$tmp/$name.jsonl" | head -20 || true
     fail=1
   fi
 done
-for strategy in random pct; do
-  mkdir -p "$tmp/explore-$strategy"
-  "$tutorial" --explore=$strategy "$tmp/explore-$strategy" >/dev/null 2>&1 || true
-  found=("$tmp/explore-$strategy"/explore-seed-*.jsonl)
-  if [[ ${#found[@]} -ne 1 || ! -f "${found[0]}" ]]; then
-    echo "FAIL: exploring with $strategy found no failing seed"
-    fail=1
-  elif ! cmp -s "${found[0]}" "$data/07_explore.$strategy.trace.jsonl"; then
-    echo "FAIL: exploring with $strategy: $(basename "${found[0]}") differs from examples/tutorials/07_explore.$strategy.trace.jsonl"
-    diff -u "$data/07_explore.$strategy.trace.jsonl" "${found[0]}" | head -20 || true
+same_file() {  # GOT WANT (a file of examples/tutorials)
+  if ! cmp -s "$1" "$data/$2"; then
+    echo "FAIL: $1 differs from examples/tutorials/$2:"
+    diff -u "$data/$2" "$1" | head -20 || true
     fail=1
   fi
+}
+for strategy in random pct; do
+  out=$("$tutorial" 07_explore --explore=50 --strategy=$strategy \
+    --explore_out="$tmp/explore" || true)
+  [[ $strategy == random ]] && random_out=$out
+  seed=$(sed -n 's/^seed \([0-9]*\) fails.*/\1/p' <<<"$out" | head -1)
+  if [[ -z "$seed" ]]; then
+    echo "FAIL: exploring with $strategy found no failing seed"
+    fail=1
+    continue
+  fi
+  same_file "$tmp/explore/07_explore.$strategy.seed-$seed.jsonl" "07_explore.$strategy.trace.jsonl"
 done
+before="$tmp/explore/07_explore.random.seed-10.jsonl"
+same_file "$before" 08_shrink.before.trace.jsonl
+# The printed shrink command, pasted (here the binary's own path, as when it
+# is run outside `bazel run`), then the printed replay command.
+shrink_cmd=$(sed -n "s|^  shrink: \(.*seed-10.jsonl\)$|\1|p" <<<"${random_out:-}")
+shrunk=$(eval "$shrink_cmd") || { echo "FAIL: $shrink_cmd"; fail=1; }
+if ! grep -q "preemptions: 2 -> 1" <<<"$shrunk"; then
+  echo "FAIL: shrinking seed 10 did not go from 2 preemptions to 1:"
+  echo "$shrunk"
+  fail=1
+fi
+same_file "$tmp/explore/07_explore.random.seed-10.min.jsonl" 08_shrink.min.trace.jsonl
+replay_cmd=$(sed -n 's|^  replay it: ||p' <<<"$shrunk")
+if ! replayed=$(eval "$replay_cmd") || ! grep -q "replay matches" <<<"$replayed"; then
+  echo "FAIL: $replay_cmd: $replayed"
+  fail=1
+fi
 
 # 2. Quoted lines. Each block becomes: "KIND ARG" then its lines, then "END".
 source_of() {  # KIND ARG -> a file holding what the block may quote
