@@ -44,8 +44,8 @@ check() {  # check FILE PATTERN WHAT
   fi
 }
 check "$tmp/dom1.html" 'data-ready="yes"' "the page script did not finish"
-check "$tmp/dom1.html" 'data-events="69"' "wrong event count"
-check "$tmp/dom1.html" 'data-markers="69"' "not one marker per event"
+check "$tmp/dom1.html" 'data-events="70"' "wrong event count"
+check "$tmp/dom1.html" 'data-markers="70"' "not one marker per event"
 check "$tmp/dom1.html" 'data-current="7"' "keys did not step to #7"
 check "$tmp/dom1.html" '<div id="status">current=7 kind=block gt=0</div>' "status"
 check "$tmp/dom1.html" '<pre id="evline">#7   t=0.000000  gt=0    block          waits on write fd' "the details panel"
