@@ -31,6 +31,7 @@
 #include <cinttypes>
 #include <cstdint>
 #include <cstdio>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -47,7 +48,9 @@
 #include "greenthread/greenthread.h"
 #include "hub/hub.h"
 #include "pool/green_pool.h"
+#include "sim/cli.h"
 #include "sim/sim.h"
+#include "sim/sim_net.h"
 
 ABSL_FLAG(int, concurrency, 200, "requests in flight at once (GreenPool size)");
 ABSL_FLAG(bool, debug_timers, false,
@@ -67,8 +70,9 @@ ABSL_FLAG(int, progress_every, 0,
           "per run, at least every 100)");
 ABSL_FLAG(bool, sim, false,
           "run the local demo under simulation: virtual time on an in-memory "
-          "network (sim/), deterministic for a given --seed");
-ABSL_FLAG(std::uint64_t, seed, 0, "with --sim: the simulation's seed");
+          "network (sim/) with jittery links, deterministic for a given "
+          "--seed; takes sim/cli.h's flags (--seed, --strategy, --trace, "
+          "--replay, --explore, --shrink...)");
 ABSL_FLAG(int, timeout_ms, 30000,
           "connect timeout and read timeout (per wait), milliseconds");
 
@@ -288,7 +292,8 @@ int run(const std::vector<char*>& args, const char* time_label) {
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
       "fetch [--concurrency=200] [--debug_timers] [--debug_listeners] "
-      "[--sim [--seed=N]] [URL...]\nFetches the URLs (or, with none, pages "
+      "[--sim [--seed=N] [--strategy=S] [--trace=FILE]] [URL...]\nFetches the "
+      "URLs (or, with none, pages "
       "of a local green server) in a GreenPool and prints what it got, in "
       "order.");
   std::vector<char*> args = absl::ParseCommandLine(argc, argv);
@@ -297,15 +302,15 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "fetch: --sim runs the local demo only (no URLs)\n");
     return 2;
   }
-  eventlet::sim::Options options;
-  options.seed = absl::GetFlag(FLAGS_seed);
-  int rc = 1;
-  eventlet::sim::Result result =
-      eventlet::sim::run(options, [&] { rc = run(args, "virtual time"); });
-  if (!result.ok()) {
-    std::fprintf(stderr, "fetch: simulation ended: %s\n",
-                 result.summary().c_str());
-    return 1;
-  }
-  return rc;
+  // Under simulation the links have jitter drawn from the seed, so that
+  // different seeds give different schedules (and the same seed the same).
+  return eventlet::sim::cli::main(
+      {"fetch", "//examples:fetch", argv[0], {"--sim"}}, [&args] {
+        eventlet::sim::network().set_default_link(
+            {absl::Microseconds(100), absl::Microseconds(50)});
+        const int rc = run(args, "virtual time");
+        if (rc != 0) {
+          throw std::runtime_error("fetch: exit status " + std::to_string(rc));
+        }
+      });
 }
