@@ -276,7 +276,8 @@ std::string format_event_line(const StepEvent& e, int seq_width, int t_width) {
   s += "  " + pad("t=" + format_time(e.t), static_cast<std::size_t>(t_width));
   s += "  " + pad("gt=" + gt_name(e.gt), 6);
   s += "  " + pad(e.kind, 13);
-  std::string d = describe_event(e);
+  // Strings come from the trace: no control bytes reach the terminal.
+  std::string d = printable(describe_event(e), std::string::npos);
   if (e.cause != 0) {
     s += "  " + pad(d, 30) + "  (cause #" + std::to_string(e.cause) + ")";
   } else {

@@ -65,10 +65,10 @@ struct StepEvent {
   std::int64_t bytes = 0;                // net_*
   std::int64_t at = 0;                   // net_send: when it arrives
   bool has_at = false;
-  std::int64_t jitter = -1;              // net_send: the draw (-1: none)
-  std::string reason;                    // net_drop: "loss", "partition"
-  std::string result, message;           // outcome
-  std::string line;  // the JSON line itself
+  std::int64_t jitter = -1;     // net_send: the draw (-1: none)
+  std::string reason;           // net_drop: "loss", "partition"
+  std::string result, message;  // outcome
+  std::string line;             // the JSON line itself
 };
 
 struct StepTrace {

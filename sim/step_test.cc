@@ -181,6 +181,19 @@ TEST(StepState, EveryPositionLooksTheSameHoweverItWasReached) {
   }
 }
 
+// Strings from a trace (an exception's text, an outcome's message) may hold
+// control bytes: printed escaped, never raw.
+TEST(StepPrint, ControlBytesArePrintedEscaped) {
+  StepEvent e;
+  e.seq = 1;
+  e.kind = "outcome";
+  e.result = "error";
+  e.message = "\x1b]0;owned\x07";
+  const std::string line = format_event_line(e, 3, 10);
+  EXPECT_NE(line.find("error: \\x1b]0;owned\\x07"), std::string::npos) << line;
+  for (char c : line) EXPECT_GE(static_cast<unsigned char>(c), 0x20) << line;
+}
+
 // net_send / net_deliver: printed, and listed as in flight in between.
 TEST(StepState, PacketsAreInFlightFromSendToDelivery) {
   const StepTrace trace = DemoTrace();

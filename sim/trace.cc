@@ -74,10 +74,10 @@ std::uint64_t trace_hash(std::uint64_t prev, std::string_view bytes) {
   return h;
 }
 
-std::string printable(std::string_view s) {
+std::string printable(std::string_view s, std::size_t max) {
   static const char* hex = "0123456789abcdef";
-  const bool cut = s.size() > 80;
-  if (cut) s = s.substr(0, 77);
+  const bool cut = s.size() > max;
+  if (cut) s = s.substr(0, max < 3 ? 0 : max - 3);
   std::string out;
   for (char ch : s) {
     const auto c = static_cast<unsigned char>(ch);

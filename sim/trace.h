@@ -226,10 +226,10 @@ struct TraceOutcome {
 // trace was cut short).
 TraceOutcome trace_outcome(const ParsedTrace& trace);
 
-// At most 80 bytes of `s`, for a message, with every byte outside printable
-// ASCII written \xNN: text from a (possibly hostile) trace cannot send escape
-// sequences to a terminal.
-std::string printable(std::string_view s);
+// At most `max` bytes of `s` (then "..."), for a message, with every byte
+// outside printable ASCII written \xNN: text from a (possibly hostile) trace
+// cannot send escape sequences to a terminal.
+std::string printable(std::string_view s, std::size_t max = 80);
 
 // The rolling hash: FNV-1a 64 of `bytes`, starting from `prev`.
 std::uint64_t trace_hash(std::uint64_t prev, std::string_view bytes);
