@@ -8,6 +8,7 @@
 
 #include "greenthread/greenthread.h"
 #include "gtest/gtest.h"
+#include "sim/sim_gtest.h"
 
 namespace eventlet {
 namespace {
@@ -17,7 +18,7 @@ std::string slow(std::string x, int ms) {
   return x;
 }
 
-TEST(GreenPile, ResultsComeInSpawnOrder) {
+SIM_TEST(GreenPile, ResultsComeInSpawnOrder) {
   GreenPool pool(10);
   GreenPile<std::string> pile(pool);
   pile.spawn(slow, "p", 6);
@@ -29,7 +30,7 @@ TEST(GreenPile, ResultsComeInSpawnOrder) {
   EXPECT_EQ(std::distance(pile.begin(), pile.end()), 0);
 }
 
-TEST(GreenPile, OwnPoolBoundsConcurrency) {
+SIM_TEST(GreenPile, OwnPoolBoundsConcurrency) {
   GreenPile<int> pile(2);
   int running = 0;
   int peak = 0;
