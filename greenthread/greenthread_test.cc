@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -18,6 +19,7 @@
 #include "greenthread/event.h"
 #include "gtest/gtest.h"
 #include "hub/hub.h"
+#include "sim/sim_gtest.h"
 
 namespace eventlet {
 namespace {
@@ -28,17 +30,39 @@ using ::testing::UnorderedElementsAre;
 
 absl::Duration Ms(int n) { return absl::Milliseconds(n); }
 
+// Records every report of the current hub's exception hook as
+// "where: type: what" from construction to destruction (which clears the
+// hook, so it must run while that hub is alive).
+class HookReports {
+ public:
+  HookReports() {
+    Hub::current().set_exception_hook([this](const HubException& e) {
+      lines.push_back(e.where + ": " + describe_exception(e.error));
+    });
+  }
+  ~HookReports() { Hub::current().set_exception_hook(nullptr); }
+  HookReports(const HookReports&) = delete;
+  HookReports& operator=(const HookReports&) = delete;
+
+  std::vector<std::string> lines;
+};
+
+// Tests on the real hub: a fresh hub each, with its reports recorded.
+// (SIM_TEST bodies get a fresh simulated hub and declare their HookReports.)
 class GreenThreadTest : public ::testing::Test {
  protected:
   void SetUp() override {
     Hub::destroy_current();
-    Hub::current().set_exception_hook([this](const HubException& e) {
-      reports_.push_back(e.where + ": " + describe_exception(e.error));
-    });
+    hook_.emplace();
   }
-  void TearDown() override { Hub::destroy_current(); }
+  void TearDown() override {
+    hook_.reset();
+    Hub::destroy_current();
+  }
+  const std::vector<std::string>& reports() const { return hook_->lines; }
 
-  std::vector<std::string> reports_;
+ private:
+  std::optional<HookReports> hook_;
 };
 
 struct SetOnDestroy {
@@ -85,13 +109,13 @@ TEST_F(GreenThreadTest, ExceptionIsRethrownOnEveryWaitAndReported) {
     }
   }
   EXPECT_TRUE(g.dead());
-  EXPECT_THAT(reports_, ElementsAre("greenthread 1: std::runtime_error: bad"));
+  EXPECT_THAT(reports(), ElementsAre("greenthread 1: std::runtime_error: bad"));
 }
 
 TEST_F(GreenThreadTest, GreenletExitFromTheFunctionIsNotReported) {
   auto g = spawn([] { throw GreenletExit(); });
   EXPECT_THROW(g.wait(), GreenletExit);
-  EXPECT_THAT(reports_, IsEmpty());
+  EXPECT_THAT(reports(), IsEmpty());
 }
 
 TEST_F(GreenThreadTest, MoveOnlyArgumentAndResult) {
@@ -115,11 +139,11 @@ TEST_F(GreenThreadTest, SpawnNExceptionsReachTheHook) {
   spawn_n([&](int x) { after = x == 3; }, 3);
   sleep();
   EXPECT_TRUE(after);
-  EXPECT_THAT(reports_,
+  EXPECT_THAT(reports(),
               ElementsAre("greenthread 1: std::runtime_error: from spawn_n"));
 }
 
-TEST_F(GreenThreadTest, WaitFromTheHubGreenletThrows) {
+SIM_TEST(GreenThread, WaitFromTheHubGreenletThrows) {
   auto g = spawn([] { sleep(Ms(50)); });
   bool threw = false;
   Hub::current().schedule_call_global(absl::ZeroDuration(), [&] {
@@ -136,7 +160,8 @@ TEST_F(GreenThreadTest, WaitFromTheHubGreenletThrows) {
 
 // ---- Scheduling -------------------------------------------------------------
 
-TEST_F(GreenThreadTest, SpawnAfterRunsByDelayThenSpawnOrder) {
+SIM_TEST_OPTS(GreenThread, SpawnAfterRunsByDelayThenSpawnOrder,
+              .sweep = false) {
   std::vector<std::string> log;
   auto rec = [&log](std::string s) { log.push_back(s); };
   std::vector<GreenThread<void>> gts;
@@ -150,7 +175,7 @@ TEST_F(GreenThreadTest, SpawnAfterRunsByDelayThenSpawnOrder) {
   EXPECT_THAT(log, ElementsAre("now", "zero", "2ms", "4ms", "6ms"));
 }
 
-TEST_F(GreenThreadTest, SpawnAfterLocalRunsWhileTheSpawnerLives) {
+SIM_TEST(GreenThread, SpawnAfterLocalRunsWhileTheSpawnerLives) {
   GreenThread<int> inner;
   auto spawner = spawn([&] {
     inner = spawn_after_local(Ms(1), [] { return 5; });
@@ -160,7 +185,8 @@ TEST_F(GreenThreadTest, SpawnAfterLocalRunsWhileTheSpawnerLives) {
   EXPECT_EQ(inner.wait(), 5);
 }
 
-TEST_F(GreenThreadTest, SpawnAfterLocalSkippedWhenTheSpawnerDied) {
+SIM_TEST(GreenThread, SpawnAfterLocalSkippedWhenTheSpawnerDied) {
+  HookReports hook;
   GreenThread<int> inner;
   bool ran = false;
   auto spawner = spawn([&] {
@@ -173,7 +199,7 @@ TEST_F(GreenThreadTest, SpawnAfterLocalSkippedWhenTheSpawnerDied) {
   EXPECT_THROW(inner.wait(), GreenletExit);
   EXPECT_FALSE(ran);
   EXPECT_TRUE(inner.dead());
-  EXPECT_THAT(reports_, IsEmpty());
+  EXPECT_THAT(hook.lines, IsEmpty());
 }
 
 TEST_F(GreenThreadTest, TenThousandGreenthreads) {
@@ -207,7 +233,8 @@ TEST_F(GreenThreadTest, TenThousandGreenthreads) {
 
 // ---- kill and cancel --------------------------------------------------------
 
-TEST_F(GreenThreadTest, KillBeforeStartNeverRunsButLinksRun) {
+SIM_TEST(GreenThread, KillBeforeStartNeverRunsButLinksRun) {
+  HookReports hook;
   bool ran = false;
   std::vector<std::string> links;
   auto g = spawn([&] {
@@ -227,7 +254,7 @@ TEST_F(GreenThreadTest, KillBeforeStartNeverRunsButLinksRun) {
   sleep(Ms(1));
   EXPECT_FALSE(ran);
   EXPECT_EQ(Hub::current().greenlet_count(), 0u);
-  EXPECT_THAT(reports_, IsEmpty());
+  EXPECT_THAT(hook.lines, IsEmpty());
 }
 
 TEST_F(GreenThreadTest, KillBeforeStartWithACustomException) {
@@ -244,7 +271,9 @@ TEST_F(GreenThreadTest, KillBeforeStartWithACustomException) {
   EXPECT_FALSE(ran);
 }
 
-TEST_F(GreenThreadTest, KillOfAParkedGreenthreadUnwindsItsStack) {
+SIM_TEST_OPTS(GreenThread, KillOfAParkedGreenthreadUnwindsItsStack,
+              .sweep = false) {
+  HookReports hook;
   bool destroyed = false, continued = false;
   auto g = spawn([&] {
     SetOnDestroy guard{&destroyed};
@@ -260,10 +289,10 @@ TEST_F(GreenThreadTest, KillOfAParkedGreenthreadUnwindsItsStack) {
   EXPECT_TRUE(g.dead());
   EXPECT_THROW(g.wait(), GreenletExit);
   EXPECT_EQ(Hub::current().timer_count(), 0u) << "its sleep timer is gone";
-  EXPECT_THAT(reports_, IsEmpty()) << "GreenletExit is never reported";
+  EXPECT_THAT(hook.lines, IsEmpty()) << "GreenletExit is never reported";
 }
 
-TEST_F(GreenThreadTest, KillYieldsUnlessTheTargetIsDead) {
+SIM_TEST_OPTS(GreenThread, KillYieldsUnlessTheTargetIsDead, .sweep = false) {
   std::vector<std::string> log;
   auto target = spawn([&] {
     try {
@@ -288,7 +317,8 @@ TEST_F(GreenThreadTest, KillYieldsUnlessTheTargetIsDead) {
   EXPECT_THAT(log, ElementsAre("second kill returned", "other2"));
 }
 
-TEST_F(GreenThreadTest, KillWithACustomException) {
+SIM_TEST_OPTS(GreenThread, KillWithACustomException, .sweep = false) {
+  HookReports hook;
   std::string seen;
   auto g = spawn([&]() -> int {
     try {
@@ -308,11 +338,12 @@ TEST_F(GreenThreadTest, KillWithACustomException) {
   } catch (const std::runtime_error& e) {
     EXPECT_STREQ(e.what(), "custom");
   }
-  EXPECT_THAT(reports_,
+  EXPECT_THAT(hook.lines,
               ElementsAre("greenthread 1: std::runtime_error: custom"));
 }
 
-TEST_F(GreenThreadTest, GreenthreadMayCatchGreenletExitAndReturn) {
+SIM_TEST_OPTS(GreenThread, GreenthreadMayCatchGreenletExitAndReturn,
+              .sweep = false) {
   auto g = spawn([]() -> int {
     try {
       sleep(absl::Seconds(10));
@@ -338,10 +369,10 @@ TEST_F(GreenThreadTest, SelfKill) {
   EXPECT_THROW(self.wait(), GreenletExit);
   EXPECT_FALSE(reached);
   EXPECT_TRUE(unwound);
-  EXPECT_THAT(reports_, IsEmpty());
+  EXPECT_THAT(reports(), IsEmpty());
 }
 
-TEST_F(GreenThreadTest, CancelActsOnlyBeforeStart) {
+SIM_TEST_OPTS(GreenThread, CancelActsOnlyBeforeStart, .sweep = false) {
   bool ran = false;
   auto g = spawn([&] { ran = true; });
   g.cancel();
@@ -357,7 +388,7 @@ TEST_F(GreenThreadTest, CancelActsOnlyBeforeStart) {
   EXPECT_EQ(h.wait(), 7);
 }
 
-TEST_F(GreenThreadTest, CancelledSpawnAfterLeavesNoTimer) {
+SIM_TEST(GreenThread, CancelledSpawnAfterLeavesNoTimer) {
   bool ran = false;
   auto g = spawn_after(absl::Hours(1), [&] { ran = true; });
   EXPECT_EQ(Hub::current().timer_count(), 1u);
@@ -369,7 +400,8 @@ TEST_F(GreenThreadTest, CancelledSpawnAfterLeavesNoTimer) {
   EXPECT_FALSE(ran);
 }
 
-TEST_F(GreenThreadTest, KillFromATimerCallback) {
+SIM_TEST_OPTS(GreenThread, KillFromATimerCallback, .sweep = false) {
+  HookReports hook;
   bool unwound = false;
   auto g = spawn([&] {
     SetOnDestroy guard{&unwound};
@@ -381,7 +413,7 @@ TEST_F(GreenThreadTest, KillFromATimerCallback) {
   EXPECT_TRUE(unwound);
   EXPECT_TRUE(g.dead());
   EXPECT_THROW(g.wait(), GreenletExit);
-  EXPECT_THAT(reports_, IsEmpty());
+  EXPECT_THAT(hook.lines, IsEmpty());
 }
 
 // The waiter was woken (its wake-up is queued) but has not run yet when it is
@@ -423,7 +455,7 @@ TEST_F(GreenThreadTest, KillDuringTrampolineRemovesItsListener) {
   close(fds[1]);
 }
 
-TEST_F(GreenThreadTest, SpawnFromATimerCallback) {
+SIM_TEST(GreenThread, SpawnFromATimerCallback) {
   GreenThread<std::int64_t> g;
   Hub::current().schedule_call_global(absl::ZeroDuration(), [&] {
     g = spawn([] { return getcurrent().id(); });
@@ -438,7 +470,7 @@ TEST_F(GreenThreadTest, NameAppearsInReports) {
   g.set_name("fetcher");
   EXPECT_THROW(g.wait(), std::runtime_error);
   g.set_name("ignored once dead");
-  EXPECT_THAT(reports_,
+  EXPECT_THAT(reports(),
               ElementsAre("greenthread 1 (fetcher): std::runtime_error: x"));
 }
 
@@ -510,9 +542,9 @@ TEST_F(GreenThreadTest,
   });
   EXPECT_THROW(g.wait(), std::runtime_error);
   EXPECT_THAT(log, ElementsAre("first", "second saw bad"));
-  EXPECT_THAT(reports_, UnorderedElementsAre(
-                            "link callback: std::logic_error: link broke",
-                            "greenthread 1: std::runtime_error: bad"));
+  EXPECT_THAT(reports(), UnorderedElementsAre(
+                             "link callback: std::logic_error: link broke",
+                             "greenthread 1: std::runtime_error: bad"));
 }
 
 }  // namespace

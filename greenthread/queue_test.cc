@@ -7,6 +7,7 @@
 
 #include "greenthread/greenthread.h"
 #include "gtest/gtest.h"
+#include "sim/sim_gtest.h"
 
 namespace eventlet {
 namespace {
@@ -21,7 +22,7 @@ TEST(Queue, FifoPutGetWithoutBlocking) {
   EXPECT_THROW(q.get_nowait(), QueueEmpty);
 }
 
-TEST(Queue, BoundedPutBlocksUntilRoom) {
+SIM_TEST_OPTS(Queue, BoundedPutBlocksUntilRoom, .sweep = false) {
   Queue<int> q(2);
   std::vector<std::string> log;
   auto producer = spawn([&] {
@@ -43,7 +44,7 @@ TEST(Queue, BoundedPutBlocksUntilRoom) {
   producer.wait();
 }
 
-TEST(Queue, ZeroSizeIsAChannel) {
+SIM_TEST_OPTS(Queue, ZeroSizeIsAChannel, .sweep = false) {
   LightQueue<std::string> ch(0);
   EXPECT_TRUE(ch.empty());
   EXPECT_TRUE(ch.full());
@@ -65,7 +66,7 @@ TEST(Queue, ZeroSizeIsAChannel) {
   EXPECT_EQ(getter.wait(), "b");
 }
 
-TEST(Queue, GettersWakeFifo) {
+SIM_TEST_OPTS(Queue, GettersWakeFifo, .sweep = false) {
   Queue<int> q;
   std::vector<int> order;
   for (int i = 0; i < 6; ++i)
@@ -78,7 +79,7 @@ TEST(Queue, GettersWakeFifo) {
   EXPECT_EQ(order, std::vector<int>({0, 101, 202, 303, 404, 505}));
 }
 
-TEST(Queue, TimeoutsThrowFullAndEmpty) {
+SIM_TEST(Queue, TimeoutsThrowFullAndEmpty) {
   Queue<int> q(1);
   q.put(1);
   EXPECT_THROW(q.put(2, true, absl::Milliseconds(3)), QueueFull);
@@ -108,7 +109,7 @@ TEST(Queue, PriorityAndLifoOrder) {
   EXPECT_EQ(lq.get(), 2);
 }
 
-TEST(Queue, TaskDoneAndJoin) {
+SIM_TEST(Queue, TaskDoneAndJoin) {
   Queue<int> q;
   std::vector<std::string> log;
   q.put(1);

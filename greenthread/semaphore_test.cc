@@ -8,6 +8,7 @@
 
 #include "greenthread/greenthread.h"
 #include "gtest/gtest.h"
+#include "sim/sim_gtest.h"
 
 namespace eventlet {
 namespace {
@@ -27,7 +28,7 @@ TEST(Semaphore, CountsAndLocksLikeEventlet) {
   EXPECT_EQ(s.counter(), 2);
 }
 
-TEST(Semaphore, WaitersAreServedFifo) {
+SIM_TEST_OPTS(Semaphore, WaitersAreServedFifo, .sweep = false) {
   // oracle S10: Semaphore(2), five users holding it 10 ms each.
   Semaphore s(2);
   std::vector<std::pair<std::string, int>> order;
@@ -77,14 +78,14 @@ TEST(Semaphore, ArgumentErrorsUseEventletMessages) {
   }
 }
 
-TEST(Semaphore, TimeoutReturnsFalseAndLeavesTheQueue) {
+SIM_TEST(Semaphore, TimeoutReturnsFalseAndLeavesTheQueue) {
   Semaphore s(0);
   EXPECT_FALSE(s.acquire(true, absl::Milliseconds(5)));
   EXPECT_EQ(s.waiting(), 0u);
   EXPECT_EQ(s.counter(), 0);
 }
 
-TEST(Semaphore, ReleaseHandsOffSoNobodyBarges) {
+SIM_TEST_OPTS(Semaphore, ReleaseHandsOffSoNobodyBarges, .sweep = false) {
   // The deliberate difference from eventlet (S10): the waiter gets the unit.
   Semaphore s(0);
   std::vector<std::string> log;
