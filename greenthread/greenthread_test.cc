@@ -18,6 +18,7 @@
 #include "gmock/gmock.h"
 #include "greenthread/event.h"
 #include "gtest/gtest.h"
+#include "hub/hook_reports_for_test.h"
 #include "hub/hub.h"
 #include "sim/sim_gtest.h"
 
@@ -29,23 +30,6 @@ using ::testing::IsEmpty;
 using ::testing::UnorderedElementsAre;
 
 absl::Duration Ms(int n) { return absl::Milliseconds(n); }
-
-// Records every report of the current hub's exception hook as
-// "where: type: what" from construction to destruction (which clears the
-// hook, so it must run while that hub is alive).
-class HookReports {
- public:
-  HookReports() {
-    Hub::current().set_exception_hook([this](const HubException& e) {
-      lines.push_back(e.where + ": " + describe_exception(e.error));
-    });
-  }
-  ~HookReports() { Hub::current().set_exception_hook(nullptr); }
-  HookReports(const HookReports&) = delete;
-  HookReports& operator=(const HookReports&) = delete;
-
-  std::vector<std::string> lines;
-};
 
 // Tests on the real hub: a fresh hub each, with its reports recorded.
 // (SIM_TEST bodies get a fresh simulated hub and declare their HookReports.)
