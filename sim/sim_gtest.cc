@@ -69,6 +69,19 @@ std::string this_binary() {
   return n > 0 ? std::string(buf, static_cast<std::size_t>(n)) : "<test>";
 }
 
+// Under `bazel test`, the file `path` written into
+// $TEST_UNDECLARED_OUTPUTS_DIR ends up zipped in the workspace's
+// bazel-testlogs/<package>/<target>[/run_i_of_n...]/test.outputs/outputs.zip:
+// that path, or "" when not under bazel.
+std::string bazel_outputs_zip(const std::string& path) {
+  const char* dir = env("TEST_UNDECLARED_OUTPUTS_DIR");
+  if (dir == nullptr || path.rfind(dir, 0) != 0) return "";
+  const std::string d = dir;
+  const std::size_t at = d.find("/testlogs/");
+  if (at == std::string::npos) return "";
+  return "bazel-testlogs/" + d.substr(at + 10) + "/outputs.zip";
+}
+
 // What went wrong in the failing case, in one line.
 std::string failure_summary(const SweepResult& s) {
   if (s.result.ok())
@@ -155,7 +168,15 @@ std::string report_sim_test_failure(const SimTestFailure& f) {
   if (s.result.deadlock) report += s.result.deadlock->to_string() + "\n";
   report += f.trace_path.empty() ? "  trace: not written: " + f.trace_error
                                  : "  trace: " + f.trace_path;
-  report += "\n  rerun this case: " + command + "\n";
+  report += "\n";
+  if (!f.trace_path.empty()) {
+    const std::string zip = bazel_outputs_zip(f.trace_path);
+    if (!zip.empty()) {
+      report += "  after the run: unzip -o " + zip + " " +
+                f.trace_path.substr(f.trace_path.rfind('/') + 1) + "\n";
+    }
+  }
+  report += "  rerun this case: " + command + "\n";
   std::fputs(report.c_str(), stderr);
   return command;
 }
