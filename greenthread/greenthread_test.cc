@@ -9,7 +9,6 @@
 
 #include <cstdint>
 #include <memory>
-#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -31,22 +30,12 @@ using ::testing::UnorderedElementsAre;
 
 absl::Duration Ms(int n) { return absl::Milliseconds(n); }
 
-// Tests on the real hub: a fresh hub each, with its reports recorded.
-// (SIM_TEST bodies get a fresh simulated hub and declare their HookReports.)
+// The tests that need the real hub (a real pipe, hub teardown): a fresh hub
+// each. The others are SIM_TESTs, each on a fresh simulated hub.
 class GreenThreadTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    Hub::destroy_current();
-    hook_.emplace();
-  }
-  void TearDown() override {
-    hook_.reset();
-    Hub::destroy_current();
-  }
-  const std::vector<std::string>& reports() const { return hook_->lines; }
-
- private:
-  std::optional<HookReports> hook_;
+  void SetUp() override { Hub::destroy_current(); }
+  void TearDown() override { Hub::destroy_current(); }
 };
 
 struct SetOnDestroy {
@@ -56,7 +45,7 @@ struct SetOnDestroy {
 
 // ---- Results and exceptions -------------------------------------------------
 
-TEST_F(GreenThreadTest, WaitReturnsTheResult) {
+SIM_TEST(GreenThread, WaitReturnsTheResult) {
   auto g = spawn([](int x, std::string s) { return s + std::to_string(2 * x); },
                  21, std::string("answer "));
   EXPECT_FALSE(g.started()) << "runs only once the spawner yields";
@@ -68,21 +57,22 @@ TEST_F(GreenThreadTest, WaitReturnsTheResult) {
   EXPECT_EQ(g.id(), 1);
 }
 
-TEST_F(GreenThreadTest, ArgumentsAreCopiedIntoTheGreenthread) {
+SIM_TEST(GreenThread, ArgumentsAreCopiedIntoTheGreenthread) {
   std::string s = "before";
   auto g = spawn([](std::string x) { return x; }, s);
   s = "after";
   EXPECT_EQ(g.wait(), "before");
 }
 
-TEST_F(GreenThreadTest, VoidGreenthread) {
+SIM_TEST(GreenThread, VoidGreenthread) {
   bool ran = false;
   GreenThread<void> g = spawn([&] { ran = true; });
   g.wait();
   EXPECT_TRUE(ran);
 }
 
-TEST_F(GreenThreadTest, ExceptionIsRethrownOnEveryWaitAndReported) {
+SIM_TEST(GreenThread, ExceptionIsRethrownOnEveryWaitAndReported) {
+  HookReports hook;
   auto g = spawn([]() -> int { throw std::runtime_error("bad"); });
   for (int i = 0; i < 3; ++i) {
     try {
@@ -93,16 +83,18 @@ TEST_F(GreenThreadTest, ExceptionIsRethrownOnEveryWaitAndReported) {
     }
   }
   EXPECT_TRUE(g.dead());
-  EXPECT_THAT(reports(), ElementsAre("greenthread 1: std::runtime_error: bad"));
+  EXPECT_THAT(hook.lines,
+              ElementsAre("greenthread 1: std::runtime_error: bad"));
 }
 
-TEST_F(GreenThreadTest, GreenletExitFromTheFunctionIsNotReported) {
+SIM_TEST(GreenThread, GreenletExitFromTheFunctionIsNotReported) {
+  HookReports hook;
   auto g = spawn([] { throw GreenletExit(); });
   EXPECT_THROW(g.wait(), GreenletExit);
-  EXPECT_THAT(reports(), IsEmpty());
+  EXPECT_THAT(hook.lines, IsEmpty());
 }
 
-TEST_F(GreenThreadTest, MoveOnlyArgumentAndResult) {
+SIM_TEST(GreenThread, MoveOnlyArgumentAndResult) {
   auto g = spawn([](std::unique_ptr<int> p) { return *p + 1; },
                  std::make_unique<int>(41));
   EXPECT_EQ(g.wait(), 42);
@@ -117,13 +109,14 @@ TEST_F(GreenThreadTest, MoveOnlyArgumentAndResult) {
   EXPECT_EQ(k.wait(), 7);
 }
 
-TEST_F(GreenThreadTest, SpawnNExceptionsReachTheHook) {
+SIM_TEST_OPTS(GreenThread, SpawnNExceptionsReachTheHook, .sweep = false) {
+  HookReports hook;
   bool after = false;
   spawn_n([] { throw std::runtime_error("from spawn_n"); });
   spawn_n([&](int x) { after = x == 3; }, 3);
   sleep();
   EXPECT_TRUE(after);
-  EXPECT_THAT(reports(),
+  EXPECT_THAT(hook.lines,
               ElementsAre("greenthread 1: std::runtime_error: from spawn_n"));
 }
 
@@ -186,7 +179,7 @@ SIM_TEST(GreenThread, SpawnAfterLocalSkippedWhenTheSpawnerDied) {
   EXPECT_THAT(hook.lines, IsEmpty());
 }
 
-TEST_F(GreenThreadTest, TenThousandGreenthreads) {
+SIM_TEST_OPTS(GreenThread, TenThousandGreenthreads, .sweep = false) {
 #if defined(__SANITIZE_THREAD__)
   constexpr int kCount = 4000;  // TSan caps threads + fibers at 8128
 #else
@@ -241,7 +234,7 @@ SIM_TEST(GreenThread, KillBeforeStartNeverRunsButLinksRun) {
   EXPECT_THAT(hook.lines, IsEmpty());
 }
 
-TEST_F(GreenThreadTest, KillBeforeStartWithACustomException) {
+SIM_TEST(GreenThread, KillBeforeStartWithACustomException) {
   bool ran = false;
   auto g = spawn([&] { ran = true; });
   g.kill(std::runtime_error("custom"));
@@ -341,7 +334,8 @@ SIM_TEST_OPTS(GreenThread, GreenthreadMayCatchGreenletExitAndReturn,
   EXPECT_EQ(g.wait(), 7);
 }
 
-TEST_F(GreenThreadTest, SelfKill) {
+SIM_TEST(GreenThread, SelfKill) {
+  HookReports hook;
   GreenThread<void> self;
   bool reached = false, unwound = false;
   self = spawn([&] {
@@ -353,7 +347,7 @@ TEST_F(GreenThreadTest, SelfKill) {
   EXPECT_THROW(self.wait(), GreenletExit);
   EXPECT_FALSE(reached);
   EXPECT_TRUE(unwound);
-  EXPECT_THAT(reports(), IsEmpty());
+  EXPECT_THAT(hook.lines, IsEmpty());
 }
 
 SIM_TEST_OPTS(GreenThread, CancelActsOnlyBeforeStart, .sweep = false) {
@@ -402,7 +396,7 @@ SIM_TEST_OPTS(GreenThread, KillFromATimerCallback, .sweep = false) {
 
 // The waiter was woken (its wake-up is queued) but has not run yet when it is
 // killed: the kill wins and the stale wake-up is dropped.
-TEST_F(GreenThreadTest, KillAfterWakeUpBeforeItRuns) {
+SIM_TEST_OPTS(GreenThread, KillAfterWakeUpBeforeItRuns, .sweep = false) {
   Event<int> ev;
   int got = -1;
   bool killed = false;
@@ -449,12 +443,13 @@ SIM_TEST(GreenThread, SpawnFromATimerCallback) {
   EXPECT_EQ(g.wait(), 1);
 }
 
-TEST_F(GreenThreadTest, NameAppearsInReports) {
+SIM_TEST(GreenThread, NameAppearsInReports) {
+  HookReports hook;
   auto g = spawn([] { throw std::runtime_error("x"); });
   g.set_name("fetcher");
   EXPECT_THROW(g.wait(), std::runtime_error);
   g.set_name("ignored once dead");
-  EXPECT_THAT(reports(),
+  EXPECT_THAT(hook.lines,
               ElementsAre("greenthread 1 (fetcher): std::runtime_error: x"));
 }
 
@@ -481,7 +476,7 @@ TEST_F(GreenThreadTest, HandlesStayValidAfterHubTeardown) {
 
 // ---- link -------------------------------------------------------------------
 
-TEST_F(GreenThreadTest, LinksRunFifoInTheDyingGreenthread) {
+SIM_TEST(GreenThread, LinksRunFifoInTheDyingGreenthread) {
   std::vector<std::string> log;
   std::vector<std::int64_t> ran_in;
   auto g = spawn([] {
@@ -509,8 +504,9 @@ TEST_F(GreenThreadTest, LinksRunFifoInTheDyingGreenthread) {
   EXPECT_FALSE(g.unlink(a)) << "already ran";
 }
 
-TEST_F(GreenThreadTest,
-       LinksRunWhenTheGreenthreadRaisesAndAThrowingLinkIsReported) {
+SIM_TEST(GreenThread,
+         LinksRunWhenTheGreenthreadRaisesAndAThrowingLinkIsReported) {
+  HookReports hook;
   std::vector<std::string> log;
   auto g = spawn([]() -> int { throw std::runtime_error("bad"); });
   g.link([&](GreenThread<int>&) {
@@ -526,9 +522,9 @@ TEST_F(GreenThreadTest,
   });
   EXPECT_THROW(g.wait(), std::runtime_error);
   EXPECT_THAT(log, ElementsAre("first", "second saw bad"));
-  EXPECT_THAT(reports(), UnorderedElementsAre(
-                             "link callback: std::logic_error: link broke",
-                             "greenthread 1: std::runtime_error: bad"));
+  EXPECT_THAT(hook.lines, UnorderedElementsAre(
+                              "link callback: std::logic_error: link broke",
+                              "greenthread 1: std::runtime_error: bad"));
 }
 
 }  // namespace

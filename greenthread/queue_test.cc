@@ -89,7 +89,7 @@ SIM_TEST(Queue, TimeoutsThrowFullAndEmpty) {
   EXPECT_EQ(q.getting(), 0u);
 }
 
-TEST(Queue, MoveOnlyElements) {
+SIM_TEST(Queue, MoveOnlyElements) {
   Queue<std::unique_ptr<int>> q(0);
   auto producer = spawn([&] { q.put(std::make_unique<int>(7)); });
   std::unique_ptr<int> p = q.get();
@@ -129,7 +129,7 @@ SIM_TEST(Queue, TaskDoneAndJoin) {
   worker.wait();
 }
 
-TEST(Queue, ResizeAdmitsWaitingPutters) {
+SIM_TEST_OPTS(Queue, ResizeAdmitsWaitingPutters, .sweep = false) {
   Queue<int> q(1);
   q.put(0);
   spawn_n([&] { q.put(1); });
@@ -142,7 +142,7 @@ TEST(Queue, ResizeAdmitsWaitingPutters) {
   EXPECT_FALSE(q.maxsize().has_value());
 }
 
-TEST(Queue, KilledGetterLosesNothing) {
+SIM_TEST_OPTS(Queue, KilledGetterLosesNothing, .sweep = false) {
   Queue<int> q;
   auto a = spawn([&] { return q.get(); });
   auto b = spawn([&] { return q.get(); });
@@ -153,7 +153,7 @@ TEST(Queue, KilledGetterLosesNothing) {
   EXPECT_THROW(a.wait(), GreenletExit);
 }
 
-TEST(Queue, KilledPutterLeavesTheQueue) {
+SIM_TEST_OPTS(Queue, KilledPutterLeavesTheQueue, .sweep = false) {
   Queue<int> q(0);
   auto p = spawn([&] { q.put(1); });
   sleep();

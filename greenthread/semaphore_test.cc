@@ -104,7 +104,7 @@ SIM_TEST_OPTS(Semaphore, ReleaseHandsOffSoNobodyBarges, .sweep = false) {
   EXPECT_EQ(log, want);
 }
 
-TEST(Semaphore, KilledWaiterGivesUpItsPlace) {
+SIM_TEST_OPTS(Semaphore, KilledWaiterGivesUpItsPlace, .sweep = false) {
   Semaphore s(0);
   std::vector<int> got;
   auto a = spawn([&] {
@@ -123,7 +123,7 @@ TEST(Semaphore, KilledWaiterGivesUpItsPlace) {
   EXPECT_EQ(got, std::vector<int>({2}));
 }
 
-TEST(Semaphore, KilledAfterHandOffPassesTheUnitOn) {
+SIM_TEST_OPTS(Semaphore, KilledAfterHandOffPassesTheUnitOn, .sweep = false) {
   Semaphore s(0);
   std::vector<int> got;
   auto a = spawn([&] {
@@ -142,7 +142,7 @@ TEST(Semaphore, KilledAfterHandOffPassesTheUnitOn) {
   EXPECT_EQ(s.counter(), 0);
 }
 
-TEST(Semaphore, AdjustServesWaiters) {
+SIM_TEST_OPTS(Semaphore, AdjustServesWaiters, .sweep = false) {
   Semaphore s(0);
   int done = 0;
   for (int i = 0; i < 3; ++i)
@@ -175,7 +175,7 @@ TEST(BoundedSemaphore, OverReleaseThrows) {
   EXPECT_TRUE(b.bounded());
 }
 
-TEST(CappedSemaphore, ReleaseBlocksAtTheLimit) {
+SIM_TEST_OPTS(CappedSemaphore, ReleaseBlocksAtTheLimit, .sweep = false) {
   // oracle S10's CappedSemaphore(0, 2) scenario, same balances.
   CappedSemaphore c(0, 2);
   std::vector<std::string> log;
@@ -207,7 +207,7 @@ TEST(CappedSemaphore, ReleaseBlocksAtTheLimit) {
   EXPECT_THROW(CappedSemaphore(3, 2), std::invalid_argument);
 }
 
-TEST(Semaphore, AcquireFromHubGreenletThrows) {
+SIM_TEST(Semaphore, AcquireFromHubGreenletThrows) {
   Semaphore s(0);
   bool threw = false;
   Hub::current().schedule_call_global(absl::ZeroDuration(), [&] {
