@@ -48,7 +48,7 @@ SIM_TEST(GreenPile, OwnPoolBoundsConcurrency) {
   EXPECT_EQ(peak, 2);
 }
 
-TEST(GreenPile, AFailingJobRaisesAtItsPosition) {
+SIM_TEST(GreenPile, AFailingJobRaisesAtItsPosition) {
   Hub::current().set_exception_hook([](const HubException&) {});
   GreenPile<int> pile;
   for (int x : {1, 2, 3}) {
@@ -72,7 +72,8 @@ TEST(GreenPile, AFailingJobRaisesAtItsPosition) {
   Hub::current().set_exception_hook(nullptr);
 }
 
-TEST(GreenPile, AnUnreadPileKeepsNoGreenthreadsAlive) {
+// A load test (5,000 jobs): the fifo case only, to keep it quick.
+SIM_TEST_OPTS(GreenPile, AnUnreadPileKeepsNoGreenthreadsAlive, .sweep = false) {
   // eventlet #748: a never-iterated pile held every GreenThread.
   GreenPool pool(100);
   GreenPile<int> pile(pool);
