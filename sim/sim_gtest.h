@@ -24,7 +24,8 @@
 // seed, outcome, trace path and a command that reruns exactly that case.
 //
 // Rerun one case: with EVENTLET_SIM_STRATEGY=fifo|random|pct and
-// EVENTLET_SIM_SEED=S both set, every SIM_TEST runs only that case:
+// EVENTLET_SIM_SEED=S both set, every SIM_TEST runs only that case (a
+// fifo-only test, see below, runs its fifo case):
 //   ./bazelw test //pool:green_pool_test --test_filter=GreenPool.Spawn
 //     --test_env=EVENTLET_SIM_STRATEGY=random --test_env=EVENTLET_SIM_SEED=7
 // (one line; the failure report prints it ready to paste).
@@ -76,9 +77,11 @@ struct SimCase {
 namespace internal {
 
 // The cases SIM_TEST runs, in order: the one named by EVENTLET_SIM_STRATEGY
-// and EVENTLET_SIM_SEED if both are set; else fifo, then random 1..N, then
-// pct 1..N (N = EVENTLET_SIM_SEEDS, default 20) when options.sweep, else fifo
-// only. Throws std::invalid_argument for a malformed or half-set environment.
+// and EVENTLET_SIM_SEED if both are set (for a test with options.sweep false,
+// only if it names fifo: such a test has no other case); else fifo, then
+// random 1..N, then pct 1..N (N = EVENTLET_SIM_SEEDS, default 20) when
+// options.sweep, else fifo only. Throws std::invalid_argument for a malformed
+// or half-set environment.
 std::vector<SimCase> sim_test_cases(const SimTestOptions& options);
 
 // What a sweep found.

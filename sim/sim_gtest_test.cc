@@ -55,10 +55,14 @@ TEST(SimTestCases, StrategyAndSeedSelectExactlyOneCase) {
   clear_env();
   setenv("EVENTLET_SIM_STRATEGY", "pct", 1);
   setenv("EVENTLET_SIM_SEED", "7", 1);
-  auto cases = sim_test_cases({.sweep = false});
+  auto cases = sim_test_cases({});
   ASSERT_EQ(cases.size(), 1u);
   EXPECT_EQ(cases[0].strategy, Strategy::kPct);
   EXPECT_EQ(cases[0].seed, 7u);
+  // A fifo-only test keeps its one case.
+  auto fifo_only = sim_test_cases({.sweep = false});
+  ASSERT_EQ(fifo_only.size(), 1u);
+  EXPECT_EQ(fifo_only[0].strategy, Strategy::kFifo);
   unsetenv("EVENTLET_SIM_SEED");
   EXPECT_THROW(sim_test_cases({}), std::invalid_argument);  // half set
   setenv("EVENTLET_SIM_SEED", "7", 1);
