@@ -17,7 +17,9 @@
 #include "gmock/gmock.h"
 #include "greenthread/event.h"
 #include "gtest/gtest.h"
+#include "hub/hook_reports_for_test.h"
 #include "hub/hub.h"
+#include "sim/sim_gtest.h"
 
 namespace eventlet {
 namespace {
@@ -28,17 +30,12 @@ using ::testing::UnorderedElementsAre;
 
 absl::Duration Ms(int n) { return absl::Milliseconds(n); }
 
+// The tests that need the real hub (a real pipe, hub teardown): a fresh hub
+// each. The others are SIM_TESTs, each on a fresh simulated hub.
 class GreenThreadTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    Hub::destroy_current();
-    Hub::current().set_exception_hook([this](const HubException& e) {
-      reports_.push_back(e.where + ": " + describe_exception(e.error));
-    });
-  }
+  void SetUp() override { Hub::destroy_current(); }
   void TearDown() override { Hub::destroy_current(); }
-
-  std::vector<std::string> reports_;
 };
 
 struct SetOnDestroy {
@@ -48,7 +45,7 @@ struct SetOnDestroy {
 
 // ---- Results and exceptions -------------------------------------------------
 
-TEST_F(GreenThreadTest, WaitReturnsTheResult) {
+SIM_TEST(GreenThread, WaitReturnsTheResult) {
   auto g = spawn([](int x, std::string s) { return s + std::to_string(2 * x); },
                  21, std::string("answer "));
   EXPECT_FALSE(g.started()) << "runs only once the spawner yields";
@@ -60,21 +57,22 @@ TEST_F(GreenThreadTest, WaitReturnsTheResult) {
   EXPECT_EQ(g.id(), 1);
 }
 
-TEST_F(GreenThreadTest, ArgumentsAreCopiedIntoTheGreenthread) {
+SIM_TEST(GreenThread, ArgumentsAreCopiedIntoTheGreenthread) {
   std::string s = "before";
   auto g = spawn([](std::string x) { return x; }, s);
   s = "after";
   EXPECT_EQ(g.wait(), "before");
 }
 
-TEST_F(GreenThreadTest, VoidGreenthread) {
+SIM_TEST(GreenThread, VoidGreenthread) {
   bool ran = false;
   GreenThread<void> g = spawn([&] { ran = true; });
   g.wait();
   EXPECT_TRUE(ran);
 }
 
-TEST_F(GreenThreadTest, ExceptionIsRethrownOnEveryWaitAndReported) {
+SIM_TEST(GreenThread, ExceptionIsRethrownOnEveryWaitAndReported) {
+  HookReports hook;
   auto g = spawn([]() -> int { throw std::runtime_error("bad"); });
   for (int i = 0; i < 3; ++i) {
     try {
@@ -85,16 +83,18 @@ TEST_F(GreenThreadTest, ExceptionIsRethrownOnEveryWaitAndReported) {
     }
   }
   EXPECT_TRUE(g.dead());
-  EXPECT_THAT(reports_, ElementsAre("greenthread 1: std::runtime_error: bad"));
+  EXPECT_THAT(hook.lines,
+              ElementsAre("greenthread 1: std::runtime_error: bad"));
 }
 
-TEST_F(GreenThreadTest, GreenletExitFromTheFunctionIsNotReported) {
+SIM_TEST(GreenThread, GreenletExitFromTheFunctionIsNotReported) {
+  HookReports hook;
   auto g = spawn([] { throw GreenletExit(); });
   EXPECT_THROW(g.wait(), GreenletExit);
-  EXPECT_THAT(reports_, IsEmpty());
+  EXPECT_THAT(hook.lines, IsEmpty());
 }
 
-TEST_F(GreenThreadTest, MoveOnlyArgumentAndResult) {
+SIM_TEST(GreenThread, MoveOnlyArgumentAndResult) {
   auto g = spawn([](std::unique_ptr<int> p) { return *p + 1; },
                  std::make_unique<int>(41));
   EXPECT_EQ(g.wait(), 42);
@@ -109,17 +109,18 @@ TEST_F(GreenThreadTest, MoveOnlyArgumentAndResult) {
   EXPECT_EQ(k.wait(), 7);
 }
 
-TEST_F(GreenThreadTest, SpawnNExceptionsReachTheHook) {
+SIM_TEST_OPTS(GreenThread, SpawnNExceptionsReachTheHook, .sweep = false) {
+  HookReports hook;
   bool after = false;
   spawn_n([] { throw std::runtime_error("from spawn_n"); });
   spawn_n([&](int x) { after = x == 3; }, 3);
   sleep();
   EXPECT_TRUE(after);
-  EXPECT_THAT(reports_,
+  EXPECT_THAT(hook.lines,
               ElementsAre("greenthread 1: std::runtime_error: from spawn_n"));
 }
 
-TEST_F(GreenThreadTest, WaitFromTheHubGreenletThrows) {
+SIM_TEST(GreenThread, WaitFromTheHubGreenletThrows) {
   auto g = spawn([] { sleep(Ms(50)); });
   bool threw = false;
   Hub::current().schedule_call_global(absl::ZeroDuration(), [&] {
@@ -136,7 +137,8 @@ TEST_F(GreenThreadTest, WaitFromTheHubGreenletThrows) {
 
 // ---- Scheduling -------------------------------------------------------------
 
-TEST_F(GreenThreadTest, SpawnAfterRunsByDelayThenSpawnOrder) {
+SIM_TEST_OPTS(GreenThread, SpawnAfterRunsByDelayThenSpawnOrder,
+              .sweep = false) {
   std::vector<std::string> log;
   auto rec = [&log](std::string s) { log.push_back(s); };
   std::vector<GreenThread<void>> gts;
@@ -150,7 +152,7 @@ TEST_F(GreenThreadTest, SpawnAfterRunsByDelayThenSpawnOrder) {
   EXPECT_THAT(log, ElementsAre("now", "zero", "2ms", "4ms", "6ms"));
 }
 
-TEST_F(GreenThreadTest, SpawnAfterLocalRunsWhileTheSpawnerLives) {
+SIM_TEST(GreenThread, SpawnAfterLocalRunsWhileTheSpawnerLives) {
   GreenThread<int> inner;
   auto spawner = spawn([&] {
     inner = spawn_after_local(Ms(1), [] { return 5; });
@@ -160,7 +162,8 @@ TEST_F(GreenThreadTest, SpawnAfterLocalRunsWhileTheSpawnerLives) {
   EXPECT_EQ(inner.wait(), 5);
 }
 
-TEST_F(GreenThreadTest, SpawnAfterLocalSkippedWhenTheSpawnerDied) {
+SIM_TEST(GreenThread, SpawnAfterLocalSkippedWhenTheSpawnerDied) {
+  HookReports hook;
   GreenThread<int> inner;
   bool ran = false;
   auto spawner = spawn([&] {
@@ -173,10 +176,10 @@ TEST_F(GreenThreadTest, SpawnAfterLocalSkippedWhenTheSpawnerDied) {
   EXPECT_THROW(inner.wait(), GreenletExit);
   EXPECT_FALSE(ran);
   EXPECT_TRUE(inner.dead());
-  EXPECT_THAT(reports_, IsEmpty());
+  EXPECT_THAT(hook.lines, IsEmpty());
 }
 
-TEST_F(GreenThreadTest, TenThousandGreenthreads) {
+SIM_TEST_OPTS(GreenThread, TenThousandGreenthreads, .sweep = false) {
 #if defined(__SANITIZE_THREAD__)
   constexpr int kCount = 4000;  // TSan caps threads + fibers at 8128
 #else
@@ -207,7 +210,8 @@ TEST_F(GreenThreadTest, TenThousandGreenthreads) {
 
 // ---- kill and cancel --------------------------------------------------------
 
-TEST_F(GreenThreadTest, KillBeforeStartNeverRunsButLinksRun) {
+SIM_TEST(GreenThread, KillBeforeStartNeverRunsButLinksRun) {
+  HookReports hook;
   bool ran = false;
   std::vector<std::string> links;
   auto g = spawn([&] {
@@ -227,10 +231,10 @@ TEST_F(GreenThreadTest, KillBeforeStartNeverRunsButLinksRun) {
   sleep(Ms(1));
   EXPECT_FALSE(ran);
   EXPECT_EQ(Hub::current().greenlet_count(), 0u);
-  EXPECT_THAT(reports_, IsEmpty());
+  EXPECT_THAT(hook.lines, IsEmpty());
 }
 
-TEST_F(GreenThreadTest, KillBeforeStartWithACustomException) {
+SIM_TEST(GreenThread, KillBeforeStartWithACustomException) {
   bool ran = false;
   auto g = spawn([&] { ran = true; });
   g.kill(std::runtime_error("custom"));
@@ -244,7 +248,9 @@ TEST_F(GreenThreadTest, KillBeforeStartWithACustomException) {
   EXPECT_FALSE(ran);
 }
 
-TEST_F(GreenThreadTest, KillOfAParkedGreenthreadUnwindsItsStack) {
+SIM_TEST_OPTS(GreenThread, KillOfAParkedGreenthreadUnwindsItsStack,
+              .sweep = false) {
+  HookReports hook;
   bool destroyed = false, continued = false;
   auto g = spawn([&] {
     SetOnDestroy guard{&destroyed};
@@ -260,10 +266,10 @@ TEST_F(GreenThreadTest, KillOfAParkedGreenthreadUnwindsItsStack) {
   EXPECT_TRUE(g.dead());
   EXPECT_THROW(g.wait(), GreenletExit);
   EXPECT_EQ(Hub::current().timer_count(), 0u) << "its sleep timer is gone";
-  EXPECT_THAT(reports_, IsEmpty()) << "GreenletExit is never reported";
+  EXPECT_THAT(hook.lines, IsEmpty()) << "GreenletExit is never reported";
 }
 
-TEST_F(GreenThreadTest, KillYieldsUnlessTheTargetIsDead) {
+SIM_TEST_OPTS(GreenThread, KillYieldsUnlessTheTargetIsDead, .sweep = false) {
   std::vector<std::string> log;
   auto target = spawn([&] {
     try {
@@ -288,7 +294,8 @@ TEST_F(GreenThreadTest, KillYieldsUnlessTheTargetIsDead) {
   EXPECT_THAT(log, ElementsAre("second kill returned", "other2"));
 }
 
-TEST_F(GreenThreadTest, KillWithACustomException) {
+SIM_TEST_OPTS(GreenThread, KillWithACustomException, .sweep = false) {
+  HookReports hook;
   std::string seen;
   auto g = spawn([&]() -> int {
     try {
@@ -308,11 +315,12 @@ TEST_F(GreenThreadTest, KillWithACustomException) {
   } catch (const std::runtime_error& e) {
     EXPECT_STREQ(e.what(), "custom");
   }
-  EXPECT_THAT(reports_,
+  EXPECT_THAT(hook.lines,
               ElementsAre("greenthread 1: std::runtime_error: custom"));
 }
 
-TEST_F(GreenThreadTest, GreenthreadMayCatchGreenletExitAndReturn) {
+SIM_TEST_OPTS(GreenThread, GreenthreadMayCatchGreenletExitAndReturn,
+              .sweep = false) {
   auto g = spawn([]() -> int {
     try {
       sleep(absl::Seconds(10));
@@ -326,7 +334,8 @@ TEST_F(GreenThreadTest, GreenthreadMayCatchGreenletExitAndReturn) {
   EXPECT_EQ(g.wait(), 7);
 }
 
-TEST_F(GreenThreadTest, SelfKill) {
+SIM_TEST(GreenThread, SelfKill) {
+  HookReports hook;
   GreenThread<void> self;
   bool reached = false, unwound = false;
   self = spawn([&] {
@@ -338,10 +347,10 @@ TEST_F(GreenThreadTest, SelfKill) {
   EXPECT_THROW(self.wait(), GreenletExit);
   EXPECT_FALSE(reached);
   EXPECT_TRUE(unwound);
-  EXPECT_THAT(reports_, IsEmpty());
+  EXPECT_THAT(hook.lines, IsEmpty());
 }
 
-TEST_F(GreenThreadTest, CancelActsOnlyBeforeStart) {
+SIM_TEST_OPTS(GreenThread, CancelActsOnlyBeforeStart, .sweep = false) {
   bool ran = false;
   auto g = spawn([&] { ran = true; });
   g.cancel();
@@ -357,7 +366,7 @@ TEST_F(GreenThreadTest, CancelActsOnlyBeforeStart) {
   EXPECT_EQ(h.wait(), 7);
 }
 
-TEST_F(GreenThreadTest, CancelledSpawnAfterLeavesNoTimer) {
+SIM_TEST(GreenThread, CancelledSpawnAfterLeavesNoTimer) {
   bool ran = false;
   auto g = spawn_after(absl::Hours(1), [&] { ran = true; });
   EXPECT_EQ(Hub::current().timer_count(), 1u);
@@ -369,7 +378,8 @@ TEST_F(GreenThreadTest, CancelledSpawnAfterLeavesNoTimer) {
   EXPECT_FALSE(ran);
 }
 
-TEST_F(GreenThreadTest, KillFromATimerCallback) {
+SIM_TEST_OPTS(GreenThread, KillFromATimerCallback, .sweep = false) {
+  HookReports hook;
   bool unwound = false;
   auto g = spawn([&] {
     SetOnDestroy guard{&unwound};
@@ -381,12 +391,12 @@ TEST_F(GreenThreadTest, KillFromATimerCallback) {
   EXPECT_TRUE(unwound);
   EXPECT_TRUE(g.dead());
   EXPECT_THROW(g.wait(), GreenletExit);
-  EXPECT_THAT(reports_, IsEmpty());
+  EXPECT_THAT(hook.lines, IsEmpty());
 }
 
 // The waiter was woken (its wake-up is queued) but has not run yet when it is
 // killed: the kill wins and the stale wake-up is dropped.
-TEST_F(GreenThreadTest, KillAfterWakeUpBeforeItRuns) {
+SIM_TEST_OPTS(GreenThread, KillAfterWakeUpBeforeItRuns, .sweep = false) {
   Event<int> ev;
   int got = -1;
   bool killed = false;
@@ -423,7 +433,7 @@ TEST_F(GreenThreadTest, KillDuringTrampolineRemovesItsListener) {
   close(fds[1]);
 }
 
-TEST_F(GreenThreadTest, SpawnFromATimerCallback) {
+SIM_TEST(GreenThread, SpawnFromATimerCallback) {
   GreenThread<std::int64_t> g;
   Hub::current().schedule_call_global(absl::ZeroDuration(), [&] {
     g = spawn([] { return getcurrent().id(); });
@@ -433,12 +443,13 @@ TEST_F(GreenThreadTest, SpawnFromATimerCallback) {
   EXPECT_EQ(g.wait(), 1);
 }
 
-TEST_F(GreenThreadTest, NameAppearsInReports) {
+SIM_TEST(GreenThread, NameAppearsInReports) {
+  HookReports hook;
   auto g = spawn([] { throw std::runtime_error("x"); });
   g.set_name("fetcher");
   EXPECT_THROW(g.wait(), std::runtime_error);
   g.set_name("ignored once dead");
-  EXPECT_THAT(reports_,
+  EXPECT_THAT(hook.lines,
               ElementsAre("greenthread 1 (fetcher): std::runtime_error: x"));
 }
 
@@ -465,7 +476,7 @@ TEST_F(GreenThreadTest, HandlesStayValidAfterHubTeardown) {
 
 // ---- link -------------------------------------------------------------------
 
-TEST_F(GreenThreadTest, LinksRunFifoInTheDyingGreenthread) {
+SIM_TEST(GreenThread, LinksRunFifoInTheDyingGreenthread) {
   std::vector<std::string> log;
   std::vector<std::int64_t> ran_in;
   auto g = spawn([] {
@@ -493,8 +504,9 @@ TEST_F(GreenThreadTest, LinksRunFifoInTheDyingGreenthread) {
   EXPECT_FALSE(g.unlink(a)) << "already ran";
 }
 
-TEST_F(GreenThreadTest,
-       LinksRunWhenTheGreenthreadRaisesAndAThrowingLinkIsReported) {
+SIM_TEST(GreenThread,
+         LinksRunWhenTheGreenthreadRaisesAndAThrowingLinkIsReported) {
+  HookReports hook;
   std::vector<std::string> log;
   auto g = spawn([]() -> int { throw std::runtime_error("bad"); });
   g.link([&](GreenThread<int>&) {
@@ -510,9 +522,9 @@ TEST_F(GreenThreadTest,
   });
   EXPECT_THROW(g.wait(), std::runtime_error);
   EXPECT_THAT(log, ElementsAre("first", "second saw bad"));
-  EXPECT_THAT(reports_, UnorderedElementsAre(
-                            "link callback: std::logic_error: link broke",
-                            "greenthread 1: std::runtime_error: bad"));
+  EXPECT_THAT(hook.lines, UnorderedElementsAre(
+                              "link callback: std::logic_error: link broke",
+                              "greenthread 1: std::runtime_error: bad"));
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 
 #include "greenthread/greenthread.h"
 #include "gtest/gtest.h"
+#include "sim/sim_gtest.h"
 
 namespace eventlet {
 namespace {
@@ -21,7 +22,7 @@ TEST(Queue, FifoPutGetWithoutBlocking) {
   EXPECT_THROW(q.get_nowait(), QueueEmpty);
 }
 
-TEST(Queue, BoundedPutBlocksUntilRoom) {
+SIM_TEST_OPTS(Queue, BoundedPutBlocksUntilRoom, .sweep = false) {
   Queue<int> q(2);
   std::vector<std::string> log;
   auto producer = spawn([&] {
@@ -43,7 +44,7 @@ TEST(Queue, BoundedPutBlocksUntilRoom) {
   producer.wait();
 }
 
-TEST(Queue, ZeroSizeIsAChannel) {
+SIM_TEST_OPTS(Queue, ZeroSizeIsAChannel, .sweep = false) {
   LightQueue<std::string> ch(0);
   EXPECT_TRUE(ch.empty());
   EXPECT_TRUE(ch.full());
@@ -65,7 +66,7 @@ TEST(Queue, ZeroSizeIsAChannel) {
   EXPECT_EQ(getter.wait(), "b");
 }
 
-TEST(Queue, GettersWakeFifo) {
+SIM_TEST_OPTS(Queue, GettersWakeFifo, .sweep = false) {
   Queue<int> q;
   std::vector<int> order;
   for (int i = 0; i < 6; ++i)
@@ -78,7 +79,7 @@ TEST(Queue, GettersWakeFifo) {
   EXPECT_EQ(order, std::vector<int>({0, 101, 202, 303, 404, 505}));
 }
 
-TEST(Queue, TimeoutsThrowFullAndEmpty) {
+SIM_TEST(Queue, TimeoutsThrowFullAndEmpty) {
   Queue<int> q(1);
   q.put(1);
   EXPECT_THROW(q.put(2, true, absl::Milliseconds(3)), QueueFull);
@@ -88,7 +89,7 @@ TEST(Queue, TimeoutsThrowFullAndEmpty) {
   EXPECT_EQ(q.getting(), 0u);
 }
 
-TEST(Queue, MoveOnlyElements) {
+SIM_TEST(Queue, MoveOnlyElements) {
   Queue<std::unique_ptr<int>> q(0);
   auto producer = spawn([&] { q.put(std::make_unique<int>(7)); });
   std::unique_ptr<int> p = q.get();
@@ -108,7 +109,7 @@ TEST(Queue, PriorityAndLifoOrder) {
   EXPECT_EQ(lq.get(), 2);
 }
 
-TEST(Queue, TaskDoneAndJoin) {
+SIM_TEST(Queue, TaskDoneAndJoin) {
   Queue<int> q;
   std::vector<std::string> log;
   q.put(1);
@@ -128,7 +129,7 @@ TEST(Queue, TaskDoneAndJoin) {
   worker.wait();
 }
 
-TEST(Queue, ResizeAdmitsWaitingPutters) {
+SIM_TEST_OPTS(Queue, ResizeAdmitsWaitingPutters, .sweep = false) {
   Queue<int> q(1);
   q.put(0);
   spawn_n([&] { q.put(1); });
@@ -141,7 +142,7 @@ TEST(Queue, ResizeAdmitsWaitingPutters) {
   EXPECT_FALSE(q.maxsize().has_value());
 }
 
-TEST(Queue, KilledGetterLosesNothing) {
+SIM_TEST_OPTS(Queue, KilledGetterLosesNothing, .sweep = false) {
   Queue<int> q;
   auto a = spawn([&] { return q.get(); });
   auto b = spawn([&] { return q.get(); });
@@ -152,7 +153,7 @@ TEST(Queue, KilledGetterLosesNothing) {
   EXPECT_THROW(a.wait(), GreenletExit);
 }
 
-TEST(Queue, KilledPutterLeavesTheQueue) {
+SIM_TEST_OPTS(Queue, KilledPutterLeavesTheQueue, .sweep = false) {
   Queue<int> q(0);
   auto p = spawn([&] { q.put(1); });
   sleep();

@@ -8,6 +8,7 @@
 
 #include "greenthread/greenthread.h"
 #include "gtest/gtest.h"
+#include "sim/sim_gtest.h"
 
 namespace eventlet {
 namespace {
@@ -27,7 +28,7 @@ TEST(Semaphore, CountsAndLocksLikeEventlet) {
   EXPECT_EQ(s.counter(), 2);
 }
 
-TEST(Semaphore, WaitersAreServedFifo) {
+SIM_TEST_OPTS(Semaphore, WaitersAreServedFifo, .sweep = false) {
   // oracle S10: Semaphore(2), five users holding it 10 ms each.
   Semaphore s(2);
   std::vector<std::pair<std::string, int>> order;
@@ -77,14 +78,14 @@ TEST(Semaphore, ArgumentErrorsUseEventletMessages) {
   }
 }
 
-TEST(Semaphore, TimeoutReturnsFalseAndLeavesTheQueue) {
+SIM_TEST(Semaphore, TimeoutReturnsFalseAndLeavesTheQueue) {
   Semaphore s(0);
   EXPECT_FALSE(s.acquire(true, absl::Milliseconds(5)));
   EXPECT_EQ(s.waiting(), 0u);
   EXPECT_EQ(s.counter(), 0);
 }
 
-TEST(Semaphore, ReleaseHandsOffSoNobodyBarges) {
+SIM_TEST_OPTS(Semaphore, ReleaseHandsOffSoNobodyBarges, .sweep = false) {
   // The deliberate difference from eventlet (S10): the waiter gets the unit.
   Semaphore s(0);
   std::vector<std::string> log;
@@ -103,7 +104,7 @@ TEST(Semaphore, ReleaseHandsOffSoNobodyBarges) {
   EXPECT_EQ(log, want);
 }
 
-TEST(Semaphore, KilledWaiterGivesUpItsPlace) {
+SIM_TEST_OPTS(Semaphore, KilledWaiterGivesUpItsPlace, .sweep = false) {
   Semaphore s(0);
   std::vector<int> got;
   auto a = spawn([&] {
@@ -122,7 +123,7 @@ TEST(Semaphore, KilledWaiterGivesUpItsPlace) {
   EXPECT_EQ(got, std::vector<int>({2}));
 }
 
-TEST(Semaphore, KilledAfterHandOffPassesTheUnitOn) {
+SIM_TEST_OPTS(Semaphore, KilledAfterHandOffPassesTheUnitOn, .sweep = false) {
   Semaphore s(0);
   std::vector<int> got;
   auto a = spawn([&] {
@@ -141,7 +142,7 @@ TEST(Semaphore, KilledAfterHandOffPassesTheUnitOn) {
   EXPECT_EQ(s.counter(), 0);
 }
 
-TEST(Semaphore, AdjustServesWaiters) {
+SIM_TEST_OPTS(Semaphore, AdjustServesWaiters, .sweep = false) {
   Semaphore s(0);
   int done = 0;
   for (int i = 0; i < 3; ++i)
@@ -174,7 +175,7 @@ TEST(BoundedSemaphore, OverReleaseThrows) {
   EXPECT_TRUE(b.bounded());
 }
 
-TEST(CappedSemaphore, ReleaseBlocksAtTheLimit) {
+SIM_TEST_OPTS(CappedSemaphore, ReleaseBlocksAtTheLimit, .sweep = false) {
   // oracle S10's CappedSemaphore(0, 2) scenario, same balances.
   CappedSemaphore c(0, 2);
   std::vector<std::string> log;
@@ -206,7 +207,7 @@ TEST(CappedSemaphore, ReleaseBlocksAtTheLimit) {
   EXPECT_THROW(CappedSemaphore(3, 2), std::invalid_argument);
 }
 
-TEST(Semaphore, AcquireFromHubGreenletThrows) {
+SIM_TEST(Semaphore, AcquireFromHubGreenletThrows) {
   Semaphore s(0);
   bool threw = false;
   Hub::current().schedule_call_global(absl::ZeroDuration(), [&] {

@@ -8,6 +8,7 @@
 
 #include "greenthread/greenthread.h"
 #include "gtest/gtest.h"
+#include "sim/sim_gtest.h"
 
 namespace eventlet {
 namespace {
@@ -17,7 +18,7 @@ std::string slow(std::string x, int ms) {
   return x;
 }
 
-TEST(GreenPile, ResultsComeInSpawnOrder) {
+SIM_TEST(GreenPile, ResultsComeInSpawnOrder) {
   GreenPool pool(10);
   GreenPile<std::string> pile(pool);
   pile.spawn(slow, "p", 6);
@@ -29,7 +30,7 @@ TEST(GreenPile, ResultsComeInSpawnOrder) {
   EXPECT_EQ(std::distance(pile.begin(), pile.end()), 0);
 }
 
-TEST(GreenPile, OwnPoolBoundsConcurrency) {
+SIM_TEST(GreenPile, OwnPoolBoundsConcurrency) {
   GreenPile<int> pile(2);
   int running = 0;
   int peak = 0;
@@ -47,7 +48,7 @@ TEST(GreenPile, OwnPoolBoundsConcurrency) {
   EXPECT_EQ(peak, 2);
 }
 
-TEST(GreenPile, AFailingJobRaisesAtItsPosition) {
+SIM_TEST(GreenPile, AFailingJobRaisesAtItsPosition) {
   Hub::current().set_exception_hook([](const HubException&) {});
   GreenPile<int> pile;
   for (int x : {1, 2, 3}) {
@@ -71,7 +72,8 @@ TEST(GreenPile, AFailingJobRaisesAtItsPosition) {
   Hub::current().set_exception_hook(nullptr);
 }
 
-TEST(GreenPile, AnUnreadPileKeepsNoGreenthreadsAlive) {
+// A load test (5,000 jobs): the fifo case only, to keep it quick.
+SIM_TEST_OPTS(GreenPile, AnUnreadPileKeepsNoGreenthreadsAlive, .sweep = false) {
   // eventlet #748: a never-iterated pile held every GreenThread.
   GreenPool pool(100);
   GreenPile<int> pile(pool);

@@ -8,19 +8,19 @@
 //    eventlet breaks exact deadline ties by id(timer), an arbitrary order
 //    that changes from run to run. eventlet-cpp defines FIFO (timers order by
 //    (deadline, sequence number)); FrozenClockTiesAreFifo asserts OUR order
-//    on a backend whose clock never moves.
-// The sleeps are real (10-100 ms) on the default epoll hub.
+//    on timers whose deadlines are exactly equal.
+// Both run on the simulated clock (SIM_TEST, fifo: eventlet's order), so the
+// 10-100 ms sleeps last exactly their delay and deadlines that are equal in
+// the script are equal in the run.
 #include <cstdint>
-#include <memory>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "absl/time/time.h"
 #include "greenthread/greenthread.h"
 #include "gtest/gtest.h"
-#include "hub/backend.h"
 #include "hub/hub.h"
+#include "sim/sim_gtest.h"
 
 namespace eventlet {
 namespace {
@@ -53,7 +53,7 @@ const std::vector<std::string> kExpected = {
     //   "insertion order?   : False ; id order?: True"
 };
 
-TEST(S03TimerOrder, MatchesEventlet) {
+SIM_TEST_OPTS(S03TimerOrder, MatchesEventlet, .sweep = false) {
   std::vector<std::string> log;
   // Delays as Python prints them (str(float)) and as durations.
   struct Delay {
@@ -106,47 +106,31 @@ TEST(S03TimerOrder, MatchesEventlet) {
   EXPECT_EQ(log, kExpected);
 }
 
-// A backend whose clock never moves: every deadline computed from it is the
-// same, so only the tie-break orders timers. It has no fds; wait() returns at
-// once (spurious wake-ups are allowed by the Backend contract).
-class FrozenBackend final : public Backend {
- public:
-  const char* name() const override { return "frozen"; }
-  std::int64_t now() override { return 1000 * std::int64_t{1000000000}; }
-  void watch(int, std::uint32_t) override {}
-  void unwatch(int) override {}
-  void wait(std::int64_t, std::vector<IoReady>*) override {}
-  void wake() override {}
-};
-
 // OUR order, not eventlet's: eventlet ties exactly equal deadlines by
 // id(timer) (the oracle printed [2, 6, 3, 4, 5, 7, 1, 0]); eventlet-cpp breaks
-// ties by sequence number, so they fire FIFO. Like the oracle, this runs on a
-// fresh OS thread with its own hub.
-TEST(S03TimerOrder, FrozenClockTiesAreFifo) {
+// ties by sequence number, so they fire FIFO. Virtual time stands still while
+// the greenthreads run, so every "now" deadline below is the same.
+SIM_TEST_OPTS(S03TimerOrder, FrozenClockTiesAreFifo, .sweep = false) {
   std::vector<int> order;
   std::vector<int> order_with_spawns;
-  std::thread th([&] {
-    Hub& hub = Hub::install(std::make_unique<FrozenBackend>());
-    for (int i = 0; i < 8; ++i) {
-      hub.schedule_call_global(absl::ZeroDuration(),
-                               [&order, i] { order.push_back(i); });
-    }
-    // One hub pass fires all eight, then resumes main (queued last).
-    sleep();
+  Hub& hub = Hub::current();
+  for (int i = 0; i < 8; ++i) {
+    hub.schedule_call_global(absl::ZeroDuration(),
+                             [&order, i] { order.push_back(i); });
+  }
+  // One hub pass fires all eight, then resumes main (queued last).
+  sleep();
 
-    // Zero-delay timers and greenthread starts share the same tie-break.
-    for (int i = 0; i < 8; ++i) {
-      if (i % 2 == 0) {
-        hub.schedule_call_global(absl::ZeroDuration(),
-                                 [&, i] { order_with_spawns.push_back(i); });
-      } else {
-        spawn([&, i] { order_with_spawns.push_back(i); });
-      }
+  // Zero-delay timers and greenthread starts share the same tie-break.
+  for (int i = 0; i < 8; ++i) {
+    if (i % 2 == 0) {
+      hub.schedule_call_global(absl::ZeroDuration(),
+                               [&, i] { order_with_spawns.push_back(i); });
+    } else {
+      spawn([&, i] { order_with_spawns.push_back(i); });
     }
-    sleep();
-  });
-  th.join();
+  }
+  sleep();
   const std::vector<int> fifo = {0, 1, 2, 3, 4, 5, 6, 7};
   EXPECT_EQ(order, fifo);
   EXPECT_EQ(order_with_spawns, fifo);

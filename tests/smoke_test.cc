@@ -5,11 +5,15 @@
 #include "greenthread/greenthread.h"
 #include "greenthread/timeout.h"
 #include "gtest/gtest.h"
+#include "sim/sim_gtest.h"
 
 namespace eventlet {
 namespace {
 
-TEST(Smoke, SpawnOrder) {
+// Both assert eventlet's FIFO order (sleep() lets the spawned greenthreads
+// run first), on the simulated clock: the fifo schedule only.
+
+SIM_TEST_OPTS(Smoke, SpawnOrder, .sweep = false) {
   std::vector<std::string> log;
   auto worker = [&](std::string name) {
     log.push_back("start " + name);
@@ -33,7 +37,7 @@ TEST(Smoke, SpawnOrder) {
   EXPECT_EQ(log, want);
 }
 
-TEST(Smoke, KillAndTimeout) {
+SIM_TEST_OPTS(Smoke, KillAndTimeout, .sweep = false) {
   bool finally_ran = false;
   auto g = spawn([&] {
     struct F {
