@@ -8,7 +8,12 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
 #include <stdexcept>
+
+#include "gtest/gtest-spi.h"
+#include "sim/replay.h"
+#include "sim/shrink.h"
 
 namespace eventlet::sim::internal {
 namespace {
@@ -88,6 +93,121 @@ std::string failure_summary(const SweepResult& s) {
     return "gtest assertions failed (" + s.result.summary() + ")";
   return s.result.summary() +
          (s.gtest_failure ? " (and gtest assertions failed)" : "");
+}
+
+// The body, with its gtest failures intercepted by `reporter` (installed on
+// the calling thread for all threads) and thrown as the run's outcome.
+class FailuresAsOutcome {
+ public:
+  explicit FailuresAsOutcome(const std::function<void()>& body)
+      : body_(body),
+        reporter_(
+            ::testing::ScopedFakeTestPartResultReporter::INTERCEPT_ALL_THREADS,
+            &failures_) {}
+  void operator()() {
+    const int before = failures_.size();
+    body_();
+    for (int i = before; i < failures_.size(); ++i) {
+      const ::testing::TestPartResult& f = failures_.GetTestPartResult(i);
+      if (!f.failed()) continue;
+      throw std::runtime_error(std::string("gtest failure at ") +
+                               (f.file_name() ? f.file_name() : "?") + ":" +
+                               std::to_string(f.line_number()));
+    }
+  }
+
+ private:
+  const std::function<void()>& body_;
+  ::testing::TestPartResultArray failures_;
+  ::testing::ScopedFakeTestPartResultReporter reporter_;
+};
+
+// The paste-ready way to run this test again with `env` (NAME=VALUE).
+std::string test_command(const std::string& test, const std::string& env) {
+  if (const char* target = std::getenv("TEST_TARGET")) {
+    return std::string("./bazelw test ") + target + " --test_filter=" + test +
+           " --test_env=" + env;
+  }
+  return env + " " + this_binary() + " --gtest_filter=" + test;
+}
+
+// A file written under $TEST_UNDECLARED_OUTPUTS_DIR, as the user reaches it
+// after the run: "unzip -o ZIP NAME && " to paste first ("" outside bazel),
+// and the path to use ($PWD/NAME after unzipping, else the path itself).
+std::pair<std::string, std::string> reachable(const std::string& path) {
+  const std::string zip = bazel_outputs_zip(path);
+  if (zip.empty()) return {"", path};
+  const std::string file = path.substr(path.rfind('/') + 1);
+  return {"unzip -o " + zip + " " + file + " && ", "$PWD/" + file};
+}
+
+// FILE.jsonl -> FILE.min.jsonl, in the trace directory.
+std::string minimal_path(const std::string& trace) {
+  std::string file = trace.substr(trace.rfind('/') + 1);
+  if (file.size() > 6 && file.ends_with(".jsonl")) {
+    file.resize(file.size() - 6);
+  }
+  return trace_dir() + "/" + file + ".min.jsonl";
+}
+
+// EVENTLET_SIM_REPLAY / EVENTLET_SIM_SHRINK: true if one was set (and
+// handled).
+bool replay_or_shrink(const std::string& test, const char* file, int line,
+                      const SimTestOptions& options,
+                      const std::function<void()>& body) {
+  const char* replay_path = env("EVENTLET_SIM_REPLAY");
+  const char* shrink_path = env("EVENTLET_SIM_SHRINK");
+  if (replay_path == nullptr && shrink_path == nullptr) return false;
+  Options limits;
+  limits.max_time = absl::ToInt64Nanoseconds(options.max_time);
+  limits.max_events = options.max_events;
+  std::string text;
+  TraceError error;
+  const char* path = replay_path != nullptr ? replay_path : shrink_path;
+  if (!read_trace_file(path, &text, &error)) {
+    ADD_FAILURE_AT(file, line) << error.to_string();
+    return true;
+  }
+  if (replay_path != nullptr) {
+    ReplayResult r;
+    {
+      FailuresAsOutcome scenario(body);
+      r = replay(text, std::ref(scenario), limits);
+    }
+    if (r.ok) {
+      std::fprintf(stderr, "%s: replay of %s matches (outcome %s)\n",
+                   test.c_str(), path, r.actual_outcome.to_string().c_str());
+    }
+    EXPECT_TRUE(r.ok) << "replay of " << path << ": " << r.message;
+    return true;
+  }
+  ShrinkOptions o;
+  o.limits = limits;
+  ShrinkResult r;
+  {
+    FailuresAsOutcome scenario(body);
+    r = shrink(text, std::ref(scenario), o);
+  }
+  if (!r.ok) {
+    ADD_FAILURE_AT(file, line) << "shrinking " << path << ": " << r.message;
+    return true;
+  }
+  const std::string out = minimal_path(path);
+  std::ofstream(out, std::ios::binary) << r.trace;
+  const auto [unzip, reached] = reachable(out);
+  const std::string report =
+      "SIM_TEST " + test + ": shrunk " + path + " (" + r.outcome.to_string() +
+      ")\n  preemptions: " + std::to_string(r.preemptions_before) + " -> " +
+      std::to_string(r.preemptions_after) +
+      "\n  events:      " + std::to_string(r.events_before) + " -> " +
+      std::to_string(r.events_after) + "\n  minimal trace: " + out +
+      "\n  replay it: " + unzip +
+      test_command(test, "EVENTLET_SIM_REPLAY=" + reached) +
+      "\n  step through it: " + unzip + "./bazelw run //sim:step -- " +
+      reached + "\n";
+  std::fputs(report.c_str(), stderr);
+  ADD_FAILURE_AT(file, line) << report;
+  return true;
 }
 
 std::string case_name(const SimCase& c) {
@@ -180,13 +300,28 @@ std::string report_sim_test_failure(const SimTestFailure& f) {
     }
   }
   report += "  rerun this case: " + command + "\n";
+  if (!f.trace_path.empty()) {
+    const auto [unzip, reached] = reachable(f.trace_path);
+    report += "  shrink it: " + unzip +
+              test_command(test, "EVENTLET_SIM_SHRINK=" + reached) + "\n";
+    report += "  replay it: " + unzip +
+              test_command(test, "EVENTLET_SIM_REPLAY=" + reached) + "\n";
+  }
   std::fputs(report.c_str(), stderr);
   return command;
+}
+
+Result run_with_failures_as_outcome(const Options& options,
+                                    const std::function<void()>& body) {
+  FailuresAsOutcome scenario(body);
+  return run(options, std::ref(scenario));
 }
 
 void run_sim_test(const char* suite, const char* name, const char* file,
                   int line, const SimTestOptions& options,
                   const std::function<void()>& body) {
+  const std::string test = std::string(suite) + "." + name;
+  if (replay_or_shrink(test, file, line, options, body)) return;
   std::vector<SimCase> cases;
   try {
     cases = sim_test_cases(options);
@@ -201,7 +336,9 @@ void run_sim_test(const char* suite, const char* name, const char* file,
   traced.trace_path = trace_dir() + "/" + suite + "." + name + "." +
                       case_name(failure.sweep.failing) + ".jsonl";
   try {
-    run(traced, body);
+    // The trace's outcome names a gtest failure too, so that the trace
+    // replays and shrinks to the same failure.
+    run_with_failures_as_outcome(traced, body);
     failure.trace_path = traced.trace_path;
   } catch (const std::exception& e) {
     failure.trace_error = e.what();

@@ -30,6 +30,17 @@
 //     --test_env=EVENTLET_SIM_STRATEGY=random --test_env=EVENTLET_SIM_SEED=7
 // (one line; the failure report prints it ready to paste).
 //
+// Replay or shrink the failing case's trace (sim/replay.h, sim/shrink.h), as
+// the failure report prints ready to paste:
+//   EVENTLET_SIM_REPLAY=/abs/path.jsonl  runs the test's body driven by the
+//     trace's decisions and compares (a difference is a test failure);
+//   EVENTLET_SIM_SHRINK=/abs/path.jsonl  shrinks it to the fewest
+//     preemptions and writes <name>.min.jsonl beside the failing trace (into
+//     $TEST_UNDECLARED_OUTPUTS_DIR under bazel), reported as a test failure
+//     (the body does fail in that schedule).
+// For these, a gtest assertion that fails in the body is the run's outcome:
+// "error" with the message "gtest failure at FILE:LINE" (the first one).
+//
 // SIM_TEST_OPTS(Suite, Name, designated initializers of SimTestOptions) does
 // the same with per-test options, e.g.
 //   SIM_TEST_OPTS(GreenPool, SpawnOrder, .sweep = false) { ... }
@@ -115,6 +126,13 @@ struct SimTestFailure {
 // reruns exactly that case (./bazelw test $TEST_TARGET ... under bazel,
 // else this binary with the environment). Returns the command.
 std::string report_sim_test_failure(const SimTestFailure& failure);
+
+// Runs `body` under `options` with the gtest failures it records
+// intercepted (not counted in the running test) and turned into its outcome:
+// std::runtime_error("gtest failure at FILE:LINE") thrown once it returns.
+// Result::trace etc. as sim::run.
+Result run_with_failures_as_outcome(const Options& options,
+                                    const std::function<void()>& body);
 
 // The body of every SIM_TEST: sweeps, and on a failure writes the trace of
 // the failing case, reports it and records a gtest failure at file:line.
