@@ -20,14 +20,14 @@ std::optional<std::uint64_t> parse_u64(const char* s) {
   return v;
 }
 
-std::string default_dir() {
+}  // namespace
+
+std::string test_output_dir() {
   for (const char* var : {"TEST_UNDECLARED_OUTPUTS_DIR", "TEST_TMPDIR"}) {
     if (const char* d = std::getenv(var); d != nullptr && *d != '\0') return d;
   }
   return "/tmp";
 }
-
-}  // namespace
 
 ExploreResult explore(const std::function<void()>& scenario,
                       const ExploreOptions& options) {
@@ -41,7 +41,7 @@ ExploreResult explore(const std::function<void()>& scenario,
   o.pct_depth = options.pct_depth;
   o.pct_horizon = options.pct_horizon;
   const std::string dir =
-      options.trace_dir.empty() ? default_dir() : options.trace_dir;
+      options.trace_dir.empty() ? test_output_dir() : options.trace_dir;
   const int count = only ? 1 : options.seeds;
   for (int i = 0; i < count; ++i) {
     o.seed = only ? *only : options.first_seed + static_cast<std::uint64_t>(i);

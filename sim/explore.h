@@ -67,6 +67,10 @@ struct ExploreResult {
 ExploreResult explore(const std::function<void()>& scenario,
                       const ExploreOptions& options = {});
 
+// Where tests write traces: $TEST_UNDECLARED_OUTPUTS_DIR (bazel keeps it in
+// bazel-testlogs/.../test.outputs/), else $TEST_TMPDIR, else /tmp.
+std::string test_output_dir();
+
 }  // namespace eventlet::sim
 
 #endif  // EVENTLET_SIM_EXPLORE_H_

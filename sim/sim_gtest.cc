@@ -12,6 +12,7 @@
 #include <stdexcept>
 
 #include "gtest/gtest-spi.h"
+#include "sim/explore.h"
 #include "sim/replay.h"
 #include "sim/shrink.h"
 
@@ -59,13 +60,6 @@ Options run_options(const SimCase& c, const SimTestOptions& options) {
   o.pct_depth = options.pct_depth;
   o.pct_horizon = options.pct_horizon;
   return o;
-}
-
-std::string trace_dir() {
-  for (const char* var : {"TEST_UNDECLARED_OUTPUTS_DIR", "TEST_TMPDIR"}) {
-    if (const char* d = env(var)) return d;
-  }
-  return "/tmp";
 }
 
 std::string this_binary() {
@@ -147,7 +141,7 @@ std::string minimal_path(const std::string& trace) {
   if (file.size() > 6 && file.ends_with(".jsonl")) {
     file.resize(file.size() - 6);
   }
-  return trace_dir() + "/" + file + ".min.jsonl";
+  return test_output_dir() + "/" + file + ".min.jsonl";
 }
 
 // EVENTLET_SIM_REPLAY / EVENTLET_SIM_SHRINK: true if one was set (and
@@ -333,7 +327,7 @@ void run_sim_test(const char* suite, const char* name, const char* file,
   if (!failure.sweep.failed) return;
   // Again, traced: same case, same schedule.
   Options traced = run_options(failure.sweep.failing, options);
-  traced.trace_path = trace_dir() + "/" + suite + "." + name + "." +
+  traced.trace_path = test_output_dir() + "/" + suite + "." + name + "." +
                       case_name(failure.sweep.failing) + ".jsonl";
   try {
     // The trace's outcome names a gtest failure too, so that the trace
