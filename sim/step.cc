@@ -462,14 +462,21 @@ void HubState::apply(const StepEvent& e) {
     packets.erase(e.packet);
     ++packets_dropped;
   } else if (k == "choose") {
-    phase = Phase::kPrepare;
-  } else if (k == "pass") {
-    // The pass's prepare joined next_timers to the heap.
-    for (auto& [id, tm] : timers) tm.in_heap = true;
+    // A choose opens the pass whose wake-ups it orders (its `pass` event
+    // comes next): the banner names that pass, not the one before.
     phase = Phase::kPrepare;
     ++passes;
     pass_seq = e.seq;
     pass_t = e.t;
+  } else if (k == "pass") {
+    // The pass's prepare joined next_timers to the heap.
+    for (auto& [id, tm] : timers) tm.in_heap = true;
+    phase = Phase::kPrepare;
+    if (!pass_opened_by_choose) {
+      ++passes;
+      pass_seq = e.seq;
+      pass_t = e.t;
+    }
   } else if (k == "poll") {
     for (auto& [id, tm] : timers) tm.in_heap = true;
     phase = Phase::kPoll;
@@ -484,6 +491,7 @@ void HubState::apply(const StepEvent& e) {
   } else if (k == "stall") {
     phase = Phase::kStall;
   }
+  pass_opened_by_choose = k == "choose";
   // Everything after a pass event belongs to the timer pass.
   if (k != "pass" && k != "choose" && phase == Phase::kPrepare) {
     phase = Phase::kFireTimers;

@@ -259,8 +259,19 @@ TEST(StepState, OtherKinds) {
   EXPECT_TRUE(Contains(text, "stall          deadlock")) << text;
 
   Stepper stepper(trace);
-  stepper.go_to(Find(trace, "choose"));
+  const std::uint64_t choose = Find(trace, "choose");
+  stepper.go_to(choose - 1);
+  const int passes_before = stepper.state().passes;
+  stepper.go_to(choose);
   EXPECT_EQ(stepper.state().phase, HubState::Phase::kPrepare);
+  // A choose opens the pass it orders: the banner names that pass, and its
+  // pass event (next) stays in it.
+  const std::string opened = "pass " + std::to_string(passes_before + 1) +
+                             " (#" + std::to_string(choose) + ",";
+  EXPECT_TRUE(Contains(stepper.banner(), opened)) << stepper.banner();
+  ASSERT_EQ(trace.events[choose].kind, "pass");
+  stepper.go_to(choose + 1);
+  EXPECT_TRUE(Contains(stepper.banner(), opened)) << stepper.banner();
   stepper.go_to(Find(trace, "timer_cancel"));
   EXPECT_EQ(stepper.state().timers_cancelled, 1);
   EXPECT_TRUE(Contains(stepper.timers_view(), "1 cancelled"));
