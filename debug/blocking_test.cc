@@ -42,13 +42,22 @@ struct Reports {
   std::mutex mu;
   std::vector<debug::BlockingReport> all;
   std::atomic<int> blocking{0};
+  // While false, the monitor thread stays in the report callback (after
+  // recording the report): it cannot sample the hub meanwhile.
+  std::atomic<bool> monitor_may_go{true};
   debug::BlockingOptions options() {
     debug::BlockingOptions o;
     o.report = [this](const debug::BlockingReport& r) {
       std::fputs(debug::format_blocking_report(r).c_str(), stderr);
-      std::lock_guard lock(mu);
-      all.push_back(r);
-      if (!r.released) ++blocking;
+      {
+        std::lock_guard lock(mu);
+        all.push_back(r);
+        if (!r.released) ++blocking;
+      }
+      const auto give_up = std::chrono::steady_clock::now() + kPatience;
+      while (!monitor_may_go.load() && !past(give_up)) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      }
     };
     return o;
   }
@@ -75,8 +84,8 @@ std::int64_t who_am_i() {
   const std::int64_t me = who_am_i();
   const auto give_up = std::chrono::steady_clock::now() + kPatience;
   while (!reports->find(me, false) && !past(give_up)) asm volatile("");
-  const auto until = std::chrono::steady_clock::now() +
-                     std::chrono::milliseconds(then_ms);
+  const auto until =
+      std::chrono::steady_clock::now() + std::chrono::milliseconds(then_ms);
   while (!past(until)) asm volatile("");
 }
 
@@ -118,6 +127,36 @@ TEST(Blocking, CatchesACpuBoundGreenthread) {
   EXPECT_THAT(released->who, HasSubstr("(spinner)"));
   EXPECT_GE(released->held, absl::Milliseconds(50));
   debug::ExpectHubEmpty();
+}
+
+// The monitor thread may not get the CPU while an episode lasts (here it is
+// held in a report callback): the hub records the episode when it ends, and
+// the monitor reports it when it can.
+TEST(Blocking, ReportsAnEpisodeTheMonitorCouldNotWatch) {
+  Reports reports;
+  reports.monitor_may_go = false;  // after its first report
+  debug::hub_blocking_detection(true, absl::Milliseconds(10),
+                                reports.options());
+  auto first = eventlet::spawn([&] { spin_until_reported(&reports); });
+  auto unseen = eventlet::spawn([] {
+    const auto until =
+        std::chrono::steady_clock::now() + std::chrono::milliseconds(50);
+    while (!past(until)) asm volatile("");
+  });
+  unseen.set_name("unseen");
+  first.wait();
+  unseen.wait();
+  reports.monitor_may_go = true;
+  idle_until([&] { return reports.find(unseen.id(), true).has_value(); });
+  debug::hub_blocking_detection(false);
+  const auto r = reports.find(unseen.id(), false);
+  ASSERT_TRUE(r.has_value());
+  EXPECT_THAT(r->who, HasSubstr("(unseen)"));
+  EXPECT_GE(r->held, absl::Milliseconds(50));
+  EXPECT_THAT(r->kernel_state, HasSubstr("not sampled"));
+  const auto released = reports.find(unseen.id(), true);
+  ASSERT_TRUE(released.has_value());
+  EXPECT_GE(released->held, absl::Milliseconds(50));
 }
 
 TEST(Blocking, CatchesASleepingSyscall) {
