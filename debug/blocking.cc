@@ -16,6 +16,7 @@
 #include <condition_variable>
 #include <cstdio>
 #include <cstring>
+#include <deque>
 #include <fstream>
 #include <memory>
 #include <mutex>
@@ -31,12 +32,6 @@
 namespace eventlet::debug {
 namespace internal {
 namespace {
-
-std::int64_t mono_ns() {
-  timespec ts;
-  ::clock_gettime(CLOCK_MONOTONIC, &ts);
-  return std::int64_t{ts.tv_sec} * 1000000000 + ts.tv_nsec;
-}
 
 // ---- The stack-capturing signal ----
 //
@@ -111,9 +106,9 @@ std::vector<std::string> capture_stack_of(const Watch& w) {
     g_capture.state.store(kIdle);
     return {};
   }
-  const std::int64_t give_up = mono_ns() + 100'000'000;
+  const std::int64_t give_up = monotonic_ns() + 100'000'000;
   while (g_capture.state.load(std::memory_order_acquire) != kDone) {
-    if (mono_ns() > give_up) {
+    if (monotonic_ns() > give_up) {
       g_capture.state.store(kIdle);
       return {"(no answer from the thread within 100 ms)"};
     }
@@ -235,7 +230,7 @@ class Monitor {
       tick = std::max(tick, absl::Milliseconds(1));
       cv_.wait_for(lock, absl::ToChronoNanoseconds(tick));
       if (stop_) break;
-      const std::int64_t now = mono_ns();
+      const std::int64_t now = monotonic_ns();
       for (const auto& w : watches_) sample(*w, now);
     }
     if (g_capture_signal != 0) uninstall_capture_signal();
@@ -243,20 +238,25 @@ class Monitor {
   }
 
   void sample(Watch& w, std::int64_t now) {
-    const std::uint64_t p = w.progress.load(std::memory_order_relaxed);
+    report_missed(w);
+    const std::uint64_t p = w.progress.load(std::memory_order_acquire);
     const bool idle = w.idle.load(std::memory_order_relaxed);
     if (idle || p != w.last_progress) {
+      // The hub moved on at its latest bump (in the poll: by now at most).
+      // A later bump read here only makes the new episode look shorter.
+      const std::int64_t moved =
+          idle ? now : w.progress_ns.load(std::memory_order_relaxed);
       if (w.reported) {
         BlockingReport done = w.last;
         done.released = true;
-        done.held = absl::Nanoseconds(now - w.since_ns);
+        done.held = absl::Nanoseconds(moved - w.since_ns);
         done.stack.clear();
         emit(w, done);
       }
       w.last_progress = p;
-      w.since_ns = now;
+      w.since_ns = moved;
       w.reported = false;
-      return;
+      if (idle) return;
     }
     if (w.reported || now - w.since_ns < absl::ToInt64Nanoseconds(w.resolution))
       return;
@@ -274,7 +274,7 @@ class Monitor {
                        "someone else)");
       }
     }
-    r.held = absl::Nanoseconds(mono_ns() - w.since_ns);
+    r.held = absl::Nanoseconds(now - w.since_ns);
     w.last = r;
     emit(w, r);
     if (w.options.throw_into && r.greenthread_id > 0) {
@@ -294,6 +294,31 @@ class Monitor {
               *victim, std::make_exception_ptr(BlockingDetectedError(message)));
         }
       });
+    }
+  }
+
+  // Episodes of `resolution` or more that ended before this thread could
+  // report them (it did not get the CPU meanwhile): reported now, both
+  // reports at once, without a stack (the hub has moved on).
+  void report_missed(Watch& w) {
+    std::deque<Watch::Missed> missed;
+    {
+      std::lock_guard lock(w.missed_mu);
+      missed.swap(w.missed);
+    }
+    for (const Watch::Missed& m : missed) {
+      if (w.reported && w.last_progress == m.progress) continue;  // seen live
+      BlockingReport r;
+      r.greenthread_id = m.id;
+      r.who = m.who;
+      r.held = absl::Nanoseconds(m.held_ns);
+      r.resolution = w.resolution;
+      r.thread_id = w.tid;
+      r.kernel_state =
+          "not sampled (over before the monitor thread could look)";
+      emit(w, r);
+      r.released = true;
+      emit(w, r);
     }
   }
 
@@ -365,6 +390,7 @@ void hub_blocking_detection(bool on, absl::Duration resolution,
     w->resolution = std::max(resolution, absl::Milliseconds(2));
     w->options = std::move(options);
     w->set_running(d.hub().current_greenlet());
+    w->progress_ns.store(internal::monotonic_ns(), std::memory_order_relaxed);
     d.watch = w;
     internal::registry_set_watch(d.registered, w);
     d.update();

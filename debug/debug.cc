@@ -1,6 +1,7 @@
 // Copyright 2026 The eventlet-cpp Authors.
 #include "debug/debug.h"
 
+#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -38,6 +39,29 @@ thread_local Holder tls_holder;
 }  // namespace
 
 // ---- Watch ----
+
+std::int64_t monotonic_ns() {
+  timespec ts;
+  ::clock_gettime(CLOCK_MONOTONIC, &ts);
+  return std::int64_t{ts.tv_sec} * 1000000000 + ts.tv_nsec;
+}
+
+void Watch::bump() {
+  const std::int64_t now = monotonic_ns();
+  const std::int64_t held = now - progress_ns.load(std::memory_order_relaxed);
+  if (held >= absl::ToInt64Nanoseconds(resolution) &&
+      !idle.load(std::memory_order_relaxed)) {
+    Missed m;
+    m.progress = progress.load(std::memory_order_relaxed);
+    m.who = who_runs(&m.id);
+    m.held_ns = held;
+    std::lock_guard lock(missed_mu);
+    if (missed.size() == kMaxMissed) missed.pop_front();
+    missed.push_back(std::move(m));
+  }
+  progress_ns.store(now, std::memory_order_relaxed);
+  progress.fetch_add(1, std::memory_order_release);
+}
 
 void Watch::set_running(const Greenlet& g) {
   const std::uint32_t s = seq.load(std::memory_order_relaxed);
@@ -156,8 +180,8 @@ void HubDebug::on_spawn(const Greenlet& g, const Greenlet& creator) {
 void HubDebug::on_switch(const Greenlet& from, const Greenlet& to) {
   ++switches;
   if (Watch* w = watch.get()) {
+    w->bump();
     w->set_running(to);
-    w->progress.fetch_add(1, std::memory_order_relaxed);
   }
   if (!parked_since.empty()) parked_since.erase(to.id());
   if (prev_) prev_->on_switch(from, to);
@@ -177,8 +201,8 @@ void HubDebug::on_exit(const Greenlet& g) {
   spawn_traces.erase(g.id());
   parked_since.erase(g.id());
   if (Watch* w = watch.get()) {
+    w->bump();
     w->exited_id.store(g.id(), std::memory_order_relaxed);
-    w->progress.fetch_add(1, std::memory_order_relaxed);
   }
   if (prev_) prev_->on_exit(g);
 }
@@ -202,6 +226,7 @@ void HubDebug::on_timer_fire(const eventlet::internal::TimerNode& t) {
   ++timers_fired;
   if (!timer_traces.empty()) timer_traces.erase(t.seq);
   if (Watch* w = watch.get()) {
+    w->bump();
     if (t.action == eventlet::internal::TimerNode::Action::kCallback) {
       const std::uint32_t s = w->seq.load(std::memory_order_relaxed);
       w->seq.store(s + 1, std::memory_order_relaxed);
@@ -209,7 +234,6 @@ void HubDebug::on_timer_fire(const eventlet::internal::TimerNode& t) {
       w->callback_seq.store(t.seq, std::memory_order_relaxed);
       w->seq.store(s + 2, std::memory_order_release);
     }
-    w->progress.fetch_add(1, std::memory_order_relaxed);
   }
   if (prev_) prev_->on_timer_fire(t);
 }
@@ -240,21 +264,22 @@ void HubDebug::on_listen_remove(int fd, IoEvents event, const Greenlet& g) {
 }
 
 void HubDebug::on_pass(std::int64_t when) {
-  if (Watch* w = watch.get()) {
-    w->progress.fetch_add(1, std::memory_order_relaxed);
-  }
+  if (Watch* w = watch.get()) w->bump();
   if (prev_) prev_->on_pass(when);
 }
 
 void HubDebug::on_poll(std::int64_t deadline) {
-  if (Watch* w = watch.get()) w->idle.store(true, std::memory_order_relaxed);
+  if (Watch* w = watch.get()) {
+    w->bump();
+    w->idle.store(true, std::memory_order_relaxed);
+  }
   if (prev_) prev_->on_poll(deadline);
 }
 
 void HubDebug::on_poll_done(std::size_t ready) {
   if (Watch* w = watch.get()) {
+    w->bump();  // while still idle: the wait was no holding
     w->idle.store(false, std::memory_order_relaxed);
-    w->progress.fetch_add(1, std::memory_order_relaxed);
   }
   if (prev_) prev_->on_poll_done(ready);
 }

@@ -163,9 +163,15 @@ struct BlockingDetectedError : std::runtime_error {
 // same greenthread or callback has held the hub for `resolution` or more —
 // without killing it (unless options.throw_into). One report per episode, and
 // one more when the episode ends (released = true, with the total). The time
-// the hub spends waiting in its poll is not holding. Works on any OS thread's
-// hub. Off: stops watching this hub (the monitor thread exits when no hub is
-// watched). Thread-safety: call on the hub's thread.
+// the hub spends waiting in its poll is not holding. Holding is measured from
+// the hub's own timestamp of its latest switch (one CLOCK_MONOTONIC read per
+// hub event while on), and the hub notes each episode of `resolution` or more
+// when it ends (the latest 16): a monitor thread that gets the CPU late, on a
+// busy machine, still reports every such episode when it next runs — after
+// the fact, if the episode is over by then (kernel_state "not sampled", no
+// stack, both reports at once). Works on any OS thread's hub. Off: stops
+// watching this hub (the monitor thread exits when no hub is watched).
+// Thread-safety: call on the hub's thread.
 void hub_blocking_detection(bool on,
                             absl::Duration resolution = absl::Seconds(1),
                             BlockingOptions options = {});

@@ -5,12 +5,11 @@
 #include <unistd.h>
 
 #include <cstdio>
-#include <memory>
 #include <string>
-#include <thread>
 
 #include "absl/debugging/stacktrace.h"
 #include "absl/debugging/symbolize.h"
+#include "absl/functional/function_ref.h"
 #include "debug/internal/stacks.h"
 #include "debug/testing.h"
 #include "gmock/gmock.h"
@@ -20,6 +19,7 @@
 #include "greenthread/timeout.h"
 #include "gtest/gtest.h"
 #include "hub/hub.h"
+#include "sim/sim.h"
 
 namespace {
 
@@ -50,30 +50,11 @@ TEST(Stacks, TrimDropsLibraryFramesAtBothEnds) {
   EXPECT_EQ(t, std::vector<std::string>{"user_code()"});
 }
 
-// A virtual clock: time jumps to the next deadline when the hub would block.
-class VirtualBackend final : public eventlet::Backend {
- public:
-  const char* name() const override { return "virtual"; }
-  std::int64_t now() override { return now_; }
-  void watch(int, std::uint32_t) override {}
-  void unwatch(int) override {}
-  void wait(std::int64_t deadline, std::vector<eventlet::IoReady>*) override {
-    if (deadline != kNoDeadline && deadline > now_) now_ = deadline;
-  }
-  void wake() override {}
-
- private:
-  std::int64_t now_ = std::int64_t{1000} * 1000 * 1000 * 1000;
-};
-
-template <typename F>
-void on_virtual_clock(F&& f) {
-  std::thread t([&] {
-    Hub::install(std::make_unique<VirtualBackend>());
-    f();
-    Hub::destroy_current();
-  });
-  t.join();
+// Runs `f` on the simulated clock (sim::run): sleeps take no real time, and
+// the hub's clock reads exactly what the test slept.
+void on_virtual_clock(absl::FunctionRef<void()> f) {
+  const eventlet::sim::Result r = eventlet::sim::run({}, f);
+  EXPECT_TRUE(r.ok()) << r.summary();
 }
 
 [[gnu::noinline]] void nap_for_a_while() { eventlet::sleep(absl::Seconds(5)); }

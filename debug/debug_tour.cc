@@ -84,7 +84,10 @@ int deadlock() {
   std::thread kill_me([] {
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
     ::kill(::getpid(), SIGUSR1);  // as `kill -USR1 <pid>` would
-    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    // Time for the dump: the hub answers at once, and the dump thread waits
+    // for it at most 2 s (install_dump_signal's answer_timeout) before it
+    // prints; 3 s also covers a busy machine.
+    std::this_thread::sleep_for(std::chrono::seconds(3));
     std::fflush(stderr);
     ::_exit(0);
   });

@@ -15,7 +15,7 @@ trap cleanup EXIT
 # Waits for the "listening on" line; prints host:port.
 bound_address() {
   local i
-  for ((i = 0; i < 100; i++)); do
+  for ((i = 0; i < 600; i++)); do  # 30 s: patience for a busy machine
     if grep -q 'listening on' "$1"; then
       grep -o 'listening on [^ ]*' "$1" | sed -e 's|listening on ||' -e 's|^http://||' -e 's|/$||'
       return 0
@@ -30,7 +30,7 @@ bound_address() {
 "$bin/hello_server" --port=0 >"$tmp/hello.out" 2>&1 &
 pids+=($!)
 hello=$(bound_address "$tmp/hello.out")
-body=$(curl --silent --show-error --max-time 5 "http://$hello/" "http://$hello/again")
+body=$(curl --silent --show-error --max-time 30 "http://$hello/" "http://$hello/again")
 [[ $body == $'Hello, World!\nHello, World!' ]] || { echo "FAIL: hello_server said: $body"; exit 1; }
 
 "$bin/echo_server" --port=0 >"$tmp/echo.out" 2>&1 &
@@ -38,7 +38,7 @@ pids+=($!)
 echo_addr=$(bound_address "$tmp/echo.out")
 exec 3<>"/dev/tcp/${echo_addr%:*}/${echo_addr##*:}"
 printf 'ping\n' >&3
-read -r -t 5 reply <&3
+read -r -t 30 reply <&3
 exec 3>&-
 [[ $reply == ping ]] || { echo "FAIL: echo_server said: $reply"; exit 1; }
 echo PASS

@@ -237,8 +237,13 @@ TEST_F(SocketTest, ServeSurvivesRunningOutOfFileDescriptors) {
   low.rlim_cur = 64;
   ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &low), 0);
   for (int fd; (fd = ::dup(0)) >= 0;) hogs.push_back(fd);
-  client.connect(where);          // completes in the kernel's backlog...
-  sleep(absl::Milliseconds(30));  // ...accept fails with EMFILE and backs off
+  client.connect(where);  // completes in the kernel's backlog...
+  // ...accept fails with EMFILE, is reported, and backs off (retrying, and
+  // failing again, without another report) until fds are free again.
+  const absl::Duration give_up = Hub::current().now() + absl::Seconds(20);
+  while (reports == 0 && Hub::current().now() < give_up) {
+    sleep(absl::Milliseconds(1));
+  }
   for (int fd : hogs) ::close(fd);
   setrlimit(RLIMIT_NOFILE, &old);
   client.sendall("stop");  // accepted once fds are free again

@@ -50,7 +50,8 @@ TEST(SimRunTest, AnHourOfVirtualSleepIsInstant) {
   });
   EXPECT_TRUE(r.ok()) << r.summary();
   EXPECT_EQ(r.virtual_ns, 3'600'000'000'000);
-  EXPECT_LT(absl::Now() - start, absl::Seconds(2));
+  // Not an hour, nor a second per virtual minute (generous for a busy machine).
+  EXPECT_LT(absl::Now() - start, absl::Seconds(20));
 }
 
 TEST(SimRunTest, DeadlockIsReportedWithEveryGreenthread) {

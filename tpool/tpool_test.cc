@@ -17,6 +17,34 @@
 namespace eventlet {
 namespace {
 
+// Generous bound for waits on native threads: far beyond any scheduling delay
+// on a busy machine, short of the test's timeout.
+constexpr auto kPatience = std::chrono::seconds(20);
+
+// Called on a worker thread: polls `done` until it holds or kPatience passed.
+// Returns done().
+template <typename Pred>
+bool poll_until(Pred done) {
+  const auto give_up = std::chrono::steady_clock::now() + kPatience;
+  while (!done()) {
+    if (std::chrono::steady_clock::now() > give_up) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  return true;
+}
+
+// Called in a greenthread: sleeps greenly until `done` holds or kPatience
+// passed. Returns done().
+template <typename Pred>
+bool sleep_until(Pred done) {
+  const auto give_up = std::chrono::steady_clock::now() + kPatience;
+  while (!done()) {
+    if (std::chrono::steady_clock::now() > give_up) return false;
+    sleep(absl::Milliseconds(1));
+  }
+  return true;
+}
+
 TEST(Tpool, ReturnsResultsAndExceptions) {
   EXPECT_EQ(tpool::execute([](int a, int b) { return a * b; }, 6, 7), 42);
   std::thread::id worker =
@@ -32,7 +60,7 @@ TEST(Tpool, ReturnsResultsAndExceptions) {
 }
 
 TEST(Tpool, TheHubKeepsServingWhileACallBlocks) {
-  int ticks = 0;
+  std::atomic<int> ticks{0};
   bool stop = false;
   auto ticker = spawn([&] {
     while (!stop) {
@@ -40,11 +68,13 @@ TEST(Tpool, TheHubKeepsServingWhileACallBlocks) {
       sleep(absl::Milliseconds(1));
     }
   });
-  tpool::execute(
-      [] { std::this_thread::sleep_for(std::chrono::milliseconds(30)); });
+  // The call returns only once the hub has run the ticker 10 times meanwhile:
+  // a hub that stalled while the call blocks would leave it waiting.
+  const bool hub_ran = tpool::execute(
+      [&] { return poll_until([&] { return ticks.load() >= 10; }); });
   stop = true;
   ticker.wait();
-  EXPECT_GE(ticks, 10);  // ~30 ticks if the hub ran freely
+  EXPECT_TRUE(hub_ran) << "only " << ticks.load() << " ticks while blocked";
 }
 
 TEST(Tpool, ManyGreenthreadsShareFewWorkers) {
@@ -52,6 +82,8 @@ TEST(Tpool, ManyGreenthreadsShareFewWorkers) {
   tpool::set_num_threads(4);
   std::atomic<int> concurrent{0};
   std::atomic<int> peak{0};
+  // One deadline for all: a pool with fewer workers fails in kPatience.
+  const auto give_up = std::chrono::steady_clock::now() + kPatience;
   std::vector<GreenThread<int>> calls;
   for (int i = 0; i < 40; ++i) {
     calls.push_back(spawn([&, i] {
@@ -60,15 +92,18 @@ TEST(Tpool, ManyGreenthreadsShareFewWorkers) {
         int seen = peak.load();
         while (now > seen && !peak.compare_exchange_weak(seen, now)) {
         }
-        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        // Held until 4 calls ran at once (all workers busy), however late
+        // the kernel starts the workers.
+        poll_until([&] {
+          return peak.load() >= 4 || std::chrono::steady_clock::now() > give_up;
+        });
         --concurrent;
         return i;
       });
     }));
   }
   for (int i = 0; i < 40; ++i) EXPECT_EQ(calls[i].wait(), i);
-  EXPECT_LE(peak.load(), 4);
-  EXPECT_GE(peak.load(), 2);
+  EXPECT_EQ(peak.load(), 4);
   tpool::killall();
   tpool::set_num_threads(20);
 }
@@ -76,18 +111,22 @@ TEST(Tpool, ManyGreenthreadsShareFewWorkers) {
 TEST(Tpool, KillallFailsQueuedCallsAndNeverHangs) {
   tpool::killall();
   tpool::set_num_threads(1);
+  std::atomic<bool> started{false};
   std::atomic<bool> release{false};
   auto stuck = spawn([&] {
     tpool::execute([&] {
+      started = true;
       while (!release)
         std::this_thread::sleep_for(std::chrono::milliseconds(1));
     });
   });
   auto queued = spawn([] { return tpool::execute([] { return 1; }); });
-  sleep(absl::Milliseconds(5));  // both submitted; the single worker is stuck
+  // Both submitted (they ran before main resumes); the single worker is stuck.
+  ASSERT_TRUE(sleep_until([&] { return started.load(); }));
   auto start = std::chrono::steady_clock::now();
   tpool::killall(absl::Milliseconds(20));
-  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(2));
+  // It gave up on the stuck worker instead of waiting for it.
+  EXPECT_LT(std::chrono::steady_clock::now() - start, kPatience);
   EXPECT_THROW(queued.wait(), tpool::Killed);
   release = true;  // the detached worker finishes its call...
   stuck.wait();    // ...and its caller still gets the result
@@ -97,19 +136,25 @@ TEST(Tpool, KillallFailsQueuedCallsAndNeverHangs) {
 }
 
 TEST(Tpool, CallerKilledWhileWaitingIsHarmless) {
+  tpool::killall();
+  tpool::set_num_threads(1);  // calls run, and post back, in order
+  std::atomic<bool> killed{false};
   std::atomic<bool> finished{false};
   auto caller = spawn([&] {
-    tpool::execute([&] {
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-      finished = true;
-    });
+    tpool::execute(
+        [&] { finished = poll_until([&] { return killed.load(); }); });
   });
-  sleep();
+  sleep();  // the caller submits its call and parks
   caller.kill();
   EXPECT_THROW(caller.wait(), GreenletExit);
-  while (!finished) sleep(absl::Milliseconds(1));
-  sleep(absl::Milliseconds(2));  // the completion post arrives and is ignored
+  killed = true;  // only now does the call finish
+  // This call's answer is posted after the first's: once it is back, the
+  // first call's completion has arrived and been ignored.
+  EXPECT_EQ(tpool::execute([] { return 2; }), 2);
+  EXPECT_TRUE(finished.load());
   EXPECT_EQ(Hub::current().greenlet_count(), 0u);
+  tpool::killall();
+  tpool::set_num_threads(20);
 }
 
 TEST(Tpool, FromTheHubGreenletThrows) {
@@ -136,7 +181,7 @@ TEST(Tpool, ACallOutlivingItsHubIsDropped) {
           std::this_thread::sleep_for(std::chrono::milliseconds(1));
       });
     });
-    sleep(absl::Milliseconds(2));
+    sleep();  // the greenthread submits its call and parks
     Hub::destroy_current();
   });
   t.join();

@@ -14,8 +14,10 @@
 
 #include <atomic>
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <tuple>
 #include <unordered_map>
@@ -27,12 +29,20 @@
 
 namespace eventlet::debug::internal {
 
+// CLOCK_MONOTONIC in ns: the blocking detector's real-time clock.
+std::int64_t monotonic_ns();
+
 // What the blocking monitor samples. Written by the hub's thread (observer
 // callbacks), read by the monitor thread.
 struct Watch {
   static constexpr int kNameBytes = 48;
-  // Bumped at every switch, pass, fired timer and poll return.
+  // Bumped (bump()) at every switch, pass, fired timer, poll start and poll
+  // return, before the state below changes.
   std::atomic<std::uint64_t> progress{0};
+  // monotonic_ns() of the latest bump: when the current holder got the hub.
+  // The monitor measures holding from it, so a monitor thread that gets the
+  // CPU late (a busy machine) still sees how long the holder has held.
+  std::atomic<std::int64_t> progress_ns{0};
   // True while the hub waits in its poll (not holding the CPU).
   std::atomic<bool> idle{false};
   // Who runs: a seqlock (odd while being written) over id, callback, name.
@@ -41,6 +51,20 @@ struct Watch {
   std::atomic<std::uint64_t> callback_seq{0};  // timer callback running
   std::atomic<std::int64_t> exited_id{-2};     // see who_runs()
   std::atomic<char> name[kNameBytes] = {};
+
+  // Episodes of `resolution` or more, recorded by the hub's thread when they
+  // end (in bump()), so that the monitor reports them even if it never got
+  // the CPU while they lasted. At most kMaxMissed (the oldest are dropped).
+  // Guarded by missed_mu (taken by the hub only after such an episode).
+  static constexpr std::size_t kMaxMissed = 16;
+  struct Missed {
+    std::uint64_t progress = 0;  // the episode's progress value
+    std::int64_t id = 0;
+    std::string who;
+    std::int64_t held_ns = 0;
+  };
+  std::mutex missed_mu;
+  std::deque<Missed> missed;
 
   // Fixed at installation.
   pthread_t thread{};
@@ -56,6 +80,10 @@ struct Watch {
   BlockingReport last;
 
   void set_running(const Greenlet& g);
+  // Hub thread, before the holder changes: ends the current episode (noting
+  // it in `missed` if it lasted `resolution` or more and the hub was not idle)
+  // and starts the next one now: progress_ns, then progress (release).
+  void bump();
   // A consistent snapshot: "greenthread 3 (name)", "timer callback (seq 9)"...
   std::string who_runs(std::int64_t* id) const;
 };
