@@ -77,7 +77,8 @@ void append_number(std::string& out, std::uint64_t n) {
 // so a connection's steady state allocates nothing here.
 class RequestParser final : public bhttp::basic_parser<true> {
  public:
-  explicit RequestParser(Request& request) : request_(request) {
+  RequestParser(Request& request, const ChunkLimits& limits)
+      : request_(request), limits_(limits) {
     request_.body.clear();
   }
 
@@ -93,8 +94,13 @@ class RequestParser final : public bhttp::basic_parser<true> {
   }
   void on_response_impl(int, beast::string_view, int, error_code&) override {}
   void on_field_impl(bhttp::field field, beast::string_view name,
-                     beast::string_view value, error_code&) override {
-    if (is_header_done()) return;  // a trailer field: dropped
+                     beast::string_view value, error_code& ec) override {
+    if (is_header_done()) {  // a trailer field: counted, dropped
+      trailer_bytes_ += name.size() + value.size() + 4;
+      if (trailer_bytes_ > limits_.max_trailer_bytes)
+        ec = bhttp::error::header_limit;  // 431
+      return;
+    }
     if (field == bhttp::field::host) ++host_count_;
     std::vector<Header>& headers = request_.headers;
     if (count_ < headers.size()) {
@@ -130,8 +136,13 @@ class RequestParser final : public bhttp::basic_parser<true> {
     request_.body.append(body.data(), body.size());
     return body.size();
   }
-  void on_chunk_header_impl(std::uint64_t, beast::string_view,
-                            error_code&) override {}
+  // Lines and trailers that arrive whole in one read are checked here;
+  // incomplete ones by check_pending_chunk_framing().
+  void on_chunk_header_impl(std::uint64_t, beast::string_view extensions,
+                            error_code& ec) override {
+    if (extensions.size() + 3 > limits_.max_line_bytes)
+      ec = bhttp::error::bad_chunk_extension;  // 400
+  }
   std::size_t on_chunk_body_impl(std::uint64_t, beast::string_view body,
                                  error_code&) override {
     request_.body.append(body.data(), body.size());
@@ -140,7 +151,9 @@ class RequestParser final : public bhttp::basic_parser<true> {
   void on_finish_impl(error_code&) override {}
 
   Request& request_;
+  const ChunkLimits& limits_;
   std::size_t count_ = 0;
+  std::size_t trailer_bytes_ = 0;
   std::size_t host_count_ = 0;
   bool expect_continue_ = false;
   bool transfer_encoding_ = false;
@@ -459,7 +472,7 @@ Server::Connection::Read Server::Connection::read_more(std::int64_t deadline,
 }
 
 int Server::Connection::read_request(std::int64_t deadline) {
-  RequestParser parser(request_);
+  RequestParser parser(request_, chunk_limits_);
   parser.header_limit(options_.max_header_bytes);
   parser.body_limit(options_.max_body_bytes);
   parser.eager(true);

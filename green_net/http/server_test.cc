@@ -579,6 +579,129 @@ TEST_F(ServerTest, PeerResetMidRequest) {
   EXPECT_TRUE(reported_.empty());
 }
 
+// Sends `head`, then `filler` over and over (up to 16 MiB) until the server
+// stops reading; returns what the server answered.
+std::string flood_after(net::Socket& s, const std::string& head,
+                        const std::string& filler) {
+  s.sendall(head);
+  auto flooder = spawn([&] {
+    net::error_code ec;
+    for (std::size_t sent = 0; sent < (16u << 20) && !ec; sent += filler.size())
+      s.sendall(filler.data(), filler.size(), ec);
+  });
+  std::string r = read_all(s);
+  flooder.kill();
+  return r;
+}
+
+TEST_F(ServerTest, EndlessChunkExtensionOrTrailerFailsFast) {
+  start(echo_request);
+  const std::string chunked =
+      "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n";
+  const std::string filler(64 * 1024, 'a');
+  {
+    net::Socket s = connect_raw();
+    const std::string r = flood_after(s, chunked + "5;ext=", filler);
+    EXPECT_EQ(status_of(r), 400) << r.substr(0, 200);
+  }
+  {
+    // The last chunk's extension.
+    net::Socket s = connect_raw();
+    const std::string r = flood_after(s, chunked + "0;ext=", filler);
+    EXPECT_EQ(status_of(r), 400) << r.substr(0, 200);
+  }
+  {
+    // One endless trailer field.
+    net::Socket s = connect_raw();
+    const std::string r =
+        flood_after(s, chunked + "3\r\nabc\r\n0\r\nX-Trailer: ", filler);
+    EXPECT_EQ(status_of(r), 431) << r.substr(0, 200);
+  }
+  {
+    // Endless trailer lines.
+    net::Socket s = connect_raw();
+    std::string lines;
+    while (lines.size() < filler.size()) lines += "X-T: v\r\n";
+    const std::string r = flood_after(s, chunked + "0\r\n", lines);
+    EXPECT_EQ(status_of(r), 431) << r.substr(0, 200);
+  }
+  // Within the limits: extensions and a trailer are fine (and the trailer is
+  // not one of the request's headers).
+  Response seen;
+  server_->stop();
+  runner_.wait();
+  ServerOptions options;
+  options.max_chunk_line_bytes = 64;
+  options.max_trailer_bytes = 64;
+  start(
+      [&](const Request& req) {
+        seen.headers = req.headers;
+        seen.body = req.body;
+        return Response::text(200, "ok");
+      },
+      options);
+  net::Socket s = connect_raw();
+  s.sendall(chunked + "3;" + std::string(58, 'e') + "\r\nabc\r\n0\r\n" +
+            "X-T: " + std::string(55, 't') + "\r\n\r\n");
+  EXPECT_EQ(status_of(read_response(s)), 200);
+  EXPECT_EQ(seen.body, "abc");
+  EXPECT_FALSE(seen.header("X-T"));
+  s.sendall(chunked + "3;" + std::string(64, 'e') + "\r\nabc\r\n0\r\n\r\n");
+  EXPECT_EQ(status_of(read_all(s)), 400);
+  net::Socket t = connect_raw();
+  t.sendall(chunked + "0\r\nX-T: " + std::string(58, 't') + "\r\n\r\n");
+  EXPECT_EQ(status_of(read_all(t)), 431);
+}
+
+TEST_F(ServerTest, RequestLineHostAndFoldingFollowRfc9112) {
+  start(echo_request);
+  auto answer = [&](const std::string& request) {
+    net::Socket s = connect_raw();
+    s.sendall(request);
+    return status_of(read_all(s, absl::Seconds(5)));
+  };
+  // The request line, whole (section 3).
+  EXPECT_EQ(answer("GET /a b HTTP/1.1\r\nHost: x\r\n\r\n"), 400);
+  EXPECT_EQ(answer("GET  / HTTP/1.1\r\nHost: x\r\n\r\n"), 400);
+  EXPECT_EQ(answer("GET / HTTP/1.1 \r\nHost: x\r\n\r\n"), 400);
+  EXPECT_EQ(answer("GET / HTTP/3.0\r\nHost: x\r\n\r\n"), 505);
+  // Host (section 3.2): required in 1.1, never twice.
+  EXPECT_EQ(answer("GET / HTTP/1.1\r\n\r\n"), 400);
+  EXPECT_EQ(answer("GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n"), 400);
+  EXPECT_EQ(answer("GET / HTTP/1.0\r\nHost: a\r\nHost: a\r\n\r\n"), 400);
+  EXPECT_EQ(answer("GET / HTTP/1.0\r\n\r\n"), 200);
+  // Obsolete line folding (section 5.2), and whitespace before the first
+  // field (section 2.2).
+  EXPECT_EQ(answer("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip,"
+                   "\r\n chunked\r\n\r\n0\r\n\r\n"),
+            400);
+  EXPECT_EQ(answer("GET / HTTP/1.1\r\nHost: x\r\nX-A: 1\r\n\t2\r\n\r\n"), 400);
+  EXPECT_EQ(answer("GET / HTTP/1.1\r\n Host: x\r\n\r\n"), 400);
+  // Empty lines before a request are ignored (section 2.2).
+  net::Socket s = connect_raw();
+  s.sendall("\r\n\r\nGET /first HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_EQ(status_of(read_response(s)), 200);
+  s.sendall("\r\nGET /second HTTP/1.1\r\nHost: x\r\n\r\n");
+  const std::string r = read_response(s);
+  EXPECT_EQ(status_of(r), 200);
+  EXPECT_TRUE(absl::StrContains(r, "GET /second")) << r;
+  // ... but count against the header limit.
+  net::Socket flood = connect_raw();
+  EXPECT_EQ(status_of(flood_after(flood, "", std::string(4096, '\n'))), 431);
+  EXPECT_TRUE(reported_.empty());
+}
+
+TEST_F(ServerTest, HandlerHeaderWithNulIsRefused) {
+  start([](const Request&) {
+    return Response::text(200, "x").set_header("X-A", std::string("a\0b", 3));
+  });
+  net::Socket s = connect_raw();
+  s.sendall("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_EQ(status_of(read_response(s)), 500);
+  EXPECT_EQ(reported_.size(), 1u);
+  reported_.clear();
+}
+
 // ---- Graceful stop
 // --------------------------------------------------------------
 
@@ -619,6 +742,35 @@ TEST_F(ServerTest, GracefulStopFinishesInFlightRequests) {
   runner_.wait();  // run() returns
   EXPECT_EQ(server_->stats().connections_open, 0u);
   EXPECT_EQ(server_->stats().requests_served, 2u);
+}
+
+TEST_F(ServerTest, StopClosesConnectionsWithoutACompleteRequest) {
+  ServerOptions options;
+  options.read_timeout = absl::Seconds(30);
+  int calls = 0;
+  start(
+      [&](const Request&) {
+        ++calls;
+        return Response::text(200, "x");
+      },
+      options);
+  net::Socket silent = connect_raw();  // accepted, nothing sent
+  net::Socket half_header = connect_raw();
+  half_header.sendall("GET / HTTP/1.1\r\nHost: x\r\n");
+  net::Socket half_body = connect_raw();
+  half_body.sendall(
+      "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n0123456789");
+  sleep(absl::Milliseconds(20));  // the server has read what was sent
+  EXPECT_EQ(server_->stats().connections_open, 3u);
+  const absl::Duration began = Hub::current().now();
+  server_->stop();
+  runner_.wait();
+  EXPECT_LT(Hub::current().now() - began, absl::Seconds(5));
+  EXPECT_EQ(server_->stats().connections_open, 0u);
+  EXPECT_EQ(read_all(half_header, absl::Seconds(1)), "");
+  EXPECT_EQ(read_all(half_body, absl::Seconds(1)), "");
+  EXPECT_EQ(read_all(silent, absl::Seconds(1)), "");
+  EXPECT_EQ(calls, 0);
 }
 
 TEST_F(ServerTest, StopFromAHandler) {
