@@ -11,9 +11,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/strings/match.h"
@@ -529,6 +532,45 @@ TEST_F(ServerTest, SlowlorisIsCutOffByTheWholeRequestReadTimeout) {
   EXPECT_LT(cut, absl::Milliseconds(600)) << "cut off after " << cut;
   EXPECT_TRUE(r.empty() || status_of(r) == 408) << r;
   EXPECT_EQ(server_->stats().requests_served, 0u);
+}
+
+// A client on its own OS thread, writing empty lines (which the server
+// skips, and with this header limit never refuses) faster than the server
+// reads them: the server's socket never runs dry, so its reads never park and
+// the hub's cached time never moves. The read timeout must fire anyway.
+TEST_F(ServerTest, ReadTimeoutFiresWhileBytesKeepComing) {
+  ServerOptions options;
+  options.read_timeout = absl::Milliseconds(100);
+  options.max_header_bytes = 0xffffffff;
+  start(echo_request, options);
+  const net::Address address = server_->address();
+  std::atomic<bool> done{false};
+  std::atomic<std::int64_t> flooded_ms{0};
+  std::thread flooder([&] {
+    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in sin{};
+    sin.sin_family = AF_INET;
+    sin.sin_port = htons(address.port());
+    sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    const auto began = std::chrono::steady_clock::now();
+    auto elapsed = [&] { return std::chrono::steady_clock::now() - began; };
+    if (::connect(fd, reinterpret_cast<sockaddr*>(&sin), sizeof sin) == 0) {
+      const std::string lines(64 * 1024, '\n');
+      // Until the server hangs up (or 10 s: the bug's symptom).
+      while (elapsed() < std::chrono::seconds(10) &&
+             ::send(fd, lines.data(), lines.size(), MSG_NOSIGNAL) > 0) {
+      }
+    }
+    flooded_ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(elapsed())
+            .count();
+    ::close(fd);
+    done = true;
+  });
+  while (!done) sleep(absl::Milliseconds(5));
+  flooder.join();
+  EXPECT_LT(flooded_ms.load(), 3000);  // 100 ms, on a busy machine
+  EXPECT_EQ(server_->stats().requests_rejected, 1u);  // the 408
 }
 
 TEST_F(ServerTest, SilentConnectionAndIdleKeepAliveTimeOut) {
