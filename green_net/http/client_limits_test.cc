@@ -3,6 +3,7 @@
 // The client against hostile servers written here on raw sockets (loopback):
 // endless interim responses, endless chunk extensions and trailers, servers
 // that trickle forever; and requests whose headers would inject lines.
+#include <cstdio>
 #include <string>
 
 #include "green_net/convenience.h"
@@ -152,6 +153,8 @@ TEST_F(ClientLimitsTest, EnclosingTimeoutAndTotalTimeoutStopEndlessServers) {
     EXPECT_TRUE(expired);
     EXPECT_GE(took, absl::Milliseconds(100));
     EXPECT_LT(took, absl::Milliseconds(1000)) << took;  // busy-machine bound
+    std::printf("Timeout(100ms) around a fetch returned after %s\n",
+                absl::FormatDuration(took).c_str());
   }
   HostileServer again[] = {
       HostileServer("", kContinue, pause),
@@ -168,6 +171,8 @@ TEST_F(ClientLimitsTest, EnclosingTimeoutAndTotalTimeoutStopEndlessServers) {
     EXPECT_EQ(ec, boost::system::errc::timed_out);
     EXPECT_GE(took, absl::Milliseconds(100));
     EXPECT_LT(took, absl::Milliseconds(1000)) << took;
+    std::printf("total_timeout = 100ms: the fetch returned after %s\n",
+                absl::FormatDuration(took).c_str());
   }
   EXPECT_EQ(client_.idle_count(), 0u);
 }
