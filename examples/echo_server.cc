@@ -4,6 +4,11 @@
 // greenthread per connection, each echoing what it reads until the peer
 // closes.
 //
+// A connection that ends by an error (the peer reset it, mostly) is counted,
+// not logged one by one: a peer resetting thousands of connections cannot
+// flood stderr. One line on stderr at most every 10 s says how many ended so
+// since the last such line, and with which last error.
+//
 //   ./bazelw run //examples:echo_server -- --port=6000
 //   nc 127.0.0.1 6000
 #include <cstdio>
@@ -14,6 +19,7 @@
 #include "green_net/address.h"
 #include "green_net/convenience.h"
 #include "green_net/socket.h"
+#include "hub/hub.h"
 
 ABSL_FLAG(std::string, address, "127.0.0.1", "numeric address to listen on");
 ABSL_FLAG(int, port, 6000, "TCP port (0: any free port)");
@@ -32,12 +38,26 @@ int main(int argc, char** argv) {
   std::printf("echo_server: listening on %s\n",
               listener.local_address().to_string().c_str());
   std::fflush(stdout);
-  net::serve(listener, [](net::Socket connection, net::Address) {
+  std::uint64_t errors = 0;  // since the last report
+  absl::Duration last_report = -absl::InfiniteDuration();
+  net::serve(listener, [&](net::Socket connection, net::Address) {
     char buffer[4096];
+    net::error_code ec;
     for (;;) {
-      const std::size_t n = connection.recv(buffer, sizeof buffer);
-      if (n == 0) return;  // the peer closed
-      connection.sendall(std::string_view(buffer, n));
+      const std::size_t n = connection.recv(buffer, sizeof buffer, ec);
+      if (ec || n == 0) break;  // an error, or the peer closed
+      connection.sendall(buffer, n, ec);
+      if (ec) break;
     }
+    if (!ec) return;
+    ++errors;
+    const absl::Duration now = eventlet::Hub::current().now();
+    if (now - last_report < absl::Seconds(10)) return;
+    std::fprintf(stderr,
+                 "echo_server: %llu connection(s) ended by an error (last: "
+                 "%s)\n",
+                 static_cast<unsigned long long>(errors), ec.message().c_str());
+    errors = 0;
+    last_report = now;
   });
 }

@@ -19,8 +19,9 @@
 // time, req/s, p50/p99 latency. With no URL, it first starts a green HTTP
 // server on 127.0.0.1 (any free port) in a greenthread of the same hub,
 // serving /page/<n>?size=<bytes>&delay_ms=<ms> (that many bytes after that
-// delay), fetches --pages such pages of varied sizes and delays, prints the
-// same, and stops the server.
+// delay; examples/page_server.h: size at most 1 MiB, larger is 400), fetches
+// --pages such pages of varied sizes and delays, prints the same, and stops
+// the server.
 //
 // Progress goes to stderr every --progress_every completions. --debug_timers
 // and --debug_listeners turn on debug::hub_timer_stacks / hub_listener_stacks
@@ -41,6 +42,7 @@
 #include "absl/flags/usage.h"
 #include "absl/time/time.h"
 #include "debug/debug.h"
+#include "examples/page_server.h"
 #include "green_net/address.h"
 #include "green_net/convenience.h"
 #include "green_net/http/client.h"
@@ -82,44 +84,9 @@ namespace http = eventlet::http;
 namespace net = eventlet::net;
 using eventlet::Hub;
 
-// ---- The local server ----
+// ---- The local server (page_server.h) ----
 
-// "size=4096&delay_ms=3" -> the value of `key`, or `fallback`.
-std::int64_t query_int(std::string_view query, std::string_view key,
-                       std::int64_t fallback) {
-  while (!query.empty()) {
-    const std::size_t amp = query.find('&');
-    std::string_view pair = query.substr(0, amp);
-    query = amp == std::string_view::npos ? std::string_view()
-                                          : query.substr(amp + 1);
-    const std::size_t eq = pair.find('=');
-    if (eq == std::string_view::npos || pair.substr(0, eq) != key) continue;
-    std::int64_t value = 0;
-    for (char c : pair.substr(eq + 1)) {
-      if (c < '0' || c > '9') return fallback;
-      value = value * 10 + (c - '0');
-      if (value > (std::int64_t{1} << 40)) return fallback;
-    }
-    return value;
-  }
-  return fallback;
-}
-
-// /page/<n>?size=S&delay_ms=D: after D ms (a green sleep: other requests go
-// on), S bytes of text.
-http::Response serve_page(const http::Request& req) {
-  const std::string_view path = req.path();
-  if (!path.starts_with("/page/"))
-    return http::Response::text(404, "no such page\n");
-  const std::int64_t size =
-      std::min<std::int64_t>(query_int(req.query(), "size", 1024), 64 << 20);
-  const std::int64_t delay_ms =
-      std::min<std::int64_t>(query_int(req.query(), "delay_ms", 0), 60000);
-  if (delay_ms > 0) eventlet::sleep(absl::Milliseconds(delay_ms));
-  std::string body = "page " + std::string(path.substr(6)) + "\n";
-  body.resize(static_cast<std::size_t>(size), '.');
-  return http::Response::text(200, std::move(body));
-}
+using eventlet::examples::serve_page;
 
 // Varied sizes (bytes) for the local pages.
 constexpr int kPageSizes[] = {512, 2048, 100, 16384, 4096, 65536, 1024, 300};

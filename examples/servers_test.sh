@@ -41,4 +41,24 @@ printf 'ping\n' >&3
 read -r -t 30 reply <&3
 exec 3>&-
 [[ $reply == ping ]] || { echo "FAIL: echo_server said: $reply"; exit 1; }
+
+# 50 peers that reset their connection mid-echo: counted, not one stderr line
+# each (at most one line per 10 s).
+python3 - "${echo_addr%:*}" "${echo_addr##*:}" <<'PY'
+import socket, struct, sys, time
+for _ in range(50):
+    s = socket.create_connection((sys.argv[1], int(sys.argv[2])))
+    s.sendall(b"x" * 100000)  # more than is read before the reset
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    s.close()  # RST
+time.sleep(0.5)
+PY
+lines=$(wc -l <"$tmp/echo.out")
+# The "listening on" line, plus at most one report.
+((lines <= 2)) || { echo "FAIL: echo_server logged $lines lines:"; cat "$tmp/echo.out"; exit 1; }
+exec 3<>"/dev/tcp/${echo_addr%:*}/${echo_addr##*:}"
+printf 'still\n' >&3
+read -r -t 5 reply <&3
+exec 3>&-
+[[ $reply == still ]] || { echo "FAIL: echo_server said: $reply"; exit 1; }
 echo PASS

@@ -13,7 +13,6 @@
 #include <boost/beast/http/field.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/parser.hpp>
-#include <boost/beast/http/read.hpp>
 #include <boost/beast/http/span_body.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/verb.hpp>
@@ -22,8 +21,10 @@
 #include <optional>
 
 #include "green_net/http/beast_stream.h"
+#include "green_net/http/chunk_limits.h"
 #include "green_net/resolver.h"
 #include "green_net/socket.h"
+#include "greenthread/timeout.h"
 #include "hub/hub.h"
 
 namespace eventlet::http {
@@ -79,6 +80,18 @@ class Category final : public boost::system::error_category {
         return "connect timed out";
       case Errc::kReadTimeout:
         return "read timed out";
+      case Errc::kBadHeader:
+        return "invalid request header name or value (names must be tokens; "
+               "values must not contain CR, LF, NUL or other control "
+               "characters)";
+      case Errc::kTooManyInterimResponses:
+        return "too many interim (1xx) responses";
+      case Errc::kChunkLineTooLong:
+        return "chunk size line longer than max_chunk_line_size";
+      case Errc::kTrailerTooLarge:
+        return "response trailer larger than max_trailer_size";
+      case Errc::kDeadlineExceeded:
+        return "total_timeout exceeded";
     }
     return "unknown eventlet.http error";
   }
@@ -87,6 +100,7 @@ class Category final : public boost::system::error_category {
     switch (static_cast<Errc>(value)) {
       case Errc::kConnectTimeout:
       case Errc::kReadTimeout:
+      case Errc::kDeadlineExceeded:
         return boost::system::errc::make_error_condition(
             boost::system::errc::timed_out);
       default:
@@ -453,13 +467,85 @@ struct Client::Exchange {
   std::vector<Header> headers;
   std::string body;
   const FetchOptions* options;
+  // Hub time (ns) when total_timeout expires (INT64_MAX: never).
+  std::int64_t deadline;
 };
 
 namespace {
 
-// Bytes reserved in a connection's read buffer: Beast reads at most the free
-// capacity (and at least 512 bytes) per call.
+// Bytes read per recv, and reserved in a connection's read buffer.
 constexpr std::size_t kReadBufferBytes = 16 * 1024;
+
+// What total_timeout's Timeout raises inside a fetch; caught in fetch().
+struct DeadlineExpired {};
+
+// Reads from `socket` into `buffer` and feeds `parser` until it has parsed
+// the message's header (header_only) or the whole message. Adds the bytes
+// the parser consumed to `consumed`. Fails with kDeadlineExceeded once the
+// fresh hub time passes `deadline`, and with the chunk framing errors of
+// chunk_limits.h.
+template <class Parser>
+void feed(net::Socket& socket, beast::flat_buffer& buffer, Parser& parser,
+          bool header_only, const FetchOptions& options, std::int64_t deadline,
+          std::size_t& consumed, error_code& ec) {
+  const ChunkLimits limits{options.max_chunk_line_size,
+                           options.max_trailer_size};
+  Hub& hub = Hub::current();
+  for (;;) {
+    if (buffer.size() != 0) {
+      const std::size_t used = parser.put(buffer.data(), ec);
+      buffer.consume(used);
+      consumed += used;
+      if (ec && ec != bhttp::error::need_more) return;
+      ec.clear();
+      if (parser.is_done() || (header_only && parser.is_header_done())) return;
+      if (used != 0 && buffer.size() != 0) continue;
+      if (parser.is_header_done() && parser.chunked()) {
+        const auto pending = buffer.data();
+        switch (check_pending_chunk_framing(
+            std::string_view(static_cast<const char*>(pending.data()),
+                             pending.size()),
+            limits)) {
+          case ChunkFramingCheck::kOk:
+            break;
+          case ChunkFramingCheck::kLineTooLong:
+            ec = Errc::kChunkLineTooLong;
+            return;
+          case ChunkFramingCheck::kTrailerTooLarge:
+            ec = Errc::kTrailerTooLarge;
+            return;
+        }
+      }
+    }
+    // A fresh clock: while the server's bytes keep coming nothing parks, and
+    // the hub's cached time does not move.
+    const std::int64_t left = deadline - hub.fresh_now();
+    if (left <= 0) {
+      ec = Errc::kDeadlineExceeded;
+      return;
+    }
+    std::optional<absl::Duration> wait = options.read_timeout;
+    if (deadline != INT64_MAX && (!wait || absl::Nanoseconds(left) < *wait))
+      wait = absl::Nanoseconds(left);
+    socket.set_timeout(wait);
+    const auto space = buffer.prepare(kReadBufferBytes);
+    const std::size_t n = socket.recv(space.data(), space.size(), ec);
+    if (ec) {
+      if (ec == boost::system::errc::timed_out && hub.fresh_now() >= deadline)
+        ec = Errc::kDeadlineExceeded;
+      return;
+    }
+    if (n == 0) {
+      if (!parser.got_some()) {
+        ec = bhttp::error::end_of_stream;
+      } else {
+        parser.put_eof(ec);  // ends a body read to the end, or partial
+      }
+      return;
+    }
+    buffer.commit(n);
+  }
+}
 
 // True if an idle connection looks usable: nothing to read and not closed.
 bool probe_alive(const net::Socket& socket) {
@@ -479,8 +565,8 @@ Response exchange_on(net::Socket& socket, beast::flat_buffer& buffer,
                      const Url& url, const std::string& method,
                      const std::vector<Header>& headers,
                      const std::string& body, const FetchOptions& options,
-                     error_code& ec, bool& got_some, bool& reusable,
-                     int& version) {
+                     std::int64_t deadline, error_code& ec, bool& got_some,
+                     bool& reusable, int& version) {
   got_some = false;
   reusable = false;
   BeastStream stream(socket);
@@ -514,18 +600,37 @@ Response exchange_on(net::Socket& socket, beast::flat_buffer& buffer,
 
   const bool head = method == "HEAD";
   std::optional<bhttp::response_parser<bhttp::string_body>> parser;
-  for (;;) {
+  // Chunk-size lines that arrive whole are checked here; incomplete ones by
+  // feed().
+  auto check_chunk_line = [&](std::uint64_t, beast::string_view extensions,
+                              error_code& chunk_ec) {
+    if (extensions.size() + 3 > options.max_chunk_line_size)
+      chunk_ec = Errc::kChunkLineTooLong;
+  };
+  std::size_t header_bytes = 0;  // of the interim responses so far
+  for (int interim = 0;; ++interim) {
+    if (interim > options.max_interim_responses) {
+      ec = Errc::kTooManyInterimResponses;
+      return no_response();
+    }
     parser.emplace();
     parser->body_limit(options.max_body_size);
-    parser->header_limit(options.max_header_size);
+    if (header_bytes >= options.max_header_size) {
+      ec = Errc::kHeadersTooLarge;
+      return no_response();
+    }
+    parser->header_limit(
+        static_cast<std::uint32_t>(options.max_header_size - header_bytes));
+    parser->on_chunk_header(check_chunk_line);
     if (head) parser->skip(true);
-    // The header first, then the body: Beast 1.74's parser, in the eager
-    // mode http::read uses, drops the body_limit error of a Content-Length
-    // that is too large when body bytes came in the same read as the header
-    // (basic_parser::put goes on parsing after finish_header failed), so
-    // that limit is checked here; chunked and read-to-EOF bodies are
-    // limited by the parser as they arrive.
-    bhttp::read_header(stream, buffer, *parser, ec);
+    // The header first, then the body: Beast 1.74's parser, in eager mode,
+    // drops the body_limit error of a Content-Length that is too large when
+    // body bytes came in the same read as the header (basic_parser::put goes
+    // on parsing after finish_header failed), so that limit is checked here;
+    // chunked and read-to-EOF bodies are limited by the parser as they
+    // arrive.
+    feed(socket, buffer, *parser, /*header_only=*/true, options, deadline,
+         header_bytes, ec);
     if (parser->got_some()) got_some = true;
     if (ec) return no_response();
     const int status = parser->get().result_int();
@@ -537,7 +642,10 @@ Response exchange_on(net::Socket& socket, beast::flat_buffer& buffer,
         ec = bhttp::error::body_limit;
         return no_response();
       }
-      bhttp::read(stream, buffer, *parser, ec);
+      parser->eager(true);
+      std::size_t body_bytes = 0;
+      feed(socket, buffer, *parser, /*header_only=*/false, options, deadline,
+           body_bytes, ec);
       if (ec) return no_response();
     }
     break;
@@ -645,9 +753,10 @@ Response Client::round_trip(const Url& url, const Exchange& ex, error_code& ec,
     ++stats_.requests;
     bool got_some = false;
     bool reusable = false;
-    Response res = exchange_on(connection->socket, connection->buffer, url,
-                               ex.method, ex.headers, ex.body, *ex.options, ec,
-                               got_some, reusable, info.version);
+    Response res =
+        exchange_on(connection->socket, connection->buffer, url, ex.method,
+                    ex.headers, ex.body, *ex.options, ex.deadline, ec, got_some,
+                    reusable, info.version);
     if (!ec) {
       info.reused = reused;
       if (reusable) put_idle(key, std::move(connection));
@@ -665,6 +774,24 @@ Response Client::round_trip(const Url& url, const Exchange& ex, error_code& ec,
 
 Response Client::fetch(std::string_view url_text, const FetchOptions& options,
                        error_code& ec, FetchInfo* info) {
+  if (!options.total_timeout)
+    return fetch_until(url_text, options, INT64_MAX, ec, info);
+  const std::int64_t deadline =
+      Hub::current().fresh_now() +
+      absl::ToInt64Nanoseconds(*options.total_timeout);
+  try {
+    Timeout timeout(*options.total_timeout,
+                    std::make_exception_ptr(DeadlineExpired{}));
+    return fetch_until(url_text, options, deadline, ec, info);
+  } catch (const DeadlineExpired&) {
+    ec = Errc::kDeadlineExceeded;
+    return no_response();
+  }
+}
+
+Response Client::fetch_until(std::string_view url_text,
+                             const FetchOptions& options, std::int64_t deadline,
+                             error_code& ec, FetchInfo* info) {
   FetchInfo local_info;
   const bool want_url = info != nullptr;
   if (info == nullptr) info = &local_info;
@@ -675,7 +802,18 @@ Response Client::fetch(std::string_view url_text, const FetchOptions& options,
     ec = Errc::kBadMethod;
     return no_response();
   }
-  Exchange ex{options.method, options.headers, options.body, &options};
+  if (!valid_header_value(options.user_agent)) {
+    ec = Errc::kBadHeader;
+    return no_response();
+  }
+  for (const Header& h : options.headers) {
+    if (!valid_header_name(h.name) || !valid_header_value(h.value)) {
+      ec = Errc::kBadHeader;
+      return no_response();
+    }
+  }
+  Exchange ex{options.method, options.headers, options.body, &options,
+              deadline};
   if (!options.keep_alive) {
     erase_header(ex.headers, "Connection");
     ex.headers.push_back({"Connection", "close"});

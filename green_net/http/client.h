@@ -27,11 +27,18 @@
 // eventlet::Timeout or a kill interrupts it by exception (the connection in
 // use is closed, never reused).
 //
+// Bounds: everything a server sends is bounded (FetchOptions): the header
+// (max_header_size, interim responses included), the number of interim 1xx
+// responses (max_interim_responses), a chunk-size line with its extensions
+// (max_chunk_line_size), the trailer (max_trailer_size), the body
+// (max_body_size), hence the read buffer; and the time, per wait
+// (read_timeout) and in all (total_timeout).
+//
 // Timeouts (FetchOptions): connect_timeout bounds each connect attempt;
 // read_timeout bounds each wait for the socket while writing the request and
 // reading the response (so a server that sends a byte every 29 s with a 30 s
-// read_timeout is not cut off: wrap the call in an eventlet::Timeout for a
-// total deadline).
+// read_timeout is not cut off: set total_timeout, or wrap the call in an
+// eventlet::Timeout, for a total deadline).
 //
 // Redirects: 301, 302, 303, 307 and 308 with a Location header are followed
 // (relative locations are resolved against the current URL), at most
@@ -93,26 +100,32 @@ inline constexpr std::string_view kDefaultUserAgent = "eventlet-cpp/0.1.0";
 
 // ---- Errors ----
 
-// This library's error codes (http::error_category()). The timeouts compare
-// equal to boost::system::errc::timed_out too.
+// This library's error codes (http::error_category()). The timeouts
+// (kConnectTimeout, kReadTimeout, kDeadlineExceeded) compare equal to
+// boost::system::errc::timed_out too.
 enum class Errc {
-  kMissingScheme = 1,     // "no scheme in URL (expected http://host/path)"
-  kUnsupportedScheme,     // "unsupported URL scheme (only http:// is ...)"
-  kHttpsNotSupported,     // "https is not supported (only http://)"
-  kEmptyHost,             // "empty host in URL"
-  kBadHost,               // "invalid character in the URL's host"
-  kBadPort,               // "invalid port in URL (expected 1-65535)"
-  kUserInfoNotSupported,  // "user:password@ in URLs is not supported"
-  kBadUrl,                // "malformed URL (whitespace or control ...)"
-  kBadMethod,             // "invalid HTTP method"
-  kTooManyRedirects,      // "too many redirects"
-  kBadRedirect,           // "redirect to an invalid Location"
-  kBodyTooLarge,          // "response body larger than max_body_size"
-  kHeadersTooLarge,       // "response header larger than max_header_size"
-  kConnectionClosed,      // "connection closed by the server before ..."
-  kPartialResponse,       // "connection closed in the middle of the ..."
-  kConnectTimeout,        // "connect timed out"
-  kReadTimeout,           // "read timed out"
+  kMissingScheme = 1,        // "no scheme in URL (expected http://host/path)"
+  kUnsupportedScheme,        // "unsupported URL scheme (only http:// is ...)"
+  kHttpsNotSupported,        // "https is not supported (only http://)"
+  kEmptyHost,                // "empty host in URL"
+  kBadHost,                  // "invalid character in the URL's host"
+  kBadPort,                  // "invalid port in URL (expected 1-65535)"
+  kUserInfoNotSupported,     // "user:password@ in URLs is not supported"
+  kBadUrl,                   // "malformed URL (whitespace or control ...)"
+  kBadMethod,                // "invalid HTTP method"
+  kTooManyRedirects,         // "too many redirects"
+  kBadRedirect,              // "redirect to an invalid Location"
+  kBodyTooLarge,             // "response body larger than max_body_size"
+  kHeadersTooLarge,          // "response header larger than max_header_size"
+  kConnectionClosed,         // "connection closed by the server before ..."
+  kPartialResponse,          // "connection closed in the middle of the ..."
+  kConnectTimeout,           // "connect timed out"
+  kReadTimeout,              // "read timed out"
+  kBadHeader,                // "invalid request header name or value ..."
+  kTooManyInterimResponses,  // "too many interim (1xx) responses"
+  kChunkLineTooLong,  // "chunk size line longer than max_chunk_line_size"
+  kTrailerTooLarge,   // "response trailer larger than max_trailer_size"
+  kDeadlineExceeded,  // "total_timeout exceeded"
 };
 
 const boost::system::error_category& error_category();
@@ -186,6 +199,9 @@ struct FetchOptions {
   std::string method = "GET";
   // Sent after Host and User-Agent, in order. A Host or User-Agent here
   // replaces the default one; "Connection: close" disables keep-alive.
+  // Names must be tokens and values free of control characters other than
+  // HTAB (no CR, LF or NUL: nothing can add a header line); otherwise the
+  // fetch fails with Errc::kBadHeader before anything is sent.
   std::vector<Header> headers;
   // Sent with a Content-Length (also "0" for an empty POST, PUT or PATCH).
   std::string body;
@@ -197,14 +213,36 @@ struct FetchOptions {
   std::optional<absl::Duration> connect_timeout = absl::Seconds(10);
   // Each wait for the socket while sending and receiving. nullopt: no limit.
   std::optional<absl::Duration> read_timeout = absl::Seconds(30);
+  // The whole fetch: resolving, connecting, writing, reading, redirects.
+  // Expiry fails it with Errc::kDeadlineExceeded. Checked against a fresh
+  // clock between reads too, so a server whose bytes never run out cannot
+  // stretch it. nullopt: no limit.
+  std::optional<absl::Duration> total_timeout;
 
-  // Larger response bodies fail with Errc::kBodyTooLarge (the connection is
-  // closed).
+  // Larger response bodies (de-chunked) fail with Errc::kBodyTooLarge (the
+  // connection is closed).
   std::uint64_t max_body_size = std::uint64_t{64} << 20;
-  // Larger response headers fail with Errc::kHeadersTooLarge.
+  // Larger response headers fail with Errc::kHeadersTooLarge. The headers of
+  // interim (1xx) responses count against it too, with the final one's.
   std::uint32_t max_header_size = 64 << 10;
+  // Interim (1xx, but 101) responses read past before the final one; one
+  // more fails with Errc::kTooManyInterimResponses (Go's net/http allows 5).
+  int max_interim_responses = 5;
+  // A chunked body's chunk-size line (size, extensions, CRLF); longer:
+  // Errc::kChunkLineTooLong (Go's net/http allows 4096 too).
+  std::uint32_t max_chunk_line_size = 4096;
+  // A chunked body's trailer section; larger: Errc::kTrailerTooLarge
+  // (checked as it arrives, so a trailer that comes whole within one read
+  // may pass it by up to that read, 16 KiB). Trailer fields are appended to
+  // the Response's headers.
+  std::uint32_t max_trailer_size = 64 << 10;
+  // The connection's read buffer never holds more than
+  // max(max_header_size, max_chunk_line_size + max_trailer_size) + 16 KiB:
+  // body bytes are moved to the Response as they are parsed.
 
-  // Sent as User-Agent unless headers has one; empty: none.
+  // Sent as User-Agent unless headers has one; empty: none. Like headers'
+  // values, it must not contain control characters (CR, LF, NUL...):
+  // Errc::kBadHeader.
   std::string user_agent = std::string(kDefaultUserAgent);
   // false: "Connection: close", and the connection is not reused.
   bool keep_alive = true;
@@ -269,6 +307,9 @@ class Client {
   using Key = std::pair<std::string, std::uint16_t>;
   using ConnectionPtr = std::unique_ptr<Connection>;
 
+  // fetch() once the deadline (hub time, ns; INT64_MAX: none) is known.
+  Response fetch_until(std::string_view url, const FetchOptions& options,
+                       std::int64_t deadline, error_code& ec, FetchInfo* info);
   // One request/response on a pooled or new connection, with the retry.
   Response round_trip(const Url& url, const Exchange& exchange, error_code& ec,
                       FetchInfo& info);

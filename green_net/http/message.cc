@@ -31,6 +31,26 @@ bool iequals(std::string_view a, std::string_view b) {
   return true;
 }
 
+bool valid_header_name(std::string_view name) {
+  if (name.empty()) return false;
+  for (unsigned char c : name) {
+    const bool alnum = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
+                       (c >= 'A' && c <= 'Z');
+    if (!alnum &&
+        std::string_view("!#$%&'*+-.^_`|~").find(static_cast<char>(c)) ==
+            std::string_view::npos)
+      return false;
+  }
+  return true;
+}
+
+bool valid_header_value(std::string_view value) {
+  for (unsigned char c : value) {
+    if ((c < 0x20 && c != '\t') || c == 0x7f) return false;
+  }
+  return true;
+}
+
 std::string_view reason_phrase(int status) {
   if (status < 0 || status > 999) return "Unknown";
   const bhttp::status s = bhttp::int_to_status(static_cast<unsigned>(status));

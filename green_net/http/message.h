@@ -24,6 +24,14 @@ struct Header {
 // ASCII case-insensitive equality (header names, tokens).
 bool iequals(std::string_view a, std::string_view b);
 
+// RFC 9110 field-name: a non-empty token (letters, digits and
+// !#$%&'*+-.^_`|~).
+bool valid_header_name(std::string_view name);
+// RFC 9110 field-value as this library accepts it on both sides: no control
+// characters other than HTAB (so no CR, LF or NUL: nothing that could end
+// the line early), nor DEL.
+bool valid_header_value(std::string_view value);
+
 // The standard reason phrase of `status` ("OK", "Not Found"...), or
 // "Unknown" for a code without one.
 std::string_view reason_phrase(int status);

@@ -1,11 +1,13 @@
 // Copyright 2026 The eventlet-cpp Authors.
 #include "green_net/http/server.h"
 
+#include <malloc.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 
+#include <algorithm>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/basic_parser.hpp>
 #include <boost/beast/http/error.hpp>
@@ -19,6 +21,7 @@
 #include <utility>
 
 #include "green_net/convenience.h"
+#include "green_net/http/chunk_limits.h"
 #include "hub/errors.h"
 #include "hub/hub.h"
 
@@ -58,6 +61,11 @@ bool has_crlf(std::string_view s) {
   return s.find_first_of("\r\n") != std::string_view::npos;
 }
 
+// Space reserved ahead for a request body announced by Content-Length; the
+// rest grows as bytes arrive (a client announcing a body it does not send
+// costs no more).
+constexpr std::size_t kMaxBodyReserve = 64 * 1024;
+
 void append_number(std::string& out, std::uint64_t n) {
   char digits[24];
   auto [end, ec] = std::to_chars(digits, digits + sizeof digits, n);
@@ -69,7 +77,8 @@ void append_number(std::string& out, std::uint64_t n) {
 // so a connection's steady state allocates nothing here.
 class RequestParser final : public bhttp::basic_parser<true> {
  public:
-  explicit RequestParser(Request& request) : request_(request) {
+  RequestParser(Request& request, const ChunkLimits& limits)
+      : request_(request), limits_(limits) {
     request_.body.clear();
   }
 
@@ -85,7 +94,14 @@ class RequestParser final : public bhttp::basic_parser<true> {
   }
   void on_response_impl(int, beast::string_view, int, error_code&) override {}
   void on_field_impl(bhttp::field field, beast::string_view name,
-                     beast::string_view value, error_code&) override {
+                     beast::string_view value, error_code& ec) override {
+    if (is_header_done()) {  // a trailer field: counted, dropped
+      trailer_bytes_ += name.size() + value.size() + 4;
+      if (trailer_bytes_ > limits_.max_trailer_bytes)
+        ec = bhttp::error::header_limit;  // 431
+      return;
+    }
+    if (field == bhttp::field::host) ++host_count_;
     std::vector<Header>& headers = request_.headers;
     if (count_ < headers.size()) {
       headers[count_].name.assign(name.data(), name.size());
@@ -104,18 +120,29 @@ class RequestParser final : public bhttp::basic_parser<true> {
     // RFC 7230 3.3.3: a request with Transfer-Encoding must end in chunked.
     if (transfer_encoding_ && !chunked())
       ec = bhttp::error::bad_transfer_encoding;
+    // RFC 9112 3.2: exactly one Host in HTTP/1.1, at most one before (400).
+    if (host_count_ > 1 || (host_count_ == 0 && request_.version >= 11))
+      ec = bhttp::error::bad_field;
   }
   void on_body_init_impl(const boost::optional<std::uint64_t>& length,
                          error_code&) override {
     // Already checked against the body limit.
-    if (length) request_.body.reserve(static_cast<std::size_t>(*length));
+    if (length) {
+      request_.body.reserve(static_cast<std::size_t>(
+          std::min<std::uint64_t>(*length, kMaxBodyReserve)));
+    }
   }
   std::size_t on_body_impl(beast::string_view body, error_code&) override {
     request_.body.append(body.data(), body.size());
     return body.size();
   }
-  void on_chunk_header_impl(std::uint64_t, beast::string_view,
-                            error_code&) override {}
+  // Lines and trailers that arrive whole in one read are checked here;
+  // incomplete ones by check_pending_chunk_framing().
+  void on_chunk_header_impl(std::uint64_t, beast::string_view extensions,
+                            error_code& ec) override {
+    if (extensions.size() + 3 > limits_.max_line_bytes)
+      ec = bhttp::error::bad_chunk_extension;  // 400
+  }
   std::size_t on_chunk_body_impl(std::uint64_t, beast::string_view body,
                                  error_code&) override {
     request_.body.append(body.data(), body.size());
@@ -124,20 +151,49 @@ class RequestParser final : public bhttp::basic_parser<true> {
   void on_finish_impl(error_code&) override {}
 
   Request& request_;
+  const ChunkLimits& limits_;
   std::size_t count_ = 0;
+  std::size_t trailer_bytes_ = 0;
+  std::size_t host_count_ = 0;
   bool expect_continue_ = false;
   bool transfer_encoding_ = false;
 };
 
-// Whether `data` starts with a request line whose version is well formed
-// ("HTTP/" digit "." digit) — so a bad_version error means "unsupported",
-// not "garbage".
-bool well_formed_version(std::string_view data) {
+// Whether `data` starts with a whole, well-formed request line (RFC 9112
+// section 3: token SP target SP "HTTP/" DIGIT "." DIGIT CRLF, the target
+// without spaces or control characters) — so that Beast's bad_version means
+// "unsupported version" (505), not "garbage" (400).
+bool well_formed_request_line(std::string_view data) {
   const std::size_t eol = data.find("\r\n");
-  if (eol == std::string_view::npos || eol < 9) return false;
-  const std::string_view v = data.substr(eol - 9, 9);
-  return v.substr(0, 6) == " HTTP/" && v[6] >= '0' && v[6] <= '9' &&
-         v[7] == '.' && v[8] >= '0' && v[8] <= '9';
+  if (eol == std::string_view::npos) return false;
+  const std::string_view line = data.substr(0, eol);
+  const std::size_t sp1 = line.find(' ');
+  const std::size_t sp2 = line.rfind(' ');
+  if (sp1 == std::string_view::npos || sp2 == sp1) return false;
+  const std::string_view method = line.substr(0, sp1);
+  const std::string_view target = line.substr(sp1 + 1, sp2 - sp1 - 1);
+  const std::string_view version = line.substr(sp2 + 1);
+  if (!valid_header_name(method) || target.empty()) return false;
+  for (unsigned char c : target) {
+    if (c <= 0x20 || c == 0x7f) return false;
+  }
+  return version.size() == 8 && version.starts_with("HTTP/") &&
+         version[5] >= '0' && version[5] <= '9' && version[6] == '.' &&
+         version[7] >= '0' && version[7] <= '9';
+}
+
+// Whether a complete header block (request line to the empty line) has a
+// line that starts with a space or tab: obsolete line folding, or
+// whitespace before the first field (RFC 9112 sections 5.2 and 2.2; both
+// are smuggling vectors behind proxies that read them differently).
+bool has_folded_line(std::string_view header) {
+  for (std::size_t at = header.find('\n'); at != std::string_view::npos;
+       at = header.find('\n', at + 1)) {
+    if (at + 1 < header.size() &&
+        (header[at + 1] == ' ' || header[at + 1] == '\t'))
+      return true;
+  }
+  return false;
 }
 
 // "Date: Sun, 06 Nov 1994 08:49:37 GMT\r\n" for the wall clock now.
@@ -167,6 +223,10 @@ constexpr std::size_t kCopyBodyLimit = 2048;
 // Buffers grown past these sizes are released after the request.
 constexpr std::size_t kKeepBufferCapacity = 32 * 1024;
 constexpr std::size_t kKeepBodyCapacity = 64 * 1024;
+// Given-back buffer bytes after which the server calls malloc_trim: at
+// once when no connection is left, and every kTrimEveryBytes otherwise.
+constexpr std::size_t kTrimAfterBytes = 1024 * 1024;
+constexpr std::size_t kTrimEveryBytes = 64 * 1024 * 1024;
 constexpr std::size_t kMaxLingerBytes = 4 * 1024 * 1024;
 // How long a kept-alive connection waits with its buffers before it gives
 // them back (a busy client's next request comes much sooner).
@@ -181,7 +241,16 @@ constexpr std::int64_t kHotIdleNs = 100'000'000;
 class Server::Connection {
  public:
   Connection(Server& server, net::Socket& socket)
-      : server_(server), options_(server.options_), socket_(socket) {
+      : server_(server),
+        options_(server.options_),
+        socket_(socket),
+        chunk_limits_{options_.max_chunk_line_bytes,
+                      options_.max_trailer_bytes},
+        buffer_(
+            std::max<std::size_t>(options_.max_header_bytes,
+                                  std::size_t{options_.max_chunk_line_bytes} +
+                                      options_.max_trailer_bytes) +
+            kBodyReadSize) {
     next_ = server_.connections_;
     if (next_ != nullptr) next_->prev_ = this;
     server_.connections_ = this;
@@ -189,6 +258,10 @@ class Server::Connection {
     ++server_.stats_.connections_open;
   }
   ~Connection() {
+    const std::size_t large = large_capacity();
+    buffer_ = beast::flat_buffer();
+    request_ = Request();
+    head_ = std::string();
     if (prev_ != nullptr) {
       prev_->next_ = next_;
     } else {
@@ -196,15 +269,16 @@ class Server::Connection {
     }
     if (next_ != nullptr) next_->prev_ = prev_;
     --server_.stats_.connections_open;
+    server_.given_back(large, /*closing=*/true);
   }
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
 
   void run(const net::Address& peer);
 
-  // Waiting for the first byte of a request (stop() closes such
-  // connections).
-  bool idle() const { return idle_; }
+  // Waiting for a request or receiving one, with no complete request in
+  // progress (stop() closes such connections).
+  bool receiving() const { return receiving_; }
   net::Socket& socket() { return socket_; }
   Connection* next() const { return next_; }
 
@@ -224,17 +298,25 @@ class Server::Connection {
   void reject(int status);
   bool write_all(iovec* iov, int count);
   void linger();
+  // Bytes held in buffers larger than the ones a connection keeps between
+  // requests.
+  std::size_t large_capacity() const;
+  // Gives back the buffers an unusually large request or response made grow.
+  void release_large_buffers();
 
   Server& server_;
   const ServerOptions& options_;
   net::Socket& socket_;
   Connection* prev_ = nullptr;
   Connection* next_ = nullptr;
-  bool idle_ = false;
+  bool receiving_ = false;
   // The last read filled less than it asked for: the socket is probably
   // empty, so wait for readability before the next read rather than paying
   // for a read that fails with EAGAIN.
   bool drained_ = false;
+  const ChunkLimits chunk_limits_;
+  // Its maximum is never reached: the parser's limits stop a request first
+  // (see server.h, "Memory").
   beast::flat_buffer buffer_;
   Request request_;
   std::string head_;  // the response's status line and header
@@ -253,20 +335,24 @@ void Server::Connection::run(const net::Address& peer) {
   std::int64_t deadline = hub.cached_now() + read_ns;
   bool first = true;
   for (;;) {
+    receiving_ = true;
     if (buffer_.size() == 0) {
       if (server_.stopping_) return;
       if (!first) deadline = hub.cached_now() + idle_ns;
-      idle_ = true;
       const Read r = read_idle(deadline);
-      idle_ = false;
       if (r != Read::kOk) return;  // idle timeout, or the peer left
       if (!first) deadline = hub.cached_now() + read_ns;
     } else if (!first) {
-      deadline = hub.cached_now() + read_ns;  // a pipelined request
+      // A pipelined request, already (partly) read: let the other ready
+      // connections go first, as nginx does.
+      hub.sleep(absl::ZeroDuration());
+      if (server_.stopping_ || !socket_.is_open()) return;
+      deadline = hub.fresh_now() + read_ns;
     }
     first = false;
 
     const int status = read_request(deadline);
+    receiving_ = false;
     if (status == kClose) return;
     if (status != kHandle) {
       reject(status);
@@ -277,9 +363,10 @@ void Server::Connection::run(const net::Address& peer) {
     try {
       response = server_.handler_(request_);
       for (const Header& h : response.headers) {
-        if (has_crlf(h.name) || has_crlf(h.value) || h.name.empty()) {
-          throw std::invalid_argument("http::Response: header \"" + h.name +
-                                      "\" contains CR/LF or is empty");
+        if (!valid_header_name(h.name) || !valid_header_value(h.value)) {
+          throw std::invalid_argument(
+              "http::Response: header \"" + h.name +
+              "\" has an invalid name or a control character in its value");
         }
       }
       if (response.status < 100 || response.status > 999 ||
@@ -305,13 +392,33 @@ void Server::Connection::run(const net::Address& peer) {
           keep_alive = false;
       }
     }
-    if (!respond(response, keep_alive) || !keep_alive) return;
-    // Give back what an unusually large request made grow.
-    if (request_.body.capacity() > kKeepBodyCapacity)
-      std::string().swap(request_.body);
-    if (buffer_.capacity() > kKeepBufferCapacity && buffer_.size() == 0)
-      buffer_.shrink_to_fit();
+    const bool sent = respond(response, keep_alive);
+    if (response.body.capacity() > kKeepBodyCapacity) {
+      const std::size_t large = response.body.capacity();
+      response = Response();
+      server_.given_back(large, /*closing=*/false);
+    }
+    if (!sent || !keep_alive) return;
+    release_large_buffers();
   }
+}
+
+std::size_t Server::Connection::large_capacity() const {
+  std::size_t bytes = 0;
+  if (request_.body.capacity() > kKeepBodyCapacity)
+    bytes += request_.body.capacity();
+  if (buffer_.capacity() > kKeepBufferCapacity) bytes += buffer_.capacity();
+  return bytes;
+}
+
+void Server::Connection::release_large_buffers() {
+  const std::size_t before = large_capacity();
+  if (before == 0) return;
+  if (request_.body.capacity() > kKeepBodyCapacity)
+    std::string().swap(request_.body);
+  if (buffer_.capacity() > kKeepBufferCapacity && buffer_.size() == 0)
+    buffer_.shrink_to_fit();
+  server_.given_back(before - large_capacity(), /*closing=*/false);
 }
 
 Server::Connection::Read Server::Connection::read_idle(std::int64_t deadline) {
@@ -334,11 +441,10 @@ Server::Connection::Read Server::Connection::read_more(std::int64_t deadline,
                                                        std::size_t size) {
   if (!socket_.is_open()) return Read::kError;
   Hub& hub = Hub::current();
-  std::int64_t left = deadline - hub.cached_now();
-  if (left <= 0) {
-    left = deadline - hub.fresh_now();
-    if (left <= 0) return Read::kTimeout;
-  }
+  // A fresh clock: while the peer's bytes keep coming, nothing parks and the
+  // hub's cached time does not move.
+  std::int64_t left = deadline - hub.fresh_now();
+  if (left <= 0) return Read::kTimeout;
   if (drained_) {
     switch (hub.wait_for_io(socket_.fd(), kRead, absl::Nanoseconds(left))) {
       case IoWaitResult::kReady:
@@ -366,29 +472,57 @@ Server::Connection::Read Server::Connection::read_more(std::int64_t deadline,
 }
 
 int Server::Connection::read_request(std::int64_t deadline) {
-  RequestParser parser(request_);
+  RequestParser parser(request_, chunk_limits_);
   parser.header_limit(options_.max_header_bytes);
   parser.body_limit(options_.max_body_bytes);
   parser.eager(true);
   bool sent_continue = false;
+  std::size_t empty_line_bytes = 0;
   for (;;) {
+    if (buffer_.size() != 0 && !parser.got_some()) {
+      // RFC 9112 2.2: empty lines before a request are ignored.
+      const auto data = buffer_.data();
+      const char* p = static_cast<const char*>(data.data());
+      std::size_t n = 0;
+      while (n < data.size() && (p[n] == '\r' || p[n] == '\n')) ++n;
+      buffer_.consume(n);
+      empty_line_bytes += n;
+      if (empty_line_bytes > options_.max_header_bytes) return 431;
+    }
     if (buffer_.size() != 0) {
+      const auto data = buffer_.data();
+      const std::string_view bytes(static_cast<const char*>(data.data()),
+                                   data.size());
+      const bool header_was_done = parser.is_header_done();
       error_code ec;
-      const std::size_t used = parser.put(buffer_.data(), ec);
+      const std::size_t used = parser.put(data, ec);
       if (ec && ec != bhttp::error::need_more) {
         if (ec == bhttp::error::header_limit) return 431;
         if (ec == bhttp::error::body_limit) return 413;
-        if (ec == bhttp::error::bad_version) {
-          const auto data = buffer_.data();
-          if (well_formed_version(std::string_view(
-                  static_cast<const char*>(data.data()), data.size())))
-            return 505;
-        }
+        if (ec == bhttp::error::bad_version && well_formed_request_line(bytes))
+          return 505;
         return 400;
       }
+      if (!header_was_done && parser.is_header_done() &&
+          has_folded_line(bytes.substr(0, bytes.find("\r\n\r\n") + 2)))
+        return 400;
       buffer_.consume(used);
       if (parser.is_done()) break;
       if (!ec && used != 0 && buffer_.size() != 0) continue;
+      if (parser.is_header_done() && parser.chunked()) {
+        const auto rest = buffer_.data();
+        switch (check_pending_chunk_framing(
+            std::string_view(static_cast<const char*>(rest.data()),
+                             rest.size()),
+            chunk_limits_)) {
+          case ChunkFramingCheck::kOk:
+            break;
+          case ChunkFramingCheck::kLineTooLong:
+            return 400;
+          case ChunkFramingCheck::kTrailerTooLarge:
+            return 431;
+        }
+      }
     }
     if (!sent_continue && parser.is_header_done() && parser.expect_continue() &&
         request_.version >= 11) {
@@ -542,6 +676,21 @@ Server::Server(net::Socket listener, Handler handler, ServerOptions options)
 
 Server::~Server() = default;
 
+void Server::given_back(std::size_t bytes, bool closing) {
+  given_back_bytes_ += bytes;
+  const bool last = closing && stats_.connections_open == 0;
+  if (given_back_bytes_ >= kTrimEveryBytes ||
+      (last && given_back_bytes_ >= kTrimAfterBytes)) {
+    given_back_bytes_ = 0;
+#ifdef __GLIBC__
+    // glibc keeps freed heap memory (its mmap threshold rises after the
+    // first large free, so later large buffers come from the heap): hand it
+    // back to the system.
+    malloc_trim(0);
+#endif
+  }
+}
+
 std::string_view Server::date_line() {
   const std::int64_t second = Hub::current().cached_now() / 1'000'000'000;
   if (second != date_second_) {
@@ -576,7 +725,8 @@ void Server::stop() {
   stopping_ = true;
   listener_.close();  // wakes the accept loop: run() stops accepting
   for (Connection* c = connections_; c != nullptr; c = c->next()) {
-    if (c->idle()) c->socket().close();  // wakes its greenthread, which ends
+    // Wakes its greenthread, which ends.
+    if (c->receiving()) c->socket().close();
   }
 }
 

@@ -19,7 +19,19 @@
 //  * HTTP/1.0 and HTTP/1.1 (other versions: 505). Keep-alive for 1.1 unless
 //    the client sends "Connection: close", for 1.0 only with
 //    "Connection: keep-alive"; a handler may end it by answering with a
-//    "Connection: close" header. Pipelined requests are answered in order.
+//    "Connection: close" header. Pipelined requests are answered in order,
+//    one at a time: the next one is not read before the previous answer has
+//    been written, and before serving one that was already buffered the
+//    connection yields to the hub (as nginx posts it behind other ready
+//    events), so a client pipelining without reading gets one request per
+//    turn and, once the kernel's buffers are full, waits in write_timeout.
+//  * Request line (RFC 9112 section 3): method SP request-target SP
+//    HTTP-version CRLF, exactly; anything else (a space in the target, a
+//    missing part) is 400. Empty lines before a request are skipped (RFC
+//    9112 section 2.2; they count against max_header_bytes).
+//  * Header (RFC 9112 sections 3.2 and 5.2): an HTTP/1.1 request without a
+//    Host header, or any request with more than one, is 400; a header line
+//    continued on the next line (obsolete line folding) is 400.
 //  * Request bodies by Content-Length or chunked (the body handed over is
 //    de-chunked; trailers are dropped). "Expect: 100-continue" is answered
 //    "100 Continue" before the body is read.
@@ -27,24 +39,39 @@
 //    needed, Date and Server; the handler's own Content-Length,
 //    Transfer-Encoding and Connection headers are not copied (Connection:
 //    close is honoured). HEAD answers carry no body; 1xx, 204 and 304 carry
-//    neither body nor Content-Length.
+//    neither body nor Content-Length. A handler's header with an invalid
+//    name, or a value with a control character (CR, LF, NUL...), is a
+//    handler error (500).
 //  * Errors answered by the server itself, each followed by closing the
-//    connection: 400 malformed request, 408 read timeout (best effort), 413
-//    body larger than max_body_bytes, 431 header larger than
-//    max_header_bytes, 505 HTTP version other than 1.0/1.1. A handler that
-//    throws gets a 500 (the connection stays usable) and its exception goes
-//    to the hub's exception hook. A peer that closes or resets mid-request
-//    just ends its connection. Nothing one connection does disturbs another.
+//    connection: 400 malformed request (also: a chunk-size line longer than
+//    max_chunk_line_bytes), 408 read timeout (best effort), 413 body larger
+//    than max_body_bytes, 431 header larger than max_header_bytes or trailer
+//    larger than max_trailer_bytes, 505 well-formed HTTP version other than
+//    1.0/1.1. A handler that throws gets a 500 (the connection stays usable)
+//    and its exception goes to the hub's exception hook. A peer that closes
+//    or resets mid-request just ends its connection. Nothing one connection
+//    does disturbs another.
 //  * Timeouts (ServerOptions): read_timeout bounds the WHOLE header and
 //    body of one request, measured from its first byte (for a connection's
 //    first request, from accept): a client dribbling bytes is cut off when
-//    it expires, however often bytes arrive. idle_timeout bounds the wait
-//    for the next request on a kept-alive connection (the connection is
-//    then closed silently). write_timeout bounds each wait of a response
-//    write.
-//  * Memory: a connection reuses its read buffer, Request and response
-//    header storage from one request to the next; one idle for more than
-//    100 ms between requests gives them back while it waits.
+//    it expires, however often bytes arrive (each read checks a fresh clock,
+//    not only the hub's cached time, so a peer whose bytes never run out is
+//    cut off too). idle_timeout bounds the wait for the next request on a
+//    kept-alive connection (the connection is then closed silently).
+//    write_timeout bounds each wait of a response write.
+//  * Memory, per connection: the read buffer holds at most
+//    max(max_header_bytes, max_chunk_line_bytes + max_trailer_bytes) + 16 KiB
+//    (body bytes are moved out as they are parsed); the request body at most
+//    max_body_bytes (the space reserved ahead for a Content-Length is at
+//    most 64 KiB, the rest grows as bytes arrive). A connection reuses its
+//    read buffer, Request and response header storage from one request to
+//    the next; one idle for more than 100 ms between requests gives them
+//    back while it waits, buffers grown past 32 KiB (read) or 64 KiB (body)
+//    are given back after the request, and everything when the connection
+//    closes. After large buffers (1 MiB in all) have been given back, the
+//    server asks glibc to return free heap memory to the system
+//    (malloc_trim), at once when the last connection closes and otherwise
+//    after every 64 MiB.
 //
 // Lifetime and threading: a Server belongs to the hub (OS thread) that runs
 // it. run() may be called once; the Server must outlive it. stop() may be
@@ -79,8 +106,14 @@ struct ServerOptions {
   std::size_t max_connections = 10000;
   // Request line + header fields, bytes (larger: 431).
   std::uint32_t max_header_bytes = 16 * 1024;
-  // Request body, bytes (larger: 413, decided from Content-Length at once).
+  // Request body (de-chunked), bytes (larger: 413, decided from
+  // Content-Length at once, for chunked bodies as the chunks add up).
   std::uint64_t max_body_bytes = 1024 * 1024;
+  // One chunk-size line of a chunked body: size, chunk extensions and CRLF
+  // (longer: 400). Go's net/http allows 4096 too.
+  std::uint32_t max_chunk_line_bytes = 4096;
+  // The trailer section of a chunked body (larger: 431).
+  std::uint32_t max_trailer_bytes = 16 * 1024;
   // Header + body of one request, from its first byte (see above).
   absl::Duration read_timeout = absl::Seconds(30);
   // Between requests on a kept-alive connection.
@@ -123,11 +156,17 @@ class Server {
   // connections to finish and returns. Parks the calling greenthread. Killing
   // that greenthread kills the connections' greenthreads too.
   void run();
-  // Graceful stop: closes the listener (no new connections), closes
-  // keep-alive connections that are idle between requests, lets requests in
-  // progress finish (their answers say "Connection: close") and makes run()
-  // return once every connection has ended (one draining input after an
-  // error answer takes up to linger_timeout). Never blocks; idempotent.
+  // Graceful stop: closes the listener (no new connections), closes every
+  // connection that has no complete request in progress — idle between
+  // requests, just accepted, or in the middle of receiving a request's
+  // header or body (the client gets no answer: the request was not
+  // processed, so it may retry) — lets requests being handled or answered
+  // finish (their answers say "Connection: close") and makes run() return
+  // once every connection has ended (one draining input after an error
+  // answer takes up to linger_timeout). Go's Server.Shutdown closes idle and
+  // new connections the same way but waits for a request being received
+  // until its ReadTimeout; this server does not wait for the client. Never
+  // blocks; idempotent.
   void stop();
   bool stopping() const { return stopping_; }
 
@@ -139,6 +178,10 @@ class Server {
  private:
   class Connection;
   void serve_connection(net::Socket socket, const net::Address& peer);
+  // A connection gave back `bytes` of large buffers (`closing`: from its
+  // destructor, after connections_open was decremented): calls malloc_trim
+  // when enough has been given back (see "Memory" above).
+  void given_back(std::size_t bytes, bool closing);
   // "Date: ...\r\n", remade when the hub's second changes.
   std::string_view date_line();
 
@@ -154,6 +197,7 @@ class Server {
   std::string server_line_;  // "Server: ...\r\n" or empty
   std::int64_t date_second_ = -1;
   std::string date_line_;
+  std::size_t given_back_bytes_ = 0;
 };
 
 }  // namespace eventlet::http

@@ -14,9 +14,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/functional/function_ref.h"
@@ -534,6 +537,96 @@ TEST_F(ServerTest, GarbageIs400AndOtherConnectionsKeepWorking) {
   EXPECT_TRUE(reported_.empty());
 }
 
+TEST_F(ServerTest, SlowlorisIsCutOffByTheWholeRequestReadTimeout) {
+  ServerOptions options;
+  options.read_timeout = absl::Milliseconds(200);
+  start(echo_request, options);
+  net::Socket s = connect_raw();
+  // Sends one byte every 50 ms, far below any per-read timeout, until the
+  // server hangs up.
+  const std::string request =
+      "GET / HTTP/1.1\r\nHost: x\r\nX-Slow: " + std::string(100, 'z') +
+      "\r\n\r\n";
+  const absl::Duration began = Hub::current().now();
+  auto dribbler = spawn([&] {
+    for (char c : request) {
+      net::error_code ec;
+      s.sendall(&c, 1, ec);
+      if (ec) return;
+      sleep(absl::Milliseconds(50));
+    }
+  });
+  const std::string r = read_all(s, absl::Seconds(3));
+  const absl::Duration cut = Hub::current().now() - began;
+  dribbler.kill();
+  EXPECT_GE(cut, absl::Milliseconds(190));
+  EXPECT_LT(cut, absl::Milliseconds(600)) << "cut off after " << cut;
+  EXPECT_TRUE(r.empty() || status_of(r) == 408) << r;
+  EXPECT_EQ(server_->stats().requests_served, 0u);
+}
+
+// A client on its own OS thread, writing empty lines (which the server
+// skips, and with this header limit never refuses) faster than the server
+// reads them: the server's socket never runs dry, so its reads never park and
+// the hub's cached time never moves. The read timeout must fire anyway.
+TEST_F(ServerTest, ReadTimeoutFiresWhileBytesKeepComing) {
+  ServerOptions options;
+  options.read_timeout = absl::Milliseconds(100);
+  options.max_header_bytes = 0xffffffff;
+  start(echo_request, options);
+  const net::Address address = server_->address();
+  std::atomic<bool> done{false};
+  std::atomic<std::int64_t> flooded_ms{0};
+  std::thread flooder([&] {
+    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in sin{};
+    sin.sin_family = AF_INET;
+    sin.sin_port = htons(address.port());
+    sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    const auto began = std::chrono::steady_clock::now();
+    auto elapsed = [&] { return std::chrono::steady_clock::now() - began; };
+    if (::connect(fd, reinterpret_cast<sockaddr*>(&sin), sizeof sin) == 0) {
+      const std::string lines(64 * 1024, '\n');
+      // Until the server hangs up (or 10 s: the bug's symptom).
+      while (elapsed() < std::chrono::seconds(10) &&
+             ::send(fd, lines.data(), lines.size(), MSG_NOSIGNAL) > 0) {
+      }
+    }
+    flooded_ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(elapsed())
+            .count();
+    ::close(fd);
+    done = true;
+  });
+  while (!done) sleep(absl::Milliseconds(5));
+  flooder.join();
+  EXPECT_LT(flooded_ms.load(), 3000);  // 100 ms, on a busy machine
+  EXPECT_EQ(server_->stats().requests_rejected, 1u);  // the 408
+}
+
+TEST_F(ServerTest, SilentConnectionAndIdleKeepAliveTimeOut) {
+  ServerOptions options;
+  options.read_timeout = absl::Milliseconds(100);
+  options.idle_timeout = absl::Milliseconds(150);
+  start(echo_request, options);
+  {
+    // Connects and says nothing: closed after the read timeout.
+    net::Socket s = connect_raw();
+    const absl::Duration began = Hub::current().now();
+    EXPECT_EQ(read_all(s), "");
+    EXPECT_LT(Hub::current().now() - began, absl::Milliseconds(400));
+  }
+  // One request, then idle: closed after the idle timeout.
+  net::Socket s = connect_raw();
+  s.sendall("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_EQ(status_of(read_response(s)), 200);
+  const absl::Duration began = Hub::current().now();
+  EXPECT_EQ(read_all(s), "");
+  const absl::Duration idle = Hub::current().now() - began;
+  EXPECT_GE(idle, absl::Milliseconds(140));
+  EXPECT_LT(idle, absl::Milliseconds(500));
+}
+
 TEST_F(ServerTest, PeerResetMidRequest) {
   int calls = 0;
   start([&](const Request&) {
@@ -561,6 +654,183 @@ TEST_F(ServerTest, PeerResetMidRequest) {
   EXPECT_EQ(status_of(read_response(s)), 200);
   EXPECT_EQ(calls, 1);
   EXPECT_TRUE(reported_.empty());
+}
+
+// Sends `head`, then `filler` over and over (up to 16 MiB) until the server
+// stops reading; returns what the server answered.
+std::string flood_after(net::Socket& s, const std::string& head,
+                        const std::string& filler) {
+  s.sendall(head);
+  auto flooder = spawn([&] {
+    net::error_code ec;
+    for (std::size_t sent = 0; sent < (16u << 20) && !ec; sent += filler.size())
+      s.sendall(filler.data(), filler.size(), ec);
+  });
+  std::string r = read_all(s);
+  flooder.kill();
+  return r;
+}
+
+TEST_F(ServerTest, EndlessChunkExtensionOrTrailerFailsFast) {
+  start(echo_request);
+  const std::string chunked =
+      "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n";
+  const std::string filler(64 * 1024, 'a');
+  {
+    net::Socket s = connect_raw();
+    const std::string r = flood_after(s, chunked + "5;ext=", filler);
+    EXPECT_EQ(status_of(r), 400) << r.substr(0, 200);
+  }
+  {
+    // The last chunk's extension.
+    net::Socket s = connect_raw();
+    const std::string r = flood_after(s, chunked + "0;ext=", filler);
+    EXPECT_EQ(status_of(r), 400) << r.substr(0, 200);
+  }
+  {
+    // One endless trailer field.
+    net::Socket s = connect_raw();
+    const std::string r =
+        flood_after(s, chunked + "3\r\nabc\r\n0\r\nX-Trailer: ", filler);
+    EXPECT_EQ(status_of(r), 431) << r.substr(0, 200);
+  }
+  {
+    // Endless trailer lines.
+    net::Socket s = connect_raw();
+    std::string lines;
+    while (lines.size() < filler.size()) lines += "X-T: v\r\n";
+    const std::string r = flood_after(s, chunked + "0\r\n", lines);
+    EXPECT_EQ(status_of(r), 431) << r.substr(0, 200);
+  }
+  // Within the limits: extensions and a trailer are fine (and the trailer is
+  // not one of the request's headers).
+  Response seen;
+  server_->stop();
+  runner_.wait();
+  ServerOptions options;
+  options.max_chunk_line_bytes = 64;
+  options.max_trailer_bytes = 64;
+  start(
+      [&](const Request& req) {
+        seen.headers = req.headers;
+        seen.body = req.body;
+        return Response::text(200, "ok");
+      },
+      options);
+  net::Socket s = connect_raw();
+  s.sendall(chunked + "3;" + std::string(58, 'e') + "\r\nabc\r\n0\r\n" +
+            "X-T: " + std::string(55, 't') + "\r\n\r\n");
+  EXPECT_EQ(status_of(read_response(s)), 200);
+  EXPECT_EQ(seen.body, "abc");
+  EXPECT_FALSE(seen.header("X-T"));
+  s.sendall(chunked + "3;" + std::string(64, 'e') + "\r\nabc\r\n0\r\n\r\n");
+  EXPECT_EQ(status_of(read_all(s)), 400);
+  net::Socket t = connect_raw();
+  t.sendall(chunked + "0\r\nX-T: " + std::string(58, 't') + "\r\n\r\n");
+  EXPECT_EQ(status_of(read_all(t)), 431);
+}
+
+TEST_F(ServerTest, RequestLineHostAndFoldingFollowRfc9112) {
+  start(echo_request);
+  auto answer = [&](const std::string& request) {
+    net::Socket s = connect_raw();
+    s.sendall(request);
+    return status_of(read_all(s, absl::Seconds(5)));
+  };
+  // The request line, whole (section 3).
+  EXPECT_EQ(answer("GET /a b HTTP/1.1\r\nHost: x\r\n\r\n"), 400);
+  EXPECT_EQ(answer("GET  / HTTP/1.1\r\nHost: x\r\n\r\n"), 400);
+  EXPECT_EQ(answer("GET / HTTP/1.1 \r\nHost: x\r\n\r\n"), 400);
+  EXPECT_EQ(answer("GET / HTTP/3.0\r\nHost: x\r\n\r\n"), 505);
+  // Host (section 3.2): required in 1.1, never twice.
+  EXPECT_EQ(answer("GET / HTTP/1.1\r\n\r\n"), 400);
+  EXPECT_EQ(answer("GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n"), 400);
+  EXPECT_EQ(answer("GET / HTTP/1.0\r\nHost: a\r\nHost: a\r\n\r\n"), 400);
+  EXPECT_EQ(answer("GET / HTTP/1.0\r\n\r\n"), 200);
+  // Obsolete line folding (section 5.2), and whitespace before the first
+  // field (section 2.2).
+  EXPECT_EQ(answer("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip,"
+                   "\r\n chunked\r\n\r\n0\r\n\r\n"),
+            400);
+  EXPECT_EQ(answer("GET / HTTP/1.1\r\nHost: x\r\nX-A: 1\r\n\t2\r\n\r\n"), 400);
+  EXPECT_EQ(answer("GET / HTTP/1.1\r\n Host: x\r\n\r\n"), 400);
+  // Empty lines before a request are ignored (section 2.2).
+  net::Socket s = connect_raw();
+  s.sendall("\r\n\r\nGET /first HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_EQ(status_of(read_response(s)), 200);
+  s.sendall("\r\nGET /second HTTP/1.1\r\nHost: x\r\n\r\n");
+  const std::string r = read_response(s);
+  EXPECT_EQ(status_of(r), 200);
+  EXPECT_TRUE(absl::StrContains(r, "GET /second")) << r;
+  // ... but count against the header limit.
+  net::Socket flood = connect_raw();
+  EXPECT_EQ(status_of(flood_after(flood, "", std::string(4096, '\n'))), 431);
+  EXPECT_TRUE(reported_.empty());
+}
+
+TEST_F(ServerTest, HandlerHeaderWithNulIsRefused) {
+  start([](const Request&) {
+    return Response::text(200, "x").set_header("X-A", std::string("a\0b", 3));
+  });
+  net::Socket s = connect_raw();
+  s.sendall("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_EQ(status_of(read_response(s)), 500);
+  EXPECT_EQ(reported_.size(), 1u);
+  reported_.clear();
+}
+
+TEST_F(ServerTest, PipeliningClientsThatDoNotReadCannotStallOthers) {
+  ServerOptions options;
+  options.write_timeout = absl::Seconds(2);
+  std::size_t served_greedy = 0;
+  start(
+      [&](const Request& req) {
+        if (req.target == "/") ++served_greedy;
+        return echo_request(req);
+      },
+      options);
+  std::string burst;
+  while (burst.size() < 64 * 1024) burst += "GET / HTTP/1.1\r\nHost: x\r\n\r\n";
+  // A normal client, all along: each of its requests is answered within a
+  // few hub passes (one request of each greedy client per pass), not after
+  // the greedy clients' thousands. Measured in requests served to others
+  // while it waited, which no machine load changes; and in time.
+  absl::Duration worst;
+  std::size_t worst_others = 0;
+  auto normal_client = spawn([&] {
+    net::Socket normal = connect_raw();
+    for (int i = 0; i < 50; ++i) {
+      const absl::Duration began = Hub::current().now();
+      const std::size_t before = served_greedy;
+      normal.sendall("GET /normal HTTP/1.1\r\nHost: x\r\n\r\n");
+      EXPECT_EQ(status_of(read_response(normal)), 200);
+      worst = std::max(worst, Hub::current().now() - began);
+      worst_others = std::max(worst_others, served_greedy - before);
+    }
+  });
+  std::vector<net::Socket> greedy;
+  greedy.reserve(200);
+  std::vector<GreenThread<void>> senders;
+  for (int i = 0; i < 200; ++i) {
+    greedy.push_back(connect_raw());
+    senders.push_back(spawn([&s = greedy.back(), &burst] {
+      net::error_code ec;
+      s.sendall(burst.data(), burst.size(), ec);
+    }));
+  }
+  normal_client.wait();
+  EXPECT_LT(worst_others, 3 * 200u);
+  EXPECT_LT(worst, absl::Milliseconds(500));  // busy-machine bound
+  std::printf(
+      "normal client's worst wait: %s, %zu requests of others served "
+      "meanwhile\n",
+      absl::FormatDuration(worst).c_str(), worst_others);
+  for (GreenThread<void>& sender : senders) sender.kill();
+  for (net::Socket& s : greedy) {
+    linger hard{1, 0};
+    ::setsockopt(s.fd(), SOL_SOCKET, SO_LINGER, &hard, sizeof hard);
+    s.close();  // RST: the server's pending writes fail
+  }
 }
 
 // ---- Graceful stop
@@ -606,6 +876,35 @@ TEST_F(ServerTest, GracefulStopFinishesInFlightRequests) {
   runner_.wait();  // run() returns
   EXPECT_EQ(server_->stats().connections_open, 0u);
   EXPECT_EQ(server_->stats().requests_served, 2u);
+}
+
+TEST_F(ServerTest, StopClosesConnectionsWithoutACompleteRequest) {
+  ServerOptions options;
+  options.read_timeout = absl::Seconds(30);
+  int calls = 0;
+  start(
+      [&](const Request&) {
+        ++calls;
+        return Response::text(200, "x");
+      },
+      options);
+  net::Socket silent = connect_raw();  // accepted, nothing sent
+  net::Socket half_header = connect_raw();
+  half_header.sendall("GET / HTTP/1.1\r\nHost: x\r\n");
+  net::Socket half_body = connect_raw();
+  half_body.sendall(
+      "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n0123456789");
+  sleep(absl::Milliseconds(20));  // the server has read what was sent
+  EXPECT_EQ(server_->stats().connections_open, 3u);
+  const absl::Duration began = Hub::current().now();
+  server_->stop();
+  runner_.wait();
+  EXPECT_LT(Hub::current().now() - began, absl::Seconds(5));
+  EXPECT_EQ(server_->stats().connections_open, 0u);
+  EXPECT_EQ(read_all(half_header, absl::Seconds(1)), "");
+  EXPECT_EQ(read_all(half_body, absl::Seconds(1)), "");
+  EXPECT_EQ(read_all(silent, absl::Seconds(1)), "");
+  EXPECT_EQ(calls, 0);
 }
 
 TEST_F(ServerTest, StopFromAHandler) {
