@@ -6,6 +6,10 @@
 //   eventlet::spawn([&] { done.send(42); });
 //   int v = done.wait();            // parks until send()
 //
+// wait() on an event already sent does not block, but is one operation of
+// the hub's cooperative budget (hub.h): after coop_budget() of them in a row
+// without switching, the next yields once first.
+//
 // send() never yields: waiters are woken FIFO at the hub's next pass (eventlet
 // keeps them in a set; we define FIFO). Sending twice is an error until
 // reset(). wait() returns the value (or rethrows the exception sent) as often
@@ -76,6 +80,10 @@ class EventBase {
   // the switch then happens in the frame of whoever waits (see Hub::wait_in).
   [[gnu::always_inline]] bool wait_ready(
       std::optional<absl::Duration> timeout) {
+    // Already sent: one operation of the cooperative budget (hub.h). It may
+    // yield, so the loop re-checks.
+    if (ready()) [[likely]]
+      Hub::coop_charge_current();
     while (!ready()) {
       if (!Hub::current().wait_in(waiters_, timeout, "Event::wait"))
         return ready();

@@ -16,7 +16,10 @@
 // unspecified order). An item is handed straight to a waiting getter, and a
 // waiting putter's item moves into the queue as soon as there is room, so no
 // greenthread can barge ahead of one that waits. put() into a queue with room
-// and get() from a non-empty one never yield.
+// and get() from a non-empty one do not block, but (block=true) each is one
+// operation of the hub's cooperative budget (hub.h): after coop_budget() of
+// them in a row without switching, the next yields once first.
+// put_nowait()/get_nowait() never yield.
 //
 // Errors: put(block=false) on a full queue and a put() that times out throw
 // QueueFull; get(block=false) on an empty queue and a get() that times out
@@ -128,6 +131,7 @@ class BasicLightQueue {
   // QueueFull at once; timeout: throw QueueFull when it elapses).
   void put(T item, bool block = true,
            std::optional<absl::Duration> timeout = std::nullopt) {
+    if (block) Hub::coop_charge_current();
     if (!getters_.empty()) {
       hand_to_getter(std::move(item));
       return;
@@ -149,6 +153,7 @@ class BasicLightQueue {
   // elapses).
   T get(bool block = true,
         std::optional<absl::Duration> timeout = std::nullopt) {
+    if (block) Hub::coop_charge_current();
     if (store_.size() != 0) {
       T item = store_.pop();
       admit_putters();

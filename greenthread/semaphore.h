@@ -15,7 +15,10 @@
 // right after a release() takes the count and the waiter keeps waiting
 // (oracle S10). Here that acquire() returns false and the waiter gets it.
 //
-// release() never yields. acquire() blocks only the calling greenthread; a
+// release() never yields. A blocking acquire() that finds a unit free is one
+// operation of the hub's cooperative budget (hub.h): after coop_budget() of
+// them in a row without switching, the next yields once first. acquire()
+// blocks only the calling greenthread; a
 // greenthread killed (or timed out) while waiting gives up its place, and
 // one killed after being handed the count passes it on.
 //

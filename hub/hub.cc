@@ -3,6 +3,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <exception>
 #include <stdexcept>
 #include <utility>
 
@@ -292,6 +293,7 @@ inline void Hub::switch_to(Greenlet* next) {
     observer_->on_switch(*self, *next);
   current_ = next;
   next->state_ = State::kRunning;
+  coop_left_ = coop_refill_;
   internal::switch_context(&self->ctx_, &next->ctx_);
   if (dying_ != nullptr) reap_dead();
 }
@@ -417,6 +419,7 @@ void Hub::finish_current() {
   dying_ = self;
   current_ = next;
   next->state_ = State::kRunning;
+  coop_left_ = coop_refill_;
   internal::exit_context(&self->ctx_, &next->ctx_);
 }
 
@@ -447,7 +450,22 @@ void Hub::report_overflow(Greenlet* g) {
   }
   current_ = next;
   next->state_ = State::kRunning;
+  coop_left_ = coop_refill_;
   return next;
+}
+
+void Hub::coop_yield() {
+  coop_left_ = coop_refill_;
+  // Off, or a place where switching is not allowed or not safe: a destructor
+  // or catch-less unwinding must not receive a kill at a switch point.
+  if (coop_budget_ == 0 || current_ == hub_greenlet_ || shutting_down_ ||
+      std::uncaught_exceptions() > 0) {
+    return;
+  }
+  ++coop_yields_;
+  Greenlet* self = current_;
+  schedule_resume(*self);
+  park_finish(self, park_common(self, "coop budget"));
 }
 
 Greenlet* Hub::park_begin(Greenlet* self, const char* hub_error,

@@ -266,6 +266,54 @@ class Hub {
   // the hub greenlet). If g is the caller, throws directly.
   void throw_into(Greenlet& g, std::exception_ptr error);
 
+  // ---- Cooperative budget ---------------------------------------------------
+  //
+  // A greenthread that keeps completing operations without ever blocking
+  // (socket reads that never hit EAGAIN, queue gets that never wait...)
+  // would keep the hub from running anything else: no timer fires, no other
+  // connection is served, and the hub's cached time stands still. So each
+  // such operation charges one unit of a budget (tokio's coop budget is the
+  // model): `coop_budget()` operations complete in a row, and the next one
+  // first yields to the hub (like sleep(0)), then completes. The budget
+  // refills whenever the running greenthread switches out (blocks, sleeps,
+  // yields, or the hub switches to another one), so code that blocks now
+  // and then never notices it.
+  //
+  // Operations that charge: net::Socket's reads, writes and accepts (before
+  // the system call), and the blocking forms of Queue::put/get,
+  // Semaphore::acquire and Event::wait / GreenThread::wait. Non-blocking
+  // forms (get_nowait, try_lock, poll...), send/release/spawn never charge.
+  // A charged operation may therefore switch (and receive a kill or a
+  // Timeout at that point) even when it would not have blocked; it has not
+  // happened yet then. No yield happens in the hub greenlet, while the hub
+  // unwinds greenthreads, or while an exception unwinds the caller's stack
+  // (the budget is just refilled).
+
+  static constexpr std::uint32_t kDefaultCoopBudget = 128;
+  // Operations a greenthread may complete in a row without switching; 0
+  // turns the budget off (eventlet's behaviour: never yield). The running
+  // greenthread starts afresh with the new budget.
+  void set_coop_budget(std::uint32_t operations) {
+    coop_budget_ = operations;
+    coop_refill_ = operations == 0 ? UINT32_MAX : operations;
+    coop_left_ = coop_refill_;
+  }
+  std::uint32_t coop_budget() const { return coop_budget_; }
+  // Charges one operation to the running greenthread (see above): yields
+  // first if its budget is spent. Throws what a switch point throws.
+  [[gnu::always_inline]] void coop_charge() {
+    if (coop_left_ == 0) [[unlikely]]
+      coop_yield();
+    --coop_left_;
+  }
+  // coop_charge() on this thread's hub, if it has one.
+  [[gnu::always_inline]] static void coop_charge_current() {
+    if (Hub* hub = tls_hub_) [[likely]]
+      hub->coop_charge();
+  }
+  // Yields made because a budget ran out, since the hub was created.
+  std::uint64_t coop_yields() const { return coop_yields_; }
+
   // ---- File descriptors -----------------------------------------------------
 
   // Parks the current greenlet until `fd` is ready for `event` (kRead or
@@ -462,6 +510,8 @@ class Hub {
   [[noreturn, gnu::noinline, gnu::cold]] static void report_overflow(
       Greenlet* g);
   [[noreturn]] void finish_current();
+  // coop_charge()'s slow path: refills, and yields unless it must not.
+  [[gnu::noinline, gnu::cold]] void coop_yield();
   [[noreturn, gnu::noinline, gnu::cold]] static void throw_pending(
       Greenlet* self);
   [[noreturn, gnu::noinline, gnu::cold]] static void throw_usage(
@@ -538,6 +588,12 @@ class Hub {
   HubObserver* observer_ = nullptr;
   TieBreaker* tie_breaker_ = nullptr;
   bool poll_requested_ = false;
+  // Cooperative budget: what is left to the running greenthread, what a
+  // refill gives (UINT32_MAX when off), the setting, and the yields made.
+  std::uint32_t coop_left_ = kDefaultCoopBudget;
+  std::uint32_t coop_refill_ = kDefaultCoopBudget;
+  std::uint32_t coop_budget_ = kDefaultCoopBudget;
+  std::uint64_t coop_yields_ = 0;
   // Index in io_ready_ of the event being dispatched (SIZE_MAX: none);
   // notify_close() drops not-yet-dispatched events of the fd it closes.
   std::size_t io_dispatching_ = static_cast<std::size_t>(-1);

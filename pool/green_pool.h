@@ -87,8 +87,10 @@ class GreenPool {
   bool in_pool() const {
     return Hub::current().current_greenlet().group() == this;
   }
+  // Spawning is not an operation of the cooperative budget (hub.h): the
+  // non-blocking attempt does not charge, so a pool with room never yields.
   void before_spawn() {
-    slots_.acquire();
+    if (!slots_.acquire(false)) slots_.acquire();
     ++running_;
   }
   static void on_exit(void* pool);
