@@ -16,9 +16,11 @@
 // as it is called. wait(timeout) returns nullopt (Event<void>: false) if
 // nothing was sent in time.
 //
-// Threading and lifetime: use an Event on one hub's OS thread. It must outlive
-// its waiters' waits. wait() is a blocking call: calling it from the hub
-// greenlet (a timer callback) throws HubUsageError.
+// Threading and lifetime: use an Event on one hub's OS thread. Destroying it
+// while greenthreads wait on it unwinds them (GreenletExit at their switch
+// point; main gets it at the next pass) without parking the destroyer. wait()
+// is a blocking call: calling it from the hub greenlet (a timer callback)
+// throws HubUsageError.
 #ifndef EVENTLET_GREENTHREAD_EVENT_H_
 #define EVENTLET_GREENTHREAD_EVENT_H_
 
@@ -41,6 +43,10 @@ class EventBase {
   bool has_exception() const { return state_ == kException; }
   // Greenthreads parked in wait().
   std::size_t waiting() const { return waiters_.size(); }
+  // Rethrows the exception sent, if any. Never blocks.
+  void rethrow_if_exception() const {
+    if (state_ == kException) std::rethrow_exception(error_);
+  }
 
   // Stores an exception that every wait() rethrows, and wakes every waiter.
   // Never yields. Throws std::logic_error if already sent,
@@ -58,6 +64,11 @@ class EventBase {
 
  protected:
   EventBase() = default;
+  // Greenthreads still waiting could never be woken: they are unwound
+  // (Hub::unwind_waiters). Never parks.
+  ~EventBase() {
+    if (!waiters_.empty()) Hub::current().unwind_waiters(waiters_);
+  }
   EventBase(const EventBase&) = delete;
   EventBase& operator=(const EventBase&) = delete;
 
@@ -89,9 +100,6 @@ class EventBase {
         return ready();
     }
     return true;
-  }
-  void rethrow_if_exception() const {
-    if (state_ == kException) std::rethrow_exception(error_);
   }
   // Throws std::logic_error (eventlet's text) on a fresh event.
   void reset_base() {

@@ -26,8 +26,9 @@
 // throw QueueEmpty. Blocking from the hub greenlet throws HubUsageError.
 // A getter killed after being handed an item puts it back at the front.
 //
-// Element types may be move-only. Use a queue on one hub's OS thread; it must
-// outlive the waits on it.
+// Element types may be move-only. Use a queue on one hub's OS thread.
+// Destroying it while greenthreads wait in get(), put() or join() unwinds
+// them (GreenletExit) without parking the destroyer.
 #ifndef EVENTLET_GREENTHREAD_QUEUE_H_
 #define EVENTLET_GREENTHREAD_QUEUE_H_
 
@@ -123,7 +124,15 @@ class BasicLightQueue {
   explicit BasicLightQueue(std::optional<std::int64_t> maxsize = std::nullopt) {
     set_maxsize(maxsize);
   }
-  virtual ~BasicLightQueue() = default;
+  // Greenthreads still blocked in get() or put() are unwound
+  // (Hub::unwind_waiters); never parks.
+  virtual ~BasicLightQueue() {
+    if (!getters_.empty() || !putters_.empty()) {
+      Hub& hub = Hub::current();
+      hub.unwind_waiters(putters_);
+      hub.unwind_waiters(getters_);
+    }
+  }
   BasicLightQueue(const BasicLightQueue&) = delete;
   BasicLightQueue& operator=(const BasicLightQueue&) = delete;
 
@@ -246,6 +255,10 @@ template <typename T, typename Store = internal::FifoStore<T>>
 class BasicQueue : public BasicLightQueue<T, Store> {
  public:
   using BasicLightQueue<T, Store>::BasicLightQueue;
+  // Greenthreads blocked in join() are unwound, as the base's waiters are.
+  ~BasicQueue() override {
+    if (!joiners_.empty()) Hub::current().unwind_waiters(joiners_);
+  }
 
   // Marks one item taken with get() as processed. Throws std::logic_error if
   // called more times than items were put.

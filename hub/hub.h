@@ -385,6 +385,34 @@ class Hub {
   // but keeps the hub. For ending a run while main's objects still live.
   // Throws HubUsageError elsewhere.
   void unwind_greenthreads();
+  // True while the hub unwinds greenthreads: unwind_greenthreads(),
+  // destroy_current(), or an unwind() in progress. Meanwhile a greenthread
+  // that tries to wait gets GreenletExit instead.
+  bool unwinding() const { return unwinder_ != nullptr; }
+  // What a destructor that would wait (GreenPool's waitall...) asks first:
+  // false while the hub unwinds greenthreads, while an exception unwinds the
+  // caller's own stack (a kill, a Timeout), and in the hub greenlet. A
+  // destructor then kills or abandons instead of waiting (unwind(),
+  // unwind_waiters()), so teardown never parks.
+  bool may_wait_in_destructor() const {
+    return unwinder_ == nullptr && current_ != hub_greenlet_ &&
+           std::uncaught_exceptions() == 0;
+  }
+  // Unwinds `g` now without parking the caller: GreenletExit is raised at
+  // g's switch point (one that never started is dropped instead) and g runs
+  // until it has died; then the caller goes on. Meanwhile nothing else runs,
+  // and a wait g attempts raises GreenletExit again, as in teardown. Returns
+  // true if g is dead afterwards; false for the caller itself, main and the
+  // hub greenlet (which cannot be unwound) or if g refused to die. For
+  // destructors that must not wait. Never throws.
+  bool unwind(Greenlet& g) noexcept;
+  // unwind() on every live greenlet whose group() is `group`, oldest first.
+  void unwind_group(const void* group);
+  // For the destructor of a primitive that owns `queue`: its waiters could
+  // never be woken again, so each is unwound (unwind()); main, which cannot
+  // be, is removed and gets GreenletExit at its switch point at the next
+  // pass. Leaves the queue empty. Never parks the caller.
+  void unwind_waiters(internal::WaitQueue& queue) noexcept;
   // Orders each pass's zero-delay wake-ups (null: FIFO, the default). For
   // schedule exploration; see hub/observer.h.
   void set_tie_breaker(TieBreaker* tie_breaker) { tie_breaker_ = tie_breaker; }
@@ -548,6 +576,10 @@ class Hub {
   FdListeners& fd_listeners(int fd);
   void shutdown();
   void abandon();
+  static constexpr const char* kUnwinding = "unwind";
+  // Raises `error` in the started greenlet `g` and runs it, with the caller
+  // as unwinder_, until it dies or switches back. Returns true if it died.
+  bool run_unwinding(Greenlet* g, std::exception_ptr error) noexcept;
   // Marks `g` dead for schedule_call_local / spawn_after_local and cancels
   // its local timers.
   void end_life(Greenlet* g);
@@ -576,7 +608,12 @@ class Hub {
   std::int64_t next_greenlet_id_ = 1;
   std::size_t live_count_ = 0;
   bool in_timer_phase_ = false;
-  bool shutting_down_ = false;
+  // While greenthreads are unwound: the greenlet driving it (main in
+  // teardown, the caller of unwind()). Dying and parking greenlets switch
+  // back to it; any other greenlet that tries to park gets GreenletExit.
+  Greenlet* unwinder_ = nullptr;
+  // The greenlet unwind() is running; cleared when it dies.
+  Greenlet* unwind_target_ = nullptr;
   bool prevent_multiple_readers_ = true;
   std::uint64_t iterations_ = 0;
   std::vector<FdListeners> fd_listeners_;

@@ -540,7 +540,9 @@ Server::Server(net::Socket listener, Handler handler, ServerOptions options)
   }
 }
 
-Server::~Server() = default;
+Server::~Server() {
+  if (running_) Hub::current().unwind(*runner_);
+}
 
 std::string_view Server::date_line() {
   const std::int64_t second = Hub::current().cached_now() / 1'000'000'000;
@@ -554,6 +556,7 @@ std::string_view Server::date_line() {
 void Server::run() {
   if (running_) throw std::logic_error("http::Server::run: already running");
   running_ = true;
+  runner_ = &Hub::current().current_greenlet();
   struct Done {
     bool& running;
     ~Done() { running = false; }
