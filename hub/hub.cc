@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
+#include <mutex>
 #include <stdexcept>
 #include <utility>
 
@@ -33,8 +34,15 @@ constinit thread_local Hub* Hub::tls_hub_ = nullptr;
 
 namespace {
 
-// Hubs abandoned at thread exit, kept reachable on purpose.
-std::vector<Hub*>* g_abandoned_hubs = nullptr;
+// Keeps a hub abandoned at thread exit reachable, on purpose (see
+// Hub::destroy_current). Threads may exit at once: the list is locked. Both
+// are made on first use and never destroyed (a thread may exit after main).
+void keep_abandoned(Hub* hub) {
+  static std::mutex* mu = new std::mutex;
+  static std::vector<Hub*>* hubs = new std::vector<Hub*>;
+  std::lock_guard<std::mutex> lock(*mu);
+  hubs->push_back(hub);
+}
 
 // Frees kept by a stack-based guard: cancels a timer node however a wait ends.
 struct CancelOnExit {
@@ -310,8 +318,7 @@ void Hub::abandon() {
   }
   internal::register_leak_root(hub_greenlet_->stack_.low,
                                hub_greenlet_->stack_.size);
-  if (g_abandoned_hubs == nullptr) g_abandoned_hubs = new std::vector<Hub*>;
-  g_abandoned_hubs->push_back(this);
+  keep_abandoned(this);
   tls_hub_ = nullptr;
 }
 
