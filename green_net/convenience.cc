@@ -43,27 +43,6 @@ Socket connect(std::string_view host, std::uint16_t port,
   throw boost::system::system_error(last, "connect " + std::string(host));
 }
 
-namespace {
-
-// Stops the handlers of `pool` (greenthreads tagged with it): used when serve()
-// itself is interrupted, because they refer to serve()'s frame.
-void stop_handlers(Hub& hub, const GreenPool& pool) {
-  for (;;) {
-    Greenlet* victim = nullptr;
-    hub.for_each_greenlet([&](Greenlet& g) {
-      if (victim == nullptr && g.group() == &pool && !g.dead()) victim = &g;
-    });
-    if (victim == nullptr) return;
-    if (!victim->started()) {
-      hub.discard_unstarted(*victim);
-    } else {
-      hub.throw_into(*victim, std::make_exception_ptr(GreenletExit{}));
-    }
-  }
-}
-
-}  // namespace
-
 void serve(Socket& listener, Handler handler, std::size_t concurrency) {
   Hub& hub = Hub::current();
   Greenlet& acceptor = hub.current_greenlet();
@@ -114,10 +93,9 @@ void serve(Socket& listener, Handler handler, std::size_t concurrency) {
     }
   } catch (const StopServe&) {
     // A handler asked to stop: let the others finish.
-  } catch (...) {
-    stop_handlers(hub, pool);
-    throw;
   }
+  // An exception (a kill of the acceptor) leaves through here: the pool's
+  // destructor then unwinds the handlers, which refer to this frame.
   pool.waitall();
 }
 

@@ -108,6 +108,9 @@ void Socket::close() noexcept {
 template <typename Op>
 long Socket::retry(IoEvents event, std::optional<absl::Duration> timeout,
                    error_code& ec, Op op) {
+  // One operation for the cooperative budget (hub.h): charged before the
+  // system call, so a yield it makes loses no data.
+  Hub::coop_charge_current();
   for (;;) {
     if (fd_ < 0) {
       ec = os_error(EBADF);

@@ -20,6 +20,11 @@
 // blocking call by exception (they are switch points). recv() returns 0 at
 // end of stream.
 //
+// Cooperative budget: every read, write and accept is one operation of the
+// hub's budget (hub.h), charged before the system call: a greenthread whose
+// socket never says EAGAIN still yields to the hub every coop_budget()
+// operations, so one fast peer cannot starve the others or stop the clock.
+//
 // Ownership: a Socket owns its fd and closes it on destruction (or close()).
 // Move-only. Use on one hub's OS thread. At most one greenthread may wait to
 // read and one to write at a time (eventlet's rule: a second one raises

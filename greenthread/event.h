@@ -6,15 +6,21 @@
 //   eventlet::spawn([&] { done.send(42); });
 //   int v = done.wait();            // parks until send()
 //
+// wait() on an event already sent does not block, but is one operation of
+// the hub's cooperative budget (hub.h): after coop_budget() of them in a row
+// without switching, the next yields once first.
+//
 // send() never yields: waiters are woken FIFO at the hub's next pass (eventlet
 // keeps them in a set; we define FIFO). Sending twice is an error until
 // reset(). wait() returns the value (or rethrows the exception sent) as often
 // as it is called. wait(timeout) returns nullopt (Event<void>: false) if
 // nothing was sent in time.
 //
-// Threading and lifetime: use an Event on one hub's OS thread. It must outlive
-// its waiters' waits. wait() is a blocking call: calling it from the hub
-// greenlet (a timer callback) throws HubUsageError.
+// Threading and lifetime: use an Event on one hub's OS thread. Destroying it
+// while greenthreads wait on it unwinds them (GreenletExit at their switch
+// point; main gets it at the next pass) without parking the destroyer. wait()
+// is a blocking call: calling it from the hub greenlet (a timer callback)
+// throws HubUsageError.
 #ifndef EVENTLET_GREENTHREAD_EVENT_H_
 #define EVENTLET_GREENTHREAD_EVENT_H_
 
@@ -37,6 +43,10 @@ class EventBase {
   bool has_exception() const { return state_ == kException; }
   // Greenthreads parked in wait().
   std::size_t waiting() const { return waiters_.size(); }
+  // Rethrows the exception sent, if any. Never blocks.
+  void rethrow_if_exception() const {
+    if (state_ == kException) std::rethrow_exception(error_);
+  }
 
   // Stores an exception that every wait() rethrows, and wakes every waiter.
   // Never yields. Throws std::logic_error if already sent,
@@ -54,6 +64,11 @@ class EventBase {
 
  protected:
   EventBase() = default;
+  // Greenthreads still waiting could never be woken: they are unwound
+  // (Hub::unwind_waiters). Never parks.
+  ~EventBase() {
+    if (!waiters_.empty()) Hub::current().unwind_waiters(waiters_);
+  }
   EventBase(const EventBase&) = delete;
   EventBase& operator=(const EventBase&) = delete;
 
@@ -76,14 +91,15 @@ class EventBase {
   // the switch then happens in the frame of whoever waits (see Hub::wait_in).
   [[gnu::always_inline]] bool wait_ready(
       std::optional<absl::Duration> timeout) {
+    // Already sent: one operation of the cooperative budget (hub.h). It may
+    // yield, so the loop re-checks.
+    if (ready()) [[likely]]
+      Hub::coop_charge_current();
     while (!ready()) {
       if (!Hub::current().wait_in(waiters_, timeout, "Event::wait"))
         return ready();
     }
     return true;
-  }
-  void rethrow_if_exception() const {
-    if (state_ == kException) std::rethrow_exception(error_);
   }
   // Throws std::logic_error (eventlet's text) on a fresh event.
   void reset_base() {

@@ -27,10 +27,19 @@ void GreenThreadCore::kill(std::exception_ptr error) {
     kill_error = error;
     RefPtr<GreenThreadCore> keep(this);
     hub.discard_unstarted(*g);
-    if (!hub.in_hub_greenlet()) hub.sleep(absl::ZeroDuration());
+    if (!hub.in_hub_greenlet() && !hub.unwinding())
+      hub.sleep(absl::ZeroDuration());
     return;
   }
   hub.throw_into(*g, std::move(error));
+}
+
+void GreenThreadCore::kill_now() {
+  Greenlet* g = greenlet;
+  if (g == nullptr || g->dead()) return;
+  RefPtr<GreenThreadCore> keep(this);
+  if (!g->started()) kill_error = std::make_exception_ptr(GreenletExit{});
+  g->hub().unwind(*g);
 }
 
 }  // namespace eventlet::internal

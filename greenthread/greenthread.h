@@ -26,6 +26,7 @@
 #include <exception>
 #include <functional>
 #include <new>
+#include <stdexcept>
 #include <string>
 #include <tuple>
 #include <type_traits>
@@ -88,6 +89,8 @@ class GreenThreadCore : public RefCounted {
   }
   // Kills the greenthread (see GreenThread::kill).
   void kill(std::exception_ptr error);
+  // See GreenThread::kill_now.
+  void kill_now();
 
  private:
   void run_links();
@@ -210,6 +213,18 @@ class GreenThread {
       return static_cast<const R&>(state_->exit.wait());
     }
   }
+  // A finished greenthread's outcome without waiting: its result (R = void:
+  // nothing), or its exception rethrown. Unlike wait(), never charges the
+  // cooperative budget (hub.h). Throws std::logic_error if it has not
+  // finished (!ready()).
+  decltype(auto) result() const {
+    const auto& exit = state_->exit;
+    if (!exit.ready())
+      throw std::logic_error("GreenThread::result: not finished");
+    exit.rethrow_if_exception();
+    if constexpr (!std::is_void_v<R>)
+      return static_cast<const R&>(*exit.poll());
+  }
   // Raises GreenletExit in the greenthread at its current switch point; its
   // stack unwinds (destructors run). Not started yet: it will never run, and
   // waiters get GreenletExit. Dead: no-op and no yield. Otherwise the caller
@@ -221,6 +236,11 @@ class GreenThread {
   void kill(E error) const {
     kill(std::make_exception_ptr(std::move(error)));
   }
+  // Kills with GreenletExit without yielding: the greenthread's stack has
+  // unwound when this returns (Hub::unwind; nothing else runs meanwhile).
+  // Not started: it never runs. Dead: no-op. For destructors, which must
+  // not park. Must not be called from the greenthread itself.
+  void kill_now() const { state_->kill_now(); }
   // kill(), but only if the greenthread has not started yet.
   void cancel() const {
     if (!started()) kill();

@@ -16,15 +16,19 @@
 // unspecified order). An item is handed straight to a waiting getter, and a
 // waiting putter's item moves into the queue as soon as there is room, so no
 // greenthread can barge ahead of one that waits. put() into a queue with room
-// and get() from a non-empty one never yield.
+// and get() from a non-empty one do not block, but (block=true) each is one
+// operation of the hub's cooperative budget (hub.h): after coop_budget() of
+// them in a row without switching, the next yields once first.
+// put_nowait()/get_nowait() never yield.
 //
 // Errors: put(block=false) on a full queue and a put() that times out throw
 // QueueFull; get(block=false) on an empty queue and a get() that times out
 // throw QueueEmpty. Blocking from the hub greenlet throws HubUsageError.
 // A getter killed after being handed an item puts it back at the front.
 //
-// Element types may be move-only. Use a queue on one hub's OS thread; it must
-// outlive the waits on it.
+// Element types may be move-only. Use a queue on one hub's OS thread.
+// Destroying it while greenthreads wait in get(), put() or join() unwinds
+// them (GreenletExit) without parking the destroyer.
 #ifndef EVENTLET_GREENTHREAD_QUEUE_H_
 #define EVENTLET_GREENTHREAD_QUEUE_H_
 
@@ -120,7 +124,15 @@ class BasicLightQueue {
   explicit BasicLightQueue(std::optional<std::int64_t> maxsize = std::nullopt) {
     set_maxsize(maxsize);
   }
-  virtual ~BasicLightQueue() = default;
+  // Greenthreads still blocked in get() or put() are unwound
+  // (Hub::unwind_waiters); never parks.
+  virtual ~BasicLightQueue() {
+    if (!getters_.empty() || !putters_.empty()) {
+      Hub& hub = Hub::current();
+      hub.unwind_waiters(putters_);
+      hub.unwind_waiters(getters_);
+    }
+  }
   BasicLightQueue(const BasicLightQueue&) = delete;
   BasicLightQueue& operator=(const BasicLightQueue&) = delete;
 
@@ -128,6 +140,7 @@ class BasicLightQueue {
   // QueueFull at once; timeout: throw QueueFull when it elapses).
   void put(T item, bool block = true,
            std::optional<absl::Duration> timeout = std::nullopt) {
+    if (block) Hub::coop_charge_current();
     if (!getters_.empty()) {
       hand_to_getter(std::move(item));
       return;
@@ -149,6 +162,7 @@ class BasicLightQueue {
   // elapses).
   T get(bool block = true,
         std::optional<absl::Duration> timeout = std::nullopt) {
+    if (block) Hub::coop_charge_current();
     if (store_.size() != 0) {
       T item = store_.pop();
       admit_putters();
@@ -241,6 +255,10 @@ template <typename T, typename Store = internal::FifoStore<T>>
 class BasicQueue : public BasicLightQueue<T, Store> {
  public:
   using BasicLightQueue<T, Store>::BasicLightQueue;
+  // Greenthreads blocked in join() are unwound, as the base's waiters are.
+  ~BasicQueue() override {
+    if (!joiners_.empty()) Hub::current().unwind_waiters(joiners_);
+  }
 
   // Marks one item taken with get() as processed. Throws std::logic_error if
   // called more times than items were put.

@@ -22,6 +22,7 @@ bool Semaphore::acquire(bool blocking, std::optional<absl::Duration> timeout) {
   if (timeout && *timeout < absl::ZeroDuration()) {
     throw std::invalid_argument("timeout value must be strictly positive");
   }
+  if (blocking) Hub::coop_charge_current();  // may yield (hub.h)
   if (counter_ > 0) {  // units are handed to waiters first, so none waits
     --counter_;
     return true;

@@ -15,11 +15,15 @@
 // right after a release() takes the count and the waiter keeps waiting
 // (oracle S10). Here that acquire() returns false and the waiter gets it.
 //
-// release() never yields. acquire() blocks only the calling greenthread; a
+// release() never yields. A blocking acquire() that finds a unit free is one
+// operation of the hub's cooperative budget (hub.h): after coop_budget() of
+// them in a row without switching, the next yields once first. acquire()
+// blocks only the calling greenthread; a
 // greenthread killed (or timed out) while waiting gives up its place, and
 // one killed after being handed the count passes it on.
 //
-// Use on one hub's OS thread. A Semaphore must outlive its waiters' waits.
+// Use on one hub's OS thread. Destroying a Semaphore while greenthreads wait
+// on it unwinds them (GreenletExit) without parking the destroyer.
 #ifndef EVENTLET_GREENTHREAD_SEMAPHORE_H_
 #define EVENTLET_GREENTHREAD_SEMAPHORE_H_
 
@@ -36,7 +40,8 @@ class Semaphore {
  public:
   // Throws std::invalid_argument if `value` < 0 (eventlet's message).
   explicit Semaphore(std::int64_t value = 1);
-  virtual ~Semaphore() = default;
+  // Greenthreads still waiting are unwound (unwind_waiters()).
+  virtual ~Semaphore() { unwind_waiters(); }
   Semaphore(const Semaphore&) = delete;
   Semaphore& operator=(const Semaphore&) = delete;
 
@@ -73,6 +78,12 @@ class Semaphore {
   // Adds `delta` (may be negative) to the counter; a positive delta serves
   // waiters first. For pools that resize.
   void adjust(std::int64_t delta);
+
+  // Unwinds every greenthread blocked in acquire() (Hub::unwind_waiters):
+  // for owners being torn down. Never parks the caller.
+  void unwind_waiters() {
+    if (!waiters_.empty()) Hub::current().unwind_waiters(waiters_);
+  }
 
  private:
   std::int64_t counter_;

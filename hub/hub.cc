@@ -3,6 +3,8 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <exception>
+#include <mutex>
 #include <stdexcept>
 #include <utility>
 
@@ -32,8 +34,15 @@ constinit thread_local Hub* Hub::tls_hub_ = nullptr;
 
 namespace {
 
-// Hubs abandoned at thread exit, kept reachable on purpose.
-std::vector<Hub*>* g_abandoned_hubs = nullptr;
+// Keeps a hub abandoned at thread exit reachable, on purpose (see
+// Hub::destroy_current). Threads may exit at once: the list is locked. Both
+// are made on first use and never destroyed (a thread may exit after main).
+void keep_abandoned(Hub* hub) {
+  static std::mutex* mu = new std::mutex;
+  static std::vector<Hub*>* hubs = new std::vector<Hub*>;
+  std::lock_guard<std::mutex> lock(*mu);
+  hubs->push_back(hub);
+}
 
 // Frees kept by a stack-based guard: cancels a timer node however a wait ends.
 struct CancelOnExit {
@@ -222,7 +231,7 @@ void Hub::unwind_greenthreads() {
     throw HubUsageError(
         "unwind_greenthreads() must be called from the main greenlet");
   }
-  const bool was_shutting_down = std::exchange(shutting_down_, true);
+  Greenlet* const outer = std::exchange(unwinder_, main_);
   // Unwind every greenlet but main, oldest first. Meanwhile a greenlet that
   // tries to block gets GreenletExit instead, and a dying one switches back
   // here.
@@ -242,7 +251,65 @@ void Hub::unwind_greenthreads() {
       unlink_live(g);
     }
   }
-  shutting_down_ = was_shutting_down;
+  unwinder_ = outer;
+}
+
+bool Hub::run_unwinding(Greenlet* g, std::exception_ptr error) noexcept {
+  Greenlet* self = current_;
+  Greenlet* const outer_unwinder = std::exchange(unwinder_, self);
+  Greenlet* const outer_target = std::exchange(unwind_target_, g);
+  g->pending_exception_ = std::move(error);
+  ++g->wait_id_;
+  self->state_ = State::kSuspended;
+  self->waiting_on_ = kUnwinding;
+  switch_to(g);  // back when g has died (or switched back without dying)
+  self->waiting_on_ = "";
+  const bool died = unwind_target_ == nullptr;
+  unwind_target_ = outer_target;
+  unwinder_ = outer_unwinder;
+  return died;
+}
+
+bool Hub::unwind(Greenlet& g) noexcept {
+  if (g.dead()) return true;
+  if (&g == current_ || &g == main_ || &g == hub_greenlet_) return false;
+  if (g.state_ == State::kNotStarted) {
+    discard_unstarted(g);
+    return true;
+  }
+  return run_unwinding(&g, std::make_exception_ptr(GreenletExit{}));
+}
+
+void Hub::unwind_group(const void* group) {
+  // Life tokens, not pointers, say who is still alive: unwinding one member
+  // may end others (and release their memory).
+  std::vector<std::pair<Greenlet*, internal::RefPtr<internal::LifeToken>>>
+      members;
+  for_each_greenlet([&](Greenlet& g) {
+    if (g.group() == group && !g.dead() && &g != current_)
+      members.emplace_back(&g, life_token(g));
+  });
+  for (auto& [g, life] : members) {
+    if (life->alive) unwind(*g);
+  }
+}
+
+void Hub::unwind_waiters(internal::WaitQueue& queue) noexcept {
+  while (internal::Waiter* w = queue.front()) {
+    Greenlet* g = w->greenlet;
+    if (g == main_ || g == current_) {
+      queue.remove(w);
+      if (g == main_ && g != current_) {
+        main_->pending_exception_ = std::make_exception_ptr(GreenletExit{});
+        ++main_->wait_id_;
+        schedule_resume(*main_);
+      }
+      continue;
+    }
+    // The waiter lives on g's stack: once g died it is gone (and its wait
+    // removed it from the queue on the way out).
+    if (!unwind(*g)) queue.remove(w);
+  }
 }
 
 void Hub::abandon() {
@@ -251,8 +318,7 @@ void Hub::abandon() {
   }
   internal::register_leak_root(hub_greenlet_->stack_.low,
                                hub_greenlet_->stack_.size);
-  if (g_abandoned_hubs == nullptr) g_abandoned_hubs = new std::vector<Hub*>;
-  g_abandoned_hubs->push_back(this);
+  keep_abandoned(this);
   tls_hub_ = nullptr;
 }
 
@@ -292,6 +358,7 @@ inline void Hub::switch_to(Greenlet* next) {
     observer_->on_switch(*self, *next);
   current_ = next;
   next->state_ = State::kRunning;
+  coop_left_ = coop_refill_;
   internal::switch_context(&self->ctx_, &next->ctx_);
   if (dying_ != nullptr) reap_dead();
 }
@@ -328,8 +395,8 @@ void Hub::release_stale(Greenlet* g) {
 }
 
 [[gnu::always_inline]] inline Greenlet* Hub::next_to_run() {
-  if (shutting_down_) [[unlikely]]
-    return main_;
+  if (unwinder_ != nullptr) [[unlikely]]
+    return unwinder_;
   if (!in_timer_phase_) return hub_greenlet_;
   // Still inside a timer pass: hand the CPU straight to the next ready
   // greenlet instead of bouncing through the hub greenlet. When the pass is
@@ -406,6 +473,8 @@ void Hub::finish_current() {
     self->destroy_body();
   }
   self->state_ = State::kDead;
+  if (self == unwind_target_) [[unlikely]]
+    unwind_target_ = nullptr;
   end_life(self);
   unlink_live(self);
   if (observer_ != nullptr) [[unlikely]]
@@ -417,6 +486,7 @@ void Hub::finish_current() {
   dying_ = self;
   current_ = next;
   next->state_ = State::kRunning;
+  coop_left_ = coop_refill_;
   internal::exit_context(&self->ctx_, &next->ctx_);
 }
 
@@ -435,7 +505,7 @@ void Hub::report_overflow(Greenlet* g) {
 // it is not the hub greenlet.
 [[gnu::always_inline]] inline Greenlet* Hub::park_common(
     Greenlet* self, const char* waiting_on) {
-  if (shutting_down_ && self != main_) [[unlikely]]
+  if (unwinder_ != nullptr && self != unwinder_) [[unlikely]]
     throw GreenletExit{};
   check_stack(self);
   self->state_ = State::kSuspended;
@@ -447,7 +517,22 @@ void Hub::report_overflow(Greenlet* g) {
   }
   current_ = next;
   next->state_ = State::kRunning;
+  coop_left_ = coop_refill_;
   return next;
+}
+
+void Hub::coop_yield() {
+  coop_left_ = coop_refill_;
+  // Off, or a place where switching is not allowed or not safe: a destructor
+  // or catch-less unwinding must not receive a kill at a switch point.
+  if (coop_budget_ == 0 || current_ == hub_greenlet_ || unwinder_ != nullptr ||
+      std::uncaught_exceptions() > 0) {
+    return;
+  }
+  ++coop_yields_;
+  Greenlet* self = current_;
+  schedule_resume(*self);
+  park_finish(self, park_common(self, "coop budget"));
 }
 
 Greenlet* Hub::park_begin(Greenlet* self, const char* hub_error,
@@ -516,6 +601,17 @@ void Hub::throw_into(Greenlet& g, std::exception_ptr error) {
   ++g.wait_id_;
   if (self == hub_greenlet_) {
     switch_to(&g);
+    return;
+  }
+  if (unwinder_ != nullptr) [[unlikely]] {
+    // Greenthreads are being unwound: nobody may park, the caller included.
+    if (&g == unwinder_ || g.waiting_on_ == kUnwinding) {
+      // Driving an unwind itself: it gets the error at its next switch point.
+    } else if (&g == main_) {
+      schedule_resume(g);  // main takes it at the next pass
+    } else {
+      run_unwinding(&g, std::exchange(g.pending_exception_, nullptr));
+    }
     return;
   }
   // The thrower yields: it runs again at the next pass.

@@ -266,6 +266,54 @@ class Hub {
   // the hub greenlet). If g is the caller, throws directly.
   void throw_into(Greenlet& g, std::exception_ptr error);
 
+  // ---- Cooperative budget ---------------------------------------------------
+  //
+  // A greenthread that keeps completing operations without ever blocking
+  // (socket reads that never hit EAGAIN, queue gets that never wait...)
+  // would keep the hub from running anything else: no timer fires, no other
+  // connection is served, and the hub's cached time stands still. So each
+  // such operation charges one unit of a budget (tokio's coop budget is the
+  // model): `coop_budget()` operations complete in a row, and the next one
+  // first yields to the hub (like sleep(0)), then completes. The budget
+  // refills whenever the running greenthread switches out (blocks, sleeps,
+  // yields, or the hub switches to another one), so code that blocks now
+  // and then never notices it.
+  //
+  // Operations that charge: net::Socket's reads, writes and accepts (before
+  // the system call), and the blocking forms of Queue::put/get,
+  // Semaphore::acquire and Event::wait / GreenThread::wait. Non-blocking
+  // forms (get_nowait, try_lock, poll...), send/release/spawn never charge.
+  // A charged operation may therefore switch (and receive a kill or a
+  // Timeout at that point) even when it would not have blocked; it has not
+  // happened yet then. No yield happens in the hub greenlet, while the hub
+  // unwinds greenthreads, or while an exception unwinds the caller's stack
+  // (the budget is just refilled).
+
+  static constexpr std::uint32_t kDefaultCoopBudget = 128;
+  // Operations a greenthread may complete in a row without switching; 0
+  // turns the budget off (eventlet's behaviour: never yield). The running
+  // greenthread starts afresh with the new budget.
+  void set_coop_budget(std::uint32_t operations) {
+    coop_budget_ = operations;
+    coop_refill_ = operations == 0 ? UINT32_MAX : operations;
+    coop_left_ = coop_refill_;
+  }
+  std::uint32_t coop_budget() const { return coop_budget_; }
+  // Charges one operation to the running greenthread (see above): yields
+  // first if its budget is spent. Throws what a switch point throws.
+  [[gnu::always_inline]] void coop_charge() {
+    if (coop_left_ == 0) [[unlikely]]
+      coop_yield();
+    --coop_left_;
+  }
+  // coop_charge() on this thread's hub, if it has one.
+  [[gnu::always_inline]] static void coop_charge_current() {
+    if (Hub* hub = tls_hub_) [[likely]]
+      hub->coop_charge();
+  }
+  // Yields made because a budget ran out, since the hub was created.
+  std::uint64_t coop_yields() const { return coop_yields_; }
+
   // ---- File descriptors -----------------------------------------------------
 
   // Parks the current greenlet until `fd` is ready for `event` (kRead or
@@ -337,6 +385,34 @@ class Hub {
   // but keeps the hub. For ending a run while main's objects still live.
   // Throws HubUsageError elsewhere.
   void unwind_greenthreads();
+  // True while the hub unwinds greenthreads: unwind_greenthreads(),
+  // destroy_current(), or an unwind() in progress. Meanwhile a greenthread
+  // that tries to wait gets GreenletExit instead.
+  bool unwinding() const { return unwinder_ != nullptr; }
+  // What a destructor that would wait (GreenPool's waitall...) asks first:
+  // false while the hub unwinds greenthreads, while an exception unwinds the
+  // caller's own stack (a kill, a Timeout), and in the hub greenlet. A
+  // destructor then kills or abandons instead of waiting (unwind(),
+  // unwind_waiters()), so teardown never parks.
+  bool may_wait_in_destructor() const {
+    return unwinder_ == nullptr && current_ != hub_greenlet_ &&
+           std::uncaught_exceptions() == 0;
+  }
+  // Unwinds `g` now without parking the caller: GreenletExit is raised at
+  // g's switch point (one that never started is dropped instead) and g runs
+  // until it has died; then the caller goes on. Meanwhile nothing else runs,
+  // and a wait g attempts raises GreenletExit again, as in teardown. Returns
+  // true if g is dead afterwards; false for the caller itself, main and the
+  // hub greenlet (which cannot be unwound) or if g refused to die. For
+  // destructors that must not wait. Never throws.
+  bool unwind(Greenlet& g) noexcept;
+  // unwind() on every live greenlet whose group() is `group`, oldest first.
+  void unwind_group(const void* group);
+  // For the destructor of a primitive that owns `queue`: its waiters could
+  // never be woken again, so each is unwound (unwind()); main, which cannot
+  // be, is removed and gets GreenletExit at its switch point at the next
+  // pass. Leaves the queue empty. Never parks the caller.
+  void unwind_waiters(internal::WaitQueue& queue) noexcept;
   // Orders each pass's zero-delay wake-ups (null: FIFO, the default). For
   // schedule exploration; see hub/observer.h.
   void set_tie_breaker(TieBreaker* tie_breaker) { tie_breaker_ = tie_breaker; }
@@ -462,6 +538,8 @@ class Hub {
   [[noreturn, gnu::noinline, gnu::cold]] static void report_overflow(
       Greenlet* g);
   [[noreturn]] void finish_current();
+  // coop_charge()'s slow path: refills, and yields unless it must not.
+  [[gnu::noinline, gnu::cold]] void coop_yield();
   [[noreturn, gnu::noinline, gnu::cold]] static void throw_pending(
       Greenlet* self);
   [[noreturn, gnu::noinline, gnu::cold]] static void throw_usage(
@@ -498,6 +576,10 @@ class Hub {
   FdListeners& fd_listeners(int fd);
   void shutdown();
   void abandon();
+  static constexpr const char* kUnwinding = "unwind";
+  // Raises `error` in the started greenlet `g` and runs it, with the caller
+  // as unwinder_, until it dies or switches back. Returns true if it died.
+  bool run_unwinding(Greenlet* g, std::exception_ptr error) noexcept;
   // Marks `g` dead for schedule_call_local / spawn_after_local and cancels
   // its local timers.
   void end_life(Greenlet* g);
@@ -526,7 +608,12 @@ class Hub {
   std::int64_t next_greenlet_id_ = 1;
   std::size_t live_count_ = 0;
   bool in_timer_phase_ = false;
-  bool shutting_down_ = false;
+  // While greenthreads are unwound: the greenlet driving it (main in
+  // teardown, the caller of unwind()). Dying and parking greenlets switch
+  // back to it; any other greenlet that tries to park gets GreenletExit.
+  Greenlet* unwinder_ = nullptr;
+  // The greenlet unwind() is running; cleared when it dies.
+  Greenlet* unwind_target_ = nullptr;
   bool prevent_multiple_readers_ = true;
   std::uint64_t iterations_ = 0;
   std::vector<FdListeners> fd_listeners_;
@@ -538,6 +625,12 @@ class Hub {
   HubObserver* observer_ = nullptr;
   TieBreaker* tie_breaker_ = nullptr;
   bool poll_requested_ = false;
+  // Cooperative budget: what is left to the running greenthread, what a
+  // refill gives (UINT32_MAX when off), the setting, and the yields made.
+  std::uint32_t coop_left_ = kDefaultCoopBudget;
+  std::uint32_t coop_refill_ = kDefaultCoopBudget;
+  std::uint32_t coop_budget_ = kDefaultCoopBudget;
+  std::uint64_t coop_yields_ = 0;
   // Index in io_ready_ of the event being dispatched (SIZE_MAX: none);
   // notify_close() drops not-yet-dispatched events of the fd it closes.
   std::size_t io_dispatching_ = static_cast<std::size_t>(-1);

@@ -22,7 +22,21 @@ GreenPool::GreenPool(std::int64_t size)
     : size_(checked_size(size)), slots_(size) {}
 
 GreenPool::~GreenPool() {
-  if (slots_.counter() != size_ || slots_.waiting() != 0) waitall();
+  if (slots_.counter() == size_ && slots_.waiting() == 0 &&
+      waitall_waiters_.empty()) {
+    return;
+  }
+  Hub& hub = Hub::current();
+  if (hub.may_wait_in_destructor()) {
+    waitall();
+    return;
+  }
+  // Teardown, or the owner's stack is unwinding: kill instead of waiting.
+  // Whoever waits on the pool goes first (the pool's last exit would wake
+  // them into a destroyed pool), then the pool's own greenthreads.
+  hub.unwind_waiters(waitall_waiters_);
+  slots_.unwind_waiters();
+  hub.unwind_group(this);
 }
 
 void GreenPool::on_exit(void* pool) {

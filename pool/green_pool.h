@@ -17,8 +17,9 @@
 // Exceptions: spawn()'s greenthreads keep theirs for wait() (and report them
 // to the hub's hook, as every greenthread does); spawn_n()'s go to the hook.
 //
-// Lifetime: the pool must outlive its greenthreads (waitall() before
-// destroying it). Use on one hub's OS thread.
+// Lifetime: the pool outlives its greenthreads: its destructor waits for
+// them, or unwinds them during teardown (see ~GreenPool). Use on one hub's OS
+// thread.
 #ifndef EVENTLET_POOL_GREEN_POOL_H_
 #define EVENTLET_POOL_GREEN_POOL_H_
 
@@ -47,7 +48,10 @@ class GreenPool {
   // Throws std::invalid_argument if size < 0 (eventlet's message).
   explicit GreenPool(std::int64_t size = 1000);
   // Waits for the pool's greenthreads to finish (they refer to the pool).
-  // Must not run inside one of them.
+  // Must not run inside one of them. Where a destructor must not wait
+  // (Hub::may_wait_in_destructor(): hub teardown, or the owner is being
+  // unwound by a kill or a Timeout) it unwinds them instead, and whoever is
+  // blocked in spawn() or waitall() on it, without parking.
   ~GreenPool();
   GreenPool(const GreenPool&) = delete;
   GreenPool& operator=(const GreenPool&) = delete;
@@ -87,8 +91,10 @@ class GreenPool {
   bool in_pool() const {
     return Hub::current().current_greenlet().group() == this;
   }
+  // Spawning is not an operation of the cooperative budget (hub.h): the
+  // non-blocking attempt does not charge, so a pool with room never yields.
   void before_spawn() {
-    slots_.acquire();
+    if (!slots_.acquire(false)) slots_.acquire();
     ++running_;
   }
   static void on_exit(void* pool);
@@ -136,8 +142,9 @@ class GreenMap {
   };
 
   GreenMap(GreenMap&&) = default;
+  // Stops the feeder at once (GreenThread::kill_now: never parks).
   ~GreenMap() {
-    if (feeder_ && !feeder_.dead()) feeder_.kill();
+    if (feeder_) feeder_.kill_now();
   }
 
   iterator begin() { return iterator(this); }
@@ -155,7 +162,8 @@ class GreenMap {
   const R& current() {
     fetch();
     if (!head_) throw std::out_of_range("GreenMap: iterated past the end");
-    return head_->wait();
+    if (!head_->ready()) head_->wait();
+    return head_->result();
   }
   void advance() {
     fetch();
@@ -165,7 +173,10 @@ class GreenMap {
   // Makes head_ the next item's greenthread (or empty at the end).
   void fetch() {
     if (fetched_) return;
-    head_ = pending_->get();
+    // Not operations of the cooperative budget (hub.h): the pool bounds how
+    // many results can be ready before the iteration must wait, and the
+    // pool's greenthreads switch anyway.
+    head_ = pending_->empty() ? pending_->get() : pending_->get_nowait();
     fetched_ = true;
   }
 
@@ -247,7 +258,7 @@ auto GreenPool::imap(F f, Ranges&&... ranges) {
       [this, pending, f = std::move(f)](auto... rs) mutable {
         struct EndMarker {
           Queue<typename GreenMap<R>::Pending>* q;
-          ~EndMarker() { q->put(std::nullopt); }
+          ~EndMarker() { q->put_nowait(std::nullopt); }
         } end{pending};
         auto its = std::make_tuple(std::ranges::begin(rs)...);
         auto ends = std::make_tuple(std::ranges::end(rs)...);
@@ -257,8 +268,11 @@ auto GreenPool::imap(F f, Ranges&&... ranges) {
           }
           (std::index_sequence_for<decltype(rs)...>{});
         };
+        // The queue is unbounded: put_nowait never fails, and (unlike put)
+        // it does not charge the cooperative budget, so the feeder spawns
+        // until the pool is full, as eventlet's does.
         while (!any_at_end()) {
-          pending->put(
+          pending->put_nowait(
               std::apply([&](auto&... it) { return spawn(f, *it...); }, its));
           std::apply([](auto&... it) { (++it, ...); }, its);
         }

@@ -4,6 +4,7 @@
 #include <sys/socket.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 
@@ -56,8 +57,10 @@ struct SimNetwork::Event {
 };
 
 namespace {
-std::uint64_t g_serials = 0;  // per process is enough: only used for equality
-}
+// Per process is enough (only compared for equality); atomic, since
+// simulations run on several threads at once.
+std::atomic<std::uint64_t> g_serials{0};
+}  // namespace
 
 SimNetwork::SimNetwork(std::function<std::int64_t()> clock, Rng rng)
     : clock_(std::move(clock)), rng_(rng) {}

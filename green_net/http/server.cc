@@ -674,7 +674,9 @@ Server::Server(net::Socket listener, Handler handler, ServerOptions options)
   }
 }
 
-Server::~Server() = default;
+Server::~Server() {
+  if (running_) Hub::current().unwind(*runner_);
+}
 
 void Server::given_back(std::size_t bytes, bool closing) {
   given_back_bytes_ += bytes;
@@ -703,6 +705,7 @@ std::string_view Server::date_line() {
 void Server::run() {
   if (running_) throw std::logic_error("http::Server::run: already running");
   running_ = true;
+  runner_ = &Hub::current().current_greenlet();
   struct Done {
     bool& running;
     ~Done() { running = false; }

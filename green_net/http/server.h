@@ -93,6 +93,10 @@
 #include "green_net/http/message.h"
 #include "green_net/socket.h"
 
+namespace eventlet {
+class Greenlet;
+}
+
 namespace eventlet::http {
 
 // Called once per request, in the connection's greenthread. Exceptions
@@ -147,7 +151,9 @@ class Server {
   // Takes a listening socket (net::listen). Throws std::invalid_argument if
   // `handler` is empty or `listener` is not open.
   Server(net::Socket listener, Handler handler, ServerOptions options = {});
-  // The server must not be running (run() returned or never called).
+  // If run() is still parked in some greenthread (hub teardown, or the
+  // server's owner is being unwound), that greenthread is unwound first
+  // (Hub::unwind), which ends its connections too. Never parks.
   ~Server();
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
@@ -192,6 +198,7 @@ class Server {
   ServerStats stats_;
   bool stopping_ = false;
   bool running_ = false;
+  Greenlet* runner_ = nullptr;  // the greenthread in run(), while running_
   // Live connections (an intrusive list through Connection), for stop().
   Connection* connections_ = nullptr;
   std::string server_line_;  // "Server: ...\r\n" or empty
