@@ -42,6 +42,9 @@ class Network {
   // The outcome of a connect that said EINPROGRESS (0 or an errno).
   virtual int connect_error(int s) = 0;
   virtual long readv(int s, const iovec* iov, int count, int& err) = 0;
+  // As recv(MSG_PEEK | MSG_DONTWAIT): up to `size` received bytes copied
+  // without consuming them; 0 at end of stream; -1 with EAGAIN when none.
+  virtual long peek(int s, void* buffer, std::size_t size, int& err) = 0;
   virtual long writev(int s, const iovec* iov, int count, int& err) = 0;
   virtual long recvfrom(int s, void* buffer, std::size_t size, Address* from,
                         int& err) = 0;

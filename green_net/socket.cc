@@ -322,6 +322,19 @@ std::size_t Socket::readv(const iovec* iov, int count, error_code& ec) {
   return n < 0 ? 0 : static_cast<std::size_t>(n);
 }
 
+std::size_t Socket::peek(void* buffer, std::size_t size, error_code& ec) {
+  int err = 0;
+  long n;
+  do {
+    err = 0;
+    n = net_ != nullptr
+            ? net_->peek(fd_, buffer, size, err)
+            : host(::recv(fd_, buffer, size, MSG_PEEK | MSG_DONTWAIT), err);
+  } while (n < 0 && err == EINTR);
+  ec = to_error(n, err);
+  return n < 0 ? 0 : static_cast<std::size_t>(n);
+}
+
 std::size_t Socket::writev(const iovec* iov, int count, error_code& ec) {
   const long n = retry(kWrite, timeout_, ec, [&](int& err) -> long {
     if (net_ != nullptr) return net_->writev(fd_, iov, count, err);

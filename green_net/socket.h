@@ -125,6 +125,11 @@ class Socket {
   void sendall(std::string_view data);
   // Scatter/gather forms (one syscall; may be partial), for stream adapters.
   std::size_t readv(const iovec* iov, int count, error_code& ec);
+  // Copies up to `size` received bytes without consuming them. Never waits:
+  // `ec` is would_block when nothing has arrived; 0 with no error means the
+  // peer closed its side. (E.g. to check that an idle connection is still
+  // open and quiet before reusing it.)
+  std::size_t peek(void* buffer, std::size_t size, error_code& ec);
   std::size_t writev(const iovec* iov, int count, error_code& ec);
 
   // Datagrams.

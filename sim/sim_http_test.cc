@@ -94,5 +94,33 @@ TEST(SimHttp, APartitionMakesTheClientTimeOut) {
   EXPECT_GE(r.virtual_ns, 3'000'000'000);
 }
 
+// An idle kept-alive connection is probed before reuse (after probe_after,
+// or always before a POST): the probe reads the simulated socket, so a quiet,
+// open connection is reused and one the server closed is not.
+TEST(SimHttp, IdleConnectionsAreProbedOnTheSimulatedNetwork) {
+  Result r = run({}, [] {
+    http::ServerOptions server_options;
+    server_options.idle_timeout = absl::Seconds(5);
+    http::Server server(
+        net::listen(*net::Address::parse("10.0.0.2:80")),
+        [](const http::Request&) { return http::Response::text(200, "ok"); },
+        server_options);
+    auto running = spawn([&] { server.run(); });
+    http::Client client;
+    EXPECT_EQ(client.fetch("http://10.0.0.2/a").status, 200);
+    eventlet::sleep(absl::Seconds(2));  // past probe_after (1 s)
+    EXPECT_EQ(client.fetch("http://10.0.0.2/b").status, 200);
+    EXPECT_EQ(client.stats().connections_opened, 1u);
+    EXPECT_EQ(client.stats().connections_reused, 1u);
+    eventlet::sleep(absl::Seconds(6));  // the server closes it after 5 s
+    EXPECT_EQ(client.fetch("http://10.0.0.2/c").status, 200);
+    EXPECT_EQ(client.stats().connections_opened, 2u);
+    EXPECT_EQ(client.stats().retries, 0u);  // the probe saw the FIN first
+    server.stop();
+    running.wait();
+  });
+  EXPECT_TRUE(r.ok()) << r.summary();
+}
+
 }  // namespace
 }  // namespace eventlet::sim

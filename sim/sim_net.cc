@@ -288,6 +288,41 @@ int SimNetwork::connect_error(int s) {
   return sock == nullptr ? EBADF : sock->connect_err;
 }
 
+long SimNetwork::peek(int s, void* buffer, std::size_t size, int& err) {
+  Sock* sock = find(s);
+  if (sock == nullptr) {
+    err = EBADF;
+    return -1;
+  }
+  if (sock->type == SOCK_DGRAM) {
+    if (sock->datagrams.empty()) {
+      err = EAGAIN;
+      return -1;
+    }
+    const std::string& d = sock->datagrams.front().second;
+    const std::size_t n = std::min(size, d.size());
+    std::memcpy(buffer, d.data(), n);
+    return static_cast<long>(n);
+  }
+  if (long rc = stream_read_status(*sock, err); rc <= 0) return rc;
+  const std::size_t n = std::min(size, sock->rx.size());
+  std::memcpy(buffer, sock->rx.data(), n);
+  return static_cast<long>(n);
+}
+
+long SimNetwork::stream_read_status(const Sock& sock, int& err) const {
+  if (!sock.rx.empty()) return 1;
+  if (sock.reset) {
+    err = ECONNRESET;
+    return -1;
+  }
+  if (sock.eof) return 0;
+  err = sock.state == Sock::State::kConnected ? EAGAIN
+        : sock.state == Sock::State::kRefused ? ECONNREFUSED
+                                              : ENOTCONN;
+  return -1;
+}
+
 long SimNetwork::readv(int s, const iovec* iov, int count, int& err) {
   Sock* sock = find(s);
   if (sock == nullptr) {
@@ -298,19 +333,7 @@ long SimNetwork::readv(int s, const iovec* iov, int count, int& err) {
     return recvfrom(s, iov[0].iov_base, count > 0 ? iov[0].iov_len : 0, nullptr,
                     err);
   }
-  if (sock->rx.empty()) {
-    if (sock->reset) {
-      err = ECONNRESET;
-      return -1;
-    }
-    if (sock->eof) return 0;
-    if (sock->state != Sock::State::kConnected) {
-      err = sock->state == Sock::State::kRefused ? ECONNREFUSED : ENOTCONN;
-      return -1;
-    }
-    err = EAGAIN;
-    return -1;
-  }
+  if (long rc = stream_read_status(*sock, err); rc <= 0) return rc;
   std::size_t taken = 0;
   for (int i = 0; i < count && taken < sock->rx.size(); ++i) {
     const std::size_t n = std::min(iov[i].iov_len, sock->rx.size() - taken);

@@ -149,6 +149,7 @@ class SimNetwork final : public net::Network {
   int connect(int s, const net::Address& address, int& err) override;
   int connect_error(int s) override;
   long readv(int s, const iovec* iov, int count, int& err) override;
+  long peek(int s, void* buffer, std::size_t size, int& err) override;
   long writev(int s, const iovec* iov, int count, int& err) override;
   long recvfrom(int s, void* buffer, std::size_t size, net::Address* from,
                 int& err) override;
@@ -173,6 +174,9 @@ class SimNetwork final : public net::Network {
   void send(Event event);
   void deliver(Event& event);
   std::uint32_t readiness(const Sock& sock) const;
+  // For a stream socket's reads: 1 if bytes are waiting, else what a read
+  // returns now (0 at end of stream, -1 with `err`).
+  long stream_read_status(const Sock& sock, int& err) const;
 
   std::function<std::int64_t()> clock_;
   Rng rng_;

@@ -548,13 +548,11 @@ void feed(net::Socket& socket, beast::flat_buffer& buffer, Parser& parser,
 }
 
 // True if an idle connection looks usable: nothing to read and not closed.
-bool probe_alive(const net::Socket& socket) {
+bool probe_alive(net::Socket& socket) {
   char byte;
-  for (;;) {
-    const ssize_t n = ::recv(socket.fd(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
-    if (n < 0 && errno == EINTR) continue;
-    return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
-  }
+  error_code ec;
+  socket.peek(&byte, 1, ec);
+  return ec == boost::system::errc::resource_unavailable_try_again;
 }
 
 // Writes the request and reads the response on `socket` (`buffer` holds
