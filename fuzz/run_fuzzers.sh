@@ -33,6 +33,12 @@ declare -A max_len=(
   [url_fuzzer]=1024
   [trace_fuzzer]=16384
 )
+# name -> dictionary (libFuzzer -dict), if any.
+declare -A dict=(
+  [http_server_fuzzer]=fuzz/http.dict
+  [http_client_fuzzer]=fuzz/http.dict
+  [chunked_fuzzer]=fuzz/http.dict
+)
 fuzzers=("$@")
 ((${#fuzzers[@]})) || fuzzers=(http_server_fuzzer http_client_fuzzer chunked_fuzzer url_fuzzer trace_fuzzer)
 
@@ -80,6 +86,7 @@ for f in "${fuzzers[@]}"; do
   "$bin/fuzz/$f" -max_total_time="$seconds" -max_len="${max_len[$f]}" \
     -timeout="${FUZZ_TIMEOUT:-10}" -rss_limit_mb="${FUZZ_RSS_MB:-1024}" \
     -artifact_prefix="$artifacts/" -print_final_stats=1 \
+    ${dict[$f]:+-dict="${dict[$f]}"} \
     "$corpus" "fuzz/corpus/$f" </dev/null >"$log" 2>&1
   rc=$?
   runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
