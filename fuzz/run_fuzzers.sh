@@ -59,7 +59,12 @@ if ! ./bazelw build --config=fuzz ${FUZZ_BAZEL_FLAGS:-} "${targets[@]}" </dev/nu
   echo "fuzzer build: FAILED"
   exit 1
 fi
-bin=$(./bazelw info --config=fuzz bazel-bin 2>/dev/null)
+# Copied out: the gcc build writes the same bazel-bin paths (both are fastbuild), so a
+# build in this workspace while the fuzzers run would swap the binaries under us.
+bin=$(mktemp -d "${TMPDIR:-/tmp}/fuzzers.XXXXXX")
+trap 'rm -rf "$bin"' EXIT
+bazel_bin=$(./bazelw info --config=fuzz bazel-bin 2>/dev/null)
+for f in "${fuzzers[@]}"; do cp "$bazel_bin/fuzz/$f" "$bin/"; done
 
 # Fiber switches are annotated for ASan (hub/internal/sanitizers.h); fake stacks for
 # use-after-return are not, so that check stays off, as in --config=asan.
@@ -83,7 +88,7 @@ for f in "${fuzzers[@]}"; do
   log="$out/$f.log"
   mkdir -p "$corpus" "$artifacts"
   rm -f "$artifacts"/*
-  "$bin/fuzz/$f" -max_total_time="$seconds" -max_len="${max_len[$f]}" \
+  "$bin/$f" -max_total_time="$seconds" -max_len="${max_len[$f]}" \
     -timeout="${FUZZ_TIMEOUT:-10}" -rss_limit_mb="${FUZZ_RSS_MB:-1024}" \
     -artifact_prefix="$artifacts/" -print_final_stats=1 \
     ${dict[$f]:+-dict="${dict[$f]}"} \

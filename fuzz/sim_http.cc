@@ -20,7 +20,7 @@ namespace eventlet::fuzz {
 namespace {
 
 constexpr char kServerAddress[] = "10.0.0.2:80";
-// The longest a server may keep a half-closed connection open.
+// The longest a server may keep a connection open without sending anything.
 constexpr absl::Duration kCloseBound = absl::Minutes(10);
 // Bounds of every simulation: far beyond what one input can need.
 constexpr std::int64_t kMaxVirtualNs = std::int64_t{3600} * 1'000'000'000;
@@ -101,9 +101,8 @@ ServedBytes serve_bytes(std::string_view request,
       net::error_code ec;
       const std::size_t n = client.recv(buffer, sizeof buffer, ec);
       if (ec == boost::system::errc::timed_out) {
-        finding("the server kept the connection open " +
-                absl::FormatDuration(kCloseBound) +
-                " after the last read (client half-closed)");
+        finding("the server kept the connection open and silent for " +
+                absl::FormatDuration(kCloseBound));
       }
       if (ec || n == 0) break;
       out.response.append(buffer, n);

@@ -41,9 +41,9 @@ struct ServedBytes {
 // Starts an http::Server (options, handler) on 10.0.0.2:80, connects one
 // client from 10.0.0.1, writes `request` in segments while reading, then
 // half-closes (SHUT_WR) and reads until the server closes the connection.
-// Then stops the server and waits for it. Aborts if the server keeps the
-// connection open for more than 10 virtual minutes after the half-close (all
-// its timeouts are far shorter), or on any other finding (see above).
+// Then stops the server and waits for it. Aborts if the connection stays open
+// with nothing coming from the server for 10 virtual minutes (all the
+// server's timeouts are far shorter), or on any other finding (see above).
 ServedBytes serve_bytes(std::string_view request,
                         const http::ServerOptions& options,
                         const http::Handler& handler);
