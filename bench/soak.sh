@@ -131,13 +131,16 @@ started+=("$wrk_pid")
 
 # Waits for the load to end; stops the floods early if the server grows past the limit.
 stopped_floods=""
+stopped_at=""
 while kill -0 "$wrk_pid" 2>/dev/null; do
-  if [[ -e $work/over_limit && -z $stopped_floods ]]; then
-    stopped_floods=$(cat "$work/over_limit")
-    # shellcheck disable=SC2154  # set by traffic()
+  if [[ -e $work/over_limit && -z $stopped_at ]]; then
+    stopped_at=$(cat "$work/over_limit")
     for kind in chunkext trailer pipeline; do
       pid_var="pid_$kind"
-      [[ -n ${!pid_var:-} ]] && kill "${!pid_var}" 2>/dev/null
+      if [[ -n ${!pid_var:-} ]]; then
+        kill "${!pid_var}" 2>/dev/null
+        stopped_floods+="$kind "
+      fi
     done
   fi
   sleep 0.5
@@ -181,8 +184,8 @@ if ((rss_end * 100 <= rss_start * 120)); then
 else
   say "end within 20 % of start: NO ($(( (rss_end * 100 / (rss_start > 0 ? rss_start : 1)) - 100 )) % above)"
 fi
-if [[ -n $stopped_floods ]]; then
-  say "RSS passed ${max_rss_mb} MiB at ${stopped_floods} s: chunkext, trailer and pipeline were stopped then"
+if [[ -n $stopped_at ]]; then
+  say "RSS passed ${max_rss_mb} MiB at ${stopped_at} s; stopped then: ${stopped_floods:-nothing}"
 fi
 say "server answers after the soak: $alive"
 say "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
