@@ -736,6 +736,7 @@ void Hub::poll_io() {
   // (unless someone asked for a poll: request_poll()).
   if (listener_count_ == 0 && deadline <= now_ && !poll_requested_) return;
   poll_requested_ = false;
+  trim_stacks(deadline == Backend::kNoDeadline);
   io_ready_.clear();
   if (observer_ != nullptr) [[unlikely]]
     observer_->on_poll(deadline);
@@ -748,6 +749,14 @@ void Hub::poll_io() {
     dispatch_io(i);
   }
   io_dispatching_ = static_cast<std::size_t>(-1);
+}
+
+void Hub::trim_stacks(bool idle) {
+  if (!idle && now_ - last_stack_trim_ < kStackTrimInterval) return;
+  last_stack_trim_ = now_;
+  for (std::size_t i = 1; i < stack_pools_.size(); ++i) {
+    stack_pools_[i]->trim(idle);
+  }
 }
 
 inline void Hub::dispatch_io(std::size_t index) {

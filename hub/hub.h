@@ -570,6 +570,12 @@ class Hub {
   Greenlet* construct_greenlet(internal::Stack stack, std::int64_t id,
                                F&& body);
   internal::StackPool& pool_for(std::size_t stack_size);
+  // Before a poll: gives back the pages of free stacks that recent demand
+  // does not need (StackPool::trim), at most every kStackTrimInterval of hub
+  // time, and always when `idle` (no timer pending). Never switches.
+  void trim_stacks(bool idle);
+  static constexpr std::int64_t kStackTrimInterval = 1'000'000'000;  // 1 s
+  std::int64_t last_stack_trim_ = 0;
   void add_listener(Listener* l);
   void remove_listener(Listener* l);
   void update_watch(int fd);

@@ -4,6 +4,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdio>
 #include <new>
@@ -90,7 +91,23 @@ Stack StackPool::allocate() {
     cold_.pop_back();
   }
   ++in_use_;
+  ++allocated_since_trim_;
   return stack;
+}
+
+std::size_t StackPool::trim(bool idle) {
+  const std::size_t keep =
+      idle ? kMinHotStacks : std::max(kMinHotStacks, allocated_since_trim_);
+  allocated_since_trim_ = 0;
+  std::size_t trimmed = 0;
+  while (hot_.size() > keep) {
+    const Stack stack = hot_.back();
+    hot_.pop_back();
+    madvise(stack.low, stack.size, MADV_DONTNEED);
+    cold_.push_back(stack);
+    ++trimmed;
+  }
+  return trimmed;
 }
 
 bool StackPool::canary_intact(const Stack& stack) {

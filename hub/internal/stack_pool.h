@@ -7,6 +7,9 @@
 // a stack costs resident memory only for the pages it touches. A freed stack is
 // kept for reuse; beyond `kHotStacks` free stacks, the pages of the extra ones
 // are given back to the OS (madvise) while the address range stays reserved.
+// trim() gives back the pages of free stacks that recent demand does not
+// need, so that a burst of greenthreads (e.g. 1,000 connections) does not
+// keep its touched stack pages resident once it is over.
 //
 // Guard pages: each stack gets a PROT_NONE page below it while the process's
 // budget of memory mappings allows (every guard splits a mapping in two and
@@ -50,6 +53,15 @@ class StackPool {
 
   Stack allocate();
   void release(Stack stack);
+  // Keeps at most max(kMinHotStacks, stacks allocated since the previous
+  // trim) free stacks ready (kMinHotStacks if `idle`: nothing is expected to
+  // run); the pages of the others go back to the OS. Returns how many stacks
+  // were trimmed. The hub calls it about once a second while it polls, and
+  // with `idle` when it waits for I/O with no timer pending.
+  std::size_t trim(bool idle);
+  // Free stacks whose touched pages are kept.
+  std::size_t hot() const { return hot_.size(); }
+  static constexpr std::size_t kMinHotStacks = 64;
 
   std::size_t stack_size() const { return stack_size_; }
   // Stacks handed out and not yet released.
@@ -65,6 +77,7 @@ class StackPool {
   std::size_t stack_size_;
   std::size_t slot_size_;  // stack + guard page
   std::size_t in_use_ = 0;
+  std::size_t allocated_since_trim_ = 0;
   std::vector<Stack> hot_;
   std::vector<Stack> cold_;
   struct Slab {

@@ -4,6 +4,8 @@
 // real greenthread prints when it overflows its stack.
 #include "hub/internal/stack_pool.h"
 
+#include <sys/mman.h>
+
 #include <algorithm>
 #include <cstring>
 #include <set>
@@ -102,6 +104,50 @@ TEST(StackPoolTest, StacksBeyondTheHotSetAreGivenBackZeroed) {
   EXPECT_EQ(stacks.front().low[stacks.front().size - 1], 0x5A);
   const Stack& cold = stacks.back();
   EXPECT_EQ(cold.low[cold.size - 1], 0);
+}
+
+// Resident pages of `s` (mincore).
+std::size_t ResidentPages(const Stack& s) {
+  std::vector<unsigned char> v(s.size / kPage);
+  if (mincore(s.low, s.size, v.data()) != 0) return 0;
+  std::size_t n = 0;
+  for (unsigned char c : v) n += c & 1;
+  return n;
+}
+
+TEST(StackPoolTest, TrimKeepsWhatRecentDemandNeeds) {
+  StackPool pool(4 * kPage);
+  std::vector<Stack> stacks;
+  for (int i = 0; i < 300; ++i) {
+    stacks.push_back(pool.allocate());
+    std::memset(stacks.back().low + StackPool::kCanaryBytes, 1,
+                stacks.back().size - StackPool::kCanaryBytes);
+  }
+  for (const Stack& s : stacks) pool.release(s);
+  EXPECT_EQ(pool.hot(), 300u);
+  // 300 were allocated since the last trim: all kept.
+  EXPECT_EQ(pool.trim(false), 0u);
+  EXPECT_EQ(pool.hot(), 300u);
+  // A quiet second later: none allocated, down to the minimum.
+  EXPECT_EQ(pool.trim(false), 300u - StackPool::kMinHotStacks);
+  EXPECT_EQ(pool.hot(), StackPool::kMinHotStacks);
+  // The trimmed stacks' pages went back to the OS; the hot ones stayed.
+  std::size_t trimmed_resident = 0, hot_resident = 0;
+  for (std::size_t i = 0; i < stacks.size(); ++i) {
+    // Released in order, the free list is a stack: the first released
+    // stay hot, the last released were trimmed.
+    (i < StackPool::kMinHotStacks ? hot_resident : trimmed_resident) +=
+        ResidentPages(stacks[i]);
+  }
+  EXPECT_EQ(trimmed_resident, 0u);
+  EXPECT_EQ(hot_resident, StackPool::kMinHotStacks * 4);
+  // Reused, a trimmed stack is zero pages again.
+  std::vector<Stack> again;
+  for (int i = 0; i < 300; ++i) again.push_back(pool.allocate());
+  EXPECT_EQ(again.back().low[again.back().size - 1], 0);
+  for (const Stack& s : again) pool.release(s);
+  // Idle: down to the minimum at once, whatever the recent demand.
+  EXPECT_EQ(pool.trim(true), 300u - StackPool::kMinHotStacks);
 }
 
 TEST(StackPoolTest, EarlyStacksAreGuarded) {
