@@ -86,8 +86,11 @@ url="http://127.0.0.1:$port/"
 curl -s -o /dev/null "$url" || true  # one request: the steady state starts warm
 
 rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$server/status" 2>/dev/null || echo 0; }
+# "anon N kB, file N kB": the heap and stacks, and the binary's pages mapped in.
+rss_split() { awk '/^RssAnon:/ {a=$2} /^RssFile:/ {f=$2} END {print "anon " a " kB, file " f " kB"}' "/proc/$server/status" 2>/dev/null; }
 sleep 1
 rss_start=$(rss_kb)
+split_start=$(rss_split)
 
 # RSS sampler: "seconds_since_start rss_kb" every 0.5 s; touches $work/over_limit when the
 # resident set passes the limit.
@@ -153,6 +156,7 @@ t_load_end=$(elapsed)
 rss_load_end=$(rss_kb)
 sleep "$settle"
 rss_end=$(rss_kb)
+split_end=$(rss_split)
 kill "$sampler" 2>/dev/null
 alive=no
 if curl -s -m 5 -o /dev/null -w '%{http_code}' "$url" | grep -q 200; then alive=yes; fi
@@ -176,9 +180,9 @@ done
 say
 say "== memory (hello_server VmRSS, sampled every 0.5 s)"
 peak=$(sort -k2 -n "$work/rss.txt" | tail -1)
-say "start: $((rss_start / 1024)) MiB ($rss_start kB)"
+say "start: $((rss_start / 1024)) MiB ($rss_start kB: $split_start)"
 say "peak:  $(( ${peak#* } / 1024 )) MiB at ${peak%% *} s (load ended at ${t_load_end} s, with $((rss_load_end / 1024)) MiB)"
-say "end:   $((rss_end / 1024)) MiB ($rss_end kB), ${settle} s after the load"
+say "end:   $((rss_end / 1024)) MiB ($rss_end kB: $split_end), ${settle} s after the load"
 if ((rss_end * 100 <= rss_start * 120)); then
   say "end within 20 % of start: yes"
 else

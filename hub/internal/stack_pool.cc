@@ -97,7 +97,7 @@ Stack StackPool::allocate() {
 
 std::size_t StackPool::trim(bool idle) {
   const std::size_t keep =
-      idle ? kMinHotStacks : std::max(kMinHotStacks, allocated_since_trim_);
+      idle ? kIdleHotStacks : std::max(kMinHotStacks, allocated_since_trim_);
   allocated_since_trim_ = 0;
   std::size_t trimmed = 0;
   while (hot_.size() > keep) {

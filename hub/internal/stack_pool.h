@@ -54,14 +54,15 @@ class StackPool {
   Stack allocate();
   void release(Stack stack);
   // Keeps at most max(kMinHotStacks, stacks allocated since the previous
-  // trim) free stacks ready (kMinHotStacks if `idle`: nothing is expected to
-  // run); the pages of the others go back to the OS. Returns how many stacks
+  // trim) free stacks ready (kIdleHotStacks if `idle`: nothing is expected
+  // to run); the pages of the others go back to the OS. Returns how many stacks
   // were trimmed. The hub calls it about once a second while it polls, and
   // with `idle` when it waits for I/O with no timer pending.
   std::size_t trim(bool idle);
   // Free stacks whose touched pages are kept.
   std::size_t hot() const { return hot_.size(); }
   static constexpr std::size_t kMinHotStacks = 64;
+  static constexpr std::size_t kIdleHotStacks = 16;
 
   std::size_t stack_size() const { return stack_size_; }
   // Stacks handed out and not yet released.

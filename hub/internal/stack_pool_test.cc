@@ -146,8 +146,9 @@ TEST(StackPoolTest, TrimKeepsWhatRecentDemandNeeds) {
   for (int i = 0; i < 300; ++i) again.push_back(pool.allocate());
   EXPECT_EQ(again.back().low[again.back().size - 1], 0);
   for (const Stack& s : again) pool.release(s);
-  // Idle: down to the minimum at once, whatever the recent demand.
-  EXPECT_EQ(pool.trim(true), 300u - StackPool::kMinHotStacks);
+  // Idle: down to the idle minimum at once, whatever the recent demand.
+  EXPECT_EQ(pool.trim(true), 300u - StackPool::kIdleHotStacks);
+  EXPECT_EQ(pool.hot(), StackPool::kIdleHotStacks);
 }
 
 TEST(StackPoolTest, EarlyStacksAreGuarded) {
