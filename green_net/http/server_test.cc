@@ -537,38 +537,6 @@ TEST_F(ServerTest, GarbageIs400AndOtherConnectionsKeepWorking) {
   EXPECT_TRUE(reported_.empty());
 }
 
-TEST_F(ServerTest, SlowlorisIsCutOffByTheWholeRequestReadTimeout) {
-  ServerOptions options;
-  options.read_timeout = absl::Milliseconds(200);
-  start(echo_request, options);
-  net::Socket s = connect_raw();
-  // Sends one byte every 50 ms, far below any per-read timeout, until the
-  // server hangs up.
-  const std::string request =
-      "GET / HTTP/1.1\r\nHost: x\r\nX-Slow: " + std::string(100, 'z') +
-      "\r\n\r\n";
-  const absl::Duration began = Hub::current().now();
-  auto dribbler = spawn([&] {
-    for (char c : request) {
-      net::error_code ec;
-      s.sendall(&c, 1, ec);
-      if (ec) return;
-      sleep(absl::Milliseconds(50));
-    }
-  });
-  const std::string r = read_all(s, absl::Seconds(3));
-  const absl::Duration cut = Hub::current().now() - began;
-  dribbler.kill();
-  EXPECT_GE(cut, absl::Milliseconds(190));
-  EXPECT_LT(cut, absl::Milliseconds(600)) << "cut off after " << cut;
-  EXPECT_TRUE(r.empty() || status_of(r) == 408) << r;
-  EXPECT_EQ(server_->stats().requests_served, 0u);
-}
-
-// A client on its own OS thread, writing empty lines (which the server
-// skips, and with this header limit never refuses) faster than the server
-// reads them: the server's socket never runs dry, so its reads never park and
-// the hub's cached time never moves. The read timeout must fire anyway.
 TEST_F(ServerTest, ReadTimeoutFiresWhileBytesKeepComing) {
   ServerOptions options;
   options.read_timeout = absl::Milliseconds(100);
@@ -602,29 +570,6 @@ TEST_F(ServerTest, ReadTimeoutFiresWhileBytesKeepComing) {
   flooder.join();
   EXPECT_LT(flooded_ms.load(), 3000);  // 100 ms, on a busy machine
   EXPECT_EQ(server_->stats().requests_rejected, 1u);  // the 408
-}
-
-TEST_F(ServerTest, SilentConnectionAndIdleKeepAliveTimeOut) {
-  ServerOptions options;
-  options.read_timeout = absl::Milliseconds(100);
-  options.idle_timeout = absl::Milliseconds(150);
-  start(echo_request, options);
-  {
-    // Connects and says nothing: closed after the read timeout.
-    net::Socket s = connect_raw();
-    const absl::Duration began = Hub::current().now();
-    EXPECT_EQ(read_all(s), "");
-    EXPECT_LT(Hub::current().now() - began, absl::Milliseconds(400));
-  }
-  // One request, then idle: closed after the idle timeout.
-  net::Socket s = connect_raw();
-  s.sendall("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
-  EXPECT_EQ(status_of(read_response(s)), 200);
-  const absl::Duration began = Hub::current().now();
-  EXPECT_EQ(read_all(s), "");
-  const absl::Duration idle = Hub::current().now() - began;
-  EXPECT_GE(idle, absl::Milliseconds(140));
-  EXPECT_LT(idle, absl::Milliseconds(500));
 }
 
 TEST_F(ServerTest, PeerResetMidRequest) {
