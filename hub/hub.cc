@@ -1,6 +1,8 @@
 // Copyright 2026 The eventlet-cpp Authors.
 #include "hub/hub.h"
 
+#include <malloc.h>
+
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
@@ -754,9 +756,19 @@ void Hub::poll_io() {
 void Hub::trim_stacks(bool idle) {
   if (!idle && now_ - last_stack_trim_ < kStackTrimInterval) return;
   last_stack_trim_ = now_;
+  std::uint64_t allocations = 0;
   for (std::size_t i = 1; i < stack_pools_.size(); ++i) {
     stack_pools_[i]->trim(idle);
+    allocations += stack_pools_[i]->allocations();
   }
+#ifdef __GLIBC__
+  // Going idle after greenthreads ran: glibc keeps the heap they freed (its
+  // free chunks stay resident); give the whole pages back, once per burst.
+  if (idle && allocations != allocations_at_idle_trim_) {
+    allocations_at_idle_trim_ = allocations;
+    malloc_trim(0);
+  }
+#endif
 }
 
 inline void Hub::dispatch_io(std::size_t index) {

@@ -572,10 +572,13 @@ class Hub {
   internal::StackPool& pool_for(std::size_t stack_size);
   // Before a poll: gives back the pages of free stacks that recent demand
   // does not need (StackPool::trim), at most every kStackTrimInterval of hub
-  // time, and always when `idle` (no timer pending). Never switches.
+  // time, and always when `idle` (no timer pending) — then also the heap's
+  // free pages (malloc_trim), if greenthreads ran since the last idle trim.
+  // Never switches.
   void trim_stacks(bool idle);
   static constexpr std::int64_t kStackTrimInterval = 1'000'000'000;  // 1 s
   std::int64_t last_stack_trim_ = 0;
+  std::uint64_t allocations_at_idle_trim_ = 0;
   void add_listener(Listener* l);
   void remove_listener(Listener* l);
   void update_watch(int fd);

@@ -92,6 +92,7 @@ Stack StackPool::allocate() {
   }
   ++in_use_;
   ++allocated_since_trim_;
+  ++allocations_;
   return stack;
 }
 

@@ -61,6 +61,8 @@ class StackPool {
   std::size_t trim(bool idle);
   // Free stacks whose touched pages are kept.
   std::size_t hot() const { return hot_.size(); }
+  // Stacks handed out since the pool was made.
+  std::uint64_t allocations() const { return allocations_; }
   static constexpr std::size_t kMinHotStacks = 64;
   static constexpr std::size_t kIdleHotStacks = 16;
 
@@ -79,6 +81,7 @@ class StackPool {
   std::size_t slot_size_;  // stack + guard page
   std::size_t in_use_ = 0;
   std::size_t allocated_since_trim_ = 0;
+  std::uint64_t allocations_ = 0;
   std::vector<Stack> hot_;
   std::vector<Stack> cold_;
   struct Slab {
