@@ -51,8 +51,9 @@ check "$tmp/dom1.html" '<div id="status">current=7 kind=block gt=0</div>' "statu
 check "$tmp/dom1.html" '<pre id="evline">#7   t=0.000000  gt=0    block          waits on write fd' "the details panel"
 check "$tmp/dom1.html" 'class="ev current"' "the current event is not highlighted"
 
-# 2. End, then back three times: #66 (gt 2 exits); its cause (#3, the spawn) is marked.
-browse --dump-dom "$url#keys=End,ArrowLeft,ArrowLeft,ArrowLeft" >"$tmp/dom2.html"
+# 2. End (#70, the outcome), then back four times: #66 (gt 2 exits); its cause (#3, the
+# spawn) is marked.
+browse --dump-dom "$url#keys=End,ArrowLeft,ArrowLeft,ArrowLeft,ArrowLeft" >"$tmp/dom2.html"
 check "$tmp/dom2.html" 'data-current="66"' "End/ArrowLeft did not reach #66"
 check "$tmp/dom2.html" 'id="e3" class="ev cause"' "the cause is not highlighted"
 check "$tmp/dom2.html" 'on Event::wait since #57' "the state panel"
