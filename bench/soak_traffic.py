@@ -93,15 +93,26 @@ async def read_until_close(reader, limit, timeout):
     return data
 
 
+async def connect(args, stats, retry_after=None):
+    """A connection to the server, counted; None (after `retry_after` s, if
+    given) when the connect fails, counted as a connect error."""
+    try:
+        conn = await asyncio.open_connection(HOST, args.port)
+    except OSError:
+        stats["connect_errors"] += 1
+        if retry_after:
+            await asyncio.sleep(retry_after)
+        return None
+    return conn
+
+
 async def slowloris(args, stats, deadline):
     async def one():
         while time.monotonic() < deadline:
-            try:
-                reader, writer = await asyncio.open_connection(HOST, args.port)
-            except OSError:
-                stats["connect_errors"] += 1
-                await asyncio.sleep(1)
+            conn = await connect(args, stats, retry_after=1)
+            if conn is None:
                 continue
+            reader, writer = conn
             stats["connections"] += 1
             answer = b""
             try:
@@ -123,11 +134,10 @@ async def slowloris(args, stats, deadline):
 
 async def malformed(args, stats, deadline):
     async def one(name):
-        try:
-            reader, writer = await asyncio.open_connection(HOST, args.port)
-        except OSError:
-            stats["connect_errors"] += 1
+        conn = await connect(args, stats)
+        if conn is None:
             return
+        reader, writer = conn
         try:
             writer.write(MALFORMED[name])
             data = await read_until_close(reader, 1 << 20, 5)
@@ -149,11 +159,10 @@ async def malformed(args, stats, deadline):
 
 async def reset(args, stats, deadline):
     async def one(kind):
-        try:
-            reader, writer = await asyncio.open_connection(HOST, args.port)
-        except OSError:
-            stats["connect_errors"] += 1
+        conn = await connect(args, stats)
+        if conn is None:
             return
+        reader, writer = conn
         try:
             if kind == 0:
                 writer.write(b"GET / HTTP/1.1\r\nHost: x\r\nX-Half: ")
@@ -184,12 +193,10 @@ async def flood(args, stats, deadline, head, filler):
     cap = args.flood_cap_mb << 20
     block = filler * (65536 // len(filler))
     while time.monotonic() < deadline:
-        try:
-            reader, writer = await asyncio.open_connection(HOST, args.port)
-        except OSError:
-            stats["connect_errors"] += 1
-            await asyncio.sleep(0.5)
+        conn = await connect(args, stats, retry_after=0.5)
+        if conn is None:
             continue
+        reader, writer = conn
         stats["connections"] += 1
         sent = 0
         started = time.monotonic()
@@ -241,12 +248,10 @@ async def pipeline(args, stats, deadline):
 
     async def one():
         while time.monotonic() < deadline:
-            try:
-                reader, writer = await asyncio.open_connection(HOST, args.port)
-            except OSError:
-                stats["connect_errors"] += 1
-                await asyncio.sleep(1)
+            conn = await connect(args, stats, retry_after=1)
+            if conn is None:
                 continue
+            reader, writer = conn
             writer.transport.pause_reading()  # never read the answers
             stats["connections"] += 1
             try:
