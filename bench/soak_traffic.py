@@ -106,6 +106,19 @@ async def connect(args, stats, retry_after=None):
     return conn
 
 
+async def at_rate(rate, deadline, start):
+    """Starts the coroutine `start()` makes, `rate` times a second until
+    `deadline`; then waits up to 6 s for those still running."""
+    tasks = set()
+    while time.monotonic() < deadline:
+        t = asyncio.ensure_future(start())
+        tasks.add(t)
+        t.add_done_callback(tasks.discard)
+        await asyncio.sleep(1.0 / rate)
+    if tasks:
+        await asyncio.wait(tasks, timeout=6)
+
+
 async def slowloris(args, stats, deadline):
     async def one():
         while time.monotonic() < deadline:
@@ -146,15 +159,11 @@ async def malformed(args, stats, deadline):
             stats[name + ":reset_by_server"] += 1
         writer.close()
 
-    tasks = set()
-    while time.monotonic() < deadline:
-        t = asyncio.ensure_future(one(random.choice(sorted(MALFORMED))))
-        tasks.add(t)
-        t.add_done_callback(tasks.discard)
+    def start():
         stats["sent"] += 1
-        await asyncio.sleep(1.0 / args.rate)
-    if tasks:
-        await asyncio.wait(tasks, timeout=6)
+        return one(random.choice(sorted(MALFORMED)))
+
+    await at_rate(args.rate, deadline, start)
 
 
 async def reset(args, stats, deadline):
@@ -178,14 +187,7 @@ async def reset(args, stats, deadline):
         abort(writer)
         stats["reset_kind%d" % kind] += 1
 
-    tasks = set()
-    while time.monotonic() < deadline:
-        t = asyncio.ensure_future(one(random.randrange(3)))
-        tasks.add(t)
-        t.add_done_callback(tasks.discard)
-        await asyncio.sleep(1.0 / args.rate)
-    if tasks:
-        await asyncio.wait(tasks, timeout=6)
+    await at_rate(args.rate, deadline, lambda: one(random.randrange(3)))
 
 
 async def flood(args, stats, deadline, head, filler):

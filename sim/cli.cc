@@ -76,8 +76,7 @@ int run_once(const Program& program, const std::function<void()>& scenario,
   return r.ok() ? 0 : 1;
 }
 
-int replay_mode(const Program& program, const std::function<void()>& scenario,
-                const Options& limits) {
+int replay_mode(const std::function<void()>& scenario, const Options& limits) {
   const std::string path = absl::GetFlag(FLAGS_replay);
   const ReplayResult r = replay_file(user_path(path), scenario, limits);
   if (r.bad_trace) {
@@ -96,7 +95,6 @@ int replay_mode(const Program& program, const std::function<void()>& scenario,
   std::printf("%s: replay matches the trace (%llu events); outcome %s\n",
               path.c_str(), static_cast<unsigned long long>(r.run.events),
               r.actual_outcome.to_string().c_str());
-  (void)program;
   return 0;
 }
 
@@ -246,7 +244,7 @@ int main(const Program& program, const std::function<void()>& scenario) {
   limits.max_events = options.max_events;
   try {
     if (!absl::GetFlag(FLAGS_replay).empty()) {
-      return replay_mode(program, scenario, limits);
+      return replay_mode(scenario, limits);
     }
     if (absl::GetFlag(FLAGS_explore) != 0) {
       return explore_mode(program, scenario, options);

@@ -157,7 +157,7 @@ struct HubState {
   std::uint64_t pass_seq = 0;
   std::int64_t pass_t = 0;
   bool pass_opened_by_choose = false;  // the last event was that choose
-  std::uint64_t poll_seq = 0;  // last poll
+  std::uint64_t poll_seq = 0;          // last poll
   std::int64_t poll_deadline = 0;
   bool poll_has_deadline = false;
   std::uint64_t poll_done_seq = 0;
