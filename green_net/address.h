@@ -2,8 +2,7 @@
 //
 // address.h: a socket address — IPv4, IPv6 or a Unix-domain path — as a value.
 //
-//   auto a = net::Address::parse("127.0.0.1:8080");    // or "[::1]:80",
-//   "unix:/tmp/s"
+//   auto a = net::Address::parse("127.0.0.1:8080");  // or "[::1]:80", "unix:/tmp/s"
 //
 // Parsing is numeric only and never blocks; names go through net::resolve().
 #ifndef EVENTLET_GREEN_NET_ADDRESS_H_

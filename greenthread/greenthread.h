@@ -2,8 +2,8 @@
 //
 // greenthread.h: spawn, sleep, GreenThread — eventlet's greenthread module.
 //
-//   auto gt = eventlet::spawn([](int x) { eventlet::sleep(); return 2 * x; },
-//   21); int r = gt.wait();   // 42
+//   auto gt = eventlet::spawn([](int x) { eventlet::sleep(); return 2 * x; }, 21);
+//   int r = gt.wait();   // 42
 //
 // Scheduling (eventlet's rules, docs/guide.md):
 //  * spawn() queues the new greenthread's start as a 0-second timer and

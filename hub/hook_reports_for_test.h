@@ -5,8 +5,7 @@
 //
 //   HookReports hook;            // installs the hook on Hub::current()
 //   ...
-//   EXPECT_THAT(hook.lines, ElementsAre("greenthread 1: std::runtime_error:
-//   x"));
+//   EXPECT_THAT(hook.lines, ElementsAre("greenthread 1: std::runtime_error: x"));
 //
 // Each report is "where: type: what" (HubException::where, then
 // describe_exception). The destructor clears the hook of Hub::current(), so

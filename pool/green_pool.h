@@ -4,8 +4,7 @@
 // imap/starmap over it.
 //
 //   eventlet::GreenPool pool(200);
-//   for (const std::string& body : pool.imap(fetch, urls)) { ... }   // input
-//   order
+//   for (const std::string& body : pool.imap(fetch, urls)) { ... }  // input order
 //
 // spawn() parks the caller while the pool is full (FIFO among blocked
 // spawners). Called from one of the pool's own greenthreads while the pool is

@@ -7,14 +7,14 @@
 // ready it jumps the clock straight to `deadline` (never backwards). An hour of
 // virtual sleeping therefore costs one call.
 //
-// File descriptors: this first version has no real fds. It has *virtual*
+// File descriptors: the SimBackend watches no kernel fds. It has *virtual*
 // stream pairs (socketpair(), write(), drain(), close()) whose readiness it
 // computes itself: an end is readable while bytes are buffered for it or its
 // peer is closed, and writable while it is open (buffers are unbounded; a
 // closed peer reports read and write, like a hang-up). Virtual fd numbers are
 // the lowest free ones from kFirstFd up. watch() of any other number throws
-// std::system_error(EBADF). Real fds (epoll) do not mix with it; the simulated
-// network (sim_net, later) will be built on these pairs.
+// std::system_error(EBADF). Kernel fds (epoll) do not mix with it; the
+// simulated network (sim_net.h) is built on these pairs.
 //
 // Ready fds are reported in ascending fd order, so the order is deterministic.
 //

@@ -3,10 +3,14 @@
 // fiber_context.h: the raw machine-context switch under every greenlet.
 //
 // This is the only header of eventlet-cpp that stands between our code and
-// Boost.Context, and fiber_context.cc is the only file that includes
-// Boost.Context. A FiberContext is a saved register set plus the bookkeeping
-// the sanitizers need to follow a stack switch (ASan's fake stacks, TSan's
-// fibers).
+// Boost.Context. It includes Boost.Context's low-level fcontext header (one
+// declaration-only header, no Boost library types in our API) so that
+// switch_context() can be inlined into Greenlet::switch_to: the switch is the
+// hot path, and an out-of-line call there costs measurably. Every file that
+// includes hub/hub.h (through hub/greenlet.h) therefore sees that header;
+// make_context() and exit_context() stay in fiber_context.cc. A FiberContext
+// is a saved register set plus the bookkeeping the sanitizers need to follow
+// a stack switch (ASan's fake stacks, TSan's fibers).
 //
 // Contracts:
 //  * A FiberContext does not own its stack; StackPool does.
