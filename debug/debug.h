@@ -62,8 +62,7 @@ void hub_timer_stacks(bool on);
 // shows it). Cleaned when the greenthread exits.
 void hub_greenthread_stacks(bool on);
 
-// ---- Dumps (call on the hub's thread)
-// -----------------------------------------
+// ---- Dumps (call on the hub's thread) ---------------------------------------
 
 // "TIMERS: ..." then one line per queued timer, soonest first: due-in time,
 // state (pending = still in next_timers, scheduled = in the heap), what it
@@ -85,8 +84,7 @@ std::string format_greenthreads();
 // "all" print.
 std::string format_all();
 
-// ---- Counts (leak checks)
-// -------------------------------------------------------
+// ---- Counts (leak checks) ---------------------------------------------------
 
 struct HubCounts {
   std::size_t greenthreads = 0;  // live, excluding main and the hub's own
@@ -105,8 +103,7 @@ std::string format_counts();
 // debug/testing.h wraps it as a gtest assertion (ExpectHubEmpty()).
 std::string verify_hub_empty();
 
-// ---- Hub settings (eventlet's names)
-// ------------------------------------------
+// ---- Hub settings (eventlet's names) ----------------------------------------
 
 // On (eventlet's default): exceptions that escape greenthreads, timers and
 // listeners are printed by the hub's default hook. Off: silently dropped
@@ -120,8 +117,7 @@ bool tpool_exceptions_enabled();
 // Hub::set_prevent_multiple_readers on the calling thread's hub.
 void hub_prevent_multiple_readers(bool on);
 
-// ---- Blocking detection
-// ---------------------------------------------------------
+// ---- Blocking detection -----------------------------------------------------
 
 // What the detector saw. `stack` is symbolized and trimmed of the signal
 // handler's frames (not of eventlet's: a callback blocks inside the hub).
@@ -178,8 +174,7 @@ void hub_blocking_detection(bool on,
 // The text the default reporter prints for `report`.
 std::string format_blocking_report(const BlockingReport& report);
 
-// ---- Dump signal
-// -----------------------------------------------------------------
+// ---- Dump signal ------------------------------------------------------------
 
 // Opt-in: from now on, `signal` (SIGUSR1 by default) makes a dedicated thread
 // print format_all() of every hub that touched this library (and of the

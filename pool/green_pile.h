@@ -20,13 +20,14 @@
 
 #include <cstdint>
 #include <deque>
-#include <iterator>
 #include <memory>
 #include <optional>
+#include <stdexcept>
 #include <utility>
 
 #include "greenthread/greenthread.h"
 #include "pool/green_pool.h"
+#include "pool/internal/lazy_input_iterator.h"
 
 namespace eventlet {
 
@@ -67,54 +68,38 @@ class GreenPile {
   std::size_t size() const { return jobs_.size(); }
   GreenPool& pool() { return *pool_; }
 
-  class iterator {
-   public:
-    using iterator_category = std::input_iterator_tag;
-    using value_type = R;
-    using difference_type = std::ptrdiff_t;
-    using pointer = const R*;
-    using reference = const R&;
-
-    iterator() = default;
-    const R& operator*() {
-      load();
-      return *value_;
-    }
-    const R* operator->() { return &**this; }
-    iterator& operator++() {
-      load();
-      value_.reset();
-      loaded_ = false;
-      return *this;
-    }
-    void operator++(int) { ++*this; }
-    bool operator==(const iterator& other) const {
-      return at_end() == other.at_end();
-    }
-
-   private:
-    friend class GreenPile;
-    explicit iterator(GreenPile* pile) : pile_(pile) {}
-    void load() {
-      if (loaded_) return;
-      loaded_ = true;
-      value_ = pile_->next();
-    }
-    bool at_end() const {
-      if (pile_ == nullptr) return true;
-      return !loaded_ ? pile_->jobs_.empty() : !value_.has_value();
-    }
-    GreenPile* pile_ = nullptr;
-    std::optional<R> value_;
-    bool loaded_ = false;
-  };
+  using value_type = R;
+  // One pass over the results in spawn order; `*it` parks until the job
+  // finishes and rethrows its exception (pool/internal/lazy_input_iterator.h).
+  using iterator = internal::LazyInputIterator<GreenPile>;
   iterator begin() { return iterator(this); }
   iterator end() { return iterator(); }
 
  private:
+  friend iterator;
+  // The iterator's view: head_ holds the front job's result once fetched.
+  bool done() const { return !fetched_ ? jobs_.empty() : !head_.has_value(); }
+  const R& current() {
+    fetch();
+    if (!head_) throw std::out_of_range("GreenPile: iterated past the end");
+    return *head_;
+  }
+  void advance() {
+    fetch();
+    head_.reset();
+    fetched_ = false;
+  }
+  void fetch() {
+    if (fetched_) return;
+    fetched_ = true;  // first: a job that throws ends the iteration
+    head_ = next();
+  }
+
   std::unique_ptr<GreenPool> owned_pool_;
   GreenPool* pool_;
   std::deque<GreenThread<R>> jobs_;
+  std::optional<R> head_;
+  bool fetched_ = false;
 };
 
 }  // namespace eventlet

@@ -36,6 +36,7 @@
 #include "greenthread/queue.h"
 #include "greenthread/semaphore.h"
 #include "hub/hub.h"
+#include "pool/internal/lazy_input_iterator.h"
 
 namespace eventlet {
 
@@ -112,33 +113,9 @@ class GreenPool {
 template <typename R>
 class GreenMap {
  public:
-  class iterator {
-   public:
-    using iterator_category = std::input_iterator_tag;
-    using value_type = R;
-    using difference_type = std::ptrdiff_t;
-    using pointer = const R*;
-    using reference = const R&;
-
-    iterator() = default;
-    // Parks until this item's result is ready; rethrows its exception.
-    const R& operator*() const { return map_->current(); }
-    const R* operator->() const { return &map_->current(); }
-    iterator& operator++() {
-      map_->advance();
-      return *this;
-    }
-    void operator++(int) { ++*this; }
-    bool operator==(const iterator& other) const {
-      return at_end() == other.at_end();
-    }
-
-   private:
-    friend class GreenMap;
-    explicit iterator(GreenMap* map) : map_(map) {}
-    bool at_end() const { return map_ == nullptr || map_->done(); }
-    GreenMap* map_ = nullptr;
-  };
+  using value_type = R;
+  // `*it` parks until the item's result is ready; rethrows its exception.
+  using iterator = internal::LazyInputIterator<GreenMap>;
 
   GreenMap(GreenMap&&) = default;
   // Stops the feeder at once (GreenThread::kill_now: never parks).
@@ -151,6 +128,7 @@ class GreenMap {
 
  private:
   friend class GreenPool;
+  friend iterator;
   using Pending = std::optional<GreenThread<R>>;  // nullopt: end of input
   GreenMap() : pending_(std::make_unique<Queue<Pending>>()) {}
 
@@ -185,8 +163,7 @@ class GreenMap {
   bool fetched_ = false;
 };
 
-// ---- Template definitions
-// -------------------------------------------------------
+// ---- Template definitions -----------------------------------------------------
 
 template <typename F, typename... Args>
 GreenThread<internal::SpawnResult<F, Args...>> GreenPool::spawn(
