@@ -4,6 +4,8 @@
 #include <pthread.h>
 
 #include <stdexcept>
+#include <string>
+#include <system_error>
 
 #include "absl/strings/str_format.h"
 
@@ -40,6 +42,11 @@ bool on_current_stack(const void* p) {
 
 Timeout::Timeout(absl::Duration delay) : Timeout(delay, nullptr) {}
 
+Timeout::Timeout(absl::Duration delay, SilentTimeout)
+    : Timeout(delay, nullptr) {
+  silent_ = true;
+}
+
 Timeout::Timeout(absl::Duration delay, std::exception_ptr error)
     : delay_(delay),
       error_(std::move(error)),
@@ -54,10 +61,21 @@ Timeout::Timeout(absl::Duration delay, std::exception_ptr error)
         "creates it");
   }
   node_.make_exception = &Timeout::make_exception;
-  if (delay != absl::InfiniteDuration()) hub.schedule_timer(&node_, delay);
+  start();
 }
 
 Timeout::~Timeout() { cancel(); }
+
+void Timeout::start() {
+  if (pending()) {
+    throw std::logic_error("Timeout (" + describe() +
+                           ") is already started; to restart it, cancel it "
+                           "first");
+  }
+  if (delay_ != absl::InfiniteDuration()) {
+    Hub::current().schedule_timer(&node_, delay_);
+  }
+}
 
 void Timeout::cancel() {
   if (node_.active()) Hub::current().cancel_timer(&node_);
@@ -68,7 +86,28 @@ bool Timeout::pending() const { return node_.active(); }
 std::string Timeout::describe() const {
   if (delay_ == absl::InfiniteDuration()) return "";
   const double seconds = absl::ToDoubleSeconds(delay_);
-  return absl::StrFormat("%g second%s", seconds, seconds == 1.0 ? "" : "s");
+  std::string text =
+      absl::StrFormat("%g second%s", seconds, seconds == 1.0 ? "" : "s");
+  if (silent_) text += " (silent)";
+  if (error_) text += " (" + describe_exception(error_) + ")";
+  return text;
+}
+
+bool is_timeout(std::exception_ptr error) {
+  if (!error) return false;
+  try {
+    std::rethrow_exception(error);
+  } catch (const TimeoutExpired&) {
+    return true;
+  } catch (const TimeoutError&) {
+    return true;
+  } catch (const TimeoutTag&) {
+    return true;
+  } catch (const std::system_error& e) {
+    return e.code() == std::errc::timed_out;
+  } catch (...) {
+    return false;
+  }
 }
 
 std::exception_ptr Timeout::make_exception(internal::TimerNode* node) {

@@ -9,6 +9,7 @@
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <system_error>
 
 #include "absl/time/time.h"
 #include "greenthread/event.h"
@@ -290,6 +291,98 @@ SIM_TEST(TimeoutTest, InfiniteNeverFiresAndDescribe) {
   EXPECT_EQ(one.delay(), absl::Seconds(1));
   Timeout frac(Ms(50));
   EXPECT_EQ(frac.describe(), "0.05 seconds");
+}
+
+SIM_TEST(TimeoutTest, DescribeNamesTheSilentAndCustomForms) {
+  Timeout silent(absl::Seconds(2), kSilent);
+  EXPECT_TRUE(silent.silent());
+  EXPECT_EQ(silent.describe(), "2 seconds (silent)");
+  Timeout custom(absl::Seconds(1),
+                 std::make_exception_ptr(std::runtime_error("boom")));
+  EXPECT_EQ(custom.describe(), "1 second (std::runtime_error: boom)");
+}
+
+SIM_TEST(TimeoutTest, SilentFormEndsTheBlockQuietly) {
+  const absl::Duration start = Hub::current().now();
+  bool after_sleep = false;
+  EXPECT_FALSE(with_silent_timeout(Ms(3), [&] {
+    sleep(absl::Seconds(5));
+    after_sleep = true;
+  }));
+  EXPECT_FALSE(after_sleep);
+  EXPECT_EQ(Hub::current().now() - start, Ms(3));
+  EXPECT_TRUE(with_silent_timeout(Ms(3), [] { sleep(Ms(1)); }));
+  EXPECT_EQ(Hub::current().timer_count(), 0u) << "the finished block's timer";
+  // Another Timeout's expiry passes through the silent block.
+  bool outer_caught = false;
+  try {
+    Timeout outer(Ms(2));
+    try {
+      with_silent_timeout(Ms(500), [] { sleep(absl::Seconds(5)); });
+    } catch (const TimeoutExpired& e) {
+      outer_caught = outer.owns(e);
+    }
+  } catch (const TimeoutExpired&) {
+    ADD_FAILURE() << "the outer Timeout escaped its own scope";
+  }
+  EXPECT_TRUE(outer_caught);
+  // By hand, the silent form still raises (the helper is what swallows it).
+  EXPECT_THROW(
+      {
+        Timeout t(Ms(1), kSilent);
+        sleep(Ms(5));
+      },
+      TimeoutExpired);
+}
+
+SIM_TEST(TimeoutTest, StartRestartsAfterCancelAndAfterExpiry) {
+  Timeout t(Ms(10));
+  EXPECT_THROW(t.start(), std::logic_error) << "already pending";
+  t.cancel();
+  EXPECT_FALSE(t.pending());
+  EXPECT_NO_THROW(sleep(Ms(20)));  // cancelled: nothing fires
+  const absl::Duration restarted_at = Hub::current().now();
+  t.start();
+  EXPECT_TRUE(t.pending());
+  try {
+    sleep(absl::Seconds(5));
+    ADD_FAILURE() << "slept through the restarted Timeout";
+  } catch (const TimeoutExpired& e) {
+    EXPECT_TRUE(t.owns(e));
+  }
+  EXPECT_EQ(Hub::current().now() - restarted_at, Ms(10))
+      << "a restart counts its delay from start()";
+  EXPECT_FALSE(t.pending());
+  t.start();  // after expiry, start() schedules it again
+  EXPECT_TRUE(t.pending());
+  t.cancel();
+  Timeout never(absl::InfiniteDuration());
+  never.start();  // a no-op for an infinite delay
+  EXPECT_FALSE(never.pending());
+}
+
+struct LeaseExpired : std::runtime_error, TimeoutTag {
+  LeaseExpired() : std::runtime_error("lease expired") {}
+};
+
+SIM_TEST(TimeoutTest, IsTimeoutRecognisesEveryTimeoutKind) {
+  std::exception_ptr expired;
+  try {
+    Timeout t(Ms(1));
+    sleep(Ms(5));
+  } catch (...) {
+    expired = std::current_exception();
+  }
+  EXPECT_TRUE(is_timeout(expired));
+  EXPECT_TRUE(is_timeout(std::make_exception_ptr(TimeoutError())));
+  EXPECT_TRUE(is_timeout(std::make_exception_ptr(LeaseExpired())));
+  EXPECT_TRUE(is_timeout(std::make_exception_ptr(
+      std::system_error(std::make_error_code(std::errc::timed_out)))));
+  EXPECT_FALSE(is_timeout(std::make_exception_ptr(
+      std::system_error(std::make_error_code(std::errc::connection_reset)))));
+  EXPECT_FALSE(is_timeout(std::make_exception_ptr(std::runtime_error("x"))));
+  EXPECT_FALSE(is_timeout(std::make_exception_ptr(GreenletExit())));
+  EXPECT_FALSE(is_timeout(nullptr));
 }
 
 }  // namespace

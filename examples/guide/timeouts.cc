@@ -31,4 +31,10 @@ int main() {
     return 1;
   });
   std::printf("with_timeout_or -> %d\n", v);
+
+  // The silent form (eventlet's `with Timeout(d, False):`): the block ends
+  // quietly; with_silent_timeout() says whether it ran to its end.
+  bool completed = eventlet::with_silent_timeout(
+      absl::Milliseconds(5), [] { eventlet::sleep(absl::Seconds(1)); });
+  std::printf("silent block completed: %s\n", completed ? "yes" : "no");
 }
