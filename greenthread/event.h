@@ -43,6 +43,10 @@ class EventBase {
   bool has_exception() const { return state_ == kException; }
   // Greenthreads parked in wait().
   std::size_t waiting() const { return waiters_.size(); }
+  // The exception sent, or null (not sent, or sent a value). Never blocks.
+  std::exception_ptr exception() const {
+    return state_ == kException ? error_ : nullptr;
+  }
   // Rethrows the exception sent, if any. Never blocks.
   void rethrow_if_exception() const {
     if (state_ == kException) std::rethrow_exception(error_);

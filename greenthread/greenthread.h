@@ -225,6 +225,14 @@ class GreenThread {
     if constexpr (!std::is_void_v<R>)
       return static_cast<const R&>(*exit.poll());
   }
+  // How it ended, without raising or waiting (gevent's successful() and
+  // exception): succeeded() is true once it has returned normally;
+  // exception() is what wait() would rethrow (GreenletExit for a kill), or
+  // null while it runs and after it returned.
+  bool succeeded() const {
+    return state_->exit.ready() && !state_->exit.has_exception();
+  }
+  std::exception_ptr exception() const { return state_->exit.exception(); }
   // Raises GreenletExit in the greenthread at its current switch point; its
   // stack unwinds (destructors run). Not started yet: it will never run, and
   // waiters get GreenletExit. Dead: no-op and no yield. Otherwise the caller

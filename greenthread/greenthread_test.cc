@@ -87,6 +87,23 @@ SIM_TEST(GreenThread, ExceptionIsRethrownOnEveryWaitAndReported) {
               ElementsAre("greenthread 1: std::runtime_error: bad"));
 }
 
+SIM_TEST(GreenThread, HowItEndedWithoutRaising) {
+  HookReports hook;
+  auto ok = spawn([] { return 1; });
+  auto bad = spawn([]() -> int { throw std::runtime_error("bad"); });
+  auto killed = spawn([] { sleep(absl::Seconds(1)); });
+  EXPECT_FALSE(ok.succeeded()) << "not started yet";
+  EXPECT_EQ(ok.exception(), nullptr);
+  sleep();
+  killed.kill();
+  EXPECT_TRUE(ok.succeeded());
+  EXPECT_EQ(ok.exception(), nullptr);
+  EXPECT_FALSE(bad.succeeded());
+  EXPECT_EQ(describe_exception(bad.exception()), "std::runtime_error: bad");
+  EXPECT_FALSE(killed.succeeded());
+  EXPECT_TRUE(is_greenlet_exit(killed.exception()));
+}
+
 SIM_TEST(GreenThread, GreenletExitFromTheFunctionIsNotReported) {
   HookReports hook;
   auto g = spawn([] { throw GreenletExit(); });
