@@ -551,7 +551,7 @@ Greenlet* Hub::yield_begin(Greenlet* self) {
 
 Greenlet* Hub::park_in(Greenlet* self, internal::WaitQueue& queue,
                        internal::Waiter& waiter, const char* waiting_on) {
-  require_not_hub(kBlockingInHub);
+  require_not_hub(kSwitchFromHub);
   queue.push_back(&waiter);
   return park_common(self, waiting_on);
 }
@@ -581,7 +581,7 @@ void Hub::sleep_for(absl::Duration delay) {
 
 bool Hub::wait_in_for(internal::WaitQueue& queue, absl::Duration timeout,
                       const char* waiting_on, void* payload) {
-  require_not_hub(kBlockingInHub);
+  require_not_hub(kSwitchFromHub);
   internal::Waiter waiter;
   waiter.greenlet = current_;
   waiter.payload = payload;
