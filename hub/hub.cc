@@ -3,6 +3,7 @@
 
 #include <malloc.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
@@ -738,7 +739,13 @@ void Hub::poll_io() {
   // (unless someone asked for a poll: request_poll()).
   if (listener_count_ == 0 && deadline <= now_ && !poll_requested_) return;
   poll_requested_ = false;
-  trim_stacks(deadline == Backend::kNoDeadline);
+  const bool idle = deadline == Backend::kNoDeadline;
+  trim_stacks(idle);
+  if (idle && default_sleep_ns_ > 0) {
+    deadline = default_sleep_ns_ >= Backend::kNoDeadline - 1 - now_
+                   ? Backend::kNoDeadline - 1
+                   : now_ + default_sleep_ns_;
+  }
   io_ready_.clear();
   if (observer_ != nullptr) [[unlikely]]
     observer_->on_poll(deadline);
@@ -792,6 +799,21 @@ inline void Hub::dispatch_io(std::size_t index) {
 
 // ---- Timers
 // --------------------------------------------------------------------
+
+void Hub::set_default_sleep(absl::Duration longest_poll) {
+  if (longest_poll <= absl::ZeroDuration()) {
+    throw std::invalid_argument("Hub::set_default_sleep: must be > 0");
+  }
+  default_sleep_ns_ =
+      longest_poll == absl::InfiniteDuration()
+          ? 0
+          : std::max<std::int64_t>(1, absl::ToInt64Nanoseconds(longest_poll));
+}
+
+absl::Duration Hub::default_sleep() const {
+  return default_sleep_ns_ == 0 ? absl::InfiniteDuration()
+                                : absl::Nanoseconds(default_sleep_ns_);
+}
 
 std::int64_t Hub::deadline_after(absl::Duration delay) {
   // Zero delay: the current pass's time, so that such a timer keeps its

@@ -299,6 +299,16 @@ class Hub {
     coop_left_ = coop_refill_;
   }
   std::uint32_t coop_budget() const { return coop_budget_; }
+
+  // eventlet's hub.default_sleep(): the longest the loop's poll sleeps when
+  // no timer is scheduled. Default: absl::InfiniteDuration() (the poll sleeps
+  // until an fd, a posted callback or a timer needs the hub; eventlet wakes
+  // every 60 s to find nothing to do). A finite value makes an idle loop turn
+  // at least that often. Throws std::invalid_argument unless > 0. Under the
+  // simulator keep the default: an idle simulated hub is how a deadlock is
+  // recognised, and a finite value makes it advance the clock instead.
+  void set_default_sleep(absl::Duration longest_poll);
+  absl::Duration default_sleep() const;
   // Charges one operation to the running greenthread (see above): yields
   // first if its budget is spent. Throws what a switch point throws.
   [[gnu::always_inline]] void coop_charge() {
@@ -639,6 +649,8 @@ class Hub {
   std::uint32_t coop_left_ = kDefaultCoopBudget;
   std::uint32_t coop_refill_ = kDefaultCoopBudget;
   std::uint32_t coop_budget_ = kDefaultCoopBudget;
+  // set_default_sleep(), in ns; 0: no limit.
+  std::int64_t default_sleep_ns_ = 0;
   std::uint64_t coop_yields_ = 0;
   // Index in io_ready_ of the event being dispatched (SIZE_MAX: none);
   // notify_close() drops not-yet-dispatched events of the fd it closes.

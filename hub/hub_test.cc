@@ -377,6 +377,47 @@ TEST_F(HubTest, EveryBlockingCallFromTheHubGreenletIsRefused) {
 
 // ---- trampoline -------------------------------------------------------------
 
+// ---- default_sleep ----------------------------------------------------------
+
+// Records each poll's deadline; on the third, makes `fd` readable.
+class PollDeadlines : public HubObserver {
+ public:
+  explicit PollDeadlines(int fd) : fd_(fd) {}
+  void on_poll(std::int64_t deadline) override {
+    deadlines.push_back(deadline);
+    if (deadlines.size() == 3) WriteByte(fd_);
+  }
+  std::vector<std::int64_t> deadlines;
+
+ private:
+  int fd_;
+};
+
+TEST_F(HubTest, DefaultSleepBoundsAnIdlePoll) {
+  EXPECT_EQ(hub().default_sleep(), absl::InfiniteDuration());
+  EXPECT_THROW(hub().set_default_sleep(absl::ZeroDuration()),
+               std::invalid_argument);
+  hub().set_default_sleep(Ms(20));
+  EXPECT_EQ(hub().default_sleep(), Ms(20));
+  SocketPair sp;
+  PollDeadlines polls(sp.b());
+  hub().set_observer(&polls);
+  const auto start = std::chrono::steady_clock::now();
+  // Nothing but a listener: each poll sleeps at most default_sleep, so the
+  // loop turns until the observer writes on the third poll.
+  hub().trampoline(sp.a(), kRead);
+  const auto took = std::chrono::steady_clock::now() - start;
+  hub().set_observer(nullptr);
+  ASSERT_GE(polls.deadlines.size(), 3u);
+  for (std::int64_t d : polls.deadlines) {
+    EXPECT_NE(d, Backend::kNoDeadline) << "every idle poll is bounded";
+  }
+  EXPECT_GE(took, std::chrono::milliseconds(40))
+      << "two polls ran to their 20 ms deadline";
+  hub().set_default_sleep(absl::InfiniteDuration());
+  EXPECT_EQ(hub().default_sleep(), absl::InfiniteDuration());
+}
+
 TEST_F(HubTest, TrampolineWakesWhenTheFdIsReady) {
   SocketPair sp;
   bool woke = false;
