@@ -104,6 +104,52 @@ SIM_TEST(GreenThread, HowItEndedWithoutRaising) {
   EXPECT_TRUE(is_greenlet_exit(killed.exception()));
 }
 
+SIM_TEST(GreenThread, SystemExitIsRaisedInMainNotReported) {
+  HookReports hook;
+  const absl::Duration start = Hub::current().now();
+  auto quitter = spawn([] {
+    sleep(absl::Milliseconds(5));
+    throw SystemExit(3);
+  });
+  auto bystander = spawn([] {
+    sleep(absl::Milliseconds(20));
+    return 7;
+  });
+  try {
+    sleep(absl::Seconds(10));
+    ADD_FAILURE() << "main slept through the SystemExit";
+  } catch (const SystemExit& e) {
+    EXPECT_EQ(e.code(), 3);
+  }
+  EXPECT_EQ(Hub::current().now() - start, absl::Milliseconds(5))
+      << "main took it at once, not when its sleep ended";
+  EXPECT_THROW(quitter.wait(), SystemExit) << "its waiters see it too";
+  EXPECT_EQ(bystander.wait(), 7) << "the others keep running";
+  EXPECT_THAT(hook.lines, IsEmpty());
+  EXPECT_EQ(Hub::current().timer_count(), 0u) << "main's sleep timer is gone";
+}
+
+struct KeyboardInterrupt {};
+
+SIM_TEST(GreenThread, FatalExceptionTypesAreSettable) {
+  HookReports hook;
+  Hub& hub = Hub::current();
+  hub.add_fatal_exception_type<KeyboardInterrupt>();
+  // From a timer callback, into main's Event wait.
+  Event<int> never;
+  hub.schedule_call_global(absl::Milliseconds(1),
+                           [] { throw KeyboardInterrupt(); });
+  EXPECT_THROW(never.wait(), KeyboardInterrupt);
+  EXPECT_EQ(never.waiting(), 0u);
+  // With the set emptied, SystemExit is an ordinary reported exception.
+  hub.clear_fatal_exception_types();
+  auto g = spawn([] { throw SystemExit(1); });
+  EXPECT_THROW(g.wait(), SystemExit);
+  EXPECT_THAT(hook.lines,
+              ElementsAre("greenthread 1: eventlet::SystemExit: 1"));
+  hub.add_fatal_exception_type<SystemExit>();
+}
+
 SIM_TEST(GreenThread, GreenletExitFromTheFunctionIsNotReported) {
   HookReports hook;
   auto g = spawn([] { throw GreenletExit(); });

@@ -27,6 +27,8 @@ std::string describe_exception(std::exception_ptr error) {
     return "GreenletExit";
   } catch (const TimeoutExpired& e) {
     return std::string("eventlet::TimeoutExpired: ") + e.what();
+  } catch (const SystemExit& e) {
+    return "eventlet::SystemExit: " + std::to_string(e.code());
   } catch (const std::exception& e) {
     return demangle(typeid(e).name()) + ": " + e.what();
   } catch (...) {

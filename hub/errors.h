@@ -37,6 +37,21 @@ class TimeoutExpired {
   std::string description_;
 };
 
+// eventlet's SystemExit: a fatal exception (Hub::add_fatal_exception_type).
+// Escaping a greenthread or a callback, it is not reported to the exception
+// hook: the hub raises it in the main greenlet at its current switch point,
+// as eventlet's hub re-raises SystemExit and KeyboardInterrupt in main. Not a
+// std::exception, so broad `catch (const std::exception&)` blocks let it pass.
+class SystemExit {
+ public:
+  explicit SystemExit(int code = 0) : code_(code) {}
+  int code() const { return code_; }
+  const char* what() const noexcept { return "SystemExit"; }
+
+ private:
+  int code_;
+};
+
 // A blocking call was made from the hub's own greenlet (a timer or listener
 // callback). The messages are eventlet's.
 class HubUsageError : public std::logic_error {

@@ -138,6 +138,7 @@ Hub::Hub(std::unique_ptr<Backend> backend)
                                      [this] { run_loop(); });
   internal::set_guard_lookup(&Hub::lookup_guard);
   internal::install_stack_overflow_handler();
+  add_fatal_exception_type<SystemExit>();
 }
 
 bool Hub::lookup_guard(const void* addr, char* who, std::size_t who_size,
@@ -1016,8 +1017,30 @@ void Hub::set_exception_hook(ExceptionHook hook) {
       hook ? std::move(hook) : ExceptionHook(default_exception_hook);
 }
 
+bool Hub::is_fatal(const std::exception_ptr& error) const {
+  if (!error) return false;
+  for (auto matches : fatal_types_) {
+    if (matches(error)) return true;
+  }
+  return false;
+}
+
+void Hub::raise_in_main(std::exception_ptr error) {
+  if (current_ == main_) std::rethrow_exception(error);
+  if (main_->pending_exception_) return;  // the first one wins
+  main_->pending_exception_ = std::move(error);
+  if (main_->state_ == State::kSuspended) {
+    ++main_->wait_id_;  // its wait is over, whatever else would wake it
+    schedule_resume(*main_);
+  }
+}
+
 void Hub::report_exception(std::exception_ptr error, std::string_view where) {
   if (is_greenlet_exit(error)) return;
+  if (unwinder_ == nullptr && is_fatal(error)) {
+    raise_in_main(std::move(error));
+    return;
+  }
   if (observer_ != nullptr) [[unlikely]]
     observer_->on_exception(error, where);
   HubException report{error, std::string(where)};

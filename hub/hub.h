@@ -354,7 +354,33 @@ class Hub {
   // "eventlet: unhandled exception in <where>: <type>: <what>" to stderr.
   // GreenletExit is never reported.
   void set_exception_hook(ExceptionHook hook);
+  // Reports `error` to the hook, except GreenletExit (ignored) and fatal
+  // exceptions (below), which are raised in the main greenlet instead.
   void report_exception(std::exception_ptr error, std::string_view where);
+
+  // Fatal exceptions (eventlet's SYSTEM_EXCEPTIONS): one that escapes a
+  // greenthread, a timer, posted or listener callback, or a connection
+  // handler is not reported: the hub raises it in the main greenlet, whose
+  // current (or next) switch point throws it — sleep(), wait(), a socket
+  // read... — so it ends the program unless main catches it. Raised while
+  // main itself runs (an inline pool spawn), it propagates from there. The
+  // first one wins until main has taken it. The greenthread's own waiters
+  // still see it through wait(). Default set: eventlet::SystemExit.
+  template <typename E>
+  void add_fatal_exception_type() {
+    fatal_types_.push_back([](const std::exception_ptr& error) {
+      try {
+        std::rethrow_exception(error);
+      } catch (const E&) {
+        return true;
+      } catch (...) {
+        return false;
+      }
+    });
+  }
+  // Empties the set: every exception is then reported to the hook.
+  void clear_fatal_exception_types() { fatal_types_.clear(); }
+  bool is_fatal(const std::exception_ptr& error) const;
 
   // Greenlets alive (not dead), excluding main and the hub's own.
   std::size_t greenlet_count() const { return live_count_; }
@@ -550,6 +576,8 @@ class Hub {
   [[noreturn]] void finish_current();
   // coop_charge()'s slow path: refills, and yields unless it must not.
   [[gnu::noinline, gnu::cold]] void coop_yield();
+  // report_exception()'s path for a fatal exception (see is_fatal()).
+  void raise_in_main(std::exception_ptr error);
   [[noreturn, gnu::noinline, gnu::cold]] static void throw_pending(
       Greenlet* self);
   [[noreturn, gnu::noinline, gnu::cold]] static void throw_usage(
@@ -649,6 +677,8 @@ class Hub {
   std::uint32_t coop_left_ = kDefaultCoopBudget;
   std::uint32_t coop_refill_ = kDefaultCoopBudget;
   std::uint32_t coop_budget_ = kDefaultCoopBudget;
+  // add_fatal_exception_type(): one matcher per type.
+  std::vector<bool (*)(const std::exception_ptr&)> fatal_types_;
   // set_default_sleep(), in ns; 0: no limit.
   std::int64_t default_sleep_ns_ = 0;
   std::uint64_t coop_yields_ = 0;

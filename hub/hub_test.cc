@@ -412,8 +412,10 @@ TEST_F(HubTest, DefaultSleepBoundsAnIdlePoll) {
   for (std::int64_t d : polls.deadlines) {
     EXPECT_NE(d, Backend::kNoDeadline) << "every idle poll is bounded";
   }
-  EXPECT_GE(took, std::chrono::milliseconds(40))
-      << "two polls ran to their 20 ms deadline";
+  // The second poll ran to its 20 ms deadline (the first one's started from
+  // the hub's cached time, which may be older than `start`; 1 ms for
+  // epoll's rounding).
+  EXPECT_GE(took, std::chrono::milliseconds(19));
   hub().set_default_sleep(absl::InfiniteDuration());
   EXPECT_EQ(hub().default_sleep(), absl::InfiniteDuration());
 }
