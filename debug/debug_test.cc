@@ -50,6 +50,21 @@ TEST(Stacks, TrimDropsLibraryFramesAtBothEnds) {
   EXPECT_EQ(t, std::vector<std::string>{"user_code()"});
 }
 
+TEST(Stacks, MangledLibraryFramesAreRecognisedAndTrimmed) {
+  // What Abseil's symbolizer returns when its demangler gives up.
+  const std::string recv = "_ZN8eventlet3net6Socket4recvEm";
+  EXPECT_EQ(debug::internal::demangle_frame(recv),
+            "eventlet::net::Socket::recv(unsigned long)");
+  EXPECT_TRUE(debug::internal::is_library_frame(recv));
+  EXPECT_FALSE(debug::internal::is_library_frame("_Z9user_codev"));
+  EXPECT_EQ(debug::internal::demangle_frame("main"), "main");
+  EXPECT_EQ(debug::internal::demangle_frame("_Znot a symbol"),
+            "_Znot a symbol");
+  const auto t = debug::internal::trim(
+      {recv, "_Z9user_codev", "_ZN8eventlet3Hub14greenlet_entryEPv"});
+  EXPECT_EQ(t, std::vector<std::string>{"_Z9user_codev"});
+}
+
 // Runs `f` on the simulated clock (sim::run): sleeps take no real time, and
 // the hub's clock reads exactly what the test slept.
 void on_virtual_clock(absl::FunctionRef<void()> f) {

@@ -1,7 +1,10 @@
 // Copyright 2026 The eventlet-cpp Authors.
 #include "debug/internal/stacks.h"
 
+#include <cxxabi.h>
+
 #include <cstdio>
+#include <cstdlib>
 
 #include "absl/debugging/stacktrace.h"
 #include "absl/debugging/symbolize.h"
@@ -15,6 +18,17 @@ void capture(Trace& trace, int skip) {
   trace.depth = absl::GetStackTrace(trace.pcs, Trace::kMaxFrames, skip);
 }
 
+std::string demangle_frame(std::string frame) {
+  if (!frame.starts_with("_Z")) return frame;
+  int status = 0;
+  char* readable =
+      abi::__cxa_demangle(frame.c_str(), nullptr, nullptr, &status);
+  if (status != 0 || readable == nullptr) return frame;
+  std::string out(readable);
+  std::free(readable);
+  return out;
+}
+
 std::vector<std::string> symbolize(void* const* pcs, int n) {
   std::vector<std::string> out;
   out.reserve(static_cast<std::size_t>(n));
@@ -22,7 +36,8 @@ std::vector<std::string> symbolize(void* const* pcs, int n) {
   for (int i = 0; i < n; ++i) {
     const char* pc = static_cast<const char*>(pcs[i]);
     if (absl::Symbolize(i == 0 ? pc : pc - 1, buf, sizeof buf)) {
-      out.emplace_back(buf);
+      // Abseil's demangler gives up on some long names: finish the job.
+      out.push_back(demangle_frame(buf));
     } else {
       std::snprintf(buf, sizeof buf, "%p (?)", pcs[i]);
       out.emplace_back(buf);
@@ -31,7 +46,9 @@ std::vector<std::string> symbolize(void* const* pcs, int n) {
   return out;
 }
 
-bool is_library_frame(std::string_view s) {
+bool is_library_frame(std::string_view frame) {
+  const std::string readable = demangle_frame(std::string(frame));
+  const std::string_view s = readable;
   for (std::string_view prefix :
        {"eventlet::", "absl::", "std::", "boost::", "void std::", "__gnu_cxx::",
         "make_fcontext", "jump_fcontext", "ontop_fcontext", "start_thread",

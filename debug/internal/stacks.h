@@ -25,14 +25,18 @@ struct Trace {
 // itself is never included). noinline so that the count is reliable.
 [[gnu::noinline]] void capture(Trace& trace, int skip);
 
-// Symbolizes `n` program counters (innermost first). The first is looked up
+// A mangled C++ symbol ("_ZN8eventlet...") demangled; anything else (or a
+// name that does not demangle) unchanged.
+std::string demangle_frame(std::string frame);
+
+// Symbolizes `n` program counters (innermost first), demangled. The first is looked up
 // as is, the others (return addresses) one byte earlier so that a call at a
 // function's very end is attributed to it. Unknown frames read "0x1234 (?)".
 std::vector<std::string> symbolize(void* const* pcs, int n);
 
 // True for frames of eventlet's own code and the plumbing around it
 // (eventlet::, absl::, std::, boost::, Boost.Context's fcontext functions,
-// thread and process start-up).
+// thread and process start-up). Mangled names are demangled first.
 bool is_library_frame(std::string_view symbol);
 
 // Drops library frames from both ends; if nothing is left, returns `frames`
