@@ -155,12 +155,24 @@ void Socket::set_option(int level, int name, int value) {
   throw_if(ec, "setsockopt");
 }
 
+void Socket::set_nodelay(bool on, error_code& ec) {
+  set_option(IPPROTO_TCP, TCP_NODELAY, on, ec);
+}
 void Socket::set_nodelay(bool on) { set_option(IPPROTO_TCP, TCP_NODELAY, on); }
+void Socket::set_reuseaddr(bool on, error_code& ec) {
+  set_option(SOL_SOCKET, SO_REUSEADDR, on, ec);
+}
 void Socket::set_reuseaddr(bool on) {
   set_option(SOL_SOCKET, SO_REUSEADDR, on);
 }
+void Socket::set_reuseport(bool on, error_code& ec) {
+  set_option(SOL_SOCKET, SO_REUSEPORT, on, ec);
+}
 void Socket::set_reuseport(bool on) {
   set_option(SOL_SOCKET, SO_REUSEPORT, on);
+}
+void Socket::set_keepalive(bool on, error_code& ec) {
+  set_option(SOL_SOCKET, SO_KEEPALIVE, on, ec);
 }
 void Socket::set_keepalive(bool on) {
   set_option(SOL_SOCKET, SO_KEEPALIVE, on);
@@ -277,6 +289,12 @@ std::size_t Socket::recv(void* buffer, std::size_t size) {
   return n;
 }
 
+std::string Socket::recv(std::size_t max, error_code& ec) {
+  std::string out(max, '\0');
+  out.resize(recv(out.data(), max, ec));
+  return out;
+}
+
 std::string Socket::recv(std::size_t max) {
   std::string out(max, '\0');
   out.resize(recv(out.data(), max));
@@ -288,11 +306,19 @@ std::size_t Socket::send(const void* data, std::size_t size, error_code& ec) {
   return writev(&iov, 1, ec);
 }
 
-std::size_t Socket::send(std::string_view data) {
+std::size_t Socket::send(const void* data, std::size_t size) {
   error_code ec;
-  const std::size_t n = send(data.data(), data.size(), ec);
+  const std::size_t n = send(data, size, ec);
   throw_if(ec, "send");
   return n;
+}
+
+std::size_t Socket::send(std::string_view data, error_code& ec) {
+  return send(data.data(), data.size(), ec);
+}
+
+std::size_t Socket::send(std::string_view data) {
+  return send(data.data(), data.size());
 }
 
 void Socket::sendall(const void* data, std::size_t size, error_code& ec,
@@ -308,10 +334,18 @@ void Socket::sendall(const void* data, std::size_t size, error_code& ec,
   if (sent != nullptr) *sent = done;
 }
 
-void Socket::sendall(std::string_view data) {
+void Socket::sendall(const void* data, std::size_t size) {
   error_code ec;
-  sendall(data.data(), data.size(), ec);
+  sendall(data, size, ec);
   throw_if(ec, "sendall");
+}
+
+void Socket::sendall(std::string_view data, error_code& ec, std::size_t* sent) {
+  sendall(data.data(), data.size(), ec, sent);
+}
+
+void Socket::sendall(std::string_view data) {
+  sendall(data.data(), data.size());
 }
 
 std::size_t Socket::readv(const iovec* iov, int count, error_code& ec) {
@@ -320,6 +354,27 @@ std::size_t Socket::readv(const iovec* iov, int count, error_code& ec) {
                            : host(::readv(fd_, iov, count), err);
   });
   return n < 0 ? 0 : static_cast<std::size_t>(n);
+}
+
+std::size_t Socket::readv(const iovec* iov, int count) {
+  error_code ec;
+  const std::size_t n = readv(iov, count, ec);
+  throw_if(ec, "readv");
+  return n;
+}
+
+std::size_t Socket::peek(void* buffer, std::size_t size) {
+  error_code ec;
+  const std::size_t n = peek(buffer, size, ec);
+  throw_if(ec, "peek");
+  return n;
+}
+
+std::size_t Socket::writev(const iovec* iov, int count) {
+  error_code ec;
+  const std::size_t n = writev(iov, count, ec);
+  throw_if(ec, "writev");
+  return n;
 }
 
 std::size_t Socket::peek(void* buffer, std::size_t size, error_code& ec) {
@@ -385,11 +440,21 @@ std::size_t Socket::sendto(const void* data, std::size_t size,
   return n < 0 ? 0 : static_cast<std::size_t>(n);
 }
 
-std::size_t Socket::sendto(std::string_view data, const Address& to) {
+std::size_t Socket::sendto(const void* data, std::size_t size,
+                           const Address& to) {
   error_code ec;
-  const std::size_t n = sendto(data.data(), data.size(), to, ec);
+  const std::size_t n = sendto(data, size, to, ec);
   throw_if(ec, "sendto");
   return n;
+}
+
+std::size_t Socket::sendto(std::string_view data, const Address& to,
+                           error_code& ec) {
+  return sendto(data.data(), data.size(), to, ec);
+}
+
+std::size_t Socket::sendto(std::string_view data, const Address& to) {
+  return sendto(data.data(), data.size(), to);
 }
 
 void Socket::shutdown(int how, error_code& ec) {
@@ -405,22 +470,45 @@ void Socket::shutdown(int how) {
   throw_if(ec, "shutdown");
 }
 
-Address Socket::local_address() const {
-  if (net_ != nullptr) return net_->local_address(fd_);
+namespace {
+
+// getsockname/getpeername on a host socket, or the Network's answer (which
+// is empty when the socket has no such address).
+Address socket_name(Network* net, int fd, bool peer, error_code& ec) {
+  ec.clear();
+  if (net != nullptr) {
+    Address a = peer ? net->peer_address(fd) : net->local_address(fd);
+    if (a.empty()) ec = os_error(peer ? ENOTCONN : EBADF);
+    return a;
+  }
   sockaddr_storage storage;
   socklen_t len = sizeof storage;
-  if (::getsockname(fd_, reinterpret_cast<sockaddr*>(&storage), &len) != 0)
+  auto* sa = reinterpret_cast<sockaddr*>(&storage);
+  if ((peer ? ::getpeername(fd, sa, &len) : ::getsockname(fd, sa, &len)) != 0) {
+    ec = os_error(errno);
     return Address();
-  return Address::from_sockaddr(reinterpret_cast<sockaddr*>(&storage), len);
+  }
+  return Address::from_sockaddr(sa, len);
+}
+
+}  // namespace
+
+Address Socket::local_address(error_code& ec) const {
+  return socket_name(net_, fd_, /*peer=*/false, ec);
+}
+
+Address Socket::local_address() const {
+  error_code ignored;
+  return local_address(ignored);
+}
+
+Address Socket::peer_address(error_code& ec) const {
+  return socket_name(net_, fd_, /*peer=*/true, ec);
 }
 
 Address Socket::peer_address() const {
-  if (net_ != nullptr) return net_->peer_address(fd_);
-  sockaddr_storage storage;
-  socklen_t len = sizeof storage;
-  if (::getpeername(fd_, reinterpret_cast<sockaddr*>(&storage), &len) != 0)
-    return Address();
-  return Address::from_sockaddr(reinterpret_cast<sockaddr*>(&storage), len);
+  error_code ignored;
+  return peer_address(ignored);
 }
 
 }  // namespace eventlet::net

@@ -91,9 +91,13 @@ class Socket {
 
   void set_option(int level, int name, int value, error_code& ec);
   void set_option(int level, int name, int value);
+  void set_nodelay(bool on, error_code& ec);
   void set_nodelay(bool on);
+  void set_reuseaddr(bool on, error_code& ec);
   void set_reuseaddr(bool on);
+  void set_reuseport(bool on, error_code& ec);
   void set_reuseport(bool on);
+  void set_keepalive(bool on, error_code& ec);
   void set_keepalive(bool on);
 
   void bind(const Address& address, error_code& ec);
@@ -114,23 +118,32 @@ class Socket {
   std::size_t recv(void* buffer, std::size_t size, error_code& ec);
   std::size_t recv(void* buffer, std::size_t size);
   // Receives up to `max` bytes as a string ("" at end of stream).
+  std::string recv(std::size_t max, error_code& ec);
   std::string recv(std::size_t max);
   // Sends some of `data`; returns how much.
   std::size_t send(const void* data, std::size_t size, error_code& ec);
+  std::size_t send(const void* data, std::size_t size);
+  std::size_t send(std::string_view data, error_code& ec);
   std::size_t send(std::string_view data);
   // Sends all of `data` (waiting as needed). On error, `sent` (if given)
   // tells how much went out.
   void sendall(const void* data, std::size_t size, error_code& ec,
                std::size_t* sent = nullptr);
+  void sendall(const void* data, std::size_t size);
+  void sendall(std::string_view data, error_code& ec,
+               std::size_t* sent = nullptr);
   void sendall(std::string_view data);
   // Scatter/gather forms (one syscall; may be partial), for stream adapters.
   std::size_t readv(const iovec* iov, int count, error_code& ec);
+  std::size_t readv(const iovec* iov, int count);
   // Copies up to `size` received bytes without consuming them. Never waits:
-  // `ec` is would_block when nothing has arrived; 0 with no error means the
-  // peer closed its side. (E.g. to check that an idle connection is still
-  // open and quiet before reusing it.)
+  // `ec` is would_block when nothing has arrived (the throwing form throws
+  // it); 0 with no error means the peer closed its side. (E.g. to check that
+  // an idle connection is still open and quiet before reusing it.)
   std::size_t peek(void* buffer, std::size_t size, error_code& ec);
+  std::size_t peek(void* buffer, std::size_t size);
   std::size_t writev(const iovec* iov, int count, error_code& ec);
+  std::size_t writev(const iovec* iov, int count);
 
   // Datagrams.
   std::size_t recvfrom(void* buffer, std::size_t size, Address* from,
@@ -138,6 +151,8 @@ class Socket {
   std::size_t recvfrom(void* buffer, std::size_t size, Address* from);
   std::size_t sendto(const void* data, std::size_t size, const Address& to,
                      error_code& ec);
+  std::size_t sendto(const void* data, std::size_t size, const Address& to);
+  std::size_t sendto(std::string_view data, const Address& to, error_code& ec);
   std::size_t sendto(std::string_view data, const Address& to);
 
   // SHUT_RD, SHUT_WR or SHUT_RDWR.
@@ -147,7 +162,12 @@ class Socket {
   // Idempotent; never throws.
   void close() noexcept;
 
+  // The socket's own and its peer's address. The plain forms never throw
+  // (they serve error reports): an empty Address when it is unknown; the
+  // error_code forms also say why (e.g. not_connected).
+  Address local_address(error_code& ec) const;
   Address local_address() const;
+  Address peer_address(error_code& ec) const;
   Address peer_address() const;
 
  private:

@@ -3,10 +3,12 @@
 
 #include <netinet/in.h>
 #include <sys/resource.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include <cstdlib>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "green_net/convenience.h"
@@ -154,6 +156,60 @@ TEST_F(SocketTest, PeerResetAndRefusedConnectionsAreErrors) {
   a.sendall(big.data(), big.size(), ec);
   EXPECT_EQ(ec.value(), EPIPE);
   EXPECT_EQ(a.recv(10), "");
+}
+
+TEST_F(SocketTest, EveryOperationHasAnErrorCodeAndAThrowingForm) {
+  auto [a, b] = Socket::pair();
+  error_code ec;
+  // On a working pair both forms succeed.
+  EXPECT_EQ(a.send(std::string_view("ab"), ec), 2u);
+  EXPECT_FALSE(ec);
+  EXPECT_EQ(a.send("cd", 2), 2u);
+  a.sendall(std::string_view("ef"), ec);
+  EXPECT_FALSE(ec);
+  a.sendall("gh", 2);
+  const char more[] = "ij";
+  iovec out{const_cast<char*>(more), 2};
+  EXPECT_EQ(a.writev(&out, 1), 2u);
+  char peeked[2];
+  EXPECT_EQ(b.peek(peeked, 2), 2u);
+  char buf[4];
+  iovec in{buf, 4};
+  EXPECT_EQ(b.readv(&in, 1), 4u);
+  EXPECT_EQ(std::string(buf, 4), "abcd");
+  EXPECT_EQ(b.recv(6, ec), "efghij");
+  EXPECT_FALSE(ec);
+  // Nothing to peek: the error_code form says would_block, the other throws.
+  b.peek(peeked, 2, ec);
+  EXPECT_EQ(ec.value(), EAGAIN);
+  EXPECT_THROW(b.peek(peeked, 2), boost::system::system_error);
+  // TCP options on a Unix socket: ENOTSUP-like errors, reported or thrown.
+  a.set_nodelay(true, ec);
+  EXPECT_TRUE(ec);
+  EXPECT_THROW(a.set_nodelay(true), boost::system::system_error);
+  a.set_keepalive(true, ec);
+  EXPECT_FALSE(ec) << ec.message();
+  // Writing to a closed peer: reported, or thrown.
+  b.close();
+  std::string big(1 << 20, 'y');
+  a.send(std::string_view(big), ec);
+  a.sendall(std::string_view(big), ec);
+  EXPECT_EQ(ec.value(), EPIPE);
+  EXPECT_THROW(a.sendall(big.data(), big.size()), boost::system::system_error);
+  EXPECT_THROW(a.writev(&out, 1), boost::system::system_error);
+  // Addresses: an unconnected TCP socket has no peer.
+  Socket lone = Socket::tcp();
+  EXPECT_TRUE(lone.peer_address(ec).empty());
+  EXPECT_EQ(ec.value(), ENOTCONN);
+  EXPECT_TRUE(lone.peer_address().empty()) << "the plain form never throws";
+  EXPECT_FALSE(lone.local_address(ec).empty());
+  EXPECT_FALSE(ec);
+  // An IPv6 destination for an IPv4 socket.
+  Socket udp = Socket::udp();
+  const Address v6 = *Address::from_ip("::1", 9);
+  udp.sendto(std::string_view("x"), v6, ec);
+  EXPECT_TRUE(ec);
+  EXPECT_THROW(udp.sendto("x", 1, v6), boost::system::system_error);
 }
 
 TEST_F(SocketTest, SecondReaderIsRefusedWithEventletsMessage) {
