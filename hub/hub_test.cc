@@ -180,6 +180,35 @@ SIM_TEST(HubSimTest, TimerHandleCancelPendingCalled) {
   empty.cancel();
 }
 
+SIM_TEST(HubSimTest, ScopedTimerCancelsAtScopeEndUnlessReleased) {
+  std::vector<std::string> ran;
+  {
+    ScopedTimer dropped =
+        hub().schedule_call_global(Ms(1), [&] { ran.push_back("dropped"); });
+    EXPECT_TRUE(dropped.pending());
+  }
+  ScopedTimer moved_from =
+      hub().schedule_call_global(Ms(1), [&] { ran.push_back("moved"); });
+  ScopedTimer owner = std::move(moved_from);
+  EXPECT_FALSE(moved_from.pending());  // NOLINT(bugprone-use-after-move)
+  EXPECT_TRUE(owner.pending());
+  ScopedTimer replaced =
+      hub().schedule_call_global(Ms(1), [&] { ran.push_back("replaced"); });
+  replaced =
+      hub().schedule_call_global(Ms(1), [&] { ran.push_back("replacement"); });
+  TimerHandle kept;
+  {
+    ScopedTimer released =
+        hub().schedule_call_global(Ms(1), [&] { ran.push_back("released"); });
+    kept = released.release();
+  }
+  EXPECT_EQ(hub().timer_count(), 3u);
+  hub().sleep(Ms(5));
+  EXPECT_THAT(ran, ElementsAre("moved", "replacement", "released"));
+  EXPECT_TRUE(owner.called());
+  EXPECT_TRUE(kept.called());
+}
+
 SIM_TEST_OPTS(HubSimTest, CallbackCancelsATimerDueInTheSamePass,
               .sweep = false) {
   std::vector<std::string> log;

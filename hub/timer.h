@@ -9,6 +9,7 @@
 #define EVENTLET_HUB_TIMER_H_
 
 #include <cstddef>
+#include <utility>
 
 #include "absl/functional/any_invocable.h"
 #include "hub/greenlet.h"
@@ -66,6 +67,41 @@ class TimerHandle {
   explicit TimerHandle(internal::RefPtr<internal::CallbackTimer> t)
       : timer_(std::move(t)) {}
   internal::RefPtr<internal::CallbackTimer> timer_;
+};
+
+// Owns a scheduled callback and cancels it when it goes out of scope (or is
+// assigned over): the timer cannot outlive the state its callback refers to.
+//   ScopedTimer retry = hub.schedule_call_global(d, [this] { ... });
+// Move-only. release() gives the timer up (it then runs as scheduled).
+// Cancelling never parks and is a no-op once the callback ran or the hub is
+// gone, so destroying a ScopedTimer is safe at any time, teardown included.
+// Use on the hub's OS thread only.
+class ScopedTimer {
+ public:
+  ScopedTimer() = default;
+  // Takes ownership of `handle`'s timer.
+  ScopedTimer(TimerHandle handle) : handle_(std::move(handle)) {}  // NOLINT
+  ~ScopedTimer() { handle_.cancel(); }
+  ScopedTimer(ScopedTimer&& other) noexcept
+      : handle_(std::exchange(other.handle_, TimerHandle())) {}
+  ScopedTimer& operator=(ScopedTimer&& other) noexcept {
+    if (this != &other) {
+      handle_.cancel();
+      handle_ = std::exchange(other.handle_, TimerHandle());
+    }
+    return *this;
+  }
+  ScopedTimer(const ScopedTimer&) = delete;
+  ScopedTimer& operator=(const ScopedTimer&) = delete;
+
+  void cancel() { handle_.cancel(); }
+  bool pending() const { return handle_.pending(); }
+  bool called() const { return handle_.called(); }
+  // Stops owning the timer and returns its handle; this becomes empty.
+  TimerHandle release() { return std::exchange(handle_, TimerHandle()); }
+
+ private:
+  TimerHandle handle_;
 };
 
 }  // namespace eventlet
