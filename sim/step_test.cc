@@ -120,6 +120,7 @@ TEST(StepPrint, FormatsTimesAndNames) {
   e.t = 10'000;
   e.gt = 2;
   e.kind = "switch";
+  e.type = EventKind::kSwitch;
   e.from = 3;
   e.cause = 11;
   EXPECT_EQ(format_event_line(e),
@@ -187,6 +188,7 @@ TEST(StepPrint, ControlBytesArePrintedEscaped) {
   StepEvent e;
   e.seq = 1;
   e.kind = "outcome";
+  e.type = EventKind::kOutcome;
   e.result = "error";
   e.message = "\x1b]0;owned\x07";
   const std::string line = format_event_line(e, 3, 10);
