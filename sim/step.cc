@@ -50,6 +50,171 @@ std::vector<std::string> split_words(const std::string& line) {
 // ---- Loading
 // -------------------------------------------------------------------
 
+namespace {
+
+// The event fields the stepper decodes: key, type and where it goes.
+struct EventField {
+  enum class Type { kInt, kUint, kString, kIds };
+  std::string_view key;
+  Type type;
+  std::int64_t StepEvent::*int_field = nullptr;
+  std::uint64_t StepEvent::*uint_field = nullptr;
+  std::string StepEvent::*string_field = nullptr;
+  std::vector<std::int64_t> StepEvent::*ids_field = nullptr;
+  bool StepEvent::*present = nullptr;  // set when the key is there
+  unsigned required_bit = 0;
+};
+
+constexpr unsigned kAllRequired = 0xf;
+
+const std::vector<EventField>& event_fields() {
+  using T = EventField::Type;
+  using E = StepEvent;
+  static const std::vector<EventField> fields = {
+      {"seq", T::kUint, nullptr, &E::seq, nullptr, nullptr, nullptr, 1},
+      {"t", T::kInt, &E::t, nullptr, nullptr, nullptr, nullptr, 2},
+      {"gt", T::kInt, &E::gt, nullptr, nullptr, nullptr, nullptr, 4},
+      {"kind", T::kString, nullptr, nullptr, &E::kind, nullptr, nullptr, 8},
+      {"cause", T::kUint, nullptr, &E::cause},
+      {"by", T::kInt, &E::by},
+      {"from", T::kInt, &E::from},
+      {"on", T::kString, nullptr, nullptr, &E::on},
+      {"where", T::kString, nullptr, nullptr, &E::where},
+      {"what", T::kString, nullptr, nullptr, &E::what},
+      {"timer", T::kUint, nullptr, &E::timer},
+      {"deadline", T::kInt, &E::deadline, nullptr, nullptr, nullptr,
+       &E::has_deadline},
+      {"action", T::kString, nullptr, nullptr, &E::action},
+      {"target", T::kInt, &E::target, nullptr, nullptr, nullptr,
+       &E::has_target},
+      {"fd", T::kInt, &E::fd},
+      {"ev", T::kString, nullptr, nullptr, &E::ev},
+      {"ready", T::kInt, &E::ready},
+      {"set", T::kIds, nullptr, nullptr, nullptr, &E::set},
+      {"order", T::kIds, nullptr, nullptr, nullptr, &E::order},
+      {"why", T::kString, nullptr, nullptr, &E::why},
+      {"packet", T::kUint, nullptr, &E::packet},
+      {"src", T::kString, nullptr, nullptr, &E::src},
+      {"dst", T::kString, nullptr, nullptr, &E::dst},
+      {"bytes", T::kInt, &E::bytes},
+      {"at", T::kInt, &E::at, nullptr, nullptr, nullptr, &E::has_at},
+      {"jitter", T::kInt, &E::jitter},
+      {"reason", T::kString, nullptr, nullptr, &E::reason},
+      {"result", T::kString, nullptr, nullptr, &E::result},
+      {"message", T::kString, nullptr, nullptr, &E::message},
+  };
+  return fields;
+}
+
+// Decodes one event line into a StepEvent as nlohmann's parser reads it (no
+// JSON tree: the loader is about twice as fast). parse_trace has checked
+// the shapes; keys the stepper does not know (a newer format's) are
+// skipped, a known key with a value of the wrong type is an error.
+class EventDecoder {
+ public:
+  using json = nlohmann::json;
+  explicit EventDecoder(StepEvent* e) : e_(e) {}
+
+  // Whether seq, t, gt and kind were all there.
+  bool complete() const { return required_ == kAllRequired; }
+  const std::string& error() const { return error_; }
+
+  bool null() { return other(); }
+  bool boolean(bool) { return other(); }
+  bool number_float(json::number_float_t, const std::string&) {
+    return other();
+  }
+  bool binary(json::binary_t&) { return other(); }
+  bool number_integer(json::number_integer_t v) { return integer(v); }
+  bool number_unsigned(json::number_unsigned_t v) {
+    if (v > static_cast<json::number_unsigned_t>(
+                std::numeric_limits<std::int64_t>::max())) {
+      return wrong_type();
+    }
+    return integer(static_cast<std::int64_t>(v));
+  }
+  bool string(std::string& v) {
+    if (field_ == nullptr) return true;
+    if (field_->type != EventField::Type::kString || in_array_) {
+      return wrong_type();
+    }
+    e_->*field_->string_field = std::move(v);
+    required_ |= field_->required_bit;
+    return true;
+  }
+  bool start_object(std::size_t) {
+    if (depth_++ == 0) return true;
+    return other();
+  }
+  bool end_object() {
+    --depth_;
+    return true;
+  }
+  bool key(std::string& k) {
+    field_ = nullptr;
+    if (depth_ != 1) return true;  // inside an unknown key's object
+    for (const EventField& f : event_fields()) {
+      if (f.key == k) field_ = &f;
+    }
+    return true;
+  }
+  bool start_array(std::size_t) {
+    if (in_array_) return other();
+    in_array_ = true;
+    return field_ == nullptr || field_->type == EventField::Type::kIds ||
+           wrong_type();
+  }
+  bool end_array() {
+    in_array_ = false;
+    return true;
+  }
+  bool parse_error(std::size_t, const std::string&,
+                   const nlohmann::detail::exception& ex) {
+    error_ = ex.what();
+    return false;
+  }
+
+ private:
+  // A value no known field has (null, bool, float, an object).
+  bool other() { return field_ == nullptr || wrong_type(); }
+  bool wrong_type() {
+    error_ =
+        std::string(field_ ? field_->key : "a value") + " has the wrong type";
+    return false;
+  }
+  bool integer(std::int64_t v) {
+    if (field_ == nullptr) return true;
+    using T = EventField::Type;
+    if (in_array_ != (field_->type == T::kIds)) return wrong_type();
+    switch (field_->type) {
+      case T::kIds:
+        (e_->*field_->ids_field).push_back(v);
+        return true;
+      case T::kInt:
+        e_->*field_->int_field = v;
+        break;
+      case T::kUint:
+        if (v < 0) return wrong_type();
+        e_->*field_->uint_field = static_cast<std::uint64_t>(v);
+        break;
+      case T::kString:
+        return wrong_type();
+    }
+    if (field_->present != nullptr) e_->*field_->present = true;
+    required_ |= field_->required_bit;
+    return true;
+  }
+
+  StepEvent* e_;
+  const EventField* field_ = nullptr;  // the current key's (null: unknown)
+  std::string error_;
+  int depth_ = 0;
+  bool in_array_ = false;
+  unsigned required_ = 0;  // EventField::required_bit of those seen
+};
+
+}  // namespace
+
 bool load_step_trace(const ParsedTrace& parsed, StepTrace* out,
                      TraceError* error) {
   out->header = parsed.header;
@@ -57,64 +222,21 @@ bool load_step_trace(const ParsedTrace& parsed, StepTrace* out,
   out->events.reserve(parsed.lines.empty() ? 0 : parsed.lines.size() - 1);
   for (std::size_t i = 1; i < parsed.lines.size(); ++i) {
     const std::string& line = parsed.lines[i];
-    nlohmann::json j = nlohmann::json::parse(line, nullptr, false);
-    if (j.is_discarded() || !j.is_object()) {
-      *error = {i + 1, "not a JSON object"};
+    StepEvent e;
+    EventDecoder decoder(&e);
+    if (!nlohmann::json::sax_parse(line, &decoder) || !decoder.complete()) {
+      *error = {i + 1, decoder.error().empty()
+                           ? "not a JSON object with seq, t, gt and kind"
+                           : "bad field: " + decoder.error()};
       return false;
     }
-    try {
-      StepEvent e;
-      e.line = line;
-      e.seq = j.at("seq").get<std::uint64_t>();
-      e.t = j.at("t").get<std::int64_t>();
-      e.gt = j.at("gt").get<std::int64_t>();
-      e.kind = j.at("kind").get<std::string>();
-      e.type = parse_event_kind(e.kind);
-      if (j.contains("cause")) e.cause = j["cause"].get<std::uint64_t>();
-      if (j.contains("by")) e.by = j["by"].get<std::int64_t>();
-      if (j.contains("from")) e.from = j["from"].get<std::int64_t>();
-      if (j.contains("on")) e.on = j["on"].get<std::string>();
-      if (j.contains("where")) e.where = j["where"].get<std::string>();
-      if (j.contains("what")) e.what = j["what"].get<std::string>();
-      if (j.contains("timer")) e.timer = j["timer"].get<std::uint64_t>();
-      if (j.contains("deadline")) {
-        e.deadline = j["deadline"].get<std::int64_t>();
-        e.has_deadline = true;
-      }
-      if (j.contains("action")) e.action = j["action"].get<std::string>();
-      if (j.contains("target")) {
-        e.target = j["target"].get<std::int64_t>();
-        e.has_target = true;
-      }
-      if (j.contains("fd")) e.fd = j["fd"].get<std::int64_t>();
-      if (j.contains("ev")) e.ev = j["ev"].get<std::string>();
-      if (j.contains("ready")) e.ready = j["ready"].get<std::int64_t>();
-      if (j.contains("set")) e.set = j["set"].get<std::vector<std::int64_t>>();
-      if (j.contains("order")) {
-        e.order = j["order"].get<std::vector<std::int64_t>>();
-      }
-      if (j.contains("why")) e.why = j["why"].get<std::string>();
-      if (j.contains("packet")) e.packet = j["packet"].get<std::uint64_t>();
-      if (j.contains("src")) e.src = j["src"].get<std::string>();
-      if (j.contains("dst")) e.dst = j["dst"].get<std::string>();
-      if (j.contains("bytes")) e.bytes = j["bytes"].get<std::int64_t>();
-      if (j.contains("at")) {
-        e.at = j["at"].get<std::int64_t>();
-        e.has_at = true;
-      }
-      if (j.contains("jitter")) e.jitter = j["jitter"].get<std::int64_t>();
-      if (j.contains("reason")) e.reason = j["reason"].get<std::string>();
-      if (j.contains("result")) e.result = j["result"].get<std::string>();
-      if (j.contains("message")) e.message = j["message"].get<std::string>();
-      if (e.seq != out->events.size() + 1) {
-        *error = {i + 1, "seq out of order"};
-        return false;
-      }
-      out->events.push_back(std::move(e));
-    } catch (const std::exception& ex) {
-      *error = {i + 1, std::string("bad field: ") + ex.what()};
+    if (e.seq != out->events.size() + 1) {
+      *error = {i + 1, "seq out of order"};
       return false;
     }
+    e.type = parse_event_kind(e.kind);
+    e.line = line;
+    out->events.push_back(std::move(e));
   }
   return true;
 }
@@ -160,16 +282,17 @@ std::string format_time(std::int64_t ns) {
 
 namespace {
 
-// A kind the stepper does not know: its fields other than seq, t, gt, kind
-// and cause, as "key=value" in the line's order.
+// A kind the stepper does not know: its fields other than seq, t, gt, kind,
+// cause and h, as "key=value" in the line's order.
 std::string describe_unknown(const StepEvent& e) {
-  const nlohmann::json j = nlohmann::json::parse(e.line, nullptr, false);
+  const nlohmann::ordered_json j =
+      nlohmann::ordered_json::parse(e.line, nullptr, false);
   if (!j.is_object()) return "";
   std::string s;
   for (auto it = j.begin(); it != j.end(); ++it) {
     const std::string& key = it.key();
     if (key == "seq" || key == "t" || key == "gt" || key == "kind" ||
-        key == "cause") {
+        key == "cause" || key == "h") {
       continue;
     }
     if (!s.empty()) s += ' ';

@@ -1,0 +1,125 @@
+// Copyright 2026 The eventlet-cpp Authors.
+//
+// The stepper on a large trace (sim/step.h's checkpoints): a 120,000-event
+// trace of 1,500 greenthreads loads in bounded time, `goto` to random
+// positions answers fast, and every position reached through a checkpoint
+// shows exactly the state a replay from the start shows. The bounds are
+// generous (a sanitizer build on a busy 2-core machine); the test prints
+// the measured times (docs/sim.md quotes an optimised build's).
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
+#include <iostream>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "absl/time/time.h"
+#include "greenthread/greenthread.h"
+#include "gtest/gtest.h"
+#include "sim/sim.h"
+#include "sim/step.h"
+
+namespace eventlet::sim {
+namespace {
+
+constexpr std::uint64_t kEvents = 120'000;
+
+using Clock = std::chrono::steady_clock;
+
+double ms_since(Clock::time_point start) {
+  return std::chrono::duration<double, std::milli>(Clock::now() - start)
+      .count();
+}
+
+// Greenthreads that sleep in a loop for varied times: timers, switches and
+// blocks, with many greenthreads alive at once (a large state to checkpoint).
+std::string LargeTrace() {
+  Options options;
+  options.seed = 11;
+  options.trace_in_memory = true;
+  Result r = run(options, [] {
+    std::vector<GreenThread<void>> gts;
+    for (int i = 0; i < 1500; ++i) {
+      gts.push_back(spawn([i] {
+        for (int k = 0; k < 16; ++k) {
+          eventlet::sleep(absl::Microseconds(1 + (i * 7 + k * 13) % 97));
+        }
+      }));
+    }
+    for (auto& g : gts) g.wait();
+  });
+  EXPECT_TRUE(r.ok()) << r.summary();
+  return r.trace;
+}
+
+TEST(StepCheckpoints, LargeTraceLoadsAndJumpsFast) {
+  const std::string text = LargeTrace();
+
+  const Clock::time_point load_start = Clock::now();
+  ParsedTrace parsed;
+  TraceError error;
+  ASSERT_TRUE(parse_trace(text, &parsed, &error)) << error.to_string();
+  StepTrace trace;
+  const double parse_ms = ms_since(load_start);
+  ASSERT_TRUE(load_step_trace(parsed, &trace, &error)) << error.to_string();
+  const double decode_ms = ms_since(load_start);
+  Stepper stepper(trace);
+  const double load_ms = ms_since(load_start);
+  ASSERT_GE(trace.events.size(), kEvents);
+
+  std::mt19937_64 random(5);
+  std::vector<double> goto_ms;
+  for (int i = 0; i < 200; ++i) {
+    const std::uint64_t to = random() % (trace.events.size() + 1);
+    const Clock::time_point start = Clock::now();
+    stepper.go_to(to);
+    goto_ms.push_back(ms_since(start));
+    ASSERT_EQ(stepper.position(), to);
+  }
+  std::sort(goto_ms.begin(), goto_ms.end());
+  double sum = 0;
+  for (double v : goto_ms) sum += v;
+  std::cout << trace.events.size() << " events, " << stepper.state().gts.size()
+            << " greenthreads, checkpoint every "
+            << stepper.checkpoint_interval() << " events ("
+            << stepper.checkpoint_count() << " checkpoints)\n"
+            << "load: " << load_ms << " ms (parse_trace " << parse_ms
+            << " ms, decode " << decode_ms - parse_ms << " ms, checkpoints "
+            << load_ms - decode_ms << " ms)\n"
+            << "goto to 200 random positions: mean " << sum / goto_ms.size()
+            << " ms, median " << goto_ms[goto_ms.size() / 2] << " ms, max "
+            << goto_ms.back() << " ms\n";
+  // At most kMaxCheckpoints + 1 copies of the state.
+  EXPECT_LE(stepper.checkpoint_count(), Stepper::kMaxCheckpoints + 1);
+  EXPECT_LT(load_ms, 20'000);      // target: < 2 s optimised
+  EXPECT_LT(goto_ms.back(), 500);  // target: < 100 ms optimised
+}
+
+// Through a checkpoint or from the start: the same state.
+TEST(StepCheckpoints, CheckpointsShowTheSameStateAsAReplayFromTheStart) {
+  const std::string text = LargeTrace();
+  ParsedTrace parsed;
+  TraceError error;
+  ASSERT_TRUE(parse_trace(text, &parsed, &error)) << error.to_string();
+  StepTrace trace;
+  ASSERT_TRUE(load_step_trace(parsed, &trace, &error)) << error.to_string();
+  Stepper checkpointed(trace, /*checkpoint_interval=*/1000);
+  // One interval longer than the trace: only the start is a checkpoint.
+  Stepper replaying(trace, trace.events.size() + 1);
+  ASSERT_EQ(replaying.checkpoint_count(), 1u);
+  std::mt19937_64 random(9);
+  for (int i = 0; i < 12; ++i) {
+    const std::uint64_t to = random() % (trace.events.size() + 1);
+    checkpointed.go_to(to);
+    replaying.go_to(0);
+    replaying.go_to(to);
+    ASSERT_EQ(checkpointed.gts_view(), replaying.gts_view()) << to;
+    ASSERT_EQ(checkpointed.timers_view(), replaying.timers_view()) << to;
+    ASSERT_EQ(checkpointed.net_view(), replaying.net_view()) << to;
+    ASSERT_EQ(checkpointed.banner(), replaying.banner()) << to;
+  }
+}
+
+}  // namespace
+}  // namespace eventlet::sim
