@@ -4,8 +4,9 @@
 // trace of 1,500 greenthreads loads in bounded time, `goto` to random
 // positions answers fast, and every position reached through a checkpoint
 // shows exactly the state a replay from the start shows. The bounds are
-// generous (a sanitizer build on a busy 2-core machine); the test prints
-// the measured times (docs/sim.md quotes an optimised build's).
+// generous and on CPU time (a sanitizer build on a busy 2-core machine);
+// the test prints the measured times (docs/trace-format.md quotes an
+// optimised build's).
 #include <time.h>
 
 #include <algorithm>
@@ -50,13 +51,13 @@ struct Stopwatch {
 
 // Greenthreads that sleep in a loop for varied times: timers, switches and
 // blocks, with many greenthreads alive at once (a large state to checkpoint).
-std::string LargeTrace() {
+std::string SleepersTrace(int greenthreads) {
   Options options;
   options.seed = 11;
   options.trace_in_memory = true;
-  Result r = run(options, [] {
+  Result r = run(options, [greenthreads] {
     std::vector<GreenThread<void>> gts;
-    for (int i = 0; i < 1500; ++i) {
+    for (int i = 0; i < greenthreads; ++i) {
       gts.push_back(spawn([i] {
         for (int k = 0; k < 16; ++k) {
           eventlet::sleep(absl::Microseconds(1 + (i * 7 + k * 13) % 97));
@@ -69,8 +70,20 @@ std::string LargeTrace() {
   return r.trace;
 }
 
+// CPU time to load it (measured on the development machine: 0.85 s
+// optimised, 9 s at -O0, 21 s under ASan, where nlohmann's parser in
+// parse_trace dominates): the target (2 s) applies to optimised builds.
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+constexpr double kLoadCpuBoundMs = 150'000;
+#elif !defined(__OPTIMIZE__)
+constexpr double kLoadCpuBoundMs = 45'000;
+#else
+constexpr double kLoadCpuBoundMs = 4'000;
+#endif
+
 TEST(StepCheckpoints, LargeTraceLoadsAndJumpsFast) {
-  const std::string text = LargeTrace();
+  // 1,500 greenthreads sleeping 16 times: 128,501 events.
+  const std::string text = SleepersTrace(1500);
 
   const Stopwatch load;
   ParsedTrace parsed;
@@ -110,24 +123,28 @@ TEST(StepCheckpoints, LargeTraceLoadsAndJumpsFast) {
             << " ms wall (" << goto_cpu.back() << " CPU)\n";
   // At most kMaxCheckpoints + 1 copies of the state.
   EXPECT_LE(stepper.checkpoint_count(), Stepper::kMaxCheckpoints + 1);
-  EXPECT_LT(load_ms, 20'000);      // target: < 2 s optimised
-  EXPECT_LT(goto_ms.back(), 500);  // target: < 100 ms optimised
+  // Bounds on CPU time: the wall time on a shared machine depends on the
+  // other builds (it is printed above). Targets: load < 2 s, goto < 100 ms
+  // (the latter holds even under ASan: about 6 ms at most).
+  EXPECT_LT(load_cpu, kLoadCpuBoundMs);
+  EXPECT_LT(goto_cpu.back(), 100);
 }
 
 // Through a checkpoint or from the start: the same state.
 TEST(StepCheckpoints, CheckpointsShowTheSameStateAsAReplayFromTheStart) {
-  const std::string text = LargeTrace();
+  const std::string text = SleepersTrace(200);  // 17,000 events
   ParsedTrace parsed;
   TraceError error;
   ASSERT_TRUE(parse_trace(text, &parsed, &error)) << error.to_string();
   StepTrace trace;
   ASSERT_TRUE(load_step_trace(parsed, &trace, &error)) << error.to_string();
   Stepper checkpointed(trace, /*checkpoint_interval=*/1000);
+  ASSERT_GT(checkpointed.checkpoint_count(), 10u);
   // One interval longer than the trace: only the start is a checkpoint.
   Stepper replaying(trace, trace.events.size() + 1);
   ASSERT_EQ(replaying.checkpoint_count(), 1u);
   std::mt19937_64 random(9);
-  for (int i = 0; i < 12; ++i) {
+  for (int i = 0; i < 40; ++i) {
     const std::uint64_t to = random() % (trace.events.size() + 1);
     checkpointed.go_to(to);
     replaying.go_to(0);
