@@ -179,14 +179,12 @@ void HubState::on_exit(const StepEvent& e) {
 }
 
 void HubState::on_timer_add(const StepEvent& e) {
-  Timer tm;
-  tm.deadline = e.deadline;
-  tm.action = e.action;
-  tm.target = e.target;
-  tm.has_target = e.has_target;
-  tm.added_at = e.seq;
-  tm.added_by = e.gt;
-  timers[e.timer] = tm;
+  timers[e.timer] = Timer{.deadline = e.deadline,
+                          .action = e.action,
+                          .target = e.target,
+                          .has_target = e.has_target,
+                          .added_at = e.seq,
+                          .added_by = e.gt};
   ++timers_added;
 }
 
@@ -208,10 +206,7 @@ void HubState::on_timer_cancel(const StepEvent& e) {
 }
 
 void HubState::on_listen_add(const StepEvent& e) {
-  Listener l;
-  l.gt = e.gt;
-  l.added_at = e.seq;
-  listeners[{e.fd, e.ev}] = l;
+  listeners[{e.fd, e.ev}] = Listener{.gt = e.gt, .added_at = e.seq};
   ++fds[{e.fd, e.ev}].adds;
 }
 
@@ -230,16 +225,14 @@ void HubState::on_listen_remove(const StepEvent& e) {
 }
 
 void HubState::on_net_send(const StepEvent& e) {
-  Packet p;
-  p.what = e.what;
-  p.src = e.src;
-  p.dst = e.dst;
-  p.bytes = e.bytes;
-  p.at = e.at;
-  p.has_at = e.has_at;
-  p.sent_at = e.seq;
-  p.sent_by = e.gt;
-  packets[e.packet] = p;
+  packets[e.packet] = Packet{.what = e.what,
+                             .src = e.src,
+                             .dst = e.dst,
+                             .bytes = e.bytes,
+                             .at = e.at,
+                             .has_at = e.has_at,
+                             .sent_at = e.seq,
+                             .sent_by = e.gt};
   ++packets_sent;
 }
 
