@@ -42,7 +42,10 @@ struct StepTrace {
 };
 
 // Decodes a validated trace. Fails (line number, message) only on field
-// shapes parse_trace does not pin down.
+// shapes parse_trace does not pin down (a known key with a value of another
+// type, a missing seq, t, gt or kind, seq out of order). Kinds and keys this
+// stepper does not know (a newer format's) decode as EventKind::kUnknown
+// and are skipped, so a trace with them still loads.
 bool load_step_trace(const ParsedTrace& parsed, StepTrace* out,
                      TraceError* error);
 // parse_trace + load_step_trace of a file.
