@@ -9,15 +9,12 @@
 #include <sstream>
 
 #include "nlohmann/json.hpp"
+#include "sim/step_commands.h"
 
 namespace eventlet::sim {
 namespace {
 
 constexpr std::int64_t kNever = std::numeric_limits<std::int64_t>::max() - 1;
-
-std::string ev_word(const std::string& ev) {
-  return ev == "w" ? "write" : "read";
-}
 
 std::string ids(const std::vector<std::int64_t>& v) {
   std::string s = "[";
@@ -40,68 +37,6 @@ std::string trim(const std::string& s) {
   return s.substr(b, e - b + 1);
 }
 
-bool parse_int(const std::string& s, std::int64_t* out) {
-  if (s.empty()) return false;
-  std::size_t i = 0;
-  bool neg = false;
-  if (s[0] == '-') {
-    neg = true;
-    i = 1;
-  }
-  if (i == s.size()) return false;
-  std::int64_t v = 0;
-  for (; i < s.size(); ++i) {
-    if (s[i] < '0' || s[i] > '9') return false;
-    if (v > (std::numeric_limits<std::int64_t>::max() - 9) / 10) return false;
-    v = v * 10 + (s[i] - '0');
-  }
-  *out = neg ? -v : v;
-  return true;
-}
-
-// "hub" or a number.
-bool parse_gt(const std::string& s, std::int64_t* out) {
-  if (s == "hub") {
-    *out = kHubGt;
-    return true;
-  }
-  if (s == "main") {
-    *out = 0;
-    return true;
-  }
-  return parse_int(s, out);
-}
-
-// Seconds ("0.005", "5ms", "5us", "5ns", "2s") to ns.
-bool parse_seconds(const std::string& s, std::int64_t* out) {
-  std::string num = s;
-  double scale = 1e9;
-  auto ends = [&](const char* suffix) {
-    const std::string x(suffix);
-    if (num.size() > x.size() &&
-        num.compare(num.size() - x.size(), x.size(), x) == 0) {
-      num.resize(num.size() - x.size());
-      return true;
-    }
-    return false;
-  };
-  if (ends("ms")) {
-    scale = 1e6;
-  } else if (ends("us")) {
-    scale = 1e3;
-  } else if (ends("ns")) {
-    scale = 1;
-  } else if (ends("s")) {
-    scale = 1e9;
-  }
-  if (num.empty()) return false;
-  char* end = nullptr;
-  const double v = std::strtod(num.c_str(), &end);
-  if (end == nullptr || *end != '\0' || !(v >= 0) || v > 9e9) return false;
-  *out = static_cast<std::int64_t>(v * scale + 0.5);
-  return true;
-}
-
 std::vector<std::string> split_words(const std::string& line) {
   std::vector<std::string> words;
   std::istringstream in(line);
@@ -115,6 +50,171 @@ std::vector<std::string> split_words(const std::string& line) {
 // ---- Loading
 // -------------------------------------------------------------------
 
+namespace {
+
+// The event fields the stepper decodes: key, type and where it goes.
+struct EventField {
+  enum class Type { kInt, kUint, kString, kIds };
+  std::string_view key;
+  Type type;
+  std::int64_t StepEvent::*int_field = nullptr;
+  std::uint64_t StepEvent::*uint_field = nullptr;
+  std::string StepEvent::*string_field = nullptr;
+  std::vector<std::int64_t> StepEvent::*ids_field = nullptr;
+  bool StepEvent::*present = nullptr;  // set when the key is there
+  unsigned required_bit = 0;
+};
+
+constexpr unsigned kAllRequired = 0xf;
+
+const std::vector<EventField>& event_fields() {
+  using T = EventField::Type;
+  using E = StepEvent;
+  static const std::vector<EventField> fields = {
+      {"seq", T::kUint, nullptr, &E::seq, nullptr, nullptr, nullptr, 1},
+      {"t", T::kInt, &E::t, nullptr, nullptr, nullptr, nullptr, 2},
+      {"gt", T::kInt, &E::gt, nullptr, nullptr, nullptr, nullptr, 4},
+      {"kind", T::kString, nullptr, nullptr, &E::kind, nullptr, nullptr, 8},
+      {"cause", T::kUint, nullptr, &E::cause},
+      {"by", T::kInt, &E::by},
+      {"from", T::kInt, &E::from},
+      {"on", T::kString, nullptr, nullptr, &E::on},
+      {"where", T::kString, nullptr, nullptr, &E::where},
+      {"what", T::kString, nullptr, nullptr, &E::what},
+      {"timer", T::kUint, nullptr, &E::timer},
+      {"deadline", T::kInt, &E::deadline, nullptr, nullptr, nullptr,
+       &E::has_deadline},
+      {"action", T::kString, nullptr, nullptr, &E::action},
+      {"target", T::kInt, &E::target, nullptr, nullptr, nullptr,
+       &E::has_target},
+      {"fd", T::kInt, &E::fd},
+      {"ev", T::kString, nullptr, nullptr, &E::ev},
+      {"ready", T::kInt, &E::ready},
+      {"set", T::kIds, nullptr, nullptr, nullptr, &E::set},
+      {"order", T::kIds, nullptr, nullptr, nullptr, &E::order},
+      {"why", T::kString, nullptr, nullptr, &E::why},
+      {"packet", T::kUint, nullptr, &E::packet},
+      {"src", T::kString, nullptr, nullptr, &E::src},
+      {"dst", T::kString, nullptr, nullptr, &E::dst},
+      {"bytes", T::kInt, &E::bytes},
+      {"at", T::kInt, &E::at, nullptr, nullptr, nullptr, &E::has_at},
+      {"jitter", T::kInt, &E::jitter},
+      {"reason", T::kString, nullptr, nullptr, &E::reason},
+      {"result", T::kString, nullptr, nullptr, &E::result},
+      {"message", T::kString, nullptr, nullptr, &E::message},
+  };
+  return fields;
+}
+
+// Decodes one event line into a StepEvent as nlohmann's parser reads it (no
+// JSON tree: the loader is about twice as fast). parse_trace has checked
+// the shapes; keys the stepper does not know (a newer format's) are
+// skipped, a known key with a value of the wrong type is an error.
+class EventDecoder {
+ public:
+  using json = nlohmann::json;
+  explicit EventDecoder(StepEvent* e) : e_(e) {}
+
+  // Whether seq, t, gt and kind were all there.
+  bool complete() const { return required_ == kAllRequired; }
+  const std::string& error() const { return error_; }
+
+  bool null() { return other(); }
+  bool boolean(bool) { return other(); }
+  bool number_float(json::number_float_t, const std::string&) {
+    return other();
+  }
+  bool binary(json::binary_t&) { return other(); }
+  bool number_integer(json::number_integer_t v) { return integer(v); }
+  bool number_unsigned(json::number_unsigned_t v) {
+    if (v > static_cast<json::number_unsigned_t>(
+                std::numeric_limits<std::int64_t>::max())) {
+      return wrong_type();
+    }
+    return integer(static_cast<std::int64_t>(v));
+  }
+  bool string(std::string& v) {
+    if (field_ == nullptr) return true;
+    if (field_->type != EventField::Type::kString || in_array_) {
+      return wrong_type();
+    }
+    e_->*field_->string_field = std::move(v);
+    required_ |= field_->required_bit;
+    return true;
+  }
+  bool start_object(std::size_t) {
+    if (depth_++ == 0) return true;
+    return other();
+  }
+  bool end_object() {
+    --depth_;
+    return true;
+  }
+  bool key(std::string& k) {
+    field_ = nullptr;
+    if (depth_ != 1) return true;  // inside an unknown key's object
+    for (const EventField& f : event_fields()) {
+      if (f.key == k) field_ = &f;
+    }
+    return true;
+  }
+  bool start_array(std::size_t) {
+    if (in_array_) return other();
+    in_array_ = true;
+    return field_ == nullptr || field_->type == EventField::Type::kIds ||
+           wrong_type();
+  }
+  bool end_array() {
+    in_array_ = false;
+    return true;
+  }
+  bool parse_error(std::size_t, const std::string&,
+                   const nlohmann::detail::exception& ex) {
+    error_ = ex.what();
+    return false;
+  }
+
+ private:
+  // A value no known field has (null, bool, float, an object).
+  bool other() { return field_ == nullptr || wrong_type(); }
+  bool wrong_type() {
+    error_ =
+        std::string(field_ ? field_->key : "a value") + " has the wrong type";
+    return false;
+  }
+  bool integer(std::int64_t v) {
+    if (field_ == nullptr) return true;
+    using T = EventField::Type;
+    if (in_array_ != (field_->type == T::kIds)) return wrong_type();
+    switch (field_->type) {
+      case T::kIds:
+        (e_->*field_->ids_field).push_back(v);
+        return true;
+      case T::kInt:
+        e_->*field_->int_field = v;
+        break;
+      case T::kUint:
+        if (v < 0) return wrong_type();
+        e_->*field_->uint_field = static_cast<std::uint64_t>(v);
+        break;
+      case T::kString:
+        return wrong_type();
+    }
+    if (field_->present != nullptr) e_->*field_->present = true;
+    required_ |= field_->required_bit;
+    return true;
+  }
+
+  StepEvent* e_;
+  const EventField* field_ = nullptr;  // the current key's (null: unknown)
+  std::string error_;
+  int depth_ = 0;
+  bool in_array_ = false;
+  unsigned required_ = 0;  // EventField::required_bit of those seen
+};
+
+}  // namespace
+
 bool load_step_trace(const ParsedTrace& parsed, StepTrace* out,
                      TraceError* error) {
   out->header = parsed.header;
@@ -122,63 +222,21 @@ bool load_step_trace(const ParsedTrace& parsed, StepTrace* out,
   out->events.reserve(parsed.lines.empty() ? 0 : parsed.lines.size() - 1);
   for (std::size_t i = 1; i < parsed.lines.size(); ++i) {
     const std::string& line = parsed.lines[i];
-    nlohmann::json j = nlohmann::json::parse(line, nullptr, false);
-    if (j.is_discarded() || !j.is_object()) {
-      *error = {i + 1, "not a JSON object"};
+    StepEvent e;
+    EventDecoder decoder(&e);
+    if (!nlohmann::json::sax_parse(line, &decoder) || !decoder.complete()) {
+      *error = {i + 1, decoder.error().empty()
+                           ? "not a JSON object with seq, t, gt and kind"
+                           : "bad field: " + decoder.error()};
       return false;
     }
-    try {
-      StepEvent e;
-      e.line = line;
-      e.seq = j.at("seq").get<std::uint64_t>();
-      e.t = j.at("t").get<std::int64_t>();
-      e.gt = j.at("gt").get<std::int64_t>();
-      e.kind = j.at("kind").get<std::string>();
-      if (j.contains("cause")) e.cause = j["cause"].get<std::uint64_t>();
-      if (j.contains("by")) e.by = j["by"].get<std::int64_t>();
-      if (j.contains("from")) e.from = j["from"].get<std::int64_t>();
-      if (j.contains("on")) e.on = j["on"].get<std::string>();
-      if (j.contains("where")) e.where = j["where"].get<std::string>();
-      if (j.contains("what")) e.what = j["what"].get<std::string>();
-      if (j.contains("timer")) e.timer = j["timer"].get<std::uint64_t>();
-      if (j.contains("deadline")) {
-        e.deadline = j["deadline"].get<std::int64_t>();
-        e.has_deadline = true;
-      }
-      if (j.contains("action")) e.action = j["action"].get<std::string>();
-      if (j.contains("target")) {
-        e.target = j["target"].get<std::int64_t>();
-        e.has_target = true;
-      }
-      if (j.contains("fd")) e.fd = j["fd"].get<std::int64_t>();
-      if (j.contains("ev")) e.ev = j["ev"].get<std::string>();
-      if (j.contains("ready")) e.ready = j["ready"].get<std::int64_t>();
-      if (j.contains("set")) e.set = j["set"].get<std::vector<std::int64_t>>();
-      if (j.contains("order")) {
-        e.order = j["order"].get<std::vector<std::int64_t>>();
-      }
-      if (j.contains("why")) e.why = j["why"].get<std::string>();
-      if (j.contains("packet")) e.packet = j["packet"].get<std::uint64_t>();
-      if (j.contains("src")) e.src = j["src"].get<std::string>();
-      if (j.contains("dst")) e.dst = j["dst"].get<std::string>();
-      if (j.contains("bytes")) e.bytes = j["bytes"].get<std::int64_t>();
-      if (j.contains("at")) {
-        e.at = j["at"].get<std::int64_t>();
-        e.has_at = true;
-      }
-      if (j.contains("jitter")) e.jitter = j["jitter"].get<std::int64_t>();
-      if (j.contains("reason")) e.reason = j["reason"].get<std::string>();
-      if (j.contains("result")) e.result = j["result"].get<std::string>();
-      if (j.contains("message")) e.message = j["message"].get<std::string>();
-      if (e.seq != out->events.size() + 1) {
-        *error = {i + 1, "seq out of order"};
-        return false;
-      }
-      out->events.push_back(std::move(e));
-    } catch (const std::exception& ex) {
-      *error = {i + 1, std::string("bad field: ") + ex.what()};
+    if (e.seq != out->events.size() + 1) {
+      *error = {i + 1, "seq out of order"};
       return false;
     }
+    e.type = parse_event_kind(e.kind);
+    e.line = line;
+    out->events.push_back(std::move(e));
   }
   return true;
 }
@@ -222,50 +280,91 @@ std::string format_time(std::int64_t ns) {
   return buf;
 }
 
-std::string describe_event(const StepEvent& e) {
-  const std::string& k = e.kind;
-  if (k == "spawn") return "spawned by " + gt_name(e.by);
-  if (k == "switch") return gt_name(e.from) + " -> " + gt_name(e.gt);
-  if (k == "block") return "waits on " + e.on;
-  if (k == "ready") return "queued to run by " + gt_name(e.by);
-  if (k == "exit") return "finished";
-  if (k == "exception") return e.where + ": " + e.what;
-  if (k == "timer_add") {
-    std::string s = "timer " + std::to_string(e.timer) +
-                    " due t=" + format_time(e.deadline);
-    s += ", " + e.action;
-    if (e.has_target) s += " " + gt_name(e.target);
-    return s;
-  }
-  if (k == "timer_fire" || k == "timer_cancel") {
-    return "timer " + std::to_string(e.timer);
-  }
-  if (k == "listen_add" || k == "listen_fire" || k == "listen_remove") {
-    return "fd " + std::to_string(e.fd) + " " + ev_word(e.ev);
-  }
-  if (k == "net_send" || k == "net_deliver" || k == "net_drop") {
-    std::string s =
-        e.what + " " + std::to_string(e.bytes) + " B " + e.src + " -> " + e.dst;
-    if (k == "net_send" && e.has_at) s += ", arrives t=" + format_time(e.at);
-    if (k == "net_send" && e.jitter > 0) {
-      s += " (jitter " + format_time(e.jitter) + ")";
+namespace {
+
+// A kind the stepper does not know: its fields other than seq, t, gt, kind,
+// cause and h, as "key=value" in the line's order.
+std::string describe_unknown(const StepEvent& e) {
+  const nlohmann::ordered_json j =
+      nlohmann::ordered_json::parse(e.line, nullptr, false);
+  if (!j.is_object()) return "";
+  std::string s;
+  for (auto it = j.begin(); it != j.end(); ++it) {
+    const std::string& key = it.key();
+    if (key == "seq" || key == "t" || key == "gt" || key == "kind" ||
+        key == "cause" || key == "h") {
+      continue;
     }
-    if (k == "net_drop" && !e.reason.empty()) s += " (" + e.reason + ")";
-    return s;
+    if (!s.empty()) s += ' ';
+    s += key + "=" + (it->is_string() ? it->get<std::string>() : it->dump());
   }
-  if (k == "pass") return "timer pass begins";
-  if (k == "poll") {
-    return e.has_deadline ? "until t=" + format_time(e.deadline)
-                          : "no deadline";
+  return s;
+}
+
+std::string describe_net(const StepEvent& e) {
+  std::string s =
+      e.what + " " + std::to_string(e.bytes) + " B " + e.src + " -> " + e.dst;
+  if (e.type == EventKind::kNetSend && e.has_at) {
+    s += ", arrives t=" + format_time(e.at);
   }
-  if (k == "poll_done") {
-    return std::to_string(e.ready) +
-           (e.ready == 1 ? " fd ready" : " fds ready");
+  if (e.type == EventKind::kNetSend && e.jitter > 0) {
+    s += " (jitter " + format_time(e.jitter) + ")";
   }
-  if (k == "choose") return "set " + ids(e.set) + " order " + ids(e.order);
-  if (k == "stall") return e.why;
-  if (k == "outcome") {
-    return e.message.empty() ? e.result : e.result + ": " + e.message;
+  if (e.type == EventKind::kNetDrop && !e.reason.empty()) {
+    s += " (" + e.reason + ")";
+  }
+  return s;
+}
+
+}  // namespace
+
+std::string describe_event(const StepEvent& e) {
+  switch (e.type) {
+    case EventKind::kUnknown:
+      return describe_unknown(e);
+    case EventKind::kSpawn:
+      return "spawned by " + gt_name(e.by);
+    case EventKind::kSwitch:
+      return gt_name(e.from) + " -> " + gt_name(e.gt);
+    case EventKind::kBlock:
+      return "waits on " + e.on;
+    case EventKind::kReady:
+      return "queued to run by " + gt_name(e.by);
+    case EventKind::kExit:
+      return "finished";
+    case EventKind::kException:
+      return e.where + ": " + e.what;
+    case EventKind::kTimerAdd: {
+      std::string s = "timer " + std::to_string(e.timer) +
+                      " due t=" + format_time(e.deadline) + ", " + e.action;
+      if (e.has_target) s += " " + gt_name(e.target);
+      return s;
+    }
+    case EventKind::kTimerFire:
+    case EventKind::kTimerCancel:
+      return "timer " + std::to_string(e.timer);
+    case EventKind::kListenAdd:
+    case EventKind::kListenFire:
+    case EventKind::kListenRemove:
+      return "fd " + std::to_string(e.fd) + " " + ev_word(e.ev);
+    case EventKind::kNetSend:
+    case EventKind::kNetDeliver:
+    case EventKind::kNetDrop:
+      return describe_net(e);
+    case EventKind::kPass:
+      return "timer pass begins";
+    case EventKind::kPoll:
+      return e.has_deadline ? "until t=" + format_time(e.deadline)
+                            : "no deadline";
+    case EventKind::kPollDone:
+      return std::to_string(e.ready) +
+             (e.ready == 1 ? " fd ready" : " fds ready");
+    case EventKind::kChoose:
+      return "set " + ids(e.set) + " order " + ids(e.order);
+    case EventKind::kStall:
+      return e.why;
+    case EventKind::kOutcome:
+      return e.message.empty() ? e.result : e.result + ": " + e.message;
   }
   return "";
 }
@@ -335,174 +434,31 @@ std::string print_trace(const StepTrace& trace) {
   return out;
 }
 
-// ---- Reconstructed state
-// -------------------------------------------------------
-
-const char* phase_name(HubState::Phase p) {
-  switch (p) {
-    case HubState::Phase::kStart:
-      return "start";
-    case HubState::Phase::kPrepare:
-      return "prepare timers";
-    case HubState::Phase::kFireTimers:
-      return "fire timers";
-    case HubState::Phase::kPoll:
-      return "poll";
-    case HubState::Phase::kStall:
-      return "stall";
-  }
-  return "?";
-}
-
-HubState::HubState() {
-  Gt hub;
-  hub.state = "idle";
-  gts[kHubGt] = hub;
-  Gt main;
-  main.state = "running";
-  gts[0] = main;
-}
-
-void HubState::apply(const StepEvent& e) {
-  position = e.seq;
-  t = e.t;
-  const std::string& k = e.kind;
-  auto gt = [&](std::int64_t id) -> Gt& { return gts[id]; };
-  if (k == "spawn") {
-    Gt& g = gt(e.gt);
-    g.state = "not started";
-    g.since = e.seq;
-    g.created_by = e.by;
-    g.created_at = e.seq;
-  } else if (k == "switch") {
-    Gt& from = gt(e.from);
-    if (from.state == "running") {
-      from.state = e.from == kHubGt ? "idle" : "suspended";
-      from.since = e.seq;
-    }
-    Gt& to = gt(e.gt);
-    to.state = "running";
-    to.waiting_on.clear();
-    to.queued = false;
-    to.woken_at = 0;
-    to.woken_how.clear();
-    to.since = e.seq;
-    running = e.gt;
-  } else if (k == "block") {
-    Gt& g = gt(e.gt);
-    g.state = "blocked";
-    g.waiting_on = e.on;
-    g.since = e.seq;
-  } else if (k == "ready") {
-    Gt& g = gt(e.gt);
-    g.queued = true;
-    g.queued_at = e.seq;
-    g.queued_by = e.by;
-  } else if (k == "exit") {
-    Gt& g = gt(e.gt);
-    g.state = "finished";
-    g.waiting_on.clear();
-    g.queued = false;
-    g.since = e.seq;
-  } else if (k == "timer_add") {
-    Timer tm;
-    tm.deadline = e.deadline;
-    tm.action = e.action;
-    tm.target = e.target;
-    tm.has_target = e.has_target;
-    tm.added_at = e.seq;
-    tm.added_by = e.gt;
-    timers[e.timer] = tm;
-    ++timers_added;
-  } else if (k == "timer_fire") {
-    auto it = timers.find(e.timer);
-    if (it != timers.end() && it->second.has_target &&
-        it->second.action != "callback") {
-      Gt& g = gt(it->second.target);
-      g.woken_at = e.seq;
-      g.woken_how = "timer " + std::to_string(e.timer) + " fired";
-    }
-    timers.erase(e.timer);
-    ++timers_fired;
-  } else if (k == "timer_cancel") {
-    timers.erase(e.timer);
-    ++timers_cancelled;
-  } else if (k == "listen_add") {
-    Listener l;
-    l.gt = e.gt;
-    l.added_at = e.seq;
-    listeners[{e.fd, e.ev}] = l;
-    ++fds[{e.fd, e.ev}].adds;
-  } else if (k == "listen_fire") {
-    auto it = listeners.find({e.fd, e.ev});
-    if (it != listeners.end()) it->second.fired_at = e.seq;
-    Gt& g = gt(e.gt);
-    g.woken_at = e.seq;
-    g.woken_how = "fd " + std::to_string(e.fd) + " " + ev_word(e.ev) + " ready";
-    ++fds[{e.fd, e.ev}].fires;
-  } else if (k == "listen_remove") {
-    listeners.erase({e.fd, e.ev});
-    ++fds[{e.fd, e.ev}].removes;
-  } else if (k == "net_send") {
-    Packet p;
-    p.what = e.what;
-    p.src = e.src;
-    p.dst = e.dst;
-    p.bytes = e.bytes;
-    p.at = e.at;
-    p.has_at = e.has_at;
-    p.sent_at = e.seq;
-    p.sent_by = e.gt;
-    packets[e.packet] = p;
-    ++packets_sent;
-  } else if (k == "net_deliver") {
-    packets.erase(e.packet);
-    ++packets_delivered;
-  } else if (k == "net_drop") {
-    packets.erase(e.packet);
-    ++packets_dropped;
-  } else if (k == "choose") {
-    // A choose opens the pass whose wake-ups it orders (its `pass` event
-    // comes next): the banner names that pass, not the one before.
-    phase = Phase::kPrepare;
-    ++passes;
-    pass_seq = e.seq;
-    pass_t = e.t;
-  } else if (k == "pass") {
-    // The pass's prepare joined next_timers to the heap.
-    for (auto& [id, tm] : timers) tm.in_heap = true;
-    phase = Phase::kPrepare;
-    if (!pass_opened_by_choose) {
-      ++passes;
-      pass_seq = e.seq;
-      pass_t = e.t;
-    }
-  } else if (k == "poll") {
-    for (auto& [id, tm] : timers) tm.in_heap = true;
-    phase = Phase::kPoll;
-    ++polls;
-    poll_seq = e.seq;
-    poll_deadline = e.deadline;
-    poll_has_deadline = e.has_deadline;
-  } else if (k == "poll_done") {
-    phase = Phase::kPoll;
-    poll_done_seq = e.seq;
-    poll_ready = e.ready;
-  } else if (k == "stall") {
-    phase = Phase::kStall;
-  }
-  pass_opened_by_choose = k == "choose";
-  // Everything after a pass event belongs to the timer pass.
-  if (k != "pass" && k != "choose" && phase == Phase::kPrepare) {
-    phase = Phase::kFireTimers;
-  }
-}
-
 // ---- The stepper
 // ---------------------------------------------------------------
 
-Stepper::Stepper(const StepTrace& trace) : trace_(trace) {
+bool StreamLineSource::read_line(const std::string& prompt, std::string* line) {
+  out_ << prompt << std::flush;
+  if (!std::getline(in_, *line)) return false;
+  if (echo_) out_ << *line << "\n";
+  return true;
+}
+
+Stepper::Stepper(const StepTrace& trace, std::uint64_t checkpoint_interval)
+    : trace_(trace) {
   widths(trace, &seq_width_, &t_width_);
+  const std::uint64_t n = trace.events.size();
+  interval_ = checkpoint_interval != 0
+                  ? checkpoint_interval
+                  : std::max(kMinCheckpointInterval,
+                             (n + kMaxCheckpoints - 1) / kMaxCheckpoints);
+  checkpoints_.reserve(n / interval_ + 1);
+  checkpoints_.push_back(state_);
+  HubState s;
+  for (const StepEvent& e : trace.events) {
+    s.apply(e);
+    if (s.position % interval_ == 0) checkpoints_.push_back(s);
+  }
 }
 
 std::string Stepper::event_line(const StepEvent& e) const {
@@ -511,11 +467,99 @@ std::string Stepper::event_line(const StepEvent& e) const {
 
 void Stepper::go_to(std::uint64_t position) {
   position = std::min<std::uint64_t>(position, trace_.events.size());
-  if (position < state_.position) state_ = HubState();
-  while (state_.position < position) step_forward();
+  const std::uint64_t base = position / interval_ * interval_;
+  if (position < state_.position || base > state_.position) {
+    state_ = checkpoints_[position / interval_];
+  }
+  while (state_.position < position) {
+    state_.apply(trace_.events[state_.position]);
+  }
 }
 
-void Stepper::step_forward() { state_.apply(trace_.events[state_.position]); }
+bool Stepper::add_breakpoint(const std::string& spec, Breakpoint* added,
+                             std::string* error) {
+  Breakpoint b;
+  b.spec = spec;
+  if (spec.rfind("kind=", 0) == 0) {
+    b.kind = spec.substr(5);
+    // Kinds the stepper knows, and any the trace holds (a newer format's).
+    bool known = parse_event_kind(b.kind) != EventKind::kUnknown;
+    for (std::size_t i = 0; !known && i < trace_.events.size(); ++i) {
+      known = trace_.events[i].kind == b.kind;
+    }
+    if (!known) {
+      *error = "unknown kind '" + printable(b.kind) + "'";
+      return false;
+    }
+  } else if (spec.rfind("gt=", 0) == 0) {
+    std::int64_t v = 0;
+    if (!parse_step_gt(spec.substr(3), &v)) {
+      *error = "gt=N wants a greenthread number (or main, hub)";
+      return false;
+    }
+    b.gt = v;
+  } else if (spec.rfind("t>=", 0) == 0) {
+    std::int64_t v = 0;
+    if (!parse_step_seconds(spec.substr(3), &v)) {
+      *error = "t>=SECONDS wants a time such as 0.005, 5ms, 10us";
+      return false;
+    }
+    b.t_at_least = v;
+  } else {
+    *error = "breakpoints: kind=K, gt=N or t>=SECONDS";
+    return false;
+  }
+  b.id = next_breakpoint_++;
+  breakpoints_.push_back(b);
+  *added = b;
+  return true;
+}
+
+bool Stepper::delete_breakpoint(int id) {
+  return std::erase_if(breakpoints_,
+                       [id](const Breakpoint& b) { return b.id == id; }) > 0;
+}
+
+bool Stepper::hits(const Breakpoint& b, const StepEvent& e) const {
+  if (!b.kind.empty()) return e.kind == b.kind;
+  if (b.gt) return e.gt == *b.gt;
+  if (b.t_at_least) {
+    // Crossed here: this event reaches the time and the one before did not.
+    return e.t >= *b.t_at_least &&
+           (e.seq == 1 || trace_.events[e.seq - 2].t < *b.t_at_least);
+  }
+  return false;
+}
+
+std::uint64_t Stepper::next_hit(std::uint64_t after,
+                                const Breakpoint** which) const {
+  for (std::uint64_t p = after + 1; p <= trace_.events.size(); ++p) {
+    for (const Breakpoint& b : breakpoints_) {
+      if (hits(b, trace_.events[p - 1])) {
+        *which = &b;
+        return p;
+      }
+    }
+  }
+  *which = nullptr;
+  return 0;
+}
+
+std::uint64_t Stepper::previous_hit(std::uint64_t before,
+                                    const Breakpoint** which) const {
+  for (std::uint64_t p =
+           std::min<std::uint64_t>(before, trace_.events.size() + 1);
+       p-- > 1;) {
+    for (const Breakpoint& b : breakpoints_) {
+      if (hits(b, trace_.events[p - 1])) {
+        *which = &b;
+        return p;
+      }
+    }
+  }
+  *which = nullptr;
+  return 0;
+}
 
 std::string Stepper::banner() const {
   using P = HubState::Phase;
@@ -551,10 +595,11 @@ void Stepper::show_current(std::ostream& out) const {
       << event_line(trace_.events[state_.position - 1]) << "\n";
 }
 
-std::string Stepper::gts_view() const {
+std::string Stepper::gts_view(std::size_t first, std::size_t count) const {
   std::ostringstream out;
   out << "greenthreads at #" << state_.position
       << " (t=" << format_time(state_.t) << "):\n";
+  std::size_t index = 0;
   // Who each timer and listener is about, in one pass (many greenthreads).
   std::multimap<std::int64_t, std::uint64_t> timers_of;
   for (const auto& [tid, tm] : state_.timers) {
@@ -566,6 +611,8 @@ std::string Stepper::gts_view() const {
     listeners_of.emplace(it->second.gt, it);
   }
   for (const auto& [id, g] : state_.gts) {
+    if (index++ < first) continue;
+    if (index - first > count) break;
     std::string line = "  " + pad(gt_name(id), 5) + " " + pad(g.state, 13);
     std::vector<std::string> notes;
     if (g.state == "blocked") {
@@ -705,282 +752,109 @@ std::string Stepper::net_view() const {
   return out.str();
 }
 
-std::string Stepper::help_text() {
-  return "commands:\n"
-         "  n, next [N]      the next event (N events, each printed)\n"
-         "  s, step [GT]     the next event of greenthread GT (a number, main "
-         "or hub;\n"
-         "                   default: the current event's); a switch away "
-         "from GT counts\n"
-         "  c, continue      run to the next breakpoint (or the end)\n"
-         "  b, break SPEC    kind=K | gt=N | t>=SECONDS (5ms, 2us, 0.5 ...); "
-         "b alone lists them\n"
-         "  d, delete [N]    delete breakpoint N (all without N)\n"
-         "  back [N]         N events back (default 1)\n"
-         "  goto SEQ         to event SEQ (0: the start)\n"
-         "  l, list [N]      N events before and after the current one "
-         "(default 3)\n"
-         "  show             the current event's JSON line\n"
-         "  why              the chain of causes that led to the current "
-         "event\n"
-         "  gts              greenthreads: state, what each waits on\n"
-         "  timers           the timer queue (next_timers and the heap)\n"
-         "  listeners        fd listeners\n"
-         "  net              the network: packets in flight, fds, polls\n"
-         "  help             this text\n"
-         "  q, quit          leave (so does the end of input)\n"
-         "  an empty line repeats the last command\n";
+std::string Stepper::gt_view(std::int64_t gt) const {
+  auto it = state_.gts.find(gt);
+  if (it == state_.gts.end()) return "";
+  const HubState::Gt& g = it->second;
+  std::ostringstream out;
+  out << "greenthread " << gt_name(gt) << " at #" << state_.position
+      << " (t=" << format_time(state_.t) << "): " << g.state;
+  if (g.state == "blocked") out << " on " << g.waiting_on;
+  if (g.since != 0) out << " since #" << g.since;
+  out << "\n";
+  if (g.created_at != 0) {
+    out << "  spawned by " << gt_name(g.created_by) << " at #" << g.created_at
+        << " (t=" << format_time(trace_.events[g.created_at - 1].t) << ")\n";
+  }
+  if (g.woken_at != 0 && g.state != "running") {
+    out << "  waking: " << g.woken_how << " at #" << g.woken_at << "\n";
+  }
+  if (g.queued) {
+    out << "  ready: queued by " << gt_name(g.queued_by) << " at #"
+        << g.queued_at << "\n";
+  }
+  for (const auto& [id, tm] : state_.timers) {
+    if (!tm.has_target || tm.target != gt) continue;
+    out << "  timer " << id << " " << tm.action
+        << " due t=" << format_time(tm.deadline) << " (added #" << tm.added_at
+        << ", " << (tm.in_heap ? "heap" : "next_timers") << ")\n";
+  }
+  for (const auto& [key, l] : state_.listeners) {
+    if (l.gt != gt) continue;
+    out << "  fd " << key.first << " " << ev_word(key.second) << " since #"
+        << l.added_at
+        << (l.fired_at ? ", ready at #" + std::to_string(l.fired_at)
+                       : std::string(", waiting"))
+        << "\n";
+  }
+  // Its events so far (its own and switches away from it): the count, the
+  // last few, and the next one.
+  constexpr std::size_t kRecent = 5;
+  std::vector<const StepEvent*> recent;
+  std::uint64_t count = 0;
+  auto about = [gt](const StepEvent& e) {
+    return e.gt == gt || (e.type == EventKind::kSwitch && e.from == gt);
+  };
+  for (std::uint64_t p = state_.position; p > 0; --p) {
+    const StepEvent& e = trace_.events[p - 1];
+    if (!about(e)) continue;
+    ++count;
+    if (recent.size() < kRecent) recent.push_back(&e);
+  }
+  out << "  events so far: " << count;
+  if (!recent.empty()) {
+    out << (recent.size() < count
+                ? "; the last " + std::to_string(recent.size())
+                : std::string())
+        << ":";
+  }
+  out << "\n";
+  for (auto r = recent.rbegin(); r != recent.rend(); ++r) {
+    out << "    " << event_line(**r) << "\n";
+  }
+  for (std::uint64_t p = state_.position; p < trace_.events.size(); ++p) {
+    if (about(trace_.events[p])) {
+      out << "  next: " << event_line(trace_.events[p]) << "\n";
+      break;
+    }
+  }
+  return out.str();
 }
 
-bool Stepper::parse_breakpoint(const std::string& spec, Breakpoint* b,
-                               std::string* error) const {
-  b->spec = spec;
-  if (spec.rfind("kind=", 0) == 0) {
-    b->kind = spec.substr(5);
-    static const std::set<std::string> kinds = {
-        "spawn",        "switch",     "block",       "ready",
-        "exit",         "exception",  "timer_add",   "timer_fire",
-        "timer_cancel", "listen_add", "listen_fire", "listen_remove",
-        "pass",         "poll",       "poll_done",   "choose",
-        "stall",        "net_send",   "net_deliver", "net_drop",
-        "outcome"};
-    if (!kinds.count(b->kind)) {
-      *error = "unknown kind '" + b->kind + "'";
-      return false;
-    }
-    return true;
-  }
-  if (spec.rfind("gt=", 0) == 0) {
-    std::int64_t v = 0;
-    if (!parse_gt(spec.substr(3), &v)) {
-      *error = "gt=N wants a greenthread number (or main, hub)";
-      return false;
-    }
-    b->gt = v;
-    return true;
-  }
-  if (spec.rfind("t>=", 0) == 0) {
-    std::int64_t v = 0;
-    if (!parse_seconds(spec.substr(3), &v)) {
-      *error = "t>=SECONDS wants a time such as 0.005, 5ms, 10us";
-      return false;
-    }
-    b->t_at_least = v;
-    return true;
-  }
-  *error = "breakpoints: kind=K, gt=N or t>=SECONDS";
-  return false;
-}
-
-bool Stepper::hits(const Breakpoint& b, const StepEvent& e) const {
-  if (!b.kind.empty()) return e.kind == b.kind;
-  if (b.gt) return e.gt == *b.gt;
-  if (b.t_at_least) return e.t >= *b.t_at_least;
-  return false;
-}
+std::string Stepper::help_text() { return step_commands_help(); }
 
 bool Stepper::execute(const std::string& raw, std::ostream& out) {
   std::string line = trim(raw);
   if (line.empty()) line = last_command_;
   if (line.empty()) return true;
-  last_command_ = line;
-  const std::vector<std::string> w = split_words(line);
-  const std::string& cmd = w[0];
-  const std::uint64_t n_events = trace_.events.size();
-  auto count_arg = [&](std::int64_t def, std::int64_t* n) {
-    if (w.size() < 2) {
-      *n = def;
-      return true;
-    }
-    if (!parse_int(w[1], n) || *n < 0) {
-      out << cmd << ": expected a count, got '" << w[1] << "'\n";
-      return false;
-    }
+  const std::vector<std::string> words = split_words(line);
+  const StepCommand* command = find_step_command(words[0]);
+  if (command == nullptr) {
+    out << "unknown command '" << printable(words[0])
+        << "' (help lists them)\n";
     return true;
-  };
-  if (cmd == "q" || cmd == "quit" || cmd == "exit") return false;
-  if (cmd == "help" || cmd == "h" || cmd == "?") {
-    out << help_text();
-  } else if (cmd == "n" || cmd == "next") {
-    std::int64_t n = 1;
-    if (!count_arg(1, &n)) return true;
-    if (state_.position >= n_events) {
-      out << "at the end of the trace (#" << n_events << ")\n";
-      return true;
-    }
-    HubState::Phase shown = HubState::Phase::kStall;
-    bool first = true;
-    for (std::int64_t i = 0; i < n && state_.position < n_events; ++i) {
-      step_forward();
-      if (first || state_.phase != shown) {
-        out << banner() << "\n";
-        shown = state_.phase;
-        first = false;
-      }
-      out << event_line(trace_.events[state_.position - 1]) << "\n";
-    }
-    if (state_.position >= n_events) out << "(end of trace)\n";
-  } else if (cmd == "s" || cmd == "step") {
-    std::int64_t gt = 0;
-    if (w.size() >= 2) {
-      if (!parse_gt(w[1], &gt)) {
-        out << "step: expected a greenthread (a number, main or hub)\n";
-        return true;
-      }
-    } else {
-      gt = state_.position ? trace_.events[state_.position - 1].gt
-                           : state_.running;
-    }
-    std::uint64_t skipped = 0;
-    for (;;) {
-      if (state_.position >= n_events) {
-        out << "no further event of gt " << gt_name(gt) << " (at the end, #"
-            << n_events << ")\n";
-        return true;
-      }
-      step_forward();
-      const StepEvent& e = trace_.events[state_.position - 1];
-      if (e.gt == gt || (e.kind == "switch" && e.from == gt)) break;
-      ++skipped;
-    }
-    if (skipped) out << "(" << skipped << " events of others skipped)\n";
-    show_current(out);
-  } else if (cmd == "c" || cmd == "continue") {
-    if (state_.position >= n_events) {
-      out << "at the end of the trace (#" << n_events << ")\n";
-      return true;
-    }
-    for (;;) {
-      if (state_.position >= n_events) {
-        show_current(out);
-        out << "(end of trace; no breakpoint hit)\n";
-        return true;
-      }
-      step_forward();
-      const StepEvent& e = trace_.events[state_.position - 1];
-      for (const Breakpoint& b : breakpoints_) {
-        if (hits(b, e)) {
-          out << "breakpoint " << b.id << " (" << b.spec << ")\n";
-          show_current(out);
-          return true;
-        }
-      }
-    }
-  } else if (cmd == "b" || cmd == "break") {
-    if (w.size() < 2) {
-      if (breakpoints_.empty()) out << "no breakpoints\n";
-      for (const Breakpoint& b : breakpoints_) {
-        out << "  " << b.id << "  " << b.spec << "\n";
-      }
-      return true;
-    }
-    Breakpoint b;
-    std::string error;
-    if (!parse_breakpoint(w[1], &b, &error)) {
-      out << "break: " << error << "\n";
-      return true;
-    }
-    b.id = next_breakpoint_++;
-    breakpoints_.push_back(b);
-    out << "breakpoint " << b.id << ": " << b.spec << "\n";
-  } else if (cmd == "d" || cmd == "delete") {
-    if (w.size() < 2) {
-      breakpoints_.clear();
-      out << "all breakpoints deleted\n";
-      return true;
-    }
-    std::int64_t id = 0;
-    if (!parse_int(w[1], &id)) {
-      out << "delete: expected a breakpoint number\n";
-      return true;
-    }
-    const auto before = breakpoints_.size();
-    std::erase_if(breakpoints_,
-                  [id](const Breakpoint& b) { return b.id == id; });
-    out << (breakpoints_.size() < before ? "deleted breakpoint "
-                                         : "no breakpoint ")
-        << id << "\n";
-  } else if (cmd == "back" || cmd == "bk") {
-    std::int64_t n = 1;
-    if (!count_arg(1, &n)) return true;
-    const std::uint64_t to =
-        static_cast<std::uint64_t>(n) >= state_.position
-            ? 0
-            : state_.position - static_cast<std::uint64_t>(n);
-    go_to(to);
-    show_current(out);
-  } else if (cmd == "goto" || cmd == "g") {
-    std::int64_t seq = 0;
-    if (w.size() < 2 || !parse_int(w[1], &seq) || seq < 0) {
-      out << "goto: expected an event number (0.." << n_events << ")\n";
-      return true;
-    }
-    if (static_cast<std::uint64_t>(seq) > n_events) {
-      out << "goto: no event #" << seq << " (the trace has " << n_events
-          << ")\n";
-      return true;
-    }
-    go_to(static_cast<std::uint64_t>(seq));
-    show_current(out);
-  } else if (cmd == "l" || cmd == "list") {
-    std::int64_t n = 3;
-    if (!count_arg(3, &n)) return true;
-    const std::uint64_t cur = state_.position;
-    const std::uint64_t lo = cur > static_cast<std::uint64_t>(n) ? cur - n : 1;
-    const std::uint64_t hi =
-        std::min<std::uint64_t>(n_events, cur + static_cast<std::uint64_t>(n));
-    for (std::uint64_t s = lo; s <= hi; ++s) {
-      out << (s == cur ? "=> " : "   ") << event_line(trace_.events[s - 1])
-          << "\n";
-    }
-  } else if (cmd == "show" || cmd == "p") {
-    if (state_.position == 0) {
-      out << trace_.events.size() << " events; header: seed "
-          << trace_.header.seed << ", strategy " << trace_.header.strategy
-          << "\n";
-    } else {
-      out << trace_.events[state_.position - 1].line << "\n";
-    }
-  } else if (cmd == "why") {
-    if (state_.position == 0) {
-      out << "at the start: no event yet\n";
-      return true;
-    }
-    std::uint64_t s = state_.position;
-    out << "cause chain:\n";
-    while (s != 0) {
-      const StepEvent& e = trace_.events[s - 1];
-      out << "  " << event_line(e) << "\n";
-      s = e.cause;
-    }
-  } else if (cmd == "gts" || cmd == "gt" || cmd == "ps") {
-    out << gts_view();
-  } else if (cmd == "timers") {
-    out << timers_view();
-  } else if (cmd == "listeners") {
-    out << listeners_view();
-  } else if (cmd == "net") {
-    out << net_view();
-  } else {
-    out << "unknown command '" << cmd << "' (help lists them)\n";
   }
-  return true;
+  last_command_ = line;
+  return command->run(*this, words, out);
 }
 
-void Stepper::run(std::istream& in, std::ostream& out, bool echo) {
+void Stepper::run(LineSource& in, std::ostream& out) {
   out << format_header_line(trace_) << "\n";
   show_current(out);
   out << "type help for the commands\n";
   std::string line;
   for (;;) {
-    out << "(step) " << std::flush;
-    if (!std::getline(in, line)) {
+    if (!in.read_line("(step) ", &line)) {
       out << "\n";
       break;
     }
-    if (echo) out << line << "\n";
     if (!execute(line, out)) break;
   }
+}
+
+void Stepper::run(std::istream& in, std::ostream& out, bool echo) {
+  StreamLineSource source(in, out, echo);
+  run(source, out);
 }
 
 }  // namespace eventlet::sim

@@ -15,8 +15,9 @@
 // The stepper reconstructs the hub's state at any event from the events
 // before it: greenthreads (state, what each waits on), the timer queue
 // (next_timers and the heap), fd listeners, the polls, and the hub phase
-// (prepare timers -> fire timers -> poll) the event belongs to. Moving back
-// replays from the start, so every position shows exactly the same state
+// (prepare timers -> fire timers -> poll) the event belongs to
+// (sim/step_state.h). Moving to a position replays from the nearest
+// checkpoint before it, so every position shows exactly the same state
 // however it was reached.
 #ifndef EVENTLET_SIM_STEP_H_
 #define EVENTLET_SIM_STEP_H_
@@ -24,52 +25,16 @@
 #include <cstddef>
 #include <cstdint>
 #include <istream>
-#include <map>
 #include <optional>
 #include <ostream>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "sim/step_state.h"
 #include "sim/trace.h"
 
 namespace eventlet::sim {
-
-inline constexpr std::int64_t kHubGt = -1;
-
-// One event of a trace, decoded. Fields a kind does not have stay at their
-// defaults (has_* says whether the optional ones were present).
-struct StepEvent {
-  std::uint64_t seq = 0;
-  std::int64_t t = 0;
-  std::int64_t gt = 0;
-  std::string kind;
-  std::uint64_t cause = 0;  // 0: none
-  std::int64_t by = 0;      // spawn, ready
-  std::int64_t from = 0;    // switch
-  std::string on;           // block
-  std::string where, what;  // exception
-  std::uint64_t timer = 0;  // timer_*
-  std::int64_t deadline = 0;
-  bool has_deadline = false;  // timer_add always; poll: false = no limit
-  std::string action;         // timer_add
-  std::int64_t target = 0;
-  bool has_target = false;
-  std::int64_t fd = 0;                   // listen_*
-  std::string ev;                        // "r" / "w"
-  std::int64_t ready = 0;                // poll_done
-  std::vector<std::int64_t> set, order;  // choose
-  std::string why;                       // stall
-  std::uint64_t packet = 0;              // net_*
-  std::string src, dst;                  // net_* ("what" as above)
-  std::int64_t bytes = 0;                // net_*
-  std::int64_t at = 0;                   // net_send: when it arrives
-  bool has_at = false;
-  std::int64_t jitter = -1;     // net_send: the draw (-1: none)
-  std::string reason;           // net_drop: "loss", "partition"
-  std::string result, message;  // outcome
-  std::string line;             // the JSON line itself
-};
 
 struct StepTrace {
   TraceHeader header;
@@ -77,7 +42,10 @@ struct StepTrace {
 };
 
 // Decodes a validated trace. Fails (line number, message) only on field
-// shapes parse_trace does not pin down.
+// shapes parse_trace does not pin down (a known key with a value of another
+// type, a missing seq, t, gt or kind, seq out of order). Kinds and keys this
+// stepper does not know (a newer format's) decode as EventKind::kUnknown
+// and are skipped, so a trace with them still loads.
 bool load_step_trace(const ParsedTrace& parsed, StepTrace* out,
                      TraceError* error);
 // parse_trace + load_step_trace of a file.
@@ -103,130 +71,120 @@ std::string format_header_line(const StepTrace& trace);
 // widest seq and time of the trace. Every line ends in '\n'.
 std::string print_trace(const StepTrace& trace);
 
-// The hub's state after some prefix of the events.
-struct HubState {
-  enum class Phase { kStart, kPrepare, kFireTimers, kPoll, kStall };
-  struct Gt {
-    std::string state;        // running, ready, blocked, not started, ...
-    std::string waiting_on;   // block's "on" while blocked
-    std::uint64_t since = 0;  // the event that set the state
-    std::int64_t created_by = 0;
-    std::uint64_t created_at = 0;  // spawn seq (0: main, hub)
-    bool queued = false;           // a ready (zero-delay wake-up) is queued
-    std::uint64_t queued_at = 0;
-    std::int64_t queued_by = 0;
-    // A timer_fire or listen_fire that resumes it (until it runs).
-    std::uint64_t woken_at = 0;
-    std::string woken_how;
-  };
-  struct Timer {
-    std::int64_t deadline = 0;
-    std::string action;
-    std::int64_t target = 0;
-    bool has_target = false;
-    std::uint64_t added_at = 0;
-    std::int64_t added_by = 0;
-    bool in_heap = false;  // false: still in next_timers
-  };
-  struct Listener {
-    std::int64_t gt = 0;
-    std::uint64_t added_at = 0;
-    std::uint64_t fired_at = 0;  // 0: still waiting
-  };
-  struct FdStats {
-    int adds = 0, fires = 0, removes = 0;
-  };
-  // A packet of the simulated network, sent and not yet delivered or
-  // dropped.
-  struct Packet {
-    std::string what, src, dst;
-    std::int64_t bytes = 0;
-    std::int64_t at = 0;
-    bool has_at = false;
-    std::uint64_t sent_at = 0;
-    std::int64_t sent_by = 0;
-  };
-
-  std::uint64_t position = 0;  // events applied
-  std::int64_t t = 0;
-  std::int64_t running = 0;  // who holds the CPU
-  Phase phase = Phase::kStart;
-  // Timer passes begun; the current one's first event (its `choose`, when
-  // the tie breaker ordered it, else its `pass`) and time.
-  int passes = 0;
-  std::uint64_t pass_seq = 0;
-  std::int64_t pass_t = 0;
-  bool pass_opened_by_choose = false;  // the last event was that choose
-  std::uint64_t poll_seq = 0;          // last poll
-  std::int64_t poll_deadline = 0;
-  bool poll_has_deadline = false;
-  std::uint64_t poll_done_seq = 0;
-  std::int64_t poll_ready = 0;
-  int polls = 0;
-  int timers_added = 0, timers_fired = 0, timers_cancelled = 0;
-  std::map<std::int64_t, Gt> gts;
-  std::map<std::uint64_t, Timer> timers;
-  std::map<std::pair<std::int64_t, std::string>, Listener> listeners;
-  std::map<std::pair<std::int64_t, std::string>, FdStats> fds;
-  std::map<std::uint64_t, Packet> packets;  // in flight, by packet id
-  int packets_sent = 0, packets_delivered = 0, packets_dropped = 0;
-
-  HubState();
-  void apply(const StepEvent& e);
+// Where the stepper's command lines come from: a stream (a pipe, a file,
+// a test) or a line editor (sim/step_line_editor.h, for a terminal).
+class LineSource {
+ public:
+  virtual ~LineSource() = default;
+  // Shows `prompt`, reads one line into *line (without its newline).
+  // False at the end of input. Blocks until a line is there.
+  virtual bool read_line(const std::string& prompt, std::string* line) = 0;
 };
 
-const char* phase_name(HubState::Phase p);
-
-// The interactive stepper. Commands (see help_text()):
-//   n|next [N]     s|step [GT]     c|continue     b|break SPEC
-//   d|delete [N]   back [N]        goto SEQ       l|list [N]
-//   show           why             gts  timers  listeners  net
-//   help           q|quit          (empty line: repeat the last command)
-class Stepper {
+// Lines from an istream. Writes the prompt to `out` and, when `echo`, the
+// line read after it (so a piped session's output reads like a terminal's).
+class StreamLineSource : public LineSource {
  public:
-  explicit Stepper(const StepTrace& trace);
-
-  // Reads commands line by line until "q" or end of input. `echo`: write
-  // each command after the prompt (when stdin is not a terminal, so the
-  // output reads like a session).
-  void run(std::istream& in, std::ostream& out, bool echo);
-  // Executes one command line; false on quit.
-  bool execute(const std::string& line, std::ostream& out);
-
-  std::uint64_t position() const { return state_.position; }
-  const HubState& state() const { return state_; }
-  void go_to(std::uint64_t position);
-
-  // Views.
-  std::string banner() const;
-  std::string gts_view() const;
-  std::string timers_view() const;
-  std::string listeners_view() const;
-  std::string net_view() const;
-  static std::string help_text();
+  // Both streams must outlive this.
+  StreamLineSource(std::istream& in, std::ostream& out, bool echo)
+      : in_(in), out_(out), echo_(echo) {}
+  bool read_line(const std::string& prompt, std::string* line) override;
 
  private:
+  std::istream& in_;
+  std::ostream& out_;
+  bool echo_;
+};
+
+// The interactive stepper. The commands are the table in
+// sim/step_commands.h (help_text() lists them). An empty line repeats the
+// last valid command; an unknown one is never repeated.
+//
+// Checkpoints: the constructor replays the whole trace once and keeps a copy
+// of the state every checkpoint_interval() events (K). Going to any
+// position restores the nearest checkpoint at or before it (unless the
+// current state is nearer) and replays at most K - 1 events, so a jump costs
+// one state copy plus < K applies whatever the distance. K is
+// max(kMinCheckpointInterval, ceil(events / kMaxCheckpoints)): at most
+// kMaxCheckpoints + 1 copies of the state are kept.
+class Stepper {
+ public:
+  static constexpr std::uint64_t kMinCheckpointInterval = 1024;
+  static constexpr std::uint64_t kMaxCheckpoints = 128;
+  // Lines per page of `gts`.
+  static constexpr std::size_t kGtsPerPage = 40;
+
   struct Breakpoint {
     int id = 0;
     std::string spec;
     std::string kind;
     std::optional<std::int64_t> gt;
+    // Fires at the event whose time first reaches it (once per crossing).
     std::optional<std::int64_t> t_at_least;
   };
-  bool parse_breakpoint(const std::string& spec, Breakpoint* b,
-                        std::string* error) const;
-  bool hits(const Breakpoint& b, const StepEvent& e) const;
-  void step_forward();
+
+  // `trace` must outlive the stepper. `checkpoint_interval` 0: the default
+  // K above.
+  explicit Stepper(const StepTrace& trace,
+                   std::uint64_t checkpoint_interval = 0);
+
+  // Reads commands until "q" or the end of input: the header line, the
+  // current position, then a prompt "(step) " per command.
+  void run(LineSource& in, std::ostream& out);
+  // run() over StreamLineSource(in, out, echo).
+  void run(std::istream& in, std::ostream& out, bool echo);
+  // Executes one command line; false on quit.
+  bool execute(const std::string& line, std::ostream& out);
+
+  const StepTrace& trace() const { return trace_; }
+  std::uint64_t position() const { return state_.position; }
+  const HubState& state() const { return state_; }
+  // To event `position` (0: the start; past the end: the end).
+  void go_to(std::uint64_t position);
+  std::uint64_t checkpoint_interval() const { return interval_; }
+  std::size_t checkpoint_count() const { return checkpoints_.size(); }
+
+  // Breakpoints. add_breakpoint: kind=K | gt=N | t>=SECONDS; on a bad spec
+  // false and *error says why.
+  bool add_breakpoint(const std::string& spec, Breakpoint* added,
+                      std::string* error);
+  bool delete_breakpoint(int id);
+  void delete_breakpoints() { breakpoints_.clear(); }
+  const std::vector<Breakpoint>& breakpoints() const { return breakpoints_; }
+  // The first event after `after` (the last before `before`) that a
+  // breakpoint hits, and which; 0 and nullptr when none.
+  std::uint64_t next_hit(std::uint64_t after, const Breakpoint** which) const;
+  std::uint64_t previous_hit(std::uint64_t before,
+                             const Breakpoint** which) const;
+
+  // Views.
+  std::string banner() const;
+  // "greenthreads at #P (t=...):" and one line per greenthread, `count`
+  // of them from the `first` (by id: hub, main, then spawn order).
+  std::string gts_view(std::size_t first = 0,
+                       std::size_t count = static_cast<std::size_t>(-1)) const;
+  // One greenthread in detail ("" when it does not exist at this position).
+  std::string gt_view(std::int64_t gt) const;
+  std::string timers_view() const;
+  std::string listeners_view() const;
+  std::string net_view() const;
+  // The current event in the session's columns, with its phase banner.
   void show_current(std::ostream& out) const;
   std::string event_line(const StepEvent& e) const;
+  static std::string help_text();
+
+ private:
+  bool hits(const Breakpoint& b, const StepEvent& e) const;
 
   const StepTrace& trace_;
+  std::uint64_t interval_ = kMinCheckpointInterval;
+  std::vector<HubState> checkpoints_;  // [i]: the state after i * interval_
   HubState state_;
   int seq_width_ = 0;
   int t_width_ = 0;
   std::vector<Breakpoint> breakpoints_;
   int next_breakpoint_ = 1;
-  std::string last_command_;
+  std::string last_command_;  // the last valid one, for an empty line
 };
 
 }  // namespace eventlet::sim

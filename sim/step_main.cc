@@ -2,7 +2,8 @@
 //
 // step: step through a simulation trace like a debugger.
 //
-//   ./bazelw run //sim:step -- TRACE            interactive (commands on stdin)
+//   ./bazelw run //sim:step -- TRACE            interactive (commands on stdin;
+//                                               line editing on a terminal)
 //   ./bazelw run //sim:step -- TRACE --print    one line per event
 //
 // A relative TRACE is taken from the directory `bazel run` was started in.
@@ -15,6 +16,7 @@
 #include <string>
 
 #include "sim/step.h"
+#include "sim/step_line_editor.h"
 #include "sim/trace.h"
 
 namespace {
@@ -68,6 +70,13 @@ int main(int argc, char** argv) {
     return std::cout.good() ? 0 : 1;
   }
   eventlet::sim::Stepper stepper(trace);
-  stepper.run(std::cin, std::cout, /*echo=*/!isatty(0));
+  if (isatty(0)) {
+    // A terminal: line editing and history.
+    eventlet::sim::LineEditor editor;
+    stepper.run(editor, std::cout);
+  } else {
+    // A pipe or file: plain lines, echoed so the output reads as a session.
+    stepper.run(std::cin, std::cout, /*echo=*/true);
+  }
   return 0;
 }

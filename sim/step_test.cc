@@ -6,10 +6,12 @@
 // demo trace lacks (choose, timer_cancel, exception, stall) and the edges.
 #include "sim/step.h"
 
+#include <algorithm>
 #include <limits>
 #include <sstream>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "absl/time/time.h"
 #include "greenthread/event.h"
@@ -120,6 +122,7 @@ TEST(StepPrint, FormatsTimesAndNames) {
   e.t = 10'000;
   e.gt = 2;
   e.kind = "switch";
+  e.type = EventKind::kSwitch;
   e.from = 3;
   e.cause = 11;
   EXPECT_EQ(format_event_line(e),
@@ -187,6 +190,7 @@ TEST(StepPrint, ControlBytesArePrintedEscaped) {
   StepEvent e;
   e.seq = 1;
   e.kind = "outcome";
+  e.type = EventKind::kOutcome;
   e.result = "error";
   e.message = "\x1b]0;owned\x07";
   const std::string line = format_event_line(e, 3, 10);
@@ -348,6 +352,146 @@ TEST(StepCommands, RunReadsCommandsUntilQuitOrEndOfInput) {
   const std::string s = out.str();
   EXPECT_TRUE(Contains(s, "(step) n\n")) << s;
   EXPECT_TRUE(Contains(s, "(step) gts\ngreenthreads at #1")) << s;
+}
+
+TEST(StepCommands, AnEmptyLineRepeatsTheLastValidCommandOnly) {
+  const StepTrace trace = DemoTrace();
+  Stepper stepper(trace);
+  Exec(stepper, "n 2");
+  EXPECT_TRUE(Contains(Exec(stepper, "nonsense"), "unknown command"));
+  const std::string repeated = Exec(stepper, "");
+  EXPECT_FALSE(Contains(repeated, "unknown command")) << repeated;
+  EXPECT_EQ(stepper.position(), 4u);
+}
+
+// A t>= breakpoint fires at the event that crosses the time, not at every
+// later one; rc goes back to it, then to the start.
+TEST(StepCommands, TimeBreakpointsFireOnceAndReverseContinueFindsThem) {
+  const StepTrace trace = DemoTrace();
+  Stepper stepper(trace);
+  Exec(stepper, "b t>=2ms");
+  EXPECT_TRUE(Contains(Exec(stepper, "c"), "breakpoint 1 (t>=2ms)"));
+  const std::uint64_t hit = stepper.position();
+  EXPECT_GE(trace.events[hit - 1].t, 2'000'000);
+  EXPECT_LT(trace.events[hit - 2].t, 2'000'000);
+  EXPECT_TRUE(Contains(Exec(stepper, "c"), "end of trace; no breakpoint hit"));
+  EXPECT_EQ(stepper.position(), trace.events.size());
+  EXPECT_TRUE(Contains(Exec(stepper, "rc"), "breakpoint 1 (t>=2ms)"));
+  EXPECT_EQ(stepper.position(), hit);
+  EXPECT_TRUE(Contains(Exec(stepper, "rc"), "start of trace; no breakpoint"));
+  EXPECT_EQ(stepper.position(), 0u);
+  EXPECT_TRUE(Contains(Exec(stepper, "rc"), "at the start"));
+}
+
+TEST(StepCommands, ReverseStepGoesToTheGreenthreadsPreviousEvent) {
+  const StepTrace trace = DemoTrace();
+  Stepper stepper(trace);
+  Exec(stepper, "goto 40");
+  Exec(stepper, "rs 1");
+  const std::uint64_t p = stepper.position();
+  ASSERT_GT(p, 0u);
+  ASSERT_LT(p, 40u);
+  const StepEvent& e = trace.events[p - 1];
+  EXPECT_TRUE(e.gt == 1 || (e.kind == "switch" && e.from == 1)) << e.line;
+  for (std::uint64_t q = p + 1; q < 40; ++q) {
+    const StepEvent& between = trace.events[q - 1];
+    EXPECT_FALSE(between.gt == 1 ||
+                 (between.kind == "switch" && between.from == 1))
+        << between.line;
+  }
+  EXPECT_TRUE(Contains(Exec(stepper, "rs 7"), "no earlier event of gt 7"));
+  EXPECT_EQ(stepper.position(), 0u);
+}
+
+TEST(StepCommands, GtsShowsOneGreenthreadOrPagesThroughAll) {
+  Options options;
+  options.trace_in_memory = true;
+  Result r = run(options, [] {
+    std::vector<GreenThread<void>> gts;
+    for (int i = 0; i < 50; ++i) {
+      gts.push_back(spawn([] { eventlet::sleep(absl::Milliseconds(1)); }));
+    }
+    for (auto& g : gts) g.wait();
+  });
+  ASSERT_TRUE(r.ok()) << r.summary();
+  const StepTrace trace = Load(r.trace);
+  Stepper stepper(trace);
+  const std::string end = std::to_string(trace.events.size());
+  Exec(stepper, "goto " + end);
+  const std::string page1 = Exec(stepper, "gts");
+  // hub, main and 50: 40 on the first page.
+  EXPECT_TRUE(Contains(page1, "(12 more: gts --all or gts --page 2)")) << page1;
+  EXPECT_EQ(std::count(page1.begin(), page1.end(), '\n'), 1 + 40 + 1);
+  const std::string page2 = Exec(stepper, "gts --page 2");
+  EXPECT_EQ(std::count(page2.begin(), page2.end(), '\n'), 1 + 12) << page2;
+  EXPECT_TRUE(Contains(Exec(stepper, "gts --page 3"), "does not exist"));
+  const std::string all = Exec(stepper, "gts --all");
+  EXPECT_EQ(std::count(all.begin(), all.end(), '\n'), 1 + 52);
+
+  const std::string finished = Exec(stepper, "gts 7");
+  EXPECT_TRUE(Contains(
+      finished, "greenthread 7 at #" + end + " (t=0.001000): finished since #"))
+      << finished;
+  Exec(stepper, "goto 100");
+  const std::string one = Exec(stepper, "gts 7");
+  EXPECT_TRUE(Contains(one, "greenthread 7 at #100")) << one;
+  EXPECT_TRUE(Contains(one, "spawned by 0 at #")) << one;
+  EXPECT_TRUE(Contains(one, "events so far: ")) << one;
+  EXPECT_TRUE(Contains(one, "next: #")) << one;
+  EXPECT_TRUE(Contains(Exec(stepper, "gts 999"), "no greenthread 999 at #100"));
+  EXPECT_TRUE(Contains(Exec(stepper, "gts x"), "expected a greenthread"));
+}
+
+// Kinds a newer trace format adds: decoded, shown as their fields, changing
+// no state; breakpoints accept them.
+TEST(StepLoad, UnknownKindsAreShownGenericallyAndChangeNothing) {
+  ParsedTrace parsed;
+  parsed.lines = {
+      "{}",
+      R"({"seq":1,"t":0,"gt":1,"kind":"spawn","by":0,"h":"0"})",
+      R"({"seq":2,"t":5,"gt":1,"kind":"queue_put","by":1,"target":2,)"
+      R"("obj":{"q":[1,2]},"what":"Queue","h":"0"})",
+      R"({"seq":3,"t":6,"gt":-1,"kind":"prepare_timers","moved":[4,5],"h":"0"})",
+  };
+  StepTrace trace;
+  TraceError error;
+  ASSERT_TRUE(load_step_trace(parsed, &trace, &error)) << error.to_string();
+  ASSERT_EQ(trace.events.size(), 3u);
+  EXPECT_EQ(trace.events[1].type, EventKind::kUnknown);
+  EXPECT_EQ(trace.events[1].kind, "queue_put");
+  EXPECT_EQ(describe_event(trace.events[1]),
+            R"(by=1 target=2 obj={"q":[1,2]} what=Queue)");
+  EXPECT_EQ(describe_event(trace.events[2]), "moved=[4,5]");
+
+  Stepper stepper(trace);
+  stepper.go_to(1);
+  const std::string before = stepper.gts_view();
+  const HubState at_spawn = stepper.state();
+  stepper.go_to(3);
+  EXPECT_EQ(stepper.position(), 3u);
+  EXPECT_EQ(stepper.state().t, 6);
+  EXPECT_EQ(stepper.state().timers.size(), at_spawn.timers.size());
+  EXPECT_EQ(stepper.state().phase, at_spawn.phase);
+  EXPECT_EQ(stepper.state().passes, at_spawn.passes);
+  EXPECT_EQ(stepper.gts_view().substr(stepper.gts_view().find('\n')),
+            before.substr(before.find('\n')));
+  EXPECT_TRUE(Contains(Exec(stepper, "b kind=prepare_timers"), "breakpoint 1"));
+  EXPECT_TRUE(Contains(Exec(stepper, "b kind=nope"), "unknown kind"));
+}
+
+TEST(StepLoad, AKnownFieldOfTheWrongTypeIsAnError) {
+  ParsedTrace parsed;
+  parsed.lines = {"{}", R"({"seq":1,"t":0,"gt":1,"kind":"spawn","by":"x"})"};
+  StepTrace trace;
+  TraceError error;
+  EXPECT_FALSE(load_step_trace(parsed, &trace, &error));
+  EXPECT_EQ(error.line, 2u);
+  EXPECT_TRUE(Contains(error.message, "by has the wrong type"))
+      << error.message;
+  parsed.lines = {"{}", R"({"seq":1,"t":0,"kind":"spawn","by":0})"};
+  EXPECT_FALSE(load_step_trace(parsed, &trace, &error));
+  EXPECT_TRUE(Contains(error.message, "with seq, t, gt and kind"))
+      << error.message;
 }
 
 TEST(StepLoad, RejectsBadTracesWithTheLine) {
