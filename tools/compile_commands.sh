@@ -16,11 +16,19 @@ set -euo pipefail
 
 cd "$(git -C "$(dirname "${BASH_SOURCE[0]}")" rev-parse --show-toplevel)"
 
-execution_root=$(./bazelw info "$@" execution_root 2>/dev/null)
 actions=$(mktemp)
-trap 'rm -f "$actions"' EXIT
-./bazelw aquery "$@" --output=jsonproto 'mnemonic("CppCompile", deps(//...))' \
-  >"$actions" 2> >(grep -vE '^(INFO|Loading|Analyzing)' >&2 || true)
+log=$(mktemp)
+trap 'rm -f "$actions" "$log"' EXIT
+# run_bazel ARGS...: runs Bazel quietly; on failure, shows what it said.
+run_bazel() {
+  ./bazelw "$@" 2>"$log" || {
+    cat "$log" >&2
+    echo "compile_commands.sh: bazel $1 failed" >&2
+    exit 1
+  }
+}
+execution_root=$(run_bazel info "$@" execution_root)
+run_bazel aquery "$@" --output=jsonproto 'mnemonic("CppCompile", deps(//...))' >"$actions"
 
 python3 - "$actions" "$execution_root" "$PWD" <<'PY'
 import json
