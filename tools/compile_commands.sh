@@ -36,6 +36,8 @@ import os
 import sys
 
 actions_file, execution_root, workspace = sys.argv[1:]
+# Bazel 4.2's jsonproto: {"actions": [{"mnemonic": "CppCompile", "arguments": [the
+# compiler's command line, relative to the execution root], ...}], "artifacts": ...}.
 with open(actions_file) as f:
     actions = json.load(f).get("actions", [])
 
