@@ -6,6 +6,9 @@
 //
 //   auto port = eventlet::debug::serve_introspection(
 //       *eventlet::net::Address::parse("127.0.0.1:7777"));
+//
+// and then, from a shell:
+//
 //   $ nc 127.0.0.1 7777
 //   ps
 //   GREENTHREADS: ...

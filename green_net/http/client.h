@@ -8,7 +8,7 @@
 //
 //   http::FetchOptions post;
 //   post.method = "POST";
-//   post.headers.add("Content-Type", "application/json");
+//   post.headers.push_back({"Content-Type", "application/json"});
 //   post.body = R"({"x": 1})";
 //   boost::system::error_code ec;
 //   http::Response r2 = http::fetch(url, post, ec);   // no exception

@@ -3,7 +3,9 @@
 // child_process.h (tests only): a helper process — e.g. a Python HTTP server —
 // whose stdout the test reads line by line.
 //
-//   ChildProcess server({"/usr/bin/python3", "-u", "-m", "http.server", ...});
+//   std::vector<std::string> argv = {"/usr/bin/python3", "-u", "-m",
+//                                    "http.server", "-b", "127.0.0.1", "0"};
+//   eventlet::testing::ChildProcess server(argv);
 //   std::string line = server.read_line(absl::Seconds(10));
 //
 // The child gets SIGKILL when the ChildProcess is destroyed, and also when
