@@ -1,6 +1,8 @@
 // Copyright 2026 The eventlet-cpp Authors.
 #include "hub/internal/fiber_context.h"
 
+#include <cxxabi.h>
+
 #include <cstdlib>
 
 #ifdef EVENTLET_ASAN
@@ -23,11 +25,20 @@ namespace bctx = boost::context::detail;
 
 }  // namespace
 
+// The Itanium C++ ABI fixes __cxa_eh_globals' layout (a pointer to the
+// innermost caught exception, then the uncaught count), and both libstdc++
+// and libc++ follow it; <cxxabi.h> only declares the struct.
+static_assert(sizeof(FiberContext::ExceptionState) == 2 * sizeof(void*));
+
+FiberContext::ExceptionState* thread_exception_state() {
+  return reinterpret_cast<FiberContext::ExceptionState*>(
+      abi::__cxa_get_globals());
+}
+
 void init_thread_context(FiberContext* ctx) {
+  ctx->thread_exception_state = thread_exception_state();
 #ifdef EVENTLET_TSAN
   ctx->tsan_fiber = __tsan_get_current_fiber();
-#else
-  (void)ctx;
 #endif
 }
 
@@ -39,6 +50,8 @@ void make_context(FiberContext* ctx, void* stack_low, std::size_t size) {
 #endif
   ctx->stack_low = stack_low;
   ctx->stack_size = size;
+  ctx->exception_state = {};  // a fresh context handles no exception
+  ctx->thread_exception_state = thread_exception_state();
   ctx->saved = bctx::make_fcontext(static_cast<char*>(stack_low) + size, size,
                                    [](bctx::transfer_t t) { first_entry(t); });
 #ifdef EVENTLET_TSAN
@@ -47,6 +60,7 @@ void make_context(FiberContext* ctx, void* stack_low, std::size_t size) {
 }
 
 void exit_context(FiberContext* from, FiberContext* to) {
+  *from->thread_exception_state = to->exception_state;
   from->switching_to = to;
   before_switch(from, to, /*from_exits=*/true);
   bctx::jump_fcontext(to->saved, from);

@@ -52,7 +52,24 @@ struct FiberContext {
   // Sanitizer state; unused in normal builds.
   void* asan_fake_stack = nullptr;
   void* tsan_fiber = nullptr;
+  // The C++ runtime's exception state is per OS thread (the Itanium ABI's
+  // __cxa_eh_globals: the exceptions being handled, which
+  // std::current_exception() and `throw;` use, and the count of exceptions in
+  // flight, std::uncaught_exceptions()). Each context keeps its own copy:
+  // switch_context() saves the running context's and installs the target's,
+  // so a greenthread parked inside a catch block neither leaks its exception
+  // into the others nor has its handler list corrupted by them.
+  struct ExceptionState {
+    void* caught = nullptr;
+    unsigned int uncaught = 0;
+  };
+  ExceptionState exception_state;
+  // The thread's live state (set by init_thread_context / make_context).
+  ExceptionState* thread_exception_state = nullptr;
 };
+
+// The calling thread's live exception state (__cxa_get_globals()).
+FiberContext::ExceptionState* thread_exception_state();
 
 // Describes the calling OS thread's own (original) context, so other contexts
 // can switch back to it.
@@ -96,6 +113,9 @@ inline void after_switch([[maybe_unused]] FiberContext* self,
 // Suspends `from` (the running context) and resumes `to`. Returns when some
 // context switches back to `from`.
 inline void switch_context(FiberContext* from, FiberContext* to) {
+  FiberContext::ExceptionState* live = from->thread_exception_state;
+  from->exception_state = *live;
+  *live = to->exception_state;
   from->switching_to = to;
   before_switch(from, to, /*from_exits=*/false);
   boost::context::detail::transfer_t t =
