@@ -1,12 +1,15 @@
 // Copyright 2026 The eventlet-cpp Authors.
 #include "hub/epoll_backend.h"
 
+#include <pthread.h>
 #include <sys/eventfd.h>
 #include <time.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstdint>
+#include <mutex>
 #include <system_error>
 
 namespace eventlet {
@@ -31,9 +34,29 @@ std::uint32_t from_epoll(std::uint32_t ev) {
   throw std::system_error(errno, std::generic_category(), what);
 }
 
+// Forks seen by this process's children: each child's atfork handler bumps
+// it, so a backend made before the fork sees a new value.
+std::atomic<unsigned> g_fork_generation{0};
+
+void count_fork() { g_fork_generation.fetch_add(1, std::memory_order_relaxed); }
+
 }  // namespace
 
 EpollBackend::EpollBackend() : events_(256) {
+  static std::once_flag registered;
+  std::call_once(registered,
+                 [] { pthread_atfork(nullptr, nullptr, &count_fork); });
+  fork_generation_ = g_fork_generation.load(std::memory_order_relaxed);
+  open_instance();
+}
+
+void EpollBackend::reopen_if_forked() {
+  if (fork_generation_ != g_fork_generation.load(std::memory_order_relaxed))
+      [[unlikely]]
+    reopen_after_fork();
+}
+
+void EpollBackend::open_instance() {
   epoll_fd_ = epoll_create1(EPOLL_CLOEXEC);
   if (epoll_fd_ < 0) throw_errno("epoll_create1");
   wake_fd_ = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
@@ -50,6 +73,24 @@ EpollBackend::EpollBackend() : events_(256) {
     close(wake_fd_);
     close(epoll_fd_);
     throw std::system_error(err, std::generic_category(), "epoll_ctl(eventfd)");
+  }
+}
+
+void EpollBackend::reopen_after_fork() {
+  fork_generation_ = g_fork_generation.load(std::memory_order_relaxed);
+  // Closing our copies leaves the parent's instance and eventfd alone.
+  close(wake_fd_);
+  close(epoll_fd_);
+  open_instance();
+  for (std::size_t fd = 0; fd < fds_.size(); ++fd) {
+    FdState& st = fds_[fd];
+    if (st.registered == 0) continue;
+    epoll_event ev{};
+    ev.events = to_epoll(st.registered);
+    ev.data.fd = static_cast<int>(fd);
+    if (epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, static_cast<int>(fd), &ev) != 0) {
+      st.registered = 0;  // closed meanwhile: registered again on demand
+    }
   }
 }
 
@@ -90,6 +131,7 @@ void EpollBackend::set_registration(int fd, FdState& st, std::uint32_t events) {
 }
 
 void EpollBackend::watch(int fd, std::uint32_t events) {
+  reopen_if_forked();
   FdState& st = state(fd);
   if ((st.wanted != 0) != (events != 0)) wanted_count_ += events != 0 ? 1 : -1;
   st.wanted = events;
@@ -105,6 +147,7 @@ void EpollBackend::watch(int fd, std::uint32_t events) {
 }
 
 void EpollBackend::unwatch(int fd) {
+  reopen_if_forked();
   if (fd < 0 || static_cast<std::size_t>(fd) >= fds_.size()) return;
   FdState& st = fds_[fd];
   if (st.wanted != 0) --wanted_count_;
@@ -117,6 +160,7 @@ void EpollBackend::unwatch(int fd) {
 }
 
 void EpollBackend::wait(std::int64_t deadline, std::vector<IoReady>* ready) {
+  reopen_if_forked();
   timespec timeout{0, 0};
   timespec* timeout_ptr = &timeout;
   if (deadline == kNoDeadline) {

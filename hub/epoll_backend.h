@@ -10,6 +10,14 @@
 // before closing an fd. Cross-thread wake() writes an eventfd.
 //
 // Time: CLOCK_MONOTONIC. Waits have nanosecond resolution (epoll_pwait2).
+//
+// fork(): a child inherits the parent's epoll instance and eventfd, which the
+// two processes would then share (each narrowing or removing the other's
+// registrations). The first watch(), unwatch() or wait() in the child
+// therefore replaces both with its own and registers the inherited fds again,
+// as they were (a pthread_atfork handler counts forks; checking costs one
+// load). A wake() from another thread of the child before that reaches the
+// parent's eventfd instead: the child's hub thread touches its backend first.
 #ifndef EVENTLET_HUB_EPOLL_BACKEND_H_
 #define EVENTLET_HUB_EPOLL_BACKEND_H_
 
@@ -47,7 +55,13 @@ class EpollBackend final : public Backend {
   };
   FdState& state(int fd);
   void set_registration(int fd, FdState& st, std::uint32_t events);
+  // Creates epoll_fd_ and wake_fd_ (the constructor, and after a fork).
+  void open_instance();
+  // In a forked child: a new instance with the same registrations.
+  void reopen_if_forked();
+  void reopen_after_fork();
 
+  unsigned fork_generation_ = 0;
   int epoll_fd_ = -1;
   int wake_fd_ = -1;
   std::size_t wanted_count_ = 0;

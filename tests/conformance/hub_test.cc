@@ -358,6 +358,42 @@ TEST(HubTest, TestFork) {
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 }
 
+// The child listens on its own socket and tells the parent its port; the
+// parent connects; the child reports that accept() returned.
+TEST(HubTest, TestForkSimple) {
+  FreshHub fresh;
+  auto [parent_end, child_end] = net::Socket::pair();
+  const pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    int code = 1;
+    try {
+      parent_end.close();
+      Timeout t(absl::Seconds(10));
+      net::Socket s = net::listen(*net::Address::parse("127.0.0.1:0"));
+      child_end.sendall(std::to_string(s.local_address().port()) + "\n");
+      s.accept();
+      child_end.sendall("done\n");
+      code = 0;
+    } catch (...) {
+    }
+    _exit(code);
+  }
+  child_end.close();
+  Timeout t(absl::Seconds(10));
+  std::string got;
+  while (got.find('\n') == std::string::npos) got += parent_end.recv(64);
+  const int port = std::stoi(got.substr(0, got.find('\n')));
+  got.erase(0, got.find('\n') + 1);
+  net::Socket c = net::connect(
+      *net::Address::from_ip("127.0.0.1", static_cast<std::uint16_t>(port)));
+  while (got.find('\n') == std::string::npos) got += parent_end.recv(64);
+  EXPECT_EQ(got, "done\n");
+  int status = 0;
+  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
 // ---- test_use_hub_class: a hub on a backend of the user's choosing ---------
 
 // eventlet's use_hub(cls) selects the hub's class; here the hub is one class
