@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <charconv>
 #include <cstdio>
@@ -51,7 +52,8 @@ void append_escaped(std::string& out, std::string_view text) {
 }  // namespace
 
 AccessLog::AccessLog(const std::string& path, std::size_t max_buffered_bytes)
-    : max_buffered_bytes_(max_buffered_bytes) {
+    : max_buffered_bytes_(max_buffered_bytes),
+      batch_bytes_(std::min(max_buffered_bytes / 2 + 1, kBatchBytes)) {
   if (max_buffered_bytes_ == 0)
     throw std::invalid_argument("http::AccessLog: max_buffered_bytes is 0");
   if (path == "-") {
@@ -83,21 +85,29 @@ bool AccessLog::append(std::string_view line) {
     ++dropped_;
     return false;
   }
-  const bool was_empty = pending_.empty();
+  const std::size_t before = pending_.size();
   pending_.append(line);
   pending_.push_back('\n');
   ++pending_lines_;
   appended_bytes_ += line.size() + 1;
+  const bool wake =
+      before == 0 || (before < batch_bytes_ && pending_.size() >= batch_bytes_);
   lock.unlock();
-  // The writer sleeps only when the buffer is empty.
-  if (was_empty) wake_writer_.notify_one();
+  // The writer waits without a deadline while the buffer is empty, then up
+  // to kFlushInterval for a batch to gather: wake it at those edges only, so
+  // a busy server makes no futex call per line.
+  if (wake) wake_writer_.notify_one();
   return true;
 }
 
 void AccessLog::flush() {
   std::unique_lock<std::mutex> lock(mu_);
   const std::uint64_t target = appended_bytes_;
+  if (done_bytes_ >= target) return;
+  ++flushing_;
+  wake_writer_.notify_one();
   written_.wait(lock, [&] { return done_bytes_ >= target; });
+  --flushing_;
 }
 
 std::uint64_t AccessLog::dropped() const {
@@ -111,6 +121,10 @@ void AccessLog::write_loop() {
   for (;;) {
     wake_writer_.wait(lock, [&] { return stopping_ || !pending_.empty(); });
     if (pending_.empty()) return;  // stopping, and all written
+    // Let a batch gather (one write(2) for many lines), unless asked now.
+    wake_writer_.wait_for(lock, kFlushInterval, [&] {
+      return stopping_ || flushing_ > 0 || pending_.size() >= batch_bytes_;
+    });
     writing.swap(pending_);
     const std::uint64_t lines = pending_lines_;
     pending_lines_ = 0;
@@ -119,8 +133,7 @@ void AccessLog::write_loop() {
     const std::size_t bytes = writing.size();
     writing.clear();
     // Keep a buffer grown by a burst from staying large.
-    if (writing.capacity() > max_buffered_bytes_ / 4 + 4096)
-      std::string().swap(writing);
+    if (writing.capacity() > 2 * batch_bytes_) std::string().swap(writing);
     lock.lock();
     if (!ok) dropped_ += lines;
     done_bytes_ += bytes;

@@ -23,18 +23,21 @@
 //
 // Not blocking: append() copies the line into an in-memory buffer under a
 // mutex held only for that copy (the writer thread holds it only to swap
-// buffers) and returns; the writer thread writes the buffer with write(2)
-// and sleeps when it is empty. Bound: at most max_buffered_bytes wait to be
-// written; a line that does not fit is dropped and counted (dropped(), and
-// ServerStats::access_log_dropped), so a slow disk costs lines, never the
-// hub's time or unbounded memory. A failed write (disk full...) drops the
-// lines it carried, counted the same way.
+// buffers) and returns; the writer thread writes the buffer with one
+// write(2) per batch: once kBatchBytes have gathered, or kFlushInterval
+// after the first line of a batch (so a line reaches the file within about
+// 100 ms), and sleeps while the buffer is empty. Bound: at most
+// max_buffered_bytes wait to be written; a line that does not fit is dropped
+// and counted (dropped(), and ServerStats::access_log_dropped), so a slow disk
+// costs lines, never the hub's time or unbounded memory. A failed write (disk
+// full...) drops the lines it carried, counted the same way.
 //
 // Threading: append(), flush() and dropped() may be called from any thread;
 // several servers (on several hubs) may share one AccessLog.
 #ifndef EVENTLET_GREEN_NET_HTTP_ACCESS_LOG_H_
 #define EVENTLET_GREEN_NET_HTTP_ACCESS_LOG_H_
 
+#include <chrono>
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
@@ -49,6 +52,8 @@ namespace eventlet::http {
 class AccessLog {
  public:
   static constexpr std::size_t kDefaultMaxBufferedBytes = 1 << 20;
+  static constexpr std::size_t kBatchBytes = 64 << 10;
+  static constexpr std::chrono::milliseconds kFlushInterval{100};
 
   // Appends to the file at `path` (created with mode 0644 if missing), or
   // writes to stderr for "-". Throws std::system_error if the file cannot
@@ -79,6 +84,8 @@ class AccessLog {
   void write_loop();
 
   const std::size_t max_buffered_bytes_;
+  // A batch: kBatchBytes, or half the buffer if that is smaller.
+  const std::size_t batch_bytes_;
   int fd_ = -1;
   bool owns_fd_ = false;
   mutable std::mutex mu_;
@@ -90,6 +97,7 @@ class AccessLog {
   std::uint64_t appended_bytes_ = 0;  // ever accepted by append()
   std::uint64_t done_bytes_ = 0;      // ever written or dropped by a write
   std::uint64_t dropped_ = 0;
+  int flushing_ = 0;  // flush() calls waiting
   bool stopping_ = false;
   std::thread writer_;
 };
