@@ -50,8 +50,9 @@ struct ServerStats {
   // Connections.
   std::uint64_t connections_accepted = 0;
   std::uint64_t connections_open = 0;
-  // Requests: answered by the handler (500 when it threw included), and
-  // refused by the server itself (400/408/413/431/505; requests_rejected).
+  // Requests: answered by the handler (500 when it threw included) or as
+  // ServerOptions::metrics_path, and refused by the server itself
+  // (400/408/413/431/505; requests_rejected).
   std::uint64_t requests_served = 0;
   std::uint64_t requests_rejected = 0;
   // Final responses written or attempted, by status class: [0] 1xx .. [4]
