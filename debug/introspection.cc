@@ -8,7 +8,9 @@
 #include <cstring>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <utility>
+#include <vector>
 
 #include "debug/debug.h"
 #include "debug/internal/hub_debug.h"
@@ -21,6 +23,29 @@ namespace {
 constexpr const char* kHelp =
     "commands: ps (greenthreads), timers, listeners, stats (counts), all, "
     "help, quit\n";
+
+constexpr const char* kBuiltins[] = {"ps",  "timers", "listeners", "stats",
+                                     "all", "help",   "quit"};
+
+// This thread's added commands, in the order they were added.
+std::vector<const IntrospectionCommand*>& added_commands() {
+  thread_local std::vector<const IntrospectionCommand*> commands;
+  return commands;
+}
+
+const IntrospectionCommand* find_added(const std::string& name) {
+  for (const IntrospectionCommand* c : added_commands()) {
+    if (c->name() == name) return c;
+  }
+  return nullptr;
+}
+
+std::string help() {
+  std::string text = kHelp;
+  for (const IntrospectionCommand* c : added_commands())
+    text += "  " + c->name() + ": " + c->help() + "\n";
+  return text;
+}
 
 bool is_loopback(const net::Address& a) {
   if (a.family() == AF_INET) return a.host().starts_with("127.");
@@ -73,8 +98,9 @@ std::string introspection_answer(const std::string& command) {
   if (command == "listeners") return format_hub_listeners();
   if (command == "stats") return stats();
   if (command == "all") return format_all();
-  if (command == "help" || command.empty()) return kHelp;
-  return "unknown command: " + command + "\n" + kHelp;
+  if (command == "help" || command.empty()) return help();
+  if (const IntrospectionCommand* c = find_added(command)) return c->answer();
+  return "unknown command: " + command + "\n" + help();
 }
 
 std::unique_ptr<IntrospectionServer> serve_introspection(
@@ -102,6 +128,49 @@ std::unique_ptr<IntrospectionServer> serve_introspection(
   });
   server->thread_.set_name("introspection server");
   return server;
+}
+
+IntrospectionCommand::IntrospectionCommand(std::string name, std::string help,
+                                           std::function<std::string()> answer)
+    : name_(std::move(name)),
+      help_(std::move(help)),
+      answer_(std::move(answer)) {
+  if (name_.empty() || name_.find_first_of(" \t\r\n") != std::string::npos)
+    throw std::invalid_argument("IntrospectionCommand: bad name \"" + name_ +
+                                "\"");
+  for (const char* builtin : kBuiltins) {
+    if (name_ == builtin) {
+      throw std::invalid_argument("IntrospectionCommand: \"" + name_ +
+                                  "\" is a built-in command");
+    }
+  }
+  if (find_added(name_) != nullptr) {
+    throw std::invalid_argument("IntrospectionCommand: \"" + name_ +
+                                "\" is already added");
+  }
+  added_commands().push_back(this);
+}
+
+IntrospectionCommand::~IntrospectionCommand() {
+  auto& commands = added_commands();
+  std::erase(commands, this);
+}
+
+std::string IntrospectionCommand::answer() const {
+  std::string text = answer_ ? answer_() : std::string();
+  if (!text.empty() && text.back() != '\n') text.push_back('\n');
+  // A line holding only "." ends an answer: send ". " instead.
+  std::string out;
+  out.reserve(text.size());
+  std::size_t start = 0;
+  while (start < text.size()) {
+    const std::size_t nl = text.find('\n', start);
+    const std::string_view line(text.data() + start, nl - start);
+    out.append(line == "." ? ". " : line);
+    out.push_back('\n');
+    start = nl + 1;
+  }
+  return out;
 }
 
 IntrospectionServer::~IntrospectionServer() { stop(); }

@@ -8,6 +8,9 @@
 #include "debug/testing.h"
 #include "gmock/gmock.h"
 #include "green_net/convenience.h"
+#include "green_net/http/client.h"
+#include "green_net/http/metrics.h"
+#include "green_net/http/server.h"
 #include "green_net/socket.h"
 #include "greenthread/greenthread.h"
 #include "gtest/gtest.h"
@@ -17,6 +20,7 @@ namespace {
 
 using ::testing::HasSubstr;
 namespace debug = eventlet::debug;
+namespace http = eventlet::http;
 namespace net = eventlet::net;
 
 // Reads one answer: everything up to a line holding ".".
@@ -60,6 +64,63 @@ TEST(Introspection, AnswersOverARealSocket) {
   debug::hub_timer_stacks(false);
   client.close();
   debug::ExpectHubEmpty(3);
+}
+
+TEST(Introspection, AddedCommandsComeAndGo) {
+  auto server = debug::serve_introspection(*net::Address::parse("127.0.0.1:0"));
+  net::Socket client = net::connect(server->address());
+  {
+    int asked = 0;
+    debug::IntrospectionCommand count(
+        "count", "how often it was asked", [&asked] {
+          return "asked " + std::to_string(++asked) +
+                 "\n.\nend";  // no final \n
+        });
+    EXPECT_THROW(debug::IntrospectionCommand("count", "again",
+                                             [] { return std::string(); }),
+                 std::invalid_argument);
+    EXPECT_THROW(debug::IntrospectionCommand("ps", "built-in",
+                                             [] { return std::string(); }),
+                 std::invalid_argument);
+    EXPECT_THROW(debug::IntrospectionCommand("two words", "",
+                                             [] { return std::string(); }),
+                 std::invalid_argument);
+    EXPECT_EQ(ask(client, "count"), "asked 1\n. \nend\n.\n");
+    EXPECT_EQ(ask(client, "count"), "asked 2\n. \nend\n.\n");
+    EXPECT_THAT(ask(client, "help"),
+                HasSubstr("\n  count: how often it was asked\n"));
+  }
+  EXPECT_THAT(ask(client, "count"), HasSubstr("unknown command: count"));
+  client.sendall("quit\n");
+  server->stop();
+  client.close();
+}
+
+// An HTTP server's statistics on the port, as a program would add them.
+TEST(Introspection, ServesAnHttpServersMetrics) {
+  http::Server web(
+      net::listen(*net::Address::parse("127.0.0.1:0")),
+      [](const http::Request&) { return http::Response::text(200, "hi\n"); });
+  auto runner = eventlet::spawn([&web] { web.run(); });
+  debug::IntrospectionCommand metrics(
+      "http", "the web server's statistics",
+      [&web] { return http::format_prometheus(web.stats()); });
+  EXPECT_EQ(http::fetch("http://" + web.address().to_string() + "/").status,
+            200);
+  auto server = debug::serve_introspection(*net::Address::parse("127.0.0.1:0"));
+  net::Socket client = net::connect(server->address());
+  const std::string answer = ask(client, "http");
+  EXPECT_THAT(answer, HasSubstr("\neventlet_http_server_requests_total 1\n"));
+  EXPECT_THAT(
+      answer,
+      HasSubstr("\neventlet_http_server_responses_total{code=\"2xx\"} 1\n"));
+  EXPECT_TRUE(answer.ends_with("\n.\n"));
+  client.sendall("quit\n");
+  http::default_client().close_idle();
+  web.stop();
+  runner.wait();
+  server->stop();
+  client.close();
 }
 
 TEST(Introspection, RefusesNonLoopbackAddresses) {

@@ -8,20 +8,36 @@
 //
 // in C++, on green sockets with HTTP spoken by Boost.Beast.
 //
-//   ./bazelw run //examples:fetch                       # against a local
-//   server
+//   ./bazelw run //examples:fetch          # against a local server
 //   ./bazelw run //examples:fetch -- --concurrency=50 http://127.0.0.1:8080/
+//   ./bazelw run //examples:fetch -- --urls_file=urls.txt --timeout=10s
+//   grep -v skip urls.txt | fetch --urls_file=-
 //   ./bazelw run //examples:fetch -- --debug_timers --debug_listeners
 //
-// With URLs, it fetches them through a GreenPool(--concurrency) imap (each
-// --repeat times) and prints, in input order, "got body from URL of length N"
-// or "error fetching URL: <message>", then a summary: requests, errors, wall
-// time, req/s, p50/p99 latency. With no URL, it first starts a green HTTP
-// server on 127.0.0.1 (any free port) in a greenthread of the same hub,
-// serving /page/<n>?size=<bytes>&delay_ms=<ms> (that many bytes after that
-// delay; examples/page_server.h: size at most 1 MiB, larger is 400), fetches
+// URLs come from the arguments and from --urls_file (a file, or "-" for
+// stdin; one URL a line, blank lines and '#' comments ignored:
+// examples/url_list.h), in that order. They are fetched through a
+// GreenPool(--concurrency) imap (each --repeat times); each prints, in input
+// order, one line:
+//   got body from URL of length N           a 2xx answer
+//   error fetching URL: HTTP Error 404: Not Found
+//                                           any other status (as Python's
+//                                           urllib raises HTTPError)
+//   error fetching URL: <message>           no answer (refused, timed out...)
+// then a summary: requests, errors, wall time, req/s, p50/p99 latency.
+// --timeout bounds each whole fetch (resolve, connect, request, body);
+// --timeout_ms each connect and each wait for the socket.
+//
+// With no URL (and no --urls_file), it first starts a green HTTP server on
+// 127.0.0.1 (any free port) in a greenthread of the same hub, serving
+// /page/<n>?size=<bytes>&delay_ms=<ms> (that many bytes after that delay;
+// examples/page_server.h: size at most 1 MiB, larger is 400), fetches
 // --pages such pages of varied sizes and delays, prints the same, and stops
 // the server.
+//
+// Exit status: 0 when every fetch got a 2xx answer, 1 when any failed, 2 for
+// bad usage (an unknown flag or a bad value, an unreadable or malformed
+// --urls_file, URLs with --sim).
 //
 // Progress goes to stderr every --progress_every completions. --debug_timers
 // and --debug_listeners turn on debug::hub_timer_stacks / hub_listener_stacks
@@ -42,7 +58,9 @@
 #include "absl/flags/usage.h"
 #include "absl/time/time.h"
 #include "debug/debug.h"
+#include "examples/flag_check.h"
 #include "examples/page_server.h"
+#include "examples/url_list.h"
 #include "green_net/address.h"
 #include "green_net/convenience.h"
 #include "green_net/http/client.h"
@@ -77,6 +95,13 @@ ABSL_FLAG(bool, sim, false,
           "--replay, --explore, --shrink...)");
 ABSL_FLAG(int, timeout_ms, 30000,
           "connect timeout and read timeout (per wait), milliseconds");
+ABSL_FLAG(absl::Duration, timeout, absl::InfiniteDuration(),
+          "the whole of each fetch (resolve, connect, request, body), e.g. "
+          "10s or 500ms; expiry is an error line \"timed out after ...\" "
+          "(inf: no limit but --timeout_ms's)");
+ABSL_FLAG(std::string, urls_file, "",
+          "also fetch the URLs in this file (- for stdin): one a line, blank "
+          "lines and # comments ignored, lines of at most 8192 bytes");
 
 namespace {
 
@@ -107,11 +132,80 @@ std::vector<std::string> local_urls(const net::Address& where, int pages,
 // ---- Fetching ----
 
 struct Result {
-  bool ok = false;
+  bool ok = false;  // a 2xx answer
   std::size_t length = 0;
-  std::string error;
+  std::string error;  // otherwise, what the line says
   absl::Duration latency;
 };
+
+// What the command line asks for, checked before anything runs.
+struct Config {
+  std::vector<std::string> urls;  // arguments, then --urls_file's
+  bool local = false;             // no URLs given: serve and fetch pages
+  int concurrency = 200;
+  int repeat = 1;
+  http::FetchOptions options;
+  absl::Duration timeout = absl::InfiniteDuration();
+};
+
+// Fills `config` from the flags and the positional arguments; false (with a
+// line on stderr) for bad usage.
+bool load_config(const std::vector<char*>& args, bool sim, Config& config) {
+  config.concurrency = absl::GetFlag(FLAGS_concurrency);
+  config.repeat = absl::GetFlag(FLAGS_repeat);
+  if (config.concurrency < 1 || config.repeat < 1) {
+    std::fprintf(stderr, "fetch: --concurrency and --repeat must be >= 1\n");
+    return false;
+  }
+  config.timeout = absl::GetFlag(FLAGS_timeout);
+  const int timeout_ms = absl::GetFlag(FLAGS_timeout_ms);
+  if (config.timeout <= absl::ZeroDuration() || timeout_ms <= 0) {
+    std::fprintf(stderr, "fetch: --timeout and --timeout_ms must be > 0\n");
+    return false;
+  }
+  config.options.connect_timeout = absl::Milliseconds(timeout_ms);
+  config.options.read_timeout = config.options.connect_timeout;
+  if (config.timeout != absl::InfiniteDuration())
+    config.options.total_timeout = config.timeout;
+
+  for (std::size_t i = 1; i < args.size(); ++i)
+    config.urls.emplace_back(args[i]);
+  const std::string urls_file = absl::GetFlag(FLAGS_urls_file);
+  if (sim && (!config.urls.empty() || !urls_file.empty())) {
+    std::fprintf(stderr, "fetch: --sim runs the local demo only (no URLs)\n");
+    return false;
+  }
+  if (!urls_file.empty()) {
+    auto listed = eventlet::examples::read_url_list_file(
+        urls_file == "-" ? urls_file
+                         : eventlet::sim::cli::user_path(urls_file));
+    if (!listed.ok()) {
+      std::fprintf(stderr, "fetch: --urls_file: %s\n",
+                   std::string(listed.status().message()).c_str());
+      return false;
+    }
+    config.urls.insert(config.urls.end(), listed->begin(), listed->end());
+  }
+  config.local = config.urls.empty() && urls_file.empty();
+  return true;
+}
+
+// The line's text for a fetch that did not get a 2xx answer.
+std::string describe_failure(const http::Response& res,
+                             const boost::system::error_code& ec,
+                             absl::Duration timeout) {
+  if (!ec) {
+    // urllib's HTTPError: "HTTP Error 404: Not Found".
+    const std::string_view reason = res.reason.empty()
+                                        ? http::reason_phrase(res.status)
+                                        : std::string_view(res.reason);
+    return "HTTP Error " + std::to_string(res.status) + ": " +
+           std::string(reason);
+  }
+  if (ec == http::Errc::kDeadlineExceeded)
+    return "timed out after " + absl::FormatDuration(timeout) + " (--timeout)";
+  return ec.message();
+}
 
 double percentile_ms(std::vector<absl::Duration> sorted, double p) {
   if (sorted.empty()) return 0;
@@ -120,22 +214,18 @@ double percentile_ms(std::vector<absl::Duration> sorted, double p) {
   return absl::ToDoubleMilliseconds(sorted[rank - 1]);
 }
 
-// The demo proper, in the calling thread's hub (real or simulated).
-int run(const std::vector<char*>& args, const char* time_label) {
-  const int concurrency = absl::GetFlag(FLAGS_concurrency);
-  const int repeat = absl::GetFlag(FLAGS_repeat);
-  if (concurrency < 1 || repeat < 1) {
-    std::fprintf(stderr, "fetch: --concurrency and --repeat must be >= 1\n");
-    return 2;
-  }
+// The demo proper, in the calling thread's hub (real or simulated). Returns
+// the exit status: 0 when every fetch got a 2xx answer, 1 otherwise.
+int run(const Config& config, const char* time_label) {
+  const int concurrency = config.concurrency;
+  const int repeat = config.repeat;
   Hub& hub = Hub::current();
 
   // Without URLs: a local server, in a greenthread of this same hub.
   std::unique_ptr<http::Server> server;
   eventlet::GreenThread<void> server_thread;
-  std::vector<std::string> urls;
-  for (std::size_t i = 1; i < args.size(); ++i) urls.emplace_back(args[i]);
-  if (urls.empty()) {
+  std::vector<std::string> urls = config.urls;
+  if (config.local) {
     // A backlog that holds every connect of the first burst: a full accept
     // queue drops SYNs, which the kernel retries only after a second.
     net::ListenOptions listen_options;
@@ -165,9 +255,7 @@ int run(const std::vector<char*>& args, const char* time_label) {
       std::max<std::size_t>(1024, static_cast<std::size_t>(concurrency));
   http::Client& client = http::default_client();
   client.set_options(client_options);
-  http::FetchOptions options;
-  options.connect_timeout = absl::Milliseconds(absl::GetFlag(FLAGS_timeout_ms));
-  options.read_timeout = options.connect_timeout;
+  const http::FetchOptions& options = config.options;
 
   const std::size_t total = urls.size();
   int progress_every = absl::GetFlag(FLAGS_progress_every);
@@ -191,12 +279,12 @@ int run(const std::vector<char*>& args, const char* time_label) {
     boost::system::error_code ec;
     http::Response res = http::fetch(url, options, ec);
     r.latency = hub.now() - began;
-    if (ec) {
-      r.error = ec.message();
-      ++failed;
-    } else {
+    if (!ec && res.status >= 200 && res.status <= 299) {
       r.ok = true;
       r.length = res.body.size();
+    } else {
+      r.error = describe_failure(res, ec, config.timeout);
+      ++failed;
     }
     ++done;
     if (done % progress_every == 0 && done < total) {
@@ -251,31 +339,40 @@ int run(const std::vector<char*>& args, const char* time_label) {
     server->stop();
     server_thread.wait();
   }
-  return 0;
+  return failed == 0 ? 0 : 1;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
-      "fetch [--concurrency=200] [--debug_timers] [--debug_listeners] "
-      "[--sim [--seed=N] [--strategy=S] [--trace=FILE]] [URL...]\nFetches the "
-      "URLs (or, with none, pages "
-      "of a local green server) in a GreenPool and prints what it got, in "
-      "order.");
-  std::vector<char*> args = absl::ParseCommandLine(argc, argv);
-  if (!absl::GetFlag(FLAGS_sim)) return run(args, "wall time");
-  if (args.size() > 1) {
-    std::fprintf(stderr, "fetch: --sim runs the local demo only (no URLs)\n");
+      "fetch [--concurrency=200] [--timeout=DURATION] [--urls_file=PATH|-] "
+      "[--debug_timers] [--debug_listeners] [--sim [--seed=N] [--strategy=S] "
+      "[--trace=FILE]] [URL...]\n"
+      "Fetches the URLs (or, with none, pages of a local green server) in a "
+      "GreenPool and prints what it got, in order: \"got body from URL of "
+      "length N\" for a 2xx answer, \"error fetching URL: HTTP Error 404: "
+      "Not Found\" for another status, \"error fetching URL: <why>\" when "
+      "nothing came back.\n"
+      "Exit status: 0 when every URL succeeded, 1 when any failed, 2 for bad "
+      "usage.");
+  if (std::string error = eventlet::examples::first_flag_error(argc, argv);
+      !error.empty()) {
+    std::fprintf(stderr, "fetch: %s (see --help)\n", error.c_str());
     return 2;
   }
+  std::vector<char*> args = absl::ParseCommandLine(argc, argv);
+  const bool sim = absl::GetFlag(FLAGS_sim);
+  Config config;
+  if (!load_config(args, sim, config)) return 2;
+  if (!sim) return run(config, "wall time");
   // Under simulation the links have jitter drawn from the seed, so that
   // different seeds give different schedules (and the same seed the same).
   return eventlet::sim::cli::main(
-      {"fetch", "//examples:fetch", argv[0], {"--sim"}}, [&args] {
+      {"fetch", "//examples:fetch", argv[0], {"--sim"}}, [&config] {
         eventlet::sim::network().set_default_link(
             {absl::Microseconds(100), absl::Microseconds(50)});
-        const int rc = run(args, "virtual time");
+        const int rc = run(config, "virtual time");
         if (rc != 0) {
           throw std::runtime_error("fetch: exit status " + std::to_string(rc));
         }

@@ -40,17 +40,103 @@ grep -qE '^READERS: [0-9]+$' <<<"$err" || fail "no READERS: dump"
 grep -qE '^  fd [0-9]+ +primary +greenthread 1 \(http server\)' <<<"$err" || fail "the server's accept loop is not a reader"
 grep -qE '^WRITERS: [0-9]+$' <<<"$err" || fail "no WRITERS: dump"
 
-# 2. Given URLs: errors are reported per URL, in order, and counted.
+# 2. Given URLs: errors are reported per URL, in order, and counted; the exit
+# status says some failed.
+rc=0
 "$fetch" --concurrency=2 --timeout_ms=2000 http://127.0.0.1:1/x https://example.com/ \
-  'http://bad host/' >"$TEST_TMPDIR/out2" 2>&1
+  'http://bad host/' >"$TEST_TMPDIR/out2" 2>&1 || rc=$?
 out2=$(cat "$TEST_TMPDIR/out2")
 echo "$out2"
+[[ $rc == 1 ]] || fail "exit status $rc with failed URLs (expected 1)"
 expected='error fetching http://127.0.0.1:1/x: Connection refused
 error fetching https://example.com/: https is not supported (only http://)
 error fetching http://bad host/: malformed URL (empty, or with whitespace or control characters)'
 [[ $(grep '^error fetching' <<<"$out2") == "$expected" ]] || fail "error lines differ"
 grep -qx 'requests: 3' <<<"$out2" || fail "summary: requests (2)"
 grep -qx 'errors: 3' <<<"$out2" || fail "summary: errors (2)"
+
+# 2b. Statuses, from Python's http.server on loopback: a 2xx is a body, a 404
+# an error line as urllib's HTTPError says it, and the exit status is 1.
+mkdir -p "$TEST_TMPDIR/www"
+printf 'hello\n' >"$TEST_TMPDIR/www/ok.txt"
+children=()
+trap 'kill "${children[@]}" 2>/dev/null || true' EXIT
+# Starts a Python server in the background; its port goes to $TEST_TMPDIR/$1.port.
+start_python() {  # NAME PYTHON-ARGS...
+  local name=$1
+  shift
+  (cd "$TEST_TMPDIR/www" && exec python3 -u "$@") >"$TEST_TMPDIR/$name.log" 2>&1 &
+  children+=($!)
+  for _ in $(seq 100); do
+    port=$(sed -nE 's/.*[Pp]ort ([0-9]+).*/\1/p' "$TEST_TMPDIR/$name.log" | head -1)
+    [[ -n $port ]] && return 0
+    sleep 0.1
+  done
+  fail "$name did not start: $(cat "$TEST_TMPDIR/$name.log")"
+}
+start_python www -m http.server --bind 127.0.0.1 0
+www=http://127.0.0.1:$port
+rc=0
+"$fetch" "$www/ok.txt" "$www/missing" http://127.0.0.1:1/refused \
+  >"$TEST_TMPDIR/out_status" 2>&1 || rc=$?
+cat "$TEST_TMPDIR/out_status"
+expected="got body from $www/ok.txt of length 6
+error fetching $www/missing: HTTP Error 404: File not found
+error fetching http://127.0.0.1:1/refused: Connection refused"
+[[ $(grep -E '^(got body|error fetching)' "$TEST_TMPDIR/out_status") == "$expected" ]] ||
+  fail "status lines differ"
+grep -qx 'errors: 2' "$TEST_TMPDIR/out_status" || fail "summary: errors (2b)"
+[[ $rc == 1 ]] || fail "exit status $rc with a 404 and a refused URL (expected 1)"
+# Every URL fine: 0.
+"$fetch" "$www/ok.txt" >/dev/null 2>&1 || fail "exit status $? with every URL fine"
+
+# 2c. --urls_file=- in a pipe (comments and blank lines skipped), after the
+# arguments; and from a file.
+printf '# a comment\n%s/ok.txt\n\n   %s/missing  \n' "$www" "$www" |
+  "$fetch" --urls_file=- "$www/ok.txt?arg" >"$TEST_TMPDIR/out_pipe" 2>&1 && rc=0 || rc=$?
+cat "$TEST_TMPDIR/out_pipe"
+expected="got body from $www/ok.txt?arg of length 6
+got body from $www/ok.txt of length 6
+error fetching $www/missing: HTTP Error 404: File not found"
+[[ $(grep -E '^(got body|error fetching)' "$TEST_TMPDIR/out_pipe") == "$expected" ]] ||
+  fail "--urls_file=- lines differ"
+[[ $rc == 1 ]] || fail "--urls_file=-: exit status $rc (expected 1)"
+printf '%s/ok.txt\n' "$www" >"$TEST_TMPDIR/urls.txt"
+"$fetch" --urls_file="$TEST_TMPDIR/urls.txt" >"$TEST_TMPDIR/out_file" 2>&1 ||
+  fail "--urls_file=FILE: exit status $?"
+grep -qx "got body from $www/ok.txt of length 6" "$TEST_TMPDIR/out_file" || fail "--urls_file=FILE"
+
+# 2d. --timeout bounds the whole fetch: a server that accepts and never answers.
+start_python silent -c 'import socket, time
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen()
+print("port", s.getsockname()[1]); time.sleep(120)'
+rc=0
+"$fetch" --timeout=300ms "http://127.0.0.1:$port/" >"$TEST_TMPDIR/out_timeout" 2>&1 || rc=$?
+cat "$TEST_TMPDIR/out_timeout"
+grep -qx "error fetching http://127.0.0.1:$port/: timed out after 300ms (--timeout)" \
+  "$TEST_TMPDIR/out_timeout" || fail "--timeout line"
+[[ $rc == 1 ]] || fail "--timeout: exit status $rc (expected 1)"
+
+# 2e. Bad usage: exit status 2 and a line saying why.
+usage() {  # EXPECTED-TEXT ARGS...
+  local want=$1 rc=0
+  shift
+  "$fetch" "$@" </dev/null >"$TEST_TMPDIR/usage.out" 2>&1 || rc=$?
+  [[ $rc == 2 ]] || fail "fetch $*: exit status $rc (expected 2)"
+  grep -qF -- "$want" "$TEST_TMPDIR/usage.out" ||
+    fail "fetch $*: no '$want' in: $(cat "$TEST_TMPDIR/usage.out")"
+}
+usage 'unknown flag --bogus' --bogus
+usage '--concurrency=lots: ' --concurrency=lots
+usage 'must be >= 1' --concurrency=0
+usage 'must be > 0' --timeout=0s
+usage 'cannot open /nonexistent/urls' --urls_file=/nonexistent/urls
+printf 'http://a/\nhttp://b/ http://c/\n' >"$TEST_TMPDIR/bad_urls.txt"
+usage "$TEST_TMPDIR/bad_urls.txt:2: whitespace" --urls_file="$TEST_TMPDIR/bad_urls.txt"
+usage '--sim runs the local demo only' --sim http://127.0.0.1:1/
+"$fetch" --help >"$TEST_TMPDIR/help.out" 2>&1 || true
+grep -q 'Exit status: 0 when every URL succeeded, 1 when any failed, 2 for bad usage' \
+  "$TEST_TMPDIR/help.out" || fail "--help does not document the exit status"
 
 # 3. --repeat and --print_each=false: only the summary.
 "$fetch" --concurrency=8 --pages=10 --repeat=3 --print_each=false >"$TEST_TMPDIR/out3" 2>/dev/null

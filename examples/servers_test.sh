@@ -33,6 +33,35 @@ hello=$(bound_address "$tmp/hello.out")
 body=$(curl --silent --show-error --max-time 30 "http://$hello/" "http://$hello/again")
 [[ $body == $'Hello, World!\nHello, World!' ]] || { echo "FAIL: hello_server said: $body"; exit 1; }
 
+# The same with its access log, /metrics and the introspection port.
+"$bin/hello_server" --port=0 --access_log="$tmp/access.log" --metrics_path=/metrics \
+  --introspection=127.0.0.1:0 >"$tmp/hello2.out" 2>&1 &
+pids+=($!)
+hello=$(bound_address "$tmp/hello2.out")
+curl --silent --show-error --max-time 30 -o /dev/null "http://$hello/a?b=1" -o /dev/null "http://$hello/c"
+metrics=$(curl --silent --show-error --max-time 30 "http://$hello/metrics")
+grep -qx 'eventlet_http_server_requests_total 2' <<<"$metrics" ||
+  { echo "FAIL: /metrics said: $metrics"; exit 1; }
+grep -qx '# TYPE eventlet_http_server_request_duration_seconds histogram' <<<"$metrics" ||
+  { echo "FAIL: /metrics has no histogram: $metrics"; exit 1; }
+introspect=$(sed -nE 's/.*introspection on ([^ ]+)$/\1/p' "$tmp/hello2.out")
+exec 3<>"/dev/tcp/${introspect%:*}/${introspect##*:}"
+printf 'http\n' >&3
+answer=""
+while read -r -t 30 line <&3 && [[ $line != . ]]; do answer+="$line"$'\n'; done
+exec 3>&-
+grep -qx 'eventlet_http_server_requests_total 3' <<<"$answer" ||
+  { echo "FAIL: introspection 'http' said: $answer"; exit 1; }
+# The log is written by a thread of its own: wait for its three lines.
+for ((i = 0; i < 600; i++)); do
+  [[ $(wc -l <"$tmp/access.log") -ge 3 ]] && break
+  sleep 0.05
+done
+log_re='^127\.0\.0\.1 - - \[[0-9]{2}/[A-Z][a-z]{2}/[0-9]{4}(:[0-9]{2}){3} \+0000\] '
+grep -qE "$log_re\"GET /a\\?b=1 HTTP/1\\.1\" 200 14\$" "$tmp/access.log" &&
+  grep -qE "$log_re\"GET /metrics HTTP/1\\.1\" 200 [0-9]+\$" "$tmp/access.log" ||
+  { echo "FAIL: access log:"; cat "$tmp/access.log"; exit 1; }
+
 "$bin/echo_server" --port=0 >"$tmp/echo.out" 2>&1 &
 pids+=($!)
 echo_addr=$(bound_address "$tmp/echo.out")

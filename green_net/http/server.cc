@@ -21,7 +21,9 @@
 #include <utility>
 
 #include "green_net/convenience.h"
+#include "green_net/http/access_log.h"
 #include "green_net/http/chunk_limits.h"
+#include "green_net/http/metrics.h"
 #include "hub/errors.h"
 #include "hub/hub.h"
 
@@ -296,6 +298,9 @@ class Server::Connection {
   int read_request(std::int64_t deadline);
   bool respond(const Response& response, bool keep_alive);
   void reject(int status);
+  // Counts a response (and logs it, if the server has an access log) once
+  // written or attempted; `body_bytes`: the body bytes it carried.
+  void account(int status, std::uint64_t body_bytes);
   bool write_all(iovec* iov, int count);
   void linger();
   // Bytes held in buffers larger than the ones a connection keeps between
@@ -320,6 +325,10 @@ class Server::Connection {
   beast::flat_buffer buffer_;
   Request request_;
   std::string head_;  // the response's status line and header
+  // When the request being served began (Hub::fresh_now), for the latency
+  // histogram.
+  std::int64_t request_start_ = 0;
+  std::string log_line_;  // with an access log: the line being formatted
 };
 
 void Server::Connection::run(const net::Address& peer) {
@@ -332,7 +341,8 @@ void Server::Connection::run(const net::Address& peer) {
   const std::int64_t read_ns = absl::ToInt64Nanoseconds(options_.read_timeout);
   const std::int64_t idle_ns = absl::ToInt64Nanoseconds(options_.idle_timeout);
   // The first request's read timeout counts from accept.
-  std::int64_t deadline = hub.cached_now() + read_ns;
+  request_start_ = hub.fresh_now();
+  std::int64_t deadline = request_start_ + read_ns;
   bool first = true;
   for (;;) {
     receiving_ = true;
@@ -340,14 +350,21 @@ void Server::Connection::run(const net::Address& peer) {
       if (server_.stopping_) return;
       if (!first) deadline = hub.cached_now() + idle_ns;
       const Read r = read_idle(deadline);
+      if (r == Read::kTimeout) {
+        ++(first ? server_.stats_.read_timeouts : server_.stats_.idle_timeouts);
+      }
       if (r != Read::kOk) return;  // idle timeout, or the peer left
-      if (!first) deadline = hub.cached_now() + read_ns;
+      if (!first) {
+        request_start_ = hub.fresh_now();
+        deadline = request_start_ + read_ns;
+      }
     } else if (!first) {
       // A pipelined request, already (partly) read: let the other ready
       // connections go first, as nginx does.
       hub.sleep(absl::ZeroDuration());
       if (server_.stopping_ || !socket_.is_open()) return;
-      deadline = hub.fresh_now() + read_ns;
+      request_start_ = hub.fresh_now();
+      deadline = request_start_ + read_ns;
     }
     first = false;
 
@@ -361,7 +378,11 @@ void Server::Connection::run(const net::Address& peer) {
 
     Response response;
     try {
-      response = server_.handler_(request_);
+      if (server_.serves_metrics(request_)) {
+        response = metrics_response(server_.stats_);
+      } else {
+        response = server_.handler_(request_);
+      }
       for (const Header& h : response.headers) {
         if (!valid_header_name(h.name) || !valid_header_value(h.value)) {
           throw std::invalid_argument(
@@ -466,6 +487,7 @@ Server::Connection::Read Server::Connection::read_more(std::int64_t deadline,
     return Read::kTimeout;
   }
   if (n == 0) return Read::kEof;
+  server_.stats_.bytes_received += n;
   buffer_.commit(n);
   drained_ = n < space.size();
   return Read::kOk;
@@ -597,7 +619,25 @@ bool Server::Connection::respond(const Response& response, bool keep_alive) {
     count = 2;
   }
   iov[0] = {out.data(), out.size()};
-  return write_all(iov, count);
+  const bool sent = write_all(iov, count);
+  account(s, body.size());
+  return sent;
+}
+
+void Server::Connection::account(int status, std::uint64_t body_bytes) {
+  ServerStats& stats = server_.stats_;
+  const int status_class = status / 100;
+  if (status_class >= 1 && status_class <= 5)
+    ++stats.responses_by_class[static_cast<std::size_t>(status_class - 1)];
+  Hub& hub = Hub::current();
+  stats.latency.record(hub.fresh_now() - request_start_);
+  AccessLog* log = options_.access_log;
+  if (log == nullptr) return;
+  log_line_.clear();
+  append_common_log_line(log_line_, request_.peer.host(), server_.log_time(),
+                         request_.method, request_.target, request_.version,
+                         status, body_bytes);
+  if (!log->append(log_line_)) ++stats.access_log_dropped;
 }
 
 bool Server::Connection::write_all(iovec* iov, int count) {
@@ -606,7 +646,12 @@ bool Server::Connection::write_all(iovec* iov, int count) {
   while (count > 0) {
     error_code ec;
     std::size_t n = socket_.writev(iov, count, ec);
-    if (ec) return false;
+    if (ec) {
+      ++server_.stats_.write_errors;
+      if (ec == boost::system::errc::timed_out) ++server_.stats_.write_timeouts;
+      return false;
+    }
+    server_.stats_.bytes_sent += n;
     while (count > 0 && n >= iov->iov_len) {
       n -= iov->iov_len;
       ++iov;
@@ -622,6 +667,7 @@ bool Server::Connection::write_all(iovec* iov, int count) {
 
 void Server::Connection::reject(int status) {
   ++server_.stats_.requests_rejected;
+  if (status == 408) ++server_.stats_.read_timeouts;
   // The version may not have been parsed: answer as 1.1, and close.
   request_.version = 11;
   request_.method.clear();
@@ -653,6 +699,7 @@ void Server::Connection::linger() {
     socket_.set_timeout(absl::Nanoseconds(left));
     const std::size_t n = socket_.recv(space.data(), space.size(), ec);
     if (ec || n == 0) return;
+    server_.stats_.bytes_received += n;
     total += n;
   }
 }
@@ -691,6 +738,22 @@ void Server::given_back(std::size_t bytes, bool closing) {
     malloc_trim(0);
 #endif
   }
+}
+
+std::string_view Server::log_time() {
+  const std::int64_t second = Hub::current().cached_now() / 1'000'000'000;
+  if (second != log_second_) {
+    log_second_ = second;
+    // Like the Date header, the log's time is the wall clock.
+    log_time_ = common_log_time(std::time(nullptr));
+  }
+  return log_time_;
+}
+
+bool Server::serves_metrics(const Request& request) const {
+  return !options_.metrics_path.empty() &&
+         request.path() == options_.metrics_path &&
+         (request.method == "GET" || request.method == "HEAD");
 }
 
 std::string_view Server::date_line() {

@@ -91,6 +91,7 @@
 #include "absl/time/time.h"
 #include "green_net/address.h"
 #include "green_net/http/message.h"
+#include "green_net/http/server_stats.h"
 #include "green_net/socket.h"
 
 namespace eventlet {
@@ -98,6 +99,8 @@ class Greenlet;
 }
 
 namespace eventlet::http {
+
+class AccessLog;
 
 // Called once per request, in the connection's greenthread. Exceptions
 // become 500 answers (GreenletExit, a kill, goes through and ends the
@@ -135,15 +138,14 @@ struct ServerOptions {
   bool date_header = true;
   // "Server:" value; empty: no Server header.
   std::string server_name = "eventlet-cpp";
-};
-
-// Counters since construction.
-struct ServerStats {
-  std::uint64_t connections_accepted = 0;
-  std::uint64_t connections_open = 0;
-  std::uint64_t requests_served = 0;    // answered by the handler (incl. 500)
-  std::uint64_t requests_rejected = 0;  // 400/408/413/431/505 by the server
-  std::uint64_t handler_errors = 0;     // handler threw: 500
+  // Non-empty (e.g. "/metrics"): a GET or HEAD of exactly this path (query
+  // ignored) is answered by the server with stats() in the Prometheus text
+  // format (metrics.h) instead of calling the handler. Off by default.
+  std::string metrics_path;
+  // Non-null: one common-log-format line per response written to it
+  // (access_log.h), without blocking the hub. Not owned: it must outlive
+  // the Server. Off by default.
+  AccessLog* access_log = nullptr;
 };
 
 class Server {
@@ -190,6 +192,10 @@ class Server {
   void given_back(std::size_t bytes, bool closing);
   // "Date: ...\r\n", remade when the hub's second changes.
   std::string_view date_line();
+  // The access log's time, remade when the hub's second changes.
+  std::string_view log_time();
+  // Whether `request` asks for options_.metrics_path.
+  bool serves_metrics(const Request& request) const;
 
   net::Socket listener_;
   net::Address address_;
@@ -204,6 +210,8 @@ class Server {
   std::string server_line_;  // "Server: ...\r\n" or empty
   std::int64_t date_second_ = -1;
   std::string date_line_;
+  std::int64_t log_second_ = -1;
+  std::string log_time_;
   std::size_t given_back_bytes_ = 0;
 };
 

@@ -940,6 +940,12 @@ TEST(ServerTimeouts, SlowlorisIsCutOffByTheWholeRequestReadTimeout) {
     EXPECT_EQ(cut, absl::Milliseconds(200)) << "cut off after " << cut;
     EXPECT_TRUE(r.empty() || status_of(r) == 408) << r;
     EXPECT_EQ(server.stats().requests_served, 0u);
+    EXPECT_EQ(server.stats().requests_rejected, 1u);
+    EXPECT_EQ(server.stats().read_timeouts, 1u);
+    EXPECT_EQ(server.stats().responses_by_class[3], 1u);  // the 408
+    // From the first byte (accept) to the 408 written: the whole 200 ms.
+    EXPECT_EQ(server.stats().latency.count, 1u);
+    EXPECT_EQ(server.stats().latency.sum_ns, 200'000'000);
   });
 }
 
@@ -963,7 +969,40 @@ TEST(ServerTimeouts, SilentConnectionAndIdleKeepAliveTimeOut) {
     const absl::Duration began = Hub::current().now();
     EXPECT_EQ(read_all(s), "");
     EXPECT_EQ(Hub::current().now() - began, absl::Milliseconds(150));
+    EXPECT_EQ(server.stats().read_timeouts, 1u);  // the silent one
+    EXPECT_EQ(server.stats().idle_timeouts, 1u);
+    EXPECT_EQ(server.stats().requests_rejected, 0u);
+    EXPECT_EQ(server.stats().responses_by_class[1], 1u);
   });
+}
+
+TEST(ServerTimeouts, AWriteTimeoutIsCountedWithItsLatency) {
+  sim::Result result = sim::run({}, [&] {
+    ServerOptions options;
+    options.write_timeout = absl::Milliseconds(100);
+    Server server(
+        net::listen(*net::Address::parse("10.0.0.2:80")),
+        [](const Request&) {
+          return Response::text(200, std::string(8 << 20, 'x'));
+        },
+        options);
+    auto runner = spawn([&] { server.run(); });
+    // Asks for 8 MiB and reads nothing: the network's window fills, and the
+    // server's write waits until write_timeout.
+    net::Socket s = net::connect(server.address());
+    s.sendall("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+    EXPECT_TRUE(eventually([&] { return server.stats().write_errors == 1; }));
+    const ServerStats& stats = server.stats();
+    EXPECT_EQ(stats.write_timeouts, 1u);
+    EXPECT_EQ(stats.responses_by_class[1], 1u);  // attempted
+    EXPECT_GT(stats.bytes_sent, 0u);
+    EXPECT_LT(stats.bytes_sent, std::uint64_t{8} << 20);
+    EXPECT_EQ(stats.latency.count, 1u);
+    EXPECT_GE(stats.latency.sum_ns, 100'000'000);
+    server.stop();
+    runner.wait();
+  });
+  EXPECT_TRUE(result.ok()) << result.summary();
 }
 
 TEST(ServerApi, RequestAndResponseHelpers) {
