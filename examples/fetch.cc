@@ -12,6 +12,7 @@
 //   server
 //   ./bazelw run //examples:fetch -- --concurrency=50 http://127.0.0.1:8080/
 //   ./bazelw run //examples:fetch -- --debug_timers --debug_listeners
+//   ./bazelw run //examples:fetch -- --tls      # the same over https
 //
 // With URLs, it fetches them through a GreenPool(--concurrency) imap (each
 // --repeat times) and prints, in input order, "got body from URL of length N"
@@ -21,7 +22,10 @@
 // serving /page/<n>?size=<bytes>&delay_ms=<ms> (that many bytes after that
 // delay; examples/page_server.h: size at most 1 MiB, larger is 400), fetches
 // --pages such pages of varied sizes and delays, prints the same, and stops
-// the server.
+// the server. With --tls, that local server serves https with a throwaway
+// self-signed certificate made at start in memory (OpenSSL's API, no files),
+// and the client trusts that certificate only (not under --sim: the
+// simulated network carries plain bytes only).
 //
 // Progress goes to stderr every --progress_every completions. --debug_timers
 // and --debug_listeners turn on debug::hub_timer_stacks / hub_listener_stacks
@@ -47,6 +51,7 @@
 #include "green_net/convenience.h"
 #include "green_net/http/client.h"
 #include "green_net/http/server.h"
+#include "green_net/tls/certificates.h"
 #include "greenthread/greenthread.h"
 #include "hub/hub.h"
 #include "pool/green_pool.h"
@@ -75,6 +80,9 @@ ABSL_FLAG(bool, sim, false,
           "network (sim/) with jittery links, deterministic for a given "
           "--seed; takes sim/cli.h's flags (--seed, --strategy, --trace, "
           "--replay, --explore, --shrink...)");
+ABSL_FLAG(bool, tls, false,
+          "without URLs: serve and fetch the local pages over https, with a "
+          "throwaway certificate made at start");
 ABSL_FLAG(int, timeout_ms, 30000,
           "connect timeout and read timeout (per wait), milliseconds");
 
@@ -91,10 +99,12 @@ using eventlet::examples::serve_page;
 // Varied sizes (bytes) for the local pages.
 constexpr int kPageSizes[] = {512, 2048, 100, 16384, 4096, 65536, 1024, 300};
 
-std::vector<std::string> local_urls(const net::Address& where, int pages,
+std::vector<std::string> local_urls(std::string_view scheme,
+                                    const net::Address& where, int pages,
                                     int max_delay_ms) {
   std::vector<std::string> urls;
-  const std::string base = "http://" + where.to_string() + "/page/";
+  const std::string base =
+      std::string(scheme) + "://" + where.to_string() + "/page/";
   for (int i = 0; i < pages; ++i) {
     const int size = kPageSizes[i % std::size(kPageSizes)];
     const int delay = max_delay_ms <= 0 ? 0 : (i * 7) % (max_delay_ms + 1);
@@ -102,6 +112,15 @@ std::vector<std::string> local_urls(const net::Address& where, int pages,
                    "&delay_ms=" + std::to_string(delay));
   }
   return urls;
+}
+
+// --tls: a self-signed certificate for the local server, made now in memory;
+// the client trusts exactly this certificate.
+eventlet::tls::PemCertificate throwaway_certificate() {
+  eventlet::tls::CertificateRequest request;
+  request.common_name = "fetch demo (throwaway)";
+  request.names = {"127.0.0.1", "localhost"};
+  return eventlet::tls::make_certificate(request);
 }
 
 // ---- Fetching ----
@@ -135,20 +154,28 @@ int run(const std::vector<char*>& args, const char* time_label) {
   eventlet::GreenThread<void> server_thread;
   std::vector<std::string> urls;
   for (std::size_t i = 1; i < args.size(); ++i) urls.emplace_back(args[i]);
+  http::FetchOptions options;
   if (urls.empty()) {
+    http::ServerOptions server_options;
+    if (absl::GetFlag(FLAGS_tls)) {
+      const eventlet::tls::PemCertificate certificate = throwaway_certificate();
+      server_options.tls = certificate.as_server();
+      options.tls.ca_pem = certificate.certificate;
+    }
     // A backlog that holds every connect of the first burst: a full accept
     // queue drops SYNs, which the kernel retries only after a second.
     net::ListenOptions listen_options;
     listen_options.backlog = std::max(1024, concurrency);
     server = std::make_unique<http::Server>(
         net::listen(*net::Address::parse("127.0.0.1:0"), listen_options),
-        serve_page);
+        serve_page, server_options);
     server_thread = eventlet::spawn([&server] { server->run(); });
     server_thread.set_name("http server");
-    urls = local_urls(server->address(), absl::GetFlag(FLAGS_pages),
+    const char* scheme = server_options.tls ? "https" : "http";
+    urls = local_urls(scheme, server->address(), absl::GetFlag(FLAGS_pages),
                       absl::GetFlag(FLAGS_max_delay_ms));
-    std::fprintf(stderr, "fetch: serving %zu pages on http://%s/\n",
-                 urls.size(), server->address().to_string().c_str());
+    std::fprintf(stderr, "fetch: serving %zu pages on %s://%s/\n", urls.size(),
+                 scheme, server->address().to_string().c_str());
   }
   if (repeat > 1) {
     std::vector<std::string> all;
@@ -165,7 +192,6 @@ int run(const std::vector<char*>& args, const char* time_label) {
       std::max<std::size_t>(1024, static_cast<std::size_t>(concurrency));
   http::Client& client = http::default_client();
   client.set_options(client_options);
-  http::FetchOptions options;
   options.connect_timeout = absl::Milliseconds(absl::GetFlag(FLAGS_timeout_ms));
   options.read_timeout = options.connect_timeout;
 
@@ -259,7 +285,8 @@ int run(const std::vector<char*>& args, const char* time_label) {
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
       "fetch [--concurrency=200] [--debug_timers] [--debug_listeners] "
-      "[--sim [--seed=N] [--strategy=S] [--trace=FILE]] [URL...]\nFetches the "
+      "[--tls] [--sim [--seed=N] [--strategy=S] [--trace=FILE]] "
+      "[URL...]\nFetches the "
       "URLs (or, with none, pages "
       "of a local green server) in a GreenPool and prints what it got, in "
       "order.");
@@ -267,6 +294,12 @@ int main(int argc, char** argv) {
   if (!absl::GetFlag(FLAGS_sim)) return run(args, "wall time");
   if (args.size() > 1) {
     std::fprintf(stderr, "fetch: --sim runs the local demo only (no URLs)\n");
+    return 2;
+  }
+  if (absl::GetFlag(FLAGS_tls)) {
+    std::fprintf(stderr,
+                 "fetch: --tls: https is not supported under the simulator "
+                 "(--sim): its in-memory network carries plain bytes only\n");
     return 2;
   }
   // Under simulation the links have jitter drawn from the seed, so that
