@@ -83,6 +83,9 @@ ABSL_FLAG(bool, sim, false,
 ABSL_FLAG(bool, tls, false,
           "without URLs: serve and fetch the local pages over https, with a "
           "throwaway certificate made at start");
+ABSL_FLAG(std::string, cacert, "",
+          "https: trust the CA certificates of this PEM file instead of the "
+          "system trust store");
 ABSL_FLAG(int, timeout_ms, 30000,
           "connect timeout and read timeout (per wait), milliseconds");
 
@@ -155,6 +158,7 @@ int run(const std::vector<char*>& args, const char* time_label) {
   std::vector<std::string> urls;
   for (std::size_t i = 1; i < args.size(); ++i) urls.emplace_back(args[i]);
   http::FetchOptions options;
+  options.tls.ca_file = absl::GetFlag(FLAGS_cacert);
   if (urls.empty()) {
     http::ServerOptions server_options;
     if (absl::GetFlag(FLAGS_tls)) {
