@@ -79,7 +79,11 @@
 // closed, except that a plain HTTP request sent to the TLS port is answered
 // in plain HTTP with "400 Bad Request" saying so (as nginx does). Requests
 // and answers then go through the TLS stream with the same rules, limits and
-// timeouts as above; a connection the server ends sends close_notify first.
+// timeouts as above; a connection ended after a normal answer or an idle
+// timeout sends close_notify first. Memory: a TLS connection adds
+// tls::Stream's two 17 KiB buffers (its BIO pair), OpenSSL's connection
+// state, and up to 16 KiB for gathering a response's pieces into one record;
+// OpenSSL's own record buffers are released while the connection idles.
 // Under the simulator (sim::run) run() throws std::logic_error: its network
 // carries plain bytes only.
 //
