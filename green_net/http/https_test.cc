@@ -15,8 +15,11 @@
 #include "green_net/http/client.h"
 #include "green_net/http/server.h"
 #include "green_net/socket.h"
+#include "green_net/tls/context.h"
 #include "green_net/tls/error.h"
+#include "green_net/tls/stream.h"
 #include "green_net/tls/testing/test_pki.h"
+#include "greenthread/event.h"
 #include "greenthread/greenthread.h"
 #include "gtest/gtest.h"
 #include "hub/hub.h"
@@ -128,6 +131,52 @@ TEST_F(HttpsTest, PlainHttpToTheTlsPortIsAnswered400AndNotPooledWithHttps) {
   EXPECT_EQ(r.status, 400);
   EXPECT_EQ(r.body,
             "This port speaks HTTPS: the plain HTTP request was refused.\n");
+  client.close_idle();
+}
+
+TEST_F(HttpsTest, RetriesAnIdempotentRequestOnAClosedTlsConnection) {
+  // Answers one request per connection as if keeping it alive; once the
+  // client has pooled the first connection, sends close_notify and closes
+  // it: that pooled connection is stale.
+  net::Socket listener = net::listen(*net::Address::parse("127.0.0.1:0"));
+  const tls::Context context =
+      tls::Context::server(TestPki::get().leaf.as_server());
+  Event<> pooled;
+  Event<> closed;
+  auto server = spawn([&] {
+    for (int i = 0; i < 2; ++i) {
+      net::Socket peer = listener.accept();
+      tls::Stream stream(peer, context);
+      stream.handshake(absl::Seconds(30));
+      std::string request;
+      char buffer[4096];
+      while (request.find("\r\n\r\n") == std::string::npos) {
+        const std::size_t n = stream.read_some(buffer, sizeof buffer);
+        ASSERT_GT(n, 0u);
+        request.append(buffer, n);
+      }
+      stream.write_all("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+      if (i == 0) pooled.wait();
+      error_code ignored;
+      stream.shutdown(ignored);
+      peer.close();
+      if (i == 0) closed.send();
+    }
+  });
+  const std::string url =
+      "https://127.0.0.1:" + std::to_string(listener.local_address().port()) +
+      "/";
+  Client client;
+  EXPECT_EQ(client.fetch(url, trusting()).body, "ok");
+  EXPECT_EQ(client.idle_count(), 1u);
+  pooled.send();
+  closed.wait();
+  FetchInfo info;
+  EXPECT_EQ(client.fetch(url, trusting(), &info).body, "ok");
+  EXPECT_FALSE(info.reused);
+  EXPECT_EQ(client.stats().retries, 1u);
+  EXPECT_EQ(client.stats().connections_opened, 2u);
+  server.wait();
   client.close_idle();
 }
 
