@@ -14,6 +14,7 @@
 #include "green_net/convenience.h"
 #include "green_net/http/client.h"
 #include "green_net/http/server.h"
+#include "green_net/http/testing/child_process.h"
 #include "green_net/socket.h"
 #include "green_net/tls/context.h"
 #include "green_net/tls/error.h"
@@ -277,6 +278,31 @@ TEST_F(HttpsTest, CurlAgainstOurServer) {
   EXPECT_EQ(run_command("/usr/bin/curl --silent --max-time 60 " +
                         server.url("/", "localhost")),
             "[exit 60]");
+}
+
+TEST_F(HttpsTest, FetchesFromOpensslSServer) {
+  const TestPki& pki = TestPki::get();
+  const std::string cert =
+      TestPki::write_pem("fetch_s_server_cert.pem", pki.leaf.certificate);
+  const std::string key =
+      TestPki::write_pem("fetch_s_server_key.pem", pki.leaf.key);
+  // -www: answers "GET /" with an HTTP/1.0 status page, then closes.
+  eventlet::testing::ChildProcess s_server(
+      {"/usr/bin/openssl", "s_server", "-accept", "127.0.0.1:0", "-cert", cert,
+       "-key", key, "-www", "-naccept", "1"});
+  std::string line;
+  do {
+    line = s_server.read_line(absl::Seconds(30));
+  } while (line.rfind("ACCEPT ", 0) != 0);
+  const std::string port = line.substr(line.rfind(':') + 1);
+  Client client;
+  FetchInfo info;
+  const Response r =
+      client.fetch("https://localhost:" + port + "/", trusting(), &info);
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(info.version, 10);
+  EXPECT_NE(r.body.find("TLSv1.3"), std::string::npos) << r.body.substr(0, 500);
+  EXPECT_EQ(client.idle_count(), 0u) << "HTTP/1.0 without keep-alive";
 }
 
 TEST(HttpsSimTest, HttpsIsRefusedUnderTheSimulator) {

@@ -6,6 +6,7 @@
 // upper bounds only.
 #include "green_net/tls/stream.h"
 
+#include <stdexcept>
 #include <string>
 
 #include "absl/time/time.h"
@@ -147,6 +148,28 @@ TEST_F(StreamTest, NamesEachVerificationFailure) {
     }
     EXPECT_TRUE(server_ec) << r.name << ": the server saw a handshake";
   }
+}
+
+TEST_F(StreamTest, LoadsCredentialsAndTrustFromFiles) {
+  const TestPki& pki = TestPki::get();
+  ServerCredentials files;
+  files.certificate_file =
+      TestPki::write_pem("files_cert.pem", pki.leaf.certificate);
+  files.key_file = TestPki::write_pem("files_key.pem", pki.leaf.key);
+  ClientConfig trust;
+  trust.ca_file = TestPki::write_pem("files_ca.pem", pki.ca.certificate);
+  net::Socket listener = loopback_listener();
+  auto server = spawn([&] {
+    net::Socket peer = listener.accept();
+    Stream stream(peer, Context::server(files));
+    stream.handshake(absl::Seconds(30));
+  });
+  EXPECT_FALSE(client_handshake(listener, trust, "localhost"));
+  server.wait();
+  // A key that is not the certificate's is refused when the context is made.
+  ServerCredentials mismatched = files;
+  mismatched.key_file = TestPki::write_pem("other_key.pem", pki.expired.key);
+  EXPECT_THROW(Context::server(mismatched), std::runtime_error);
 }
 
 TEST_F(StreamTest, InsecureClientAcceptsAnyCertificate) {
