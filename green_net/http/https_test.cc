@@ -105,6 +105,19 @@ TEST_F(HttpsTest, FetchesAndReusesConnections) {
   client.close_idle();
 }
 
+TEST_F(HttpsTest, StopEndsIdleTlsConnections) {
+  auto server = std::make_unique<TlsServer>(TestPki::get().leaf);
+  Client client;
+  const std::string url = server->url("/");
+  client.fetch(url, trusting());
+  EXPECT_EQ(client.idle_count(), 1u);
+  server.reset();  // stop() and wait for run(): must not wait for the client
+  error_code ec;
+  client.fetch(url, trusting(), ec);
+  EXPECT_EQ(ec, boost::system::errc::connection_refused) << ec.message();
+  client.close_idle();
+}
+
 TEST_F(HttpsTest, LargeBodiesBothWays) {
   TlsServer server(TestPki::get().leaf);
   Client client;
