@@ -11,7 +11,8 @@
 # (taskset), one URL fetched $REQUESTS times with $CONCURRENCY requests in flight,
 # keep-alive. For each run: the client's summary (req/s, p50/p99 latency) and the CPU
 # time per request of the client (bash `time`: user+sys) and of the server
-# (/proc/<pid>/stat utime+stime before/after). Go is skipped if `go` is missing.
+# (/proc/<pid>/stat utime+stime before/after). Go (Debian's golang-go) is installed with
+# apt-get if missing (root, or sudo), and skipped if that fails.
 #
 # Then https (HTTPS=0 skips it), with a test CA and a P-256 certificate for 127.0.0.1
 # made by the `openssl` command: the same client comparison against
@@ -54,6 +55,21 @@ if [[ -z ${FETCH:-} || -z ${HELLO:-} ]]; then
   FETCH=$work/fetch
   HELLO=$work/hello_server
 fi
+
+install_packages() {
+  local sudo=()
+  if [[ $(id -u) -ne 0 ]]; then
+    command -v sudo >/dev/null 2>&1 || { echo "cannot install $*: not root, no sudo"; return 1; }
+    sudo=(sudo)
+  fi
+  echo "installing: $*"
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -o Dpkg::Use-Pty=0 \
+    "$@" >/dev/null 2>&1 ||
+    { "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null 2>&1 &&
+      "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -o Dpkg::Use-Pty=0 \
+        "$@" >/dev/null 2>&1; }
+}
+command -v go >/dev/null 2>&1 || install_packages golang-go
 
 go_client=
 if command -v go >/dev/null 2>&1; then
@@ -116,19 +132,6 @@ done
 
 # ---- https ----------------------------------------------------------------------------
 
-install_packages() {
-  local sudo=()
-  if [[ $(id -u) -ne 0 ]]; then
-    command -v sudo >/dev/null 2>&1 || { echo "cannot install $*: not root, no sudo"; return 1; }
-    sudo=(sudo)
-  fi
-  echo "installing: $*"
-  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -o Dpkg::Use-Pty=0 \
-    "$@" >/dev/null 2>&1 ||
-    { "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null 2>&1 &&
-      "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -o Dpkg::Use-Pty=0 \
-        "$@" >/dev/null 2>&1; }
-}
 command -v wrk >/dev/null 2>&1 || install_packages wrk
 [[ -x /usr/sbin/nginx ]] || command -v nginx >/dev/null 2>&1 || install_packages nginx-light
 nginx_bin=$(command -v nginx || echo /usr/sbin/nginx)
