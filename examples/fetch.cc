@@ -13,6 +13,7 @@
 //   ./bazelw run //examples:fetch -- --urls_file=urls.txt --timeout=10s
 //   grep -v skip urls.txt | fetch --urls_file=-
 //   ./bazelw run //examples:fetch -- --debug_timers --debug_listeners
+//   ./bazelw run //examples:fetch -- --tls      # the same over https
 //
 // URLs come from the arguments and from --urls_file (a file, or "-" for
 // stdin; one URL a line, blank lines and '#' comments ignored:
@@ -33,7 +34,10 @@
 // /page/<n>?size=<bytes>&delay_ms=<ms> (that many bytes after that delay;
 // examples/page_server.h: size at most 1 MiB, larger is 400), fetches
 // --pages such pages of varied sizes and delays, prints the same, and stops
-// the server.
+// the server. With --tls, that local server serves https with a throwaway
+// self-signed certificate made at start in memory (OpenSSL's API, no files),
+// and the client trusts that certificate only (not under --sim: the
+// simulated network carries plain bytes only).
 //
 // Exit status: 0 when every fetch got a 2xx answer, 1 when any failed, 2 for
 // bad usage (an unknown flag or a bad value, an unreadable or malformed
@@ -65,6 +69,7 @@
 #include "green_net/convenience.h"
 #include "green_net/http/client.h"
 #include "green_net/http/server.h"
+#include "green_net/tls/certificates.h"
 #include "greenthread/greenthread.h"
 #include "hub/hub.h"
 #include "pool/green_pool.h"
@@ -93,6 +98,12 @@ ABSL_FLAG(bool, sim, false,
           "network (sim/) with jittery links, deterministic for a given "
           "--seed; takes sim/cli.h's flags (--seed, --strategy, --trace, "
           "--replay, --explore, --shrink...)");
+ABSL_FLAG(bool, tls, false,
+          "without URLs: serve and fetch the local pages over https, with a "
+          "throwaway certificate made at start");
+ABSL_FLAG(std::string, cacert, "",
+          "https: trust the CA certificates of this PEM file instead of the "
+          "system trust store");
 ABSL_FLAG(int, timeout_ms, 30000,
           "connect timeout and read timeout (per wait), milliseconds");
 ABSL_FLAG(absl::Duration, timeout, absl::InfiniteDuration(),
@@ -116,10 +127,12 @@ using eventlet::examples::serve_page;
 // Varied sizes (bytes) for the local pages.
 constexpr int kPageSizes[] = {512, 2048, 100, 16384, 4096, 65536, 1024, 300};
 
-std::vector<std::string> local_urls(const net::Address& where, int pages,
+std::vector<std::string> local_urls(std::string_view scheme,
+                                    const net::Address& where, int pages,
                                     int max_delay_ms) {
   std::vector<std::string> urls;
-  const std::string base = "http://" + where.to_string() + "/page/";
+  const std::string base =
+      std::string(scheme) + "://" + where.to_string() + "/page/";
   for (int i = 0; i < pages; ++i) {
     const int size = kPageSizes[i % std::size(kPageSizes)];
     const int delay = max_delay_ms <= 0 ? 0 : (i * 7) % (max_delay_ms + 1);
@@ -127,6 +140,15 @@ std::vector<std::string> local_urls(const net::Address& where, int pages,
                    "&delay_ms=" + std::to_string(delay));
   }
   return urls;
+}
+
+// --tls: a self-signed certificate for the local server, made now in memory;
+// the client trusts exactly this certificate.
+eventlet::tls::PemCertificate throwaway_certificate() {
+  eventlet::tls::CertificateRequest request;
+  request.common_name = "fetch demo (throwaway)";
+  request.names = {"127.0.0.1", "localhost"};
+  return eventlet::tls::make_certificate(request);
 }
 
 // ---- Fetching ----
@@ -146,6 +168,7 @@ struct Config {
   int repeat = 1;
   http::FetchOptions options;
   absl::Duration timeout = absl::InfiniteDuration();
+  bool tls = false;  // the local pages over https
 };
 
 // Fills `config` from the flags and the positional arguments; false (with a
@@ -167,6 +190,14 @@ bool load_config(const std::vector<char*>& args, bool sim, Config& config) {
   config.options.read_timeout = config.options.connect_timeout;
   if (config.timeout != absl::InfiniteDuration())
     config.options.total_timeout = config.timeout;
+  config.options.tls.ca_file = absl::GetFlag(FLAGS_cacert);
+  config.tls = absl::GetFlag(FLAGS_tls);
+  if (sim && config.tls) {
+    std::fprintf(stderr,
+                 "fetch: --tls: https is not supported under the simulator "
+                 "(--sim): its in-memory network carries plain bytes only\n");
+    return false;
+  }
 
   for (std::size_t i = 1; i < args.size(); ++i)
     config.urls.emplace_back(args[i]);
@@ -225,20 +256,28 @@ int run(const Config& config, const char* time_label) {
   std::unique_ptr<http::Server> server;
   eventlet::GreenThread<void> server_thread;
   std::vector<std::string> urls = config.urls;
+  http::FetchOptions options = config.options;
   if (config.local) {
+    http::ServerOptions server_options;
+    if (config.tls) {
+      const eventlet::tls::PemCertificate certificate = throwaway_certificate();
+      server_options.tls = certificate.as_server();
+      options.tls.ca_pem = certificate.certificate;
+    }
     // A backlog that holds every connect of the first burst: a full accept
     // queue drops SYNs, which the kernel retries only after a second.
     net::ListenOptions listen_options;
     listen_options.backlog = std::max(1024, concurrency);
     server = std::make_unique<http::Server>(
         net::listen(*net::Address::parse("127.0.0.1:0"), listen_options),
-        serve_page);
+        serve_page, server_options);
     server_thread = eventlet::spawn([&server] { server->run(); });
     server_thread.set_name("http server");
-    urls = local_urls(server->address(), absl::GetFlag(FLAGS_pages),
+    const char* scheme = server_options.tls ? "https" : "http";
+    urls = local_urls(scheme, server->address(), absl::GetFlag(FLAGS_pages),
                       absl::GetFlag(FLAGS_max_delay_ms));
-    std::fprintf(stderr, "fetch: serving %zu pages on http://%s/\n",
-                 urls.size(), server->address().to_string().c_str());
+    std::fprintf(stderr, "fetch: serving %zu pages on %s://%s/\n", urls.size(),
+                 scheme, server->address().to_string().c_str());
   }
   if (repeat > 1) {
     std::vector<std::string> all;
@@ -255,7 +294,6 @@ int run(const Config& config, const char* time_label) {
       std::max<std::size_t>(1024, static_cast<std::size_t>(concurrency));
   http::Client& client = http::default_client();
   client.set_options(client_options);
-  const http::FetchOptions& options = config.options;
 
   const std::size_t total = urls.size();
   int progress_every = absl::GetFlag(FLAGS_progress_every);
@@ -347,13 +385,13 @@ int run(const Config& config, const char* time_label) {
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
       "fetch [--concurrency=200] [--timeout=DURATION] [--urls_file=PATH|-] "
-      "[--debug_timers] [--debug_listeners] [--sim [--seed=N] [--strategy=S] "
-      "[--trace=FILE]] [URL...]\n"
-      "Fetches the URLs (or, with none, pages of a local green server) in a "
-      "GreenPool and prints what it got, in order: \"got body from URL of "
-      "length N\" for a 2xx answer, \"error fetching URL: HTTP Error 404: "
-      "Not Found\" for another status, \"error fetching URL: <why>\" when "
-      "nothing came back.\n"
+      "[--tls] [--cacert=FILE] [--debug_timers] [--debug_listeners] "
+      "[--sim [--seed=N] [--strategy=S] [--trace=FILE]] [URL...]\n"
+      "Fetches the URLs (or, with none, pages of a local green server: over "
+      "https with --tls) in a GreenPool and prints what it got, in order: "
+      "\"got body from URL of length N\" for a 2xx answer, \"error fetching "
+      "URL: HTTP Error 404: Not Found\" for another status, \"error fetching "
+      "URL: <why>\" when nothing came back.\n"
       "Exit status: 0 when every URL succeeded, 1 when any failed, 2 for bad "
       "usage.");
   if (std::string error = eventlet::examples::first_flag_error(argc, argv);

@@ -43,13 +43,13 @@ grep -qE '^WRITERS: [0-9]+$' <<<"$err" || fail "no WRITERS: dump"
 # 2. Given URLs: errors are reported per URL, in order, and counted; the exit
 # status says some failed.
 rc=0
-"$fetch" --concurrency=2 --timeout_ms=2000 http://127.0.0.1:1/x https://example.com/ \
+"$fetch" --concurrency=2 --timeout_ms=2000 http://127.0.0.1:1/x https://127.0.0.1:1/ \
   'http://bad host/' >"$TEST_TMPDIR/out2" 2>&1 || rc=$?
 out2=$(cat "$TEST_TMPDIR/out2")
 echo "$out2"
 [[ $rc == 1 ]] || fail "exit status $rc with failed URLs (expected 1)"
 expected='error fetching http://127.0.0.1:1/x: Connection refused
-error fetching https://example.com/: https is not supported (only http://)
+error fetching https://127.0.0.1:1/: Connection refused
 error fetching http://bad host/: malformed URL (empty, or with whitespace or control characters)'
 [[ $(grep '^error fetching' <<<"$out2") == "$expected" ]] || fail "error lines differ"
 grep -qx 'requests: 3' <<<"$out2" || fail "summary: requests (2)"
@@ -178,4 +178,18 @@ grep -q '"kind":"outcome","result":"ok"' "$TEST_TMPDIR/a.jsonl" || fail "no ok o
   --replay="$TEST_TMPDIR/a.jsonl" >"$TEST_TMPDIR/replay.out" 2>&1 ||
   fail "replaying seed 1: $(cat "$TEST_TMPDIR/replay.out")"
 grep -q 'replay matches the trace' "$TEST_TMPDIR/replay.out" || fail "replay output"
+# 6. --tls: the local server serves https with a throwaway certificate made at
+# start, and the client fetches over https trusting that certificate only.
+"$fetch" --tls --concurrency=10 --pages=40 --max_delay_ms=2 >"$TEST_TMPDIR/tls" \
+  2>"$TEST_TMPDIR/tls.err" || fail "--tls failed: $(cat "$TEST_TMPDIR/tls.err")"
+[[ $(grep -c '^got body from https://127.0.0.1:[0-9]*/page/' "$TEST_TMPDIR/tls") == 40 ]] ||
+  fail "--tls: 40 bodies over https"
+grep -qx 'errors: 0' "$TEST_TMPDIR/tls" || fail "--tls summary: errors"
+grep -q '^fetch: serving 40 pages on https://127.0.0.1:' "$TEST_TMPDIR/tls.err" ||
+  fail "--tls: no https server line"
+# ... and under --sim it is refused clearly (the simulated network carries
+# plain bytes only).
+"$fetch" --tls --sim >"$TEST_TMPDIR/tls_sim" 2>&1 && fail "--tls --sim succeeded"
+grep -q 'not supported under the simulator' "$TEST_TMPDIR/tls_sim" ||
+  fail "--tls --sim: $(cat "$TEST_TMPDIR/tls_sim")"
 echo PASS

@@ -17,6 +17,8 @@
 //       --metrics_path=/metrics --introspection=127.0.0.1:7777   (one line)
 //   curl http://127.0.0.1:8080/metrics
 //   printf 'http\nquit\n' | nc 127.0.0.1 7777
+//
+// https: --tls_cert=cert.pem --tls_key=key.pem (PEM files).
 #include <cstdio>
 #include <memory>
 #include <string>
@@ -29,6 +31,7 @@
 #include "green_net/http/access_log.h"
 #include "green_net/http/metrics.h"
 #include "green_net/http/server.h"
+#include "green_net/tls/context.h"
 
 ABSL_FLAG(std::string, address, "127.0.0.1", "numeric address to listen on");
 ABSL_FLAG(int, port, 8080, "TCP port (0: any free port)");
@@ -44,6 +47,9 @@ ABSL_FLAG(std::string, introspection, "",
           "open the introspection port on this loopback address, e.g. "
           "127.0.0.1:7777 (port 0: any free port), with the command \"http\" "
           "for the server's statistics (empty: none)");
+ABSL_FLAG(std::string, tls_cert, "",
+          "serve https with this PEM certificate chain (with --tls_key)");
+ABSL_FLAG(std::string, tls_key, "", "the PEM private key of --tls_cert");
 
 int main(int argc, char** argv) {
   absl::ParseCommandLine(argc, argv);
@@ -64,6 +70,11 @@ int main(int argc, char** argv) {
   if (const std::string path = absl::GetFlag(FLAGS_access_log); !path.empty()) {
     access_log = std::make_unique<http::AccessLog>(path);
     options.access_log = access_log.get();
+  }
+  if (!absl::GetFlag(FLAGS_tls_cert).empty()) {
+    options.tls = eventlet::tls::ServerCredentials();
+    options.tls->certificate_file = absl::GetFlag(FLAGS_tls_cert);
+    options.tls->key_file = absl::GetFlag(FLAGS_tls_key);
   }
   net::ListenOptions listen_options;
   listen_options.backlog = absl::GetFlag(FLAGS_backlog);
@@ -89,7 +100,8 @@ int main(int argc, char** argv) {
     std::printf("hello_server: introspection on %s\n",
                 introspection->address().to_string().c_str());
   }
-  std::printf("hello_server: listening on http://%s/\n",
+  std::printf("hello_server: listening on %s://%s/\n",
+              options.tls ? "https" : "http",
               server.address().to_string().c_str());
   std::fflush(stdout);
   server.run();

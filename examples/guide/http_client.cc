@@ -49,7 +49,7 @@ int main() {
   // A 404 is a response; failures are errors: an error_code, or an exception.
   std::printf("missing page: %d\n", http::fetch(base + "/missing").status);
   boost::system::error_code ec;
-  http::fetch("https://example.com/", {}, ec);
+  http::fetch("ftp://example.com/", {}, ec);
   std::printf("error_code: %s\n", ec.message().c_str());
   try {
     http::fetch("http://127.0.0.1:1/");

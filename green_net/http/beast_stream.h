@@ -1,12 +1,18 @@
 // Copyright 2026 The eventlet-cpp Authors.
 //
-// beast_stream.h: net::Socket as a Beast SyncReadStream / SyncWriteStream.
+// beast_stream.h: net::Socket (or tls::Stream) as a Beast SyncReadStream /
+// SyncWriteStream.
 //
 //   net::Socket sock = net::connect(address);
-//   http::BeastStream stream(sock);
+//   http::BeastStream stream(sock);          // BasicBeastStream<net::Socket>
 //   boost::beast::http::write(stream, request);
 //   boost::beast::http::read(stream, buffer, response);  // parks this
 //                                                        // greenthread only
+//
+// BasicBeastStream<S> adapts any S with the scatter/gather calls of
+// net::Socket: `std::size_t readv(const iovec*, int, error_code&)` (0: end of
+// stream) and `std::size_t writev(const iovec*, int, error_code&)` — e.g.
+// tls::Stream (green_net/tls/stream.h), which waits as the socket does.
 //
 // read_some / write_some make ONE Socket::readv / Socket::writev call over the
 // buffer sequence (at most kMaxIovecs buffers per call; the rest is left for
@@ -22,8 +28,8 @@
 // once without a syscall, as Asio streams do. The throwing overloads throw
 // boost::system::system_error.
 //
-// Ownership: a BeastStream borrows the socket, which must outlive it. It is a
-// cheap value (one pointer); make one wherever needed.
+// Ownership: a BeastStream borrows the socket (or stream), which must outlive
+// it. It is a cheap value (one pointer); make one wherever needed.
 #ifndef EVENTLET_GREEN_NET_HTTP_BEAST_STREAM_H_
 #define EVENTLET_GREEN_NET_HTTP_BEAST_STREAM_H_
 
@@ -39,14 +45,15 @@
 
 namespace eventlet::http {
 
-class BeastStream {
+template <typename Stream>
+class BasicBeastStream {
  public:
   // Buffers used per read_some/write_some call at most.
   static constexpr int kMaxIovecs = 64;
 
-  explicit BeastStream(net::Socket& socket) : socket_(&socket) {}
+  explicit BasicBeastStream(Stream& stream) : stream_(&stream) {}
 
-  net::Socket& socket() const { return *socket_; }
+  Stream& next_layer() const { return *stream_; }
 
   // Reads at least one byte (waiting as needed) unless `buffers` is empty.
   template <typename MutableBufferSequence>
@@ -59,7 +66,7 @@ class BeastStream {
       ec.clear();
       return 0;
     }
-    const std::size_t n = socket_->readv(iov, count, ec);
+    const std::size_t n = stream_->readv(iov, count, ec);
     if (!ec && n == 0) ec = boost::asio::error::eof;
     return n;
   }
@@ -82,7 +89,7 @@ class BeastStream {
       ec.clear();
       return 0;
     }
-    return socket_->writev(iov, count, ec);
+    return stream_->writev(iov, count, ec);
   }
   template <typename ConstBufferSequence>
   std::size_t write_some(const ConstBufferSequence& buffers) {
@@ -113,8 +120,10 @@ class BeastStream {
     return count;
   }
 
-  net::Socket* socket_;
+  Stream* stream_;
 };
+
+using BeastStream = BasicBeastStream<net::Socket>;
 
 }  // namespace eventlet::http
 

@@ -24,6 +24,7 @@
 #include "green_net/http/chunk_limits.h"
 #include "green_net/resolver.h"
 #include "green_net/socket.h"
+#include "green_net/tls/stream.h"
 #include "greenthread/timeout.h"
 #include "hub/hub.h"
 
@@ -48,9 +49,11 @@ class Category final : public boost::system::error_category {
       case Errc::kMissingScheme:
         return "no scheme in URL (expected http://host/path)";
       case Errc::kUnsupportedScheme:
-        return "unsupported URL scheme (only http:// is supported)";
+        return "unsupported URL scheme (only http:// and https:// are "
+               "supported)";
       case Errc::kHttpsNotSupported:
-        return "https is not supported (only http://)";
+        return "https is not supported under the simulator (sim::run): its "
+               "in-memory network carries plain bytes only (use http://)";
       case Errc::kEmptyHost:
         return "empty host in URL";
       case Errc::kBadHost:
@@ -320,11 +323,7 @@ Url Url::parse(std::string_view text, error_code& ec) {
   }
   std::string scheme(text.substr(0, scheme_len));
   for (char& c : scheme) c = lower(c);
-  if (scheme == "https") {
-    ec = Errc::kHttpsNotSupported;
-    return {};
-  }
-  if (scheme != "http") {
+  if (scheme != "http" && scheme != "https") {
     ec = Errc::kUnsupportedScheme;
     return {};
   }
@@ -340,6 +339,8 @@ Url Url::parse(std::string_view text, error_code& ec) {
   }
 
   Url url;
+  url.scheme = scheme;
+  url.port = scheme == "https" ? 443 : 80;
   std::string_view host;
   std::optional<std::string_view> port;
   if (authority.starts_with('[')) {
@@ -414,7 +415,7 @@ std::string Url::authority() const {
   } else {
     out = host;
   }
-  if (port != 80) out += ":" + std::to_string(port);
+  if (port != (is_https() ? 443 : 80)) out += ":" + std::to_string(port);
   return out;
 }
 
@@ -457,6 +458,7 @@ Url Url::resolve(std::string_view reference, error_code& ec) const {
 
 struct Client::Connection {
   net::Socket socket;
+  std::unique_ptr<tls::Stream> tls;  // over `socket`, for https
   beast::flat_buffer buffer;
   std::int64_t idle_since = 0;  // hub time (ns) when put back
 };
@@ -479,13 +481,42 @@ constexpr std::size_t kReadBufferBytes = 16 * 1024;
 // What total_timeout's Timeout raises inside a fetch; caught in fetch().
 struct DeadlineExpired {};
 
+// A connection's bytes: the socket's, or the TLS stream's over it. Has the
+// scatter/gather calls BasicBeastStream needs.
+class Transport {
+ public:
+  Transport(net::Socket& socket, tls::Stream* tls)
+      : socket_(socket), tls_(tls) {}
+  void set_timeout(std::optional<absl::Duration> timeout) {
+    socket_.set_timeout(timeout);
+  }
+  std::size_t recv(void* buffer, std::size_t size, error_code& ec) {
+    return tls_ ? tls_->read_some(buffer, size, ec)
+                : socket_.recv(buffer, size, ec);
+  }
+  std::size_t readv(const iovec* iov, int count, error_code& ec) {
+    return tls_ ? tls_->readv(iov, count, ec) : socket_.readv(iov, count, ec);
+  }
+  std::size_t writev(const iovec* iov, int count, error_code& ec) {
+    return tls_ ? tls_->writev(iov, count, ec) : socket_.writev(iov, count, ec);
+  }
+  // Bytes already received but not yet parsed, in the TLS layer.
+  bool has_buffered_input() const {
+    return tls_ != nullptr && tls_->has_buffered_input();
+  }
+
+ private:
+  net::Socket& socket_;
+  tls::Stream* tls_;
+};
+
 // Reads from `socket` into `buffer` and feeds `parser` until it has parsed
 // the message's header (header_only) or the whole message. Adds the bytes
 // the parser consumed to `consumed`. Fails with kDeadlineExceeded once the
 // fresh hub time passes `deadline`, and with the chunk framing errors of
 // chunk_limits.h.
 template <class Parser>
-void feed(net::Socket& socket, beast::flat_buffer& buffer, Parser& parser,
+void feed(Transport& socket, beast::flat_buffer& buffer, Parser& parser,
           bool header_only, const FetchOptions& options, std::int64_t deadline,
           std::size_t& consumed, error_code& ec) {
   const ChunkLimits limits{options.max_chunk_line_size,
@@ -559,7 +590,7 @@ bool probe_alive(net::Socket& socket) {
 // what was read beyond a response). `got_some` tells whether any byte of a
 // response arrived; `reusable` whether the connection may serve another
 // request; `version` is the response's HTTP version.
-Response exchange_on(net::Socket& socket, beast::flat_buffer& buffer,
+Response exchange_on(Transport& socket, beast::flat_buffer& buffer,
                      const Url& url, const std::string& method,
                      const std::vector<Header>& headers,
                      const std::string& body, const FetchOptions& options,
@@ -567,7 +598,7 @@ Response exchange_on(net::Socket& socket, beast::flat_buffer& buffer,
                      bool& reusable, int& version) {
   got_some = false;
   reusable = false;
-  BeastStream stream(socket);
+  BasicBeastStream<Transport> stream(socket);
 
   bhttp::request<bhttp::span_body<const char>> req;
   const bhttp::verb verb = bhttp::string_to_verb(bsv(method));
@@ -649,7 +680,8 @@ Response exchange_on(net::Socket& socket, beast::flat_buffer& buffer,
     break;
   }
 
-  reusable = request_keep_alive && parser->keep_alive() && buffer.size() == 0;
+  reusable = request_keep_alive && parser->keep_alive() && buffer.size() == 0 &&
+             !socket.has_buffered_input();
   bhttp::response<bhttp::string_body> msg = parser->release();
   Response res;
   res.status = msg.result_int();
@@ -671,8 +703,19 @@ Client::~Client() = default;
 
 std::size_t Client::idle_count(std::string_view host,
                                std::uint16_t port) const {
-  auto it = idle_.find(Key(std::string(host), port));
-  return it == idle_.end() ? 0 : it->second.size();
+  std::size_t count = 0;
+  for (const auto& [key, list] : idle_) {
+    if (key.host == host && key.port == port) count += list.size();
+  }
+  return count;
+}
+
+int Client::context_index(const tls::ClientConfig& config) {
+  for (std::size_t i = 0; i < contexts_.size(); ++i) {
+    if (contexts_[i].first == config) return static_cast<int>(i);
+  }
+  contexts_.emplace_back(config, tls::Context::client(config));
+  return static_cast<int>(contexts_.size() - 1);
 }
 
 void Client::close_idle() {
@@ -711,7 +754,11 @@ void Client::put_idle(const Key& key, ConnectionPtr connection) {
 }
 
 Client::ConnectionPtr Client::open(const Url& url, const FetchOptions& options,
-                                   error_code& ec) {
+                                   int tls, error_code& ec) {
+  if (tls >= 0 && Hub::current().backend().network() != nullptr) {
+    ec = Errc::kHttpsNotSupported;
+    return nullptr;
+  }
   std::vector<net::Address> addresses = net::resolve(url.host, url.port, ec);
   if (ec) return nullptr;
   error_code last = boost::system::errc::make_error_code(
@@ -726,6 +773,15 @@ Client::ConnectionPtr Client::open(const Url& url, const FetchOptions& options,
       ec.clear();  // best effort
       connection->buffer.reserve(kReadBufferBytes);
       ++stats_.connections_opened;
+      if (tls >= 0) {
+        // The handshake's failures are final: another address would present
+        // the same certificate.
+        connection->tls = std::make_unique<tls::Stream>(
+            connection->socket, contexts_[tls].second, url.host);
+        connection->socket.set_timeout(options.read_timeout);
+        connection->tls->handshake(ec, options.handshake_timeout);
+        if (ec) return nullptr;
+      }
       return connection;
     }
     last = ec;
@@ -736,13 +792,14 @@ Client::ConnectionPtr Client::open(const Url& url, const FetchOptions& options,
 
 Response Client::round_trip(const Url& url, const Exchange& ex, error_code& ec,
                             FetchInfo& info) {
-  const Key key(url.host, url.port);
+  const Key key{url.scheme, url.host, url.port,
+                url.is_https() ? context_index(ex.options->tls) : -1};
   for (int attempt = 0;; ++attempt) {
     ConnectionPtr connection =
         attempt == 0 ? take_idle(key, is_idempotent(ex.method)) : nullptr;
     const bool reused = connection != nullptr;
     if (!reused) {
-      connection = open(url, *ex.options, ec);
+      connection = open(url, *ex.options, key.tls, ec);
       if (ec) return no_response();
     } else {
       ++stats_.connections_reused;
@@ -751,10 +808,10 @@ Response Client::round_trip(const Url& url, const Exchange& ex, error_code& ec,
     ++stats_.requests;
     bool got_some = false;
     bool reusable = false;
-    Response res =
-        exchange_on(connection->socket, connection->buffer, url, ex.method,
-                    ex.headers, ex.body, *ex.options, ex.deadline, ec, got_some,
-                    reusable, info.version);
+    Transport transport(connection->socket, connection->tls.get());
+    Response res = exchange_on(transport, connection->buffer, url, ex.method,
+                               ex.headers, ex.body, *ex.options, ex.deadline,
+                               ec, got_some, reusable, info.version);
     if (!ec) {
       info.reused = reused;
       if (reusable) put_idle(key, std::move(connection));
@@ -831,8 +888,7 @@ Response Client::fetch_until(std::string_view url_text,
     }
     Url next = url.resolve(*location, ec);
     if (ec) {
-      if (ec != Errc::kHttpsNotSupported && ec != Errc::kUnsupportedScheme)
-        ec = Errc::kBadRedirect;
+      if (ec != Errc::kUnsupportedScheme) ec = Errc::kBadRedirect;
       return no_response();
     }
     if ((res.status == 303 && ex.method != "HEAD") ||
@@ -843,7 +899,8 @@ Response Client::fetch_until(std::string_view url_text,
       erase_header(ex.headers, "Content-Length");
       erase_header(ex.headers, "Transfer-Encoding");
     }
-    if (next.host != url.host || next.port != url.port) {
+    if (next.scheme != url.scheme || next.host != url.host ||
+        next.port != url.port) {
       erase_header(ex.headers, "Authorization");
       erase_header(ex.headers, "Cookie");
       erase_header(ex.headers, "Host");

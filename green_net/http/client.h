@@ -13,11 +13,11 @@
 //   boost::system::error_code ec;
 //   http::Response r2 = http::fetch(url, post, ec);   // no exception
 //
-// What a fetch does: parses the URL (http:// only; https is refused with
-// Errc::kHttpsNotSupported), resolves the host with net::resolve (names on a
-// tpool thread; only the calling greenthread waits), takes an idle keep-alive
-// connection to (host, port) from the Client or connects a new one, writes the
-// request (Host, User-Agent, the options' headers and body; Content-Length
+// What a fetch does: parses the URL (http:// or https://), resolves the host
+// with net::resolve (names on a tpool thread; only the calling greenthread
+// waits), takes an idle keep-alive connection to (scheme, host, port) from
+// the Client or connects a new one (for https, with a TLS handshake), writes
+// the request (Host, User-Agent, the options' headers and body; Content-Length
 // when there is a body), reads the response with Beast's parser (Content-
 // Length, chunked, or until the server closes), follows redirects, and puts
 // the connection back for reuse when both sides allow keep-alive.
@@ -48,8 +48,26 @@
 // method and body. Authorization and Cookie headers are dropped when a
 // redirect leaves the original host:port. FetchInfo::url is the final URL.
 //
+// HTTPS (green_net/tls): the server's certificate is verified against the
+// system trust store (Debian's ca-certificates) and the URL's host (a DNS
+// name, or an IP literal against the certificate's IP entries), and the host
+// name is sent as SNI — unless FetchOptions::tls says otherwise (another CA
+// bundle, PEM text to trust, or verify = false: curl's --insecure). The
+// handshake is bounded by handshake_timeout. Failures are tls::Errc codes
+// (tls::error_category(), "eventlet.tls") with their own messages:
+// "certificate verify failed: unknown certificate authority ...", "... the
+// certificate has expired", "... does not match the host name", "TLS
+// handshake timed out", "the server answered in plain HTTP, not TLS (is this
+// an http:// port?)". Plain http:// to a TLS port gets whatever the server
+// answers (this library's server and nginx answer 400). Each Client makes
+// one tls::Context per distinct FetchOptions::tls it has seen (the system
+// trust store is loaded once) and keeps it for its lifetime. Under the
+// simulator (sim::run) https fails with Errc::kHttpsNotSupported before
+// connecting: the simulated network carries plain bytes only.
+//
 // Keep-alive: a Client keeps up to Options::max_idle_per_host idle
-// connections per (host, port) and max_idle_total in all; beyond that, a
+// connections per (scheme, host, port, TLS settings) and max_idle_total in
+// all; beyond that, a
 // finished connection is closed. An idle connection is dropped after
 // max_idle_time. Before a non-idempotent request (POST, PATCH...) reuses one,
 // and before any request reuses one idle for probe_after or longer, it is
@@ -89,6 +107,7 @@
 
 #include "absl/time/time.h"
 #include "green_net/http/message.h"
+#include "green_net/tls/context.h"
 
 namespace eventlet::http {
 
@@ -105,8 +124,8 @@ inline constexpr std::string_view kDefaultUserAgent = "eventlet-cpp/0.1.0";
 // boost::system::errc::timed_out too.
 enum class Errc {
   kMissingScheme = 1,        // "no scheme in URL (expected http://host/path)"
-  kUnsupportedScheme,        // "unsupported URL scheme (only http:// is ...)"
-  kHttpsNotSupported,        // "https is not supported (only http://)"
+  kUnsupportedScheme,        // "unsupported URL scheme (only http:// and ...)"
+  kHttpsNotSupported,        // "https is not supported under the simulator ..."
   kEmptyHost,                // "empty host in URL"
   kBadHost,                  // "invalid character in the URL's host"
   kBadPort,                  // "invalid port in URL (expected 1-65535)"
@@ -146,29 +165,32 @@ class Error : public boost::system::system_error {
 
 // ---- URLs ----
 
-// An absolute http URL, parsed. Only what a client needs: the scheme is
-// always "http", user info is refused, the fragment is dropped.
+// An absolute http or https URL, parsed. Only what a client needs: the
+// scheme is "http" or "https" (lower-case), user info is refused, the
+// fragment is dropped.
 struct Url {
   std::string scheme = "http";
   std::string host;  // lower-case; an IPv6 literal without its brackets
   std::uint16_t port = 80;
   std::string target = "/";  // path and query ("/a/b?x=1"); never empty
 
-  // Parses "http://host[:port][/path][?query][#fragment]". Rules: a scheme is
-  // required (case-insensitive; https gets kHttpsNotSupported, others
+  // Parses "http[s]://host[:port][/path][?query][#fragment]". Rules: a scheme
+  // is required (case-insensitive; other than http and https:
   // kUnsupportedScheme); the host must be a name (letters, digits, '-', '.',
   // '_', '~', '%'), an IPv4 literal or a bracketed IPv6 literal; the port, if
-  // any, 1-65535 (empty: 80); spaces and control characters are refused;
+  // any, 1-65535 (empty: 80 for http, 443 for https); spaces and control
+  // characters are refused;
   // bytes >= 0x80 in the path and query are percent-encoded. On failure ec
   // is set and an empty Url returned.
   static Url parse(std::string_view text, error_code& ec);
   // Throws Error (method "") on failure.
   static Url parse(std::string_view text);
 
-  // "host" or "host:port" (port omitted when 80), IPv6 in brackets: the Host
-  // header's value.
+  // "host" or "host:port" (port omitted when the scheme's default), IPv6 in
+  // brackets: the Host header's value.
   std::string authority() const;
-  // "http://authority/target".
+  bool is_https() const { return scheme == "https"; }
+  // "scheme://authority/target".
   std::string to_string() const;
   // The URL `reference` (a Location header's value: absolute, "//host/p",
   // "/p", "p", "?q" or "") points to, resolved against this one (RFC 3986,
@@ -246,6 +268,13 @@ struct FetchOptions {
   std::string user_agent = std::string(kDefaultUserAgent);
   // false: "Connection: close", and the connection is not reused.
   bool keep_alive = true;
+
+  // https only: what the client trusts (default: the system trust store,
+  // with host name verification) ...
+  tls::ClientConfig tls;
+  // ... and the bound on each TLS handshake (tls::Errc::kHandshakeTimeout).
+  // nullopt: only read_timeout per wait.
+  std::optional<absl::Duration> handshake_timeout = absl::Seconds(10);
 };
 
 // ---- Client ----
@@ -290,7 +319,7 @@ class Client {
   Response fetch(std::string_view url, const FetchOptions& options = {},
                  FetchInfo* info = nullptr);
 
-  // Idle connections now, in all or to one (host, port).
+  // Idle connections now, in all or to one (host, port) (both schemes).
   std::size_t idle_count() const { return idle_total_; }
   std::size_t idle_count(std::string_view host, std::uint16_t port) const;
   // Closes every idle connection.
@@ -304,7 +333,15 @@ class Client {
  private:
   struct Connection;
   struct Exchange;
-  using Key = std::pair<std::string, std::uint16_t>;
+  // Where idle connections are pooled: scheme, host, port and, for https,
+  // the index of the TLS settings in contexts_ (-1 for http).
+  struct Key {
+    std::string scheme;
+    std::string host;
+    std::uint16_t port;
+    int tls;
+    auto operator<=>(const Key&) const = default;
+  };
   using ConnectionPtr = std::unique_ptr<Connection>;
 
   // fetch() once the deadline (hub time, ns; INT64_MAX: none) is known.
@@ -315,13 +352,17 @@ class Client {
                       FetchInfo& info);
   ConnectionPtr take_idle(const Key& key, bool idempotent);
   void put_idle(const Key& key, ConnectionPtr connection);
-  ConnectionPtr open(const Url& url, const FetchOptions& options,
+  ConnectionPtr open(const Url& url, const FetchOptions& options, int tls,
                      error_code& ec);
+  // The index in contexts_ of `config`'s context, made on first use.
+  int context_index(const tls::ClientConfig& config);
 
   Options options_;
   Stats stats_;
   std::map<Key, std::vector<ConnectionPtr>> idle_;
   std::size_t idle_total_ = 0;
+  // One TLS context per distinct FetchOptions::tls seen (few in practice).
+  std::vector<std::pair<tls::ClientConfig, tls::Context>> contexts_;
 };
 
 // This OS thread's Client (created on first use), used by the free fetch().

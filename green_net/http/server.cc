@@ -18,12 +18,16 @@
 #include <ctime>
 #include <exception>
 #include <stdexcept>
+#include <string>
+#include <string_view>
 #include <utility>
 
 #include "green_net/convenience.h"
 #include "green_net/http/access_log.h"
 #include "green_net/http/chunk_limits.h"
 #include "green_net/http/metrics.h"
+#include "green_net/tls/error.h"
+#include "green_net/tls/stream.h"
 #include "hub/errors.h"
 #include "hub/hub.h"
 
@@ -277,6 +281,8 @@ class Server::Connection {
   Connection& operator=(const Connection&) = delete;
 
   void run(const net::Address& peer);
+  // Serve through `stream` (over the socket), from the handshake on.
+  void use_tls(tls::Stream& stream) { tls_ = &stream; }
 
   // Waiting for a request or receiving one, with no complete request in
   // progress (stop() closes such connections).
@@ -291,6 +297,8 @@ class Server::Connection {
   static constexpr int kHandle = 0;
   static constexpr int kClose = -1;
 
+  // The TLS handshake, within `deadline`. False: the connection is done.
+  bool handshake(std::int64_t deadline);
   Read read_more(std::int64_t deadline, std::size_t size);
   // read_more() for the first bytes of a request. A connection idle for
   // longer than kHotIdleNs gives back its buffers while it waits.
@@ -312,6 +320,7 @@ class Server::Connection {
   Server& server_;
   const ServerOptions& options_;
   net::Socket& socket_;
+  tls::Stream* tls_ = nullptr;  // https: the stream over socket_
   Connection* prev_ = nullptr;
   Connection* next_ = nullptr;
   bool receiving_ = false;
@@ -343,6 +352,7 @@ void Server::Connection::run(const net::Address& peer) {
   // The first request's read timeout counts from accept.
   request_start_ = hub.fresh_now();
   std::int64_t deadline = request_start_ + read_ns;
+  if (tls_ != nullptr && !handshake(deadline)) return;
   bool first = true;
   for (;;) {
     receiving_ = true;
@@ -458,6 +468,31 @@ Server::Connection::Read Server::Connection::read_idle(std::int64_t deadline) {
   return read_more(deadline, kReadSize);
 }
 
+bool Server::Connection::handshake(std::int64_t deadline) {
+  receiving_ = true;  // stop() closes a connection still shaking hands
+  const std::int64_t left = deadline - Hub::current().fresh_now();
+  error_code ec;
+  tls_->handshake(ec, absl::Nanoseconds(std::max<std::int64_t>(left, 1)));
+  receiving_ = false;
+  if (!ec) return true;
+  if (ec == tls::Errc::kPlainHttpRequest && socket_.is_open()) {
+    // As nginx does: say so in plain HTTP, then close.
+    static constexpr std::string_view kBody =
+        "This port speaks HTTPS: the plain HTTP request was refused.\n";
+    const std::string answer =
+        "HTTP/1.1 400 Bad Request\r\n"
+        "Content-Type: text/plain; charset=utf-8\r\n"
+        "Content-Length: " +
+        std::to_string(kBody.size()) + "\r\nConnection: close\r\n\r\n" +
+        std::string(kBody);
+    ++server_.stats_.requests_rejected;
+    socket_.set_timeout(options_.write_timeout);
+    socket_.sendall(answer.data(), answer.size(), ec);
+    if (!ec) linger();
+  }
+  return false;
+}
+
 Server::Connection::Read Server::Connection::read_more(std::int64_t deadline,
                                                        std::size_t size) {
   if (!socket_.is_open()) return Read::kError;
@@ -466,7 +501,7 @@ Server::Connection::Read Server::Connection::read_more(std::int64_t deadline,
   // hub's cached time does not move.
   std::int64_t left = deadline - hub.fresh_now();
   if (left <= 0) return Read::kTimeout;
-  if (drained_) {
+  if (drained_ && !(tls_ != nullptr && tls_->has_buffered_input())) {
     switch (hub.wait_for_io(socket_.fd(), kRead, absl::Nanoseconds(left))) {
       case IoWaitResult::kReady:
         break;
@@ -480,7 +515,9 @@ Server::Connection::Read Server::Connection::read_more(std::int64_t deadline,
   const auto space = buffer_.prepare(size);
   socket_.set_timeout(absl::Nanoseconds(left));  // for a spurious wake-up
   error_code ec;
-  const std::size_t n = socket_.recv(space.data(), space.size(), ec);
+  const std::size_t n = tls_ != nullptr
+                            ? tls_->read_some(space.data(), space.size(), ec)
+                            : socket_.recv(space.data(), space.size(), ec);
   if (ec) {
     if (ec != boost::system::errc::timed_out) return Read::kError;
     drained_ = true;
@@ -645,7 +682,8 @@ bool Server::Connection::write_all(iovec* iov, int count) {
   socket_.set_timeout(options_.write_timeout);
   while (count > 0) {
     error_code ec;
-    std::size_t n = socket_.writev(iov, count, ec);
+    std::size_t n = tls_ != nullptr ? tls_->writev(iov, count, ec)
+                                    : socket_.writev(iov, count, ec);
     if (ec) {
       ++server_.stats_.write_errors;
       if (ec == boost::system::errc::timed_out) ++server_.stats_.write_timeouts;
@@ -714,6 +752,7 @@ Server::Server(net::Socket listener, Handler handler, ServerOptions options)
   if (!listener_.is_open())
     throw std::invalid_argument("http::Server: listener is not open");
   address_ = listener_.local_address();
+  if (options_.tls) tls_context_ = tls::Context::server(*options_.tls);
   if (!options_.server_name.empty()) {
     if (has_crlf(options_.server_name))
       throw std::invalid_argument("http::Server: server_name contains CR/LF");
@@ -767,6 +806,10 @@ std::string_view Server::date_line() {
 
 void Server::run() {
   if (running_) throw std::logic_error("http::Server::run: already running");
+  if (tls_context_ && Hub::current().backend().network() != nullptr)
+    throw std::logic_error(
+        "http::Server::run: https is not supported under the simulator "
+        "(sim::run): its in-memory network carries plain bytes only");
   running_ = true;
   runner_ = &Hub::current().current_greenlet();
   struct Done {
@@ -783,7 +826,18 @@ void Server::run() {
 
 void Server::serve_connection(net::Socket socket, const net::Address& peer) {
   Connection connection(*this, socket);
+  if (!tls_context_) {
+    connection.run(peer);
+    return;
+  }
+  tls::Stream stream(socket, *tls_context_);
+  connection.use_tls(stream);
   connection.run(peer);
+  if (stream.connected() && socket.is_open()) {
+    socket.set_timeout(options_.write_timeout);
+    error_code ignored;
+    stream.shutdown(ignored);  // close_notify
+  }
 }
 
 void Server::stop() {

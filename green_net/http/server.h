@@ -73,6 +73,20 @@
 //    (malloc_trim), at once when the last connection closes and otherwise
 //    after every 64 MiB.
 //
+// HTTPS: with ServerOptions::tls set, every connection starts with a TLS
+// handshake (green_net/tls; TLS 1.2 and 1.3) before its first request,
+// bounded by read_timeout from accept; a connection whose handshake fails is
+// closed, except that a plain HTTP request sent to the TLS port is answered
+// in plain HTTP with "400 Bad Request" saying so (as nginx does). Requests
+// and answers then go through the TLS stream with the same rules, limits and
+// timeouts as above; a connection ended after a normal answer or an idle
+// timeout sends close_notify first. Memory: a TLS connection adds
+// tls::Stream's two 17 KiB buffers (its BIO pair), OpenSSL's connection
+// state, and up to 16 KiB for gathering a response's pieces into one record;
+// OpenSSL's own record buffers are released while the connection idles.
+// Under the simulator (sim::run) run() throws std::logic_error: its network
+// carries plain bytes only.
+//
 // Lifetime and threading: a Server belongs to the hub (OS thread) that runs
 // it. run() may be called once; the Server must outlive it. stop() may be
 // called from any greenthread of that hub (a handler included), before or
@@ -93,6 +107,7 @@
 #include "green_net/http/message.h"
 #include "green_net/http/server_stats.h"
 #include "green_net/socket.h"
+#include "green_net/tls/context.h"
 
 namespace eventlet {
 class Greenlet;
@@ -146,12 +161,17 @@ struct ServerOptions {
   // (access_log.h), without blocking the hub. Not owned: it must outlive
   // the Server. Off by default.
   AccessLog* access_log = nullptr;
+  // Serve https with this certificate chain and key (PEM files, or PEM text
+  // in memory); the constructor loads them and throws std::runtime_error
+  // naming the file and OpenSSL's reason when it cannot. nullopt: plain http.
+  std::optional<tls::ServerCredentials> tls;
 };
 
 class Server {
  public:
   // Takes a listening socket (net::listen). Throws std::invalid_argument if
-  // `handler` is empty or `listener` is not open.
+  // `handler` is empty or `listener` is not open, std::runtime_error if
+  // options.tls cannot be loaded.
   Server(net::Socket listener, Handler handler, ServerOptions options = {});
   // If run() is still parked in some greenthread (hub teardown, or the
   // server's owner is being unwound), that greenthread is unwound first
@@ -162,7 +182,8 @@ class Server {
 
   // Accepts and serves connections until stop(); then waits for the
   // connections to finish and returns. Parks the calling greenthread. Killing
-  // that greenthread kills the connections' greenthreads too.
+  // that greenthread kills the connections' greenthreads too. Throws
+  // std::logic_error for https under the simulator.
   void run();
   // Graceful stop: closes the listener (no new connections), closes every
   // connection that has no complete request in progress — idle between
@@ -199,6 +220,7 @@ class Server {
 
   net::Socket listener_;
   net::Address address_;
+  std::optional<tls::Context> tls_context_;  // from options_.tls
   Handler handler_;
   ServerOptions options_;
   ServerStats stats_;

@@ -7,9 +7,12 @@
 // Prints the same summary lines as the fetch demo.
 //
 //	GO111MODULE=off go run http_fetch.go -c 64 -n 200000 http://127.0.0.1:8080/
+//	GO111MODULE=off go run http_fetch.go -cacert ca.pem https://127.0.0.1:8443/
 package main
 
 import (
+	"crypto/tls"
+	"crypto/x509"
 	"flag"
 	"fmt"
 	"io"
@@ -24,6 +27,7 @@ func main() {
 	concurrency := flag.Int("c", 200, "requests in flight at once")
 	total := flag.Int("n", 10000, "requests in all")
 	procs := flag.Int("procs", 1, "GOMAXPROCS")
+	cacert := flag.String("cacert", "", "https: trust the CAs of this PEM file")
 	flag.Parse()
 	if flag.NArg() != 1 {
 		fmt.Fprintln(os.Stderr, "usage: http_fetch [-c N] [-n N] URL")
@@ -32,11 +36,22 @@ func main() {
 	url := flag.Arg(0)
 	runtime.GOMAXPROCS(*procs)
 
-	client := &http.Client{Transport: &http.Transport{
+	transport := &http.Transport{
 		MaxIdleConns:        *concurrency,
 		MaxIdleConnsPerHost: *concurrency, // the default (2) would reconnect all the time
 		DisableCompression:  true,
-	}}
+	}
+	if *cacert != "" {
+		pem, err := os.ReadFile(*cacert)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(2)
+		}
+		roots := x509.NewCertPool()
+		roots.AppendCertsFromPEM(pem)
+		transport.TLSClientConfig = &tls.Config{RootCAs: roots}
+	}
+	client := &http.Client{Transport: transport}
 	latencies := make([]time.Duration, *total)
 	failed := make([]bool, *total)
 	next := make(chan int, *concurrency)
