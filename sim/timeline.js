@@ -482,7 +482,7 @@
         ? ef.map(function (k) { return '&#8594; ' + link(k); }).join('\n') : '(none)';
       $('state').textContent = D.states[row[7]];
     }
-    if (causal) applyFilters();
+    applyFilters();  // the current lane always stays; causal follows it
     if (n) reveal(n - 1);
     draw();
   }
