@@ -6,12 +6,12 @@
 // when the trace has fd listeners, polls or packets.
 //
 // The page is built from real source files beside this one
-// (sim/timeline/page.html, timeline.css, timeline.js), embedded at build time
-// (//sim/timeline:assets). The trace goes in as one JSON object of compact
-// rows (one array per event); the script draws only what is on screen on a
-// canvas, so a 20,000-event trace with 700 greenthreads opens in well under
-// a second. sim/timeline/README.md describes the page, its data and its URL
-// fragment protocol (#step=N&keys=...&filter=...).
+// (sim/timeline_page.html, timeline.css, timeline.js), embedded at build time
+// (the :timeline_assets genrule, tools/embed_text.sh). The trace goes in as
+// one JSON object of compact rows (one array per event); the script draws
+// only what is on screen on a canvas. docs/trace-format.md describes the page
+// and its URL fragment (#step=N&keys=...&filter=...), which records what it
+// shows on <body> for headless tests (sim/timeline_browser_test.sh).
 #ifndef EVENTLET_SIM_TIMELINE_H_
 #define EVENTLET_SIM_TIMELINE_H_
 

@@ -1,4 +1,4 @@
-// The timeline page's script (sim/timeline/README.md describes the page).
+// The timeline page's script (docs/trace-format.md describes the page).
 // Reads the trace from the JSON element #trace-data (sim/timeline.cc writes it:
 // one compact row per event) and draws only what is on screen on a canvas.
 (function () {
