@@ -285,7 +285,9 @@ std::string timeline_html(const StepTrace& trace, const std::string& title) {
     tw = std::max<int>(tw, 2 + static_cast<int>(format_time(e.t).size()));
   }
   // One row per event:
-  // [t, gt, kind, lane, cause, phase, banner, state, text, fields?]
+  // [t, gt, kind, lane, cause, phase, banner, state, words, fields?]
+  // (the script writes the stepper's --print line from t, gt, kind, cause
+  // and the words, with columns sw and tw wide).
   json rows = json::array();
   for (std::size_t i = 0; i < events.size(); ++i) {
     const StepEvent& e = events[i];
@@ -298,7 +300,7 @@ std::string timeline_html(const StepTrace& trace, const std::string& title) {
                 intern(phases, phase_ids, phase_name(stepper.state().phase)),
                 intern(banners, banner_ids, stepper.banner()),
                 with_state ? intern(states, state_ids, state_text()) : 0,
-                format_event_line(e, sw, tw)};
+                printable(describe_event(e), std::string::npos)};
     json fields = event_own_fields(e);
     if (!fields.empty()) row.push_back(std::move(fields));
     rows.push_back(std::move(row));
@@ -306,12 +308,15 @@ std::string timeline_html(const StepTrace& trace, const std::string& title) {
   json data;
   data["title"] = title;
   data["header"] = format_header_line(trace);
+  data["sw"] = sw;
+  data["tw"] = tw;
   data["lanes"] = std::move(lanes);
   data["timers"] = std::move(timers);
   data["kinds"] = kinds;
   data["phases"] = phases;
   data["banners"] = banners;
   data["states"] = states;
+  data["with_state"] = with_state;
   data["ev"] = std::move(rows);
 
   return fill_template(timeline_assets::kPageHtml,

@@ -7,14 +7,22 @@
   var D = JSON.parse(document.getElementById('trace-data').textContent);
   var ROWS = D.ev, N = ROWS.length, LANES = D.lanes, NL = LANES.length;
   // Row fields (sim/timeline.cc): [t, gt, kind, lane, cause, phase, banner,
-  // state, text, fields?].
+  // state, words, fields?]; words: the stepper's description (describe_event).
   function evT(i) { return ROWS[i][0]; }
   function evGt(i) { return ROWS[i][1]; }
   function evKind(i) { return D.kinds[ROWS[i][2]]; }
   function evLane(i) { return ROWS[i][3]; }
   function evCause(i) { return ROWS[i][4] ? ROWS[i][4] - 1 : -1; }  // index
   function evPhase(i) { return ROWS[i][5]; }
-  function evText(i) { return ROWS[i][8]; }
+  // The stepper's --print line (format_event_line in sim/step.cc, whose
+  // columns this follows; sim/timeline_browser_test.sh compares the two).
+  function pad(str, w) { return str.length >= w ? str : str + ' '.repeat(w - str.length); }
+  function evText(i) {
+    var s = pad('#' + (i + 1), D.sw) + '  ' + pad('t=' + seconds(evT(i)), D.tw) + '  ' +
+            pad('gt=' + (evGt(i) === -1 ? 'hub' : evGt(i)), 6) + '  ' + pad(evKind(i), 13);
+    s += ROWS[i][4] ? '  ' + pad(ROWS[i][8], 30) + '  (cause #' + ROWS[i][4] + ')' : '  ' + ROWS[i][8];
+    return s.replace(/ +$/, '');
+  }
   function evFields(i) { return ROWS[i][9] || {}; }
 
   var LABELW = 170, TOP = 40, LANEH = 28, MINPPU_EVENTS = 1, MAXPPU = 60;
@@ -45,8 +53,9 @@
   function esc(s) {
     return String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
   }
-  function seconds(ns) {  // as the stepper writes times
-    return (ns / 1e9).toFixed(ns % 1000 === 0 ? 6 : 9);
+  function seconds(ns) {  // as the stepper writes times (format_time)
+    var frac = String(ns % 1e9).padStart(9, '0');
+    return Math.floor(ns / 1e9) + '.' + (ns % 1000 === 0 ? frac.slice(0, 6) : frac);
   }
   function $(id) { return document.getElementById(id); }
 
@@ -432,10 +441,10 @@
     if (pos[j] < view.u + 1 || pos[j] + 1 > view.u + span - 1) view.u = pos[j] + 0.5 - span / 2;
     clampView();
     var row = rowOfLane[evLane(j)];
-    if (row >= 0) {
-      var top = TOP + row * LANEH, vis0 = scroller.scrollTop + TOP, vis1 = scroller.scrollTop + H - LANEH;
-      if (top - TOP < scroller.scrollTop || top + LANEH > scroller.scrollTop + H - 4 || top < vis0 || top > vis1) {
-        scroller.scrollTop = Math.max(0, top - TOP - (H - TOP) / 2);
+    if (row >= 0) {  // lane rows start at TOP; the ruler stays above them
+      var rowTop = row * LANEH, area = H - TOP;
+      if (rowTop < scroller.scrollTop || rowTop + LANEH > scroller.scrollTop + area) {
+        scroller.scrollTop = Math.max(0, rowTop + LANEH / 2 - area / 2);
       }
     }
   }
@@ -451,6 +460,20 @@
   function fit() { view.ppu = minPpu(); view.u = 0; clampView(); draw(); }
   function link(j) {
     return '<a data-go="' + (j + 1) + '">' + esc(evText(j)) + '</a>';
+  }
+  // Without the hub state (big traces): what the lanes say about the
+  // event's greenthread at that point.
+  function laneSummary(j) {
+    var lane = laneOfGt[evGt(j)];
+    if (lane === undefined || evGt(j) === -1) return '';
+    var list = spans[lane], k = firstSpanEndingAfter(list, j), what = 'ready, or not started';
+    while (k + 1 < list.length && list[k + 1].a <= j) k++;  // the span that starts at j
+    if (k < list.length && list[k].a <= j && list[k].b >= j) {
+      what = list[k].type === 'run' ? 'running since #' + (list[k].a + 1)
+                                    : 'waiting on ' + list[k].on + ' since #' + (list[k].a + 1);
+    }
+    return '\n\nFrom the lanes: gt ' + evGt(j) + ' at #' + (j + 1) + ': ' + what +
+           (LANES[lane].sub ? ' (' + LANES[lane].sub + ')' : '');
   }
   function show(n) {
     n = Math.max(0, Math.min(N, n | 0));
@@ -480,7 +503,7 @@
       var ef = effects[j] || [];
       $('effects').innerHTML = ef.length
         ? ef.map(function (k) { return '&#8594; ' + link(k); }).join('\n') : '(none)';
-      $('state').textContent = D.states[row[7]];
+      $('state').textContent = D.states[row[7]] + (D.with_state ? '' : laneSummary(j));
     }
     applyFilters();  // the current lane always stays; causal follows it
     if (n) reveal(n - 1);

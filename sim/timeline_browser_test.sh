@@ -65,6 +65,16 @@ check "$tmp/dom1.html" 'data-current-lane="main (0)"' "#7's lane"
 check "$tmp/dom1.html" '<div id="status">current=7 kind=block gt=0</div>' "status"
 check "$tmp/dom1.html" '<pre id="evline">#7   t=0.000000  gt=0    block          waits on write fd' "the details panel"
 check "$tmp/dom1.html" '"on":"write fd"' "the event's own fields"
+# The details panel writes the stepper's --print line (from the event's
+# fields and the stepper's words for it): the same bytes as step --print.
+print_line() {  # print_line TRACE SEQ: step --print's line, as in a DOM dump
+  "$r/sim/step" "$1" --print | sed -n "$(($2 + 1))p" | sed 's/&/\&amp;/g; s/</\&lt;/g; s/>/\&gt;/g'
+}
+for n in 7 18 22 66; do
+  browse --dump-dom "$url#step=$n" >"$tmp/dom_line.html"
+  check "$tmp/dom_line.html" "<pre id=\"evline\">$(print_line "$r/sim/testdata/step_demo.trace.jsonl" $n)</pre>" \
+    "#$n's line differs from step --print's"
+done
 # Drawn: the events of the window, on every lane (none filtered).
 drawn=$(attr "$tmp/dom1.html" data-drawn)
 if ((drawn < 20)); then
@@ -123,6 +133,8 @@ if ! awk -v r="$ready" -v m="$max_ready_ms" 'BEGIN { exit !(r < m) }'; then
 fi
 # #10000 is on screen: its column in the window, its lane among those shown.
 check "$tmp/dom4.html" 'data-current="10000"' "step=10000"
+check "$tmp/dom4.html" "<pre id=\"evline\">$(print_line "$tmp/fetch.jsonl" 10000)</pre>" \
+  "#10000's line differs from step --print's"
 check "$tmp/dom4.html" 'data-current-visible="yes"' "#10000 is not on screen"
 lane=$(attr "$tmp/dom4.html" data-current-lane)
 case ",$(attr "$tmp/dom4.html" data-window-lanes)," in
