@@ -510,6 +510,14 @@
     draw();
   }
 
+  // The next (dir 1) or previous (-1) event on a shown lane, of the chosen
+  // kind if one is chosen: search within the filters.
+  function seek(dir) {
+    for (var j = cur - 1 + dir; j >= 0 && j < N; j += dir) {
+      if (rowOfLane[evLane(j)] >= 0 && (!filterKind || evKind(j) === filterKind)) { show(j + 1); return; }
+    }
+  }
+
   // ---- Controls.
   var scrub = $('scrub');
   scrub.max = String(N);
@@ -519,6 +527,8 @@
   $('zoomin').addEventListener('click', function () { zoom(2); });
   $('zoomout').addEventListener('click', function () { zoom(0.5); });
   $('fit').addEventListener('click', fit);
+  $('findprev').addEventListener('click', function () { seek(-1); });
+  $('findnext').addEventListener('click', function () { seek(1); });
   $('bytime').addEventListener('change', function (ev) {
     var anchor = cur ? cur - 1 : eventAt(view.u);
     byTime = ev.target.checked; layout(); clampView();
@@ -600,6 +610,8 @@
     else if (k === '+' || k === '=') zoom(2);
     else if (k === '-') zoom(0.5);
     else if (k === 'f') fit();
+    else if (k === ']') seek(1);
+    else if (k === '[') seek(-1);
     else return;
     ev.preventDefault();
   });

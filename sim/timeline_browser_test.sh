@@ -160,6 +160,13 @@ if ((shown < 1 || shown > 3)); then
   echo "FAIL: kind=net_deliver shows $shown of $all_lanes lanes (the I/O lane and #10000's)"
   exit 1
 fi
+# ] (search): the next net_deliver after #10000.
+browse --dump-dom "$big#step=10000&kind=net_deliver&keys=%5D" >"$tmp/dom6b.html"
+check "$tmp/dom6b.html" '<div id="status">current=[0-9]* kind=net_deliver gt=' "] did not find the next net_deliver"
+if (($(attr "$tmp/dom6b.html" data-current) <= 10000)); then
+  echo "FAIL: ] went back"
+  exit 1
+fi
 browse --dump-dom "$big#step=10000&causal=1" >"$tmp/dom7.html"
 shown=$(attr "$tmp/dom7.html" data-visible-lanes)
 if ((shown < 2 || shown > 10)); then
