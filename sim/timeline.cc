@@ -272,12 +272,12 @@ std::string timeline_html(const StepTrace& trace, const std::string& title) {
     intern(states, state_ids, state_text());  // position 0
   } else {
     states.push_back(
-        "(the hub state is left out of pages for traces this large: " +
+        "(the hub state is left out of pages for traces this large:\n " +
         std::to_string(events.size()) + " events, up to " +
         std::to_string(max_gts) +
-        " greenthreads. Step through it with ./bazelw run //sim:step -- "
-        "TRACE, whose gts, timers and listeners commands show it at any "
-        "event.)");
+        " greenthreads. Step through it with\n"
+        " ./bazelw run //sim:step -- TRACE\n"
+        " whose gts, timers and listeners commands show it at any event.)");
   }
   int sw = 0, tw = 0;
   for (const StepEvent& e : events) {

@@ -473,7 +473,7 @@
                                     : 'waiting on ' + list[k].on + ' since #' + (list[k].a + 1);
     }
     return '\n\nFrom the lanes: gt ' + evGt(j) + ' at #' + (j + 1) + ': ' + what +
-           (LANES[lane].sub ? ' (' + LANES[lane].sub + ')' : '');
+           (LANES[lane].sub ? '\n  (' + LANES[lane].sub + ')' : '');
   }
   function show(n) {
     n = Math.max(0, Math.min(N, n | 0));

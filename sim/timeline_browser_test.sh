@@ -4,7 +4,8 @@
 # filters given in its URL fragment and records what it shows on <body>
 # (data-current, data-current-visible, data-visible-lanes, data-ready-at-ms...)
 # and in #status; --dump-dom shows that.
-#   1. sim/testdata/step_demo: keys, the details and state panels, layouts.
+#   1. sim/testdata/step_demo: keys, the details and state panels (the event
+#      line as step --print writes it), layouts; every tutorial trace loads.
 #   2. The fetch demo's simulated trace, recorded here (about 20,000 events,
 #      700 greenthreads): ready in under 3 s, #step=10000 on screen (its lane
 #      scrolled into view), filters that hide lanes.
@@ -102,6 +103,17 @@ if ((w_time <= w_seq)); then
   echo "FAIL: spreading by time did not widen the chart ($w_seq -> $w_time)"
   exit 1
 fi
+
+# Every tutorial trace: ready, every event counted, the last one on screen.
+for trace in "$r"/examples/tutorials/*.trace.jsonl; do
+  name=$(basename "$trace" .trace.jsonl)
+  page "$trace" "$tmp/$name.html"
+  n=$(($(wc -l <"$trace") - 1))
+  browse --dump-dom "file://$tmp/$name.html#step=$n" >"$tmp/dom_$name.html"
+  check "$tmp/dom_$name.html" "data-events=\"$n\"" "$name: the event count"
+  check "$tmp/dom_$name.html" 'data-current-visible="yes"' "$name: its last event is not on screen"
+  check "$tmp/dom_$name.html" 'data-ready="yes"' "$name: the page script did not finish"
+done
 
 # ---- 2. The fetch demo's trace
 "$r/examples/fetch" --sim --trace="$tmp/fetch.jsonl" >"$tmp/fetch.out" 2>&1 ||
