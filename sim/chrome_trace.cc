@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <cstdint>
 #include <set>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "nlohmann/json.hpp"
@@ -131,21 +133,18 @@ std::string chrome_trace_json(const StepTrace& trace) {
     }
     if (e.cause == 0 || e.cause > e.seq - 1) continue;
     const std::size_t c = e.cause - 1;
-    out.push_back({{"ph", "s"},
-                   {"name", "cause"},
-                   {"cat", "cause"},
-                   {"id", e.seq},
-                   {"pid", kPid},
-                   {"tid", track[c]},
-                   {"ts", micros(ts[c])}});
-    out.push_back({{"ph", "f"},
-                   {"bp", "e"},
-                   {"name", "cause"},
-                   {"cat", "cause"},
-                   {"id", e.seq},
-                   {"pid", kPid},
-                   {"tid", track[i]},
-                   {"ts", micros(ts[i])}});
+    // Both ends of the cause flow, bound to the slices around them.
+    for (const auto& [ph, at] : {std::pair{"s", c}, std::pair{"f", i}}) {
+      json end = {{"ph", ph},
+                  {"name", "cause"},
+                  {"cat", "cause"},
+                  {"id", e.seq},
+                  {"pid", kPid},
+                  {"tid", track[at]},
+                  {"ts", micros(ts[at])}};
+      if (ph == std::string_view("f")) end["bp"] = "e";
+      out.push_back(std::move(end));
+    }
   }
   json doc = {{"traceEvents", std::move(out)},
               {"displayTimeUnit", "ns"},
