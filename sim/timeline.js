@@ -418,6 +418,7 @@
     bd.setAttribute('data-view', (stats.i0 + 1) + '-' + (stats.i1 + 1));
     bd.setAttribute('data-drawn', String(stats.drawn));
     bd.setAttribute('data-arrows', String(stats.arrows));
+    bd.setAttribute('data-lane-arrows', laneArrows ? 'yes' : 'no');
     bd.setAttribute('data-lanes', String(NL));
     bd.setAttribute('data-visible-lanes', String(shown.length));
     var onScreen = [];
@@ -568,25 +569,36 @@
     if (Math.abs(ev.clientX - drag.x) > 3) drag.moved = true;
     view.u = drag.u - (ev.clientX - drag.x) / view.ppu; clampView(); redraw();
   });
+  // The event under a point of the chart (-1: none), or the row of a label.
+  function hit(ev) {
+    var rect = scroller.getBoundingClientRect(), x = ev.clientX - rect.left, y = ev.clientY - rect.top;
+    var row = Math.floor((y + scroller.scrollTop - TOP) / LANEH);
+    if (y < TOP || row < 0 || row >= shown.length) return { row: -1, event: -1 };
+    if (x < LABELW) return { row: row, label: true, event: -1 };
+    var list = laneEv[shown[row]], at = lowerBound(list, eventAt(view.u + (x - LABELW) / view.ppu)), best = -1, bestD = 12;
+    for (var q = Math.max(0, at - 2); q < list.length && q < at + 3; q++) {
+      var d = Math.abs(xOf(list[q]) - x);
+      if (d < bestD) { bestD = d; best = list[q]; }
+    }
+    return { row: row, event: best };
+  }
   window.addEventListener('mouseup', function (ev) {
     if (!drag) return;
     var moved = drag.moved;
     drag = null; scroller.classList.remove('dragging');
     if (moved) return;
-    var rect = scroller.getBoundingClientRect(), x = ev.clientX - rect.left, y = ev.clientY - rect.top;
-    var row = Math.floor((y + scroller.scrollTop - TOP) / LANEH);
-    if (row < 0 || row >= shown.length) return;
-    if (x < LABELW) {  // a label: arrows for that lane, from its first event on screen
-      var evs = laneEv[shown[row]], k = lowerBound(evs, eventAt(view.u));
+    var h = hit(ev);
+    if (h.label) {  // a label: arrows for that lane, from its first event on screen
+      var evs = laneEv[shown[h.row]], k = lowerBound(evs, eventAt(view.u));
       if (k < evs.length) { laneArrows = true; $('lanearrows').checked = true; show(evs[k] + 1); }
-      return;
+    } else if (h.event >= 0) {
+      show(h.event + 1);
     }
-    var list = laneEv[shown[row]], at = eventAt(view.u + (x - LABELW) / view.ppu), best = -1, bestD = 12;
-    for (var q = Math.max(0, lowerBound(list, at) - 2); q < list.length && q < lowerBound(list, at) + 3; q++) {
-      var d = Math.abs(xOf(list[q]) - x);
-      if (d < bestD) { bestD = d; best = list[q]; }
-    }
-    if (best >= 0) show(best + 1);
+  });
+  scroller.addEventListener('mousemove', function (ev) {  // hover: the event's line
+    if (drag) return;
+    var h = hit(ev);
+    scroller.title = h.event >= 0 ? evText(h.event) : h.label ? LANES[shown[h.row]].label + ': click for its cause arrows' : '';
   });
   function moveOverview(ev) {
     var rect = overview.getBoundingClientRect();
@@ -626,14 +638,15 @@
           'arrows: the current event\'s cause (orange) and what it made possible (green)</span>');
   $('legend').innerHTML = lg.join('');
 
-  // ---- The URL fragment: #step=N&keys=K1,K2&time=1&filter=TEXT&kind=K
-  // &causal=1&arrows=1&zoom=PPU (links, headless tests).
-  var start = 0, keys = [], zoomTo = null;
+  // ---- The URL fragment: #step=N&keys=K1,K2&clicks=X:Y&time=1&filter=TEXT
+  // &kind=K&causal=1&arrows=1&zoom=PPU (links, headless tests).
+  var start = 0, keys = [], clicks = [], zoomTo = null;
   location.hash.replace(/^#/, '').split('&').forEach(function (kv) {
     var eq = kv.indexOf('='), key = eq < 0 ? kv : kv.slice(0, eq);
     var val = eq < 0 ? '' : decodeURIComponent(kv.slice(eq + 1));
     if (key === 'step') start = Number(val) || 0;
     else if (key === 'keys' && val) keys = val.split(',');
+    else if (key === 'clicks' && val) clicks = val.split(',');
     else if (key === 'time') byTime = val === '1';
     else if (key === 'filter') filterText = val;
     else if (key === 'kind') filterKind = val;
@@ -649,6 +662,13 @@
   applyFilters();
   show(start);
   keys.forEach(function (k) { document.dispatchEvent(new KeyboardEvent('keydown', { key: k, bubbles: true })); });
+  // &clicks=X:Y,...: clicks at points of the lanes' box (after the keys).
+  clicks.forEach(function (xy) {
+    var rect = scroller.getBoundingClientRect(), p = xy.split(':');
+    var at = { clientX: rect.left + Number(p[0]), clientY: rect.top + Number(p[1]), bubbles: true };
+    scroller.dispatchEvent(new MouseEvent('mousedown', at));
+    window.dispatchEvent(new MouseEvent('mouseup', at));
+  });
   document.body.setAttribute('data-events', String(N));
   document.body.setAttribute('data-ready-ms', (performance.now() - T0).toFixed(1));
   document.body.setAttribute('data-ready-at-ms', performance.now().toFixed(1));
