@@ -184,15 +184,19 @@
     (effects[j] || []).forEach(function (k) { set[evLane(k)] = true; });
     return set;
   }
-  function laneMatches(ln, k, terms) {
-    if (!terms.length) return true;
-    var label = (ln.label + ' ' + ln.sub).toLowerCase();
-    return terms.some(function (t) {
-      if (/^-?\d+$/.test(t)) return ln.gt === Number(t);
-      if (t === 'hub') return ln.gt === -1;
-      if (t === 'io') return ln.group === 'io';
-      return label.indexOf(t) >= 0;
-    });
+  // Terms: greenthread ids, 'hub', 'io', or words of a lane's label; a term
+  // with a leading '-' (-timers, -5) hides what it matches.
+  function termMatches(ln, t) {
+    if (/^\d+$/.test(t)) return ln.gt === Number(t);
+    if (t === 'hub') return ln.gt === -1;
+    if (t === 'io') return ln.group === 'io';
+    return (ln.label + ' ' + ln.sub).toLowerCase().indexOf(t) >= 0;
+  }
+  function laneMatches(ln, terms) {
+    var wanted = terms.filter(function (t) { return t.charAt(0) !== '-'; });
+    var unwanted = terms.filter(function (t) { return t.length > 1 && t.charAt(0) === '-'; });
+    return (!wanted.length || wanted.some(function (t) { return termMatches(ln, t); })) &&
+           !unwanted.some(function (t) { return termMatches(ln, t.slice(1)); });
   }
   // Applies the filters; the current event's lane always stays.
   function applyFilters() {
@@ -201,7 +205,7 @@
     var curLane = cur ? evLane(cur - 1) : -1;
     shown = [];
     for (var k = 0; k < NL; k++) {
-      var ok = laneMatches(LANES[k], k, terms) && (!filterKind || laneKinds[k][filterKind]) &&
+      var ok = laneMatches(LANES[k], terms) && (!filterKind || laneKinds[k][filterKind]) &&
                (!keep || keep[k]);
       rowOfLane[k] = -1;
       if (ok || k === curLane) { rowOfLane[k] = shown.length; shown.push(k); }

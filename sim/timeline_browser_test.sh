@@ -182,6 +182,15 @@ browse --dump-dom "$big#step=10000&filter=main" >"$tmp/dom5.html"
 check "$tmp/dom5.html" 'data-visible-lanes="2"' "filter=main did not leave main and #10000's lane"
 check "$tmp/dom5.html" 'data-window-lanes="main (0),' "filter=main: main is not on screen"
 check "$tmp/dom5.html" 'data-current-visible="yes"' "filter=main hid the current event"
+# timers and -timers split the lanes in two (#10000's lane is not a timer's).
+browse --dump-dom "$big#step=10000&filter=timers" >"$tmp/dom5a.html"
+browse --dump-dom "$big#step=10000&filter=-timers" >"$tmp/dom5b.html"
+with=$(attr "$tmp/dom5a.html" data-visible-lanes)
+without=$(attr "$tmp/dom5b.html" data-visible-lanes)
+if ((with < 2 || without < 2 || with + without != all_lanes + 1)); then
+  echo "FAIL: filter=timers shows $with lanes, -timers $without, of $all_lanes"
+  exit 1
+fi
 browse --dump-dom "$big#step=10000&kind=net_deliver" >"$tmp/dom6.html"
 shown=$(attr "$tmp/dom6.html" data-visible-lanes)
 if ((shown < 1 || shown > 3)); then
