@@ -25,7 +25,10 @@
   }
   function evFields(i) { return ROWS[i][9] || {}; }
 
-  var LABELW = 170, TOP = 40, LANEH = 28, MINPPU_EVENTS = 1, MAXPPU = 60;
+  // Label column and ruler sizes, lane height (px); zoom limits in px per
+  // event column: down to 1 (or less, as far as the whole run fitting needs),
+  // up to 60.
+  var LABELW = 170, TOP = 40, LANEH = 28, MIN_PPU = 1, MAX_PPU = 60;
   var COLORS = {
     spawn: '#2e7d32', exit: '#546e7a', 'switch': '#1565c0', block: '#c62828', ready: '#f9a825',
     exception: '#d500f9', timer_add: '#00838f', timer_fire: '#00acc1', timer_cancel: '#90a4ae',
@@ -164,9 +167,9 @@
   var W = 0, H = 0, DPR = window.devicePixelRatio || 1, stats = {};
 
   function chartW() { return Math.max(50, W - LABELW); }
-  function minPpu() { return Math.min(MINPPU_EVENTS, chartW() / Math.max(1, UNITS)); }
+  function minPpu() { return Math.min(MIN_PPU, chartW() / Math.max(1, UNITS)); }
   function clampView() {
-    view.ppu = Math.max(minPpu(), Math.min(MAXPPU, view.ppu));
+    view.ppu = Math.max(minPpu(), Math.min(MAX_PPU, view.ppu));
     var span = chartW() / view.ppu;
     view.u = Math.max(0, Math.min(view.u, UNITS - span));
     if (UNITS <= span) view.u = 0;
