@@ -154,6 +154,37 @@ TEST(ChromeTrace, EveryTutorialTraceValidates) {
   }
 }
 
+// A kind newer than the exporter is an instant with its fields.
+TEST(ChromeTrace, UnknownKindsAreInstantsWithTheirFields) {
+  const fs::path path = fs::path(std::getenv("TEST_SRCDIR")) / "eventlet_cpp" /
+                        "sim" / "testdata" / "step_demo.trace.jsonl";
+  StepTrace trace;
+  TraceError error;
+  ASSERT_TRUE(load_step_trace_file(path.string(), &trace, &error));
+  StepEvent e;
+  e.seq = trace.events.size() + 1;
+  e.t = trace.events.back().t;
+  e.gt = 1;
+  e.kind = "queue_put";
+  e.cause = 3;
+  e.line = "{\"seq\":" + std::to_string(e.seq) +
+           ",\"t\":" + std::to_string(e.t) +
+           ",\"gt\":1,\"kind\":\"queue_put\",\"waiter\":2,\"cause\":3,"
+           "\"h\":\"0000000000000000\"}";
+  trace.events.push_back(e);
+  const json doc = json::parse(chrome_trace_json(trace));
+  Validate(trace, doc);
+  bool found = false;
+  for (const json& ev : doc["traceEvents"]) {
+    if (ev["ph"] == "i" && ev["name"] == "queue_put") {
+      found = true;
+      EXPECT_EQ(ev["args"]["fields"], json({{"waiter", 2}}));
+      EXPECT_EQ(ev["args"]["cause"], 3);
+    }
+  }
+  EXPECT_TRUE(found);
+}
+
 TEST(ChromeTrace, TracksAndPhasesAreNamed) {
   const fs::path path = fs::path(std::getenv("TEST_SRCDIR")) / "eventlet_cpp" /
                         "sim" / "testdata" / "step_demo.trace.jsonl";

@@ -159,6 +159,31 @@ TEST(Timeline, TimerRowsNeverOverlap) {
   EXPECT_LE(rows, 310u);
 }
 
+// A kind newer than this page (a later trace version) goes on its
+// greenthread's lane with its fields; the script gives it a colour and a glyph
+// of its own.
+TEST(Timeline, UnknownKindsKeepTheirFields) {
+  StepTrace trace = Record(testdata::StepDemoOptions(), testdata::StepDemo);
+  StepEvent e;
+  e.seq = trace.events.size() + 1;
+  e.t = trace.events.back().t;
+  e.gt = 1;
+  e.kind = "event_send";
+  e.cause = 3;
+  e.line = "{\"seq\":" + std::to_string(e.seq) +
+           ",\"t\":" + std::to_string(e.t) +
+           ",\"gt\":1,\"kind\":\"event_send\",\"waiter\":2,\"object\":"
+           "\"Event@1\",\"cause\":3,\"h\":\"0000000000000000\"}";
+  trace.events.push_back(e);
+  const TimelineLayout layout = timeline_layout(trace);
+  EXPECT_EQ(layout.lanes[layout.event_lane.back()].label, "gt 1");
+  const nlohmann::json data = PageData(timeline_html(trace, "newer"));
+  const auto& row = data["ev"].back();
+  EXPECT_EQ(data["kinds"][row[2].get<int>()], "event_send");
+  EXPECT_EQ(row[4], 3);
+  EXPECT_EQ(row[9], nlohmann::json({{"waiter", 2}, {"object", "Event@1"}}));
+}
+
 TEST(Timeline, HostileStringsCannotEndTheScript) {
   const StepTrace trace = Record({}, [] {
     spawn_n([] { throw std::runtime_error("</script><b>&amp;\"'"); });
