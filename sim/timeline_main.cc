@@ -1,9 +1,11 @@
 // Copyright 2026 The eventlet-cpp Authors.
 //
-// timeline: a simulation trace as one self-contained HTML page.
+// timeline: a simulation trace as one self-contained HTML page, or in the
+// Chrome Trace Event Format for Perfetto / chrome://tracing.
 //
 //   ./bazelw run //sim:timeline -- TRACE > out.html
 //   ./bazelw run //sim:timeline -- TRACE -o out.html
+//   ./bazelw run //sim:timeline -- --format=chrome TRACE > out.json
 //
 // A relative TRACE or -o path is taken from the directory `bazel run` was
 // started in. The page needs no network: open it in any browser.
@@ -14,6 +16,7 @@
 #include <iostream>
 #include <string>
 
+#include "sim/chrome_trace.h"
 #include "sim/step.h"
 #include "sim/timeline.h"
 #include "sim/trace.h"
@@ -22,8 +25,10 @@ namespace {
 
 int usage(const char* argv0) {
   std::fprintf(stderr,
-               "usage: %s TRACE [-o OUT.html] [--title TITLE]\n"
-               "  writes the timeline page to stdout (or OUT.html)\n",
+               "usage: %s [--format=html|chrome] TRACE [-o OUT] [--title T]\n"
+               "  writes the timeline page (html, the default) or the Chrome\n"
+               "  Trace Event JSON (chrome: open it in ui.perfetto.dev or\n"
+               "  chrome://tracing) to stdout (or OUT)\n",
                argv0);
   return 2;
 }
@@ -40,11 +45,17 @@ std::string from_working_dir(std::string path) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string path, out_path, title;
+  std::string path, out_path, title, format = "html";
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if ((a == "-o" || a == "--out") && i + 1 < argc) {
       out_path = argv[++i];
+    } else if (a.rfind("--format=", 0) == 0) {
+      format = a.substr(9);
+      if (format != "html" && format != "chrome") {
+        std::fprintf(stderr, "timeline: unknown format %s\n", format.c_str());
+        return usage(argv[0]);
+      }
     } else if (a == "--title" && i + 1 < argc) {
       title = argv[++i];
     } else if (a == "-h" || a == "--help") {
@@ -72,7 +83,9 @@ int main(int argc, char** argv) {
                  error.to_string().c_str());
     return 1;
   }
-  const std::string html = eventlet::sim::timeline_html(trace, title);
+  const std::string html = format == "chrome"
+                               ? eventlet::sim::chrome_trace_json(trace)
+                               : eventlet::sim::timeline_html(trace, title);
   if (out_path.empty()) {
     std::cout << html;
     return std::cout.good() ? 0 : 1;
