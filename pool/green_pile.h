@@ -8,7 +8,8 @@
 //   for (const std::string& body : pile) { ... }     // spawn order
 //
 // Results come back in the order the jobs were spawned, whatever order they
-// finish in; a job's exception is rethrown at its position. A result is
+// finish in; a job's exception is rethrown at its position, and the
+// iteration goes on past it (`++it`; range-for leaves the loop). A result is
 // dropped once it has been read. A pile that is never iterated keeps only the
 // results of its finished jobs (their stacks are freed as each job ends), not
 // the greenthreads themselves (eventlet issue #748).
@@ -25,6 +26,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <exception>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -114,23 +116,32 @@ class GreenPile {
     bool abandoned = false;
   };
 
-  // The iterator's view: head_ holds the front job's result once fetched.
-  // Waits for parked spawns (not for results) to know whether one is left.
-  bool done() { return !fetched_ ? !settle_front() : !head_.has_value(); }
+  // The iterator's view: once fetched, head_ holds the front job's result or
+  // head_error_ its exception; `*it` returns or rethrows it (every time) and
+  // `++it` moves past it, so the iteration goes on after a failed job, as
+  // eventlet's and GreenMap's do. done() waits for parked spawns (not for
+  // results) to know whether a job is left.
+  bool done() { return !fetched_ ? !settle_front() : !head_ && !head_error_; }
   const R& current() {
     fetch();
+    if (head_error_) std::rethrow_exception(head_error_);
     if (!head_) throw std::out_of_range("GreenPile: iterated past the end");
     return *head_;
   }
   void advance() {
     fetch();
     head_.reset();
+    head_error_ = nullptr;
     fetched_ = false;
   }
   void fetch() {
     if (fetched_) return;
-    fetched_ = true;  // first: a job that throws ends the iteration
-    head_ = next();
+    fetched_ = true;
+    try {
+      head_ = next();
+    } catch (...) {
+      head_error_ = std::current_exception();
+    }
   }
   // Drops abandoned places at the front and parks while the front job's
   // spawn is still parked. False if no job is left.
@@ -164,6 +175,7 @@ class GreenPile {
   std::size_t pending_ = 0;      // places not abandoned nor read
   internal::WaitQueue readers_;  // parked in next() on a parked spawn
   std::optional<R> head_;
+  std::exception_ptr head_error_;
   bool fetched_ = false;
 };
 

@@ -74,6 +74,32 @@ SIM_TEST(GreenPile, AFailingJobRaisesAtItsPosition) {
   Hub::current().set_exception_hook(nullptr);
 }
 
+// After `*it` rethrows a job's exception, `++it` moves on to the next job
+// (eventlet's iteration goes on too).
+SIM_TEST(GreenPile, IterationGoesOnPastAFailedJob) {
+  Hub::current().set_exception_hook([](const HubException&) {});
+  GreenPile<int> pile;
+  for (int x : {1, 2, 3}) {
+    pile.spawn(
+        [](int v) {
+          if (v == 2) throw std::invalid_argument("x=2");
+          return v;
+        },
+        x);
+  }
+  std::vector<int> out;  // -1: raised
+  for (auto it = pile.begin(); it != pile.end(); ++it) {
+    try {
+      out.push_back(*it);
+    } catch (const std::invalid_argument&) {
+      EXPECT_THROW(*it, std::invalid_argument) << "rethrown every time";
+      out.push_back(-1);
+    }
+  }
+  EXPECT_EQ(out, std::vector<int>({1, -1, 3}));
+  Hub::current().set_exception_hook(nullptr);
+}
+
 // A spawn parked on a full pool already holds its place: the reader waits
 // for it instead of ending (eventlet counts it as pending).
 SIM_TEST(GreenPile, ReaderWaitsForSpawnsParkedOnAFullPool) {

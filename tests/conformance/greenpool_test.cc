@@ -436,12 +436,10 @@ void SpawnOrderCheck(int concurrency) {
   p.spawn([&] { return pressure(0, true); });
   std::vector<int> latest(4, -1);
   int received = 0;
-  while (true) {
+  for (auto it = p.begin(); it != p.end(); ++it) {
     int token;
     try {
-      std::optional<int> next = p.next();
-      if (!next) break;
-      token = *next;
+      token = *it;
     } catch (const StressException& e) {
       token = e.token;
     }
