@@ -17,6 +17,8 @@
 // (eventlet prints it), except GreenletExit. spawn_n()'s exceptions go to the
 // hook only.
 //
+// kill(g, ...) is eventlet's greenthread.kill: the same as g.kill(...).
+//
 // Threading: greenthreads belong to the calling OS thread's hub. GreenThread
 // handles are cheap to copy but must stay on that thread.
 #ifndef EVENTLET_GREENTHREAD_GREENTHREAD_H_
@@ -395,6 +397,13 @@ void spawn_n(F&& f, Args&&... args) {
   Hub& hub = Hub::current();
   hub.start(hub.create_greenlet(
       internal::bind_call(std::forward<F>(f), std::forward<Args>(args)...)));
+}
+
+// eventlet's greenthread.kill(g, ...): the free-function form of g.kill(),
+// with the same arguments (none: GreenletExit) and the same behaviour.
+template <typename R, typename... Error>
+void kill(const GreenThread<R>& g, Error&&... error) {
+  g.kill(std::forward<Error>(error)...);
 }
 
 // Yields to the hub: with no delay, everything else runnable runs first and

@@ -357,6 +357,18 @@ SIM_TEST_OPTS(GreenThread, KillYieldsUnlessTheTargetIsDead, .sweep = false) {
   EXPECT_THAT(log, ElementsAre("second kill returned", "other2"));
 }
 
+SIM_TEST(GreenThread, FreeFunctionKillIsTheMethod) {
+  bool ran = false;
+  auto plain = spawn([&] { ran = true; });
+  kill(plain);
+  EXPECT_THROW(plain.wait(), GreenletExit);
+  auto custom = spawn([&] { ran = true; });
+  kill(custom, std::runtime_error("custom"));
+  EXPECT_THROW(custom.wait(), std::runtime_error);
+  sleep();
+  EXPECT_FALSE(ran);
+}
+
 SIM_TEST_OPTS(GreenThread, KillWithACustomException, .sweep = false) {
   HookReports hook;
   std::string seen;

@@ -2,11 +2,13 @@
 #include "pool/green_pile.h"
 
 #include <algorithm>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "greenthread/greenthread.h"
+#include "greenthread/timeout.h"
 #include "gtest/gtest.h"
 #include "sim/sim_gtest.h"
 
@@ -70,6 +72,71 @@ SIM_TEST(GreenPile, AFailingJobRaisesAtItsPosition) {
   EXPECT_EQ(pile.next(), std::optional<int>(3));
   EXPECT_EQ(pile.next(), std::nullopt);
   Hub::current().set_exception_hook(nullptr);
+}
+
+// After `*it` rethrows a job's exception, `++it` moves on to the next job
+// (eventlet's iteration goes on too).
+SIM_TEST(GreenPile, IterationGoesOnPastAFailedJob) {
+  Hub::current().set_exception_hook([](const HubException&) {});
+  GreenPile<int> pile;
+  for (int x : {1, 2, 3}) {
+    pile.spawn(
+        [](int v) {
+          if (v == 2) throw std::invalid_argument("x=2");
+          return v;
+        },
+        x);
+  }
+  std::vector<int> out;  // -1: raised
+  for (auto it = pile.begin(); it != pile.end(); ++it) {
+    try {
+      out.push_back(*it);
+    } catch (const std::invalid_argument&) {
+      EXPECT_THROW(*it, std::invalid_argument) << "rethrown every time";
+      out.push_back(-1);
+    }
+  }
+  EXPECT_EQ(out, std::vector<int>({1, -1, 3}));
+  Hub::current().set_exception_hook(nullptr);
+}
+
+// A spawn parked on a full pool already holds its place: the reader waits
+// for it instead of ending (eventlet counts it as pending).
+SIM_TEST(GreenPile, ReaderWaitsForSpawnsParkedOnAFullPool) {
+  GreenPool pool(1);
+  GreenPile<std::string> pile(pool);
+  spawn([&] {
+    pile.spawn(slow, "a", 2);
+    pile.spawn(slow, "b", 1);  // parks until "a" is done
+  });
+  sleep(absl::Microseconds(100));  // the spawner has started
+  std::vector<std::string> got;
+  while (std::optional<std::string> v = pile.next()) got.push_back(*v);
+  EXPECT_EQ(got, std::vector<std::string>({"a", "b"}));
+}
+
+// A spawn that times out while parked gives its place up; later jobs keep
+// their order, and a reader waiting on it moves on.
+SIM_TEST(GreenPile, ASpawnThatTimesOutGivesUpItsPlace) {
+  GreenPool pool(1);
+  GreenPile<std::string> pile(pool);
+  pile.spawn(slow, "a", 5);
+  bool timed_out = false;
+  spawn([&] {
+    try {
+      Timeout t(absl::Milliseconds(1));
+      pile.spawn(slow, "never", 1);
+    } catch (const TimeoutExpired&) {
+      timed_out = true;
+    }
+    pile.spawn(slow, "c", 1);
+  });
+  sleep(absl::Microseconds(100));  // the spawner has started
+  EXPECT_EQ(pile.size(), 2u);      // "a", and the parked spawn
+  std::vector<std::string> got(pile.begin(), pile.end());
+  EXPECT_TRUE(timed_out);
+  EXPECT_EQ(got, std::vector<std::string>({"a", "c"}));
+  EXPECT_EQ(pile.size(), 0u);
 }
 
 // A load test (5,000 jobs): the fifo case only, to keep it quick.
