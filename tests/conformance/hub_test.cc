@@ -306,8 +306,8 @@ TEST(HubTest, TestSuspendDoesntCrash) {
     _exit(code);
   }
   std::this_thread::sleep_for(std::chrono::milliseconds(200));
-  kill(pid, SIGSTOP);
-  kill(pid, SIGCONT);
+  ::kill(pid, SIGSTOP);
+  ::kill(pid, SIGCONT);
   int status = 0;
   ASSERT_EQ(waitpid(pid, &status, 0), pid);
   ASSERT_TRUE(WIFEXITED(status));
