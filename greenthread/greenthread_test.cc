@@ -469,6 +469,34 @@ SIM_TEST_OPTS(GreenThread, KillFromATimerCallback, .sweep = false) {
   EXPECT_THAT(hook.lines, IsEmpty());
 }
 
+// eventlet: the hub is the killed greenlet's parent, so the callback goes on
+// as soon as the target has unwound, before anything else of the pass runs —
+// and its frame (with what it captured) is released then, not at teardown.
+SIM_TEST_OPTS(GreenThread, AKillFromACallbackReturnsToTheCallback,
+              .sweep = false) {
+  std::vector<std::string> log;
+  auto token = std::make_shared<int>(0);
+  Event<int> never;
+  auto target = spawn([&] {
+    try {
+      never.wait();
+    } catch (const GreenletExit&) {
+      log.push_back("target unwound");
+      throw;
+    }
+  });
+  sleep();
+  Hub::current().schedule_call_global(absl::ZeroDuration(), [&, token] {
+    target.kill();
+    log.push_back("callback goes on");
+  });
+  spawn([&] { log.push_back("next greenthread"); });
+  sleep();
+  EXPECT_THAT(log, ElementsAre("target unwound", "callback goes on",
+                               "next greenthread"));
+  EXPECT_EQ(token.use_count(), 1) << "the callback and its captures are freed";
+}
+
 // The waiter was woken (its wake-up is queued) but has not run yet when it is
 // killed: the kill wins and the stale wake-up is dropped.
 SIM_TEST_OPTS(GreenThread, KillAfterWakeUpBeforeItRuns, .sweep = false) {

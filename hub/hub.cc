@@ -604,7 +604,14 @@ void Hub::throw_into(Greenlet& g, std::exception_ptr error) {
   g.pending_exception_ = std::move(error);
   ++g.wait_id_;
   if (self == hub_greenlet_) {
+    // From a callback: as in eventlet, where the hub is every greenlet's
+    // parent, the CPU comes back here as soon as g parks or dies — not to
+    // the pass's other ready greenlets, which next_to_run() would hand it to
+    // inside a timer phase, leaving this callback's frame suspended (and
+    // what it holds unreleased) until the hub next needed its greenlet.
+    const bool in_timer_phase = std::exchange(in_timer_phase_, false);
     switch_to(&g);
+    in_timer_phase_ = in_timer_phase;
     return;
   }
   if (unwinder_ != nullptr) [[unlikely]] {
