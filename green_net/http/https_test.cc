@@ -145,6 +145,8 @@ TEST_F(HttpsTest, PlainHttpToTheTlsPortIsAnswered400AndNotPooledWithHttps) {
   EXPECT_EQ(r.status, 400);
   EXPECT_EQ(r.body,
             "This port speaks HTTPS: the plain HTTP request was refused.\n");
+  EXPECT_EQ(server.server().stats().tls_handshake_failures, 1u);
+  EXPECT_EQ(server.server().stats().requests_rejected, 1u);
   client.close_idle();
 }
 

@@ -103,6 +103,9 @@ std::string format_prometheus(const ServerStats& stats,
     const std::string label = "code=\"" + std::to_string(i + 1) + "xx\"";
     w.sample("responses_total", label, stats.responses_by_class[i]);
   }
+  w.single("tls_handshake_failures_total", "counter",
+           "TLS handshakes that failed (the connection was closed).",
+           stats.tls_handshake_failures);
   w.single("received_bytes_total", "counter", "Bytes read from connections.",
            stats.bytes_received);
   w.single("sent_bytes_total", "counter", "Bytes written to connections.",

@@ -16,6 +16,7 @@
 //   PREFIX_requests_total                    counter (served + rejected)
 //   PREFIX_requests_rejected_total           counter
 //   PREFIX_responses_total{code="1xx".."5xx"}  counter
+//   PREFIX_tls_handshake_failures_total      counter
 //   PREFIX_received_bytes_total, PREFIX_sent_bytes_total   counters
 //   PREFIX_handler_errors_total, PREFIX_write_errors_total counters
 //   PREFIX_timeouts_total{kind="read"|"idle"|"write"}      counter

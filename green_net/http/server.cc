@@ -475,6 +475,7 @@ bool Server::Connection::handshake(std::int64_t deadline) {
   tls_->handshake(ec, absl::Nanoseconds(std::max<std::int64_t>(left, 1)));
   receiving_ = false;
   if (!ec) return true;
+  ++server_.stats_.tls_handshake_failures;
   if (ec == tls::Errc::kPlainHttpRequest && socket_.is_open()) {
     // As nginx does: say so in plain HTTP, then close.
     static constexpr std::string_view kBody =

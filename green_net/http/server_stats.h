@@ -74,6 +74,11 @@ struct ServerStats {
   // input drained after an error answer).
   std::uint64_t bytes_received = 0;
   std::uint64_t bytes_sent = 0;
+  // TLS (ServerOptions::tls): handshakes that failed — the client gave up
+  // or refused our certificate, spoke plain HTTP (answered 400, also in
+  // requests_rejected), or read_timeout expired first. The connection is
+  // closed.
+  std::uint64_t tls_handshake_failures = 0;
   // Access log lines dropped because its buffer was full (access_log.h).
   std::uint64_t access_log_dropped = 0;
   // From the request's first byte read (for a connection's first request:
