@@ -21,7 +21,11 @@
 // A caller killed while its call runs leaves the call running to completion
 // (native threads cannot be interrupted); its result is dropped. The function
 // and its arguments are moved to the worker thread: they must be safe to use
-// there (no greenthread primitives inside).
+// there (no greenthread primitives inside). The worker destroys them before
+// the caller resumes: once execute() returns or throws, the call holds no
+// reference to anything it was given (a call dropped by killall() releases
+// them when killall() returns), nor to the exception it threw once the
+// caller's handler is done with it.
 #ifndef EVENTLET_TPOOL_TPOOL_H_
 #define EVENTLET_TPOOL_TPOOL_H_
 
@@ -104,16 +108,21 @@ auto execute(F&& f, Args&&... args) {
       [call, finish,
        fn = eventlet::internal::bind_call(
            std::forward<F>(f), std::forward<Args>(args)...)]() mutable {
-        try {
-          if constexpr (std::is_void_v<R>) {
-            std::move(fn)();
-            call->result.emplace(true);
-          } else {
-            call->result.emplace(std::move(fn)());
+        {
+          // Taken out of the job so that the function and its arguments are
+          // destroyed here, before the caller is woken.
+          auto run = std::move(fn);
+          try {
+            if constexpr (std::is_void_v<R>) {
+              std::move(run)();
+              call->result.emplace(true);
+            } else {
+              call->result.emplace(std::move(run)());
+            }
+          } catch (...) {
+            call->error = std::current_exception();
+            if (print_exceptions()) internal::print_exception(call->error);
           }
-        } catch (...) {
-          call->error = std::current_exception();
-          if (print_exceptions()) internal::print_exception(call->error);
         }
         finish();
       },
@@ -123,7 +132,8 @@ auto execute(F&& f, Args&&... args) {
       });
   while (!call->done)
     hub.wait_in(call->waiters, std::nullopt, "tpool::execute");
-  if (call->error) std::rethrow_exception(call->error);
+  // Moved out, so the exception lives only as long as the caller's handling.
+  if (call->error) std::rethrow_exception(std::exchange(call->error, nullptr));
   if constexpr (!std::is_void_v<R>) return std::move(*call->result);
 }
 

@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -207,6 +208,51 @@ TEST(Tpool, PrintExceptionsShowsTheWorkersExceptionOnStderr) {
       err.find("eventlet.tpool: call raised std::runtime_error: disk on fire"),
       std::string::npos)
       << err;
+}
+
+}  // namespace
+}  // namespace eventlet
+
+namespace eventlet {
+namespace {
+
+// Its destructor takes a while, so that one run after the caller resumed
+// would be seen as not done yet.
+struct SlowToRelease {
+  std::atomic<bool>* released;
+  ~SlowToRelease() {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    released->store(true);
+  }
+};
+
+// Counts its live instances (copies included).
+struct CountedError : std::runtime_error {
+  static inline std::atomic<int> live{0};
+  CountedError() : std::runtime_error("counted") { ++live; }
+  CountedError(const CountedError& other) : std::runtime_error(other) {
+    ++live;
+  }
+  ~CountedError() override { --live; }
+};
+
+TEST(Tpool, TheCallHoldsNothingOnceTheCallerHasItsAnswer) {
+  for (bool raise : {false, true}) {
+    std::atomic<bool> released{false};
+    auto guard = std::make_shared<SlowToRelease>(&released);
+    try {
+      tpool::execute([raise, guard = std::move(guard)] {
+        if (raise) throw CountedError();
+      });
+      EXPECT_FALSE(raise);
+    } catch (const CountedError&) {
+      EXPECT_TRUE(raise);
+      EXPECT_EQ(CountedError::live.load(), 1);
+    }
+    EXPECT_TRUE(released.load()) << "the function's captures outlived the call";
+    EXPECT_EQ(CountedError::live.load(), 0)
+        << "the exception outlived its handler";
+  }
 }
 
 }  // namespace
