@@ -30,7 +30,9 @@
 // Ownership: a Socket owns its fd and closes it on destruction (or close()).
 // Move-only. Use on one hub's OS thread. At most one greenthread may wait to
 // read and one to write at a time (eventlet's rule: a second one raises
-// "Second simultaneous read on fileno N detected").
+// "Second simultaneous read on fileno N detected"), unless
+// Hub::set_prevent_multiple_readers(false): then readiness wakes the longest
+// waiting one.
 //
 // Beast: net::Socket does not include Asio; green_net/http/beast_stream.h
 // adapts it to Beast's SyncReadStream/SyncWriteStream.
