@@ -23,6 +23,7 @@
 
 #include <sys/uio.h>
 
+#include <cerrno>
 #include <cstddef>
 
 #include "green_net/address.h"
@@ -57,6 +58,13 @@ class Network {
   // Options that matter to a simulation are its own business: set_option()
   // accepts and ignores the usual ones (nodelay, reuseaddr, keepalive...).
   virtual int set_option(int s, int level, int name, int value, int& err) = 0;
+  // An int-valued option into `value`. By default a Network models none:
+  // -1 with ENOPROTOOPT.
+  virtual int get_option(int /*s*/, int /*level*/, int /*name*/, int& /*value*/,
+                         int& err) {
+    err = ENOPROTOOPT;
+    return -1;
+  }
 };
 
 }  // namespace eventlet::net

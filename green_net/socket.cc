@@ -25,6 +25,11 @@ void throw_if(const error_code& ec, const char* what) {
 
 bool would_block(int err) { return err == EAGAIN || err == EWOULDBLOCK; }
 
+// A zero (or negative) timeout: the socket never waits.
+bool non_blocking(const std::optional<absl::Duration>& timeout) {
+  return timeout && *timeout <= absl::ZeroDuration();
+}
+
 // A system call's result in the Network convention: -1 with `err` set.
 long host(long rc, int& err) {
   if (rc < 0) err = errno;
@@ -123,7 +128,7 @@ long Socket::retry(IoEvents event, std::optional<absl::Duration> timeout,
       return n;
     }
     if (err == EINTR) continue;
-    if (!would_block(err)) {
+    if (!would_block(err) || non_blocking(timeout)) {
       ec = os_error(err);
       return -1;
     }
@@ -153,6 +158,27 @@ void Socket::set_option(int level, int name, int value) {
   error_code ec;
   set_option(level, name, value, ec);
   throw_if(ec, "setsockopt");
+}
+
+int Socket::get_option(int level, int name, error_code& ec) const {
+  int value = 0;
+  int err = 0;
+  long rc;
+  if (net_ != nullptr) {
+    rc = net_->get_option(fd_, level, name, value, err);
+  } else {
+    socklen_t len = sizeof value;
+    rc = host(::getsockopt(fd_, level, name, &value, &len), err);
+  }
+  ec = to_error(rc, err);
+  return rc < 0 ? 0 : value;
+}
+
+int Socket::get_option(int level, int name) const {
+  error_code ec;
+  const int value = get_option(level, name, ec);
+  throw_if(ec, "getsockopt");
+  return value;
 }
 
 void Socket::set_nodelay(bool on, error_code& ec) {
@@ -248,8 +274,12 @@ void Socket::connect(const Address& address, error_code& ec,
     ec = os_error(err);
     return;
   }
-  switch (
-      Hub::current().wait_for_io(fd_, kWrite, timeout ? timeout : timeout_)) {
+  const std::optional<absl::Duration> wait = timeout ? timeout : timeout_;
+  if (non_blocking(wait)) {
+    ec = os_error(EINPROGRESS);
+    return;
+  }
+  switch (Hub::current().wait_for_io(fd_, kWrite, wait)) {
     case IoWaitResult::kReady:
       break;
     case IoWaitResult::kTimedOut:
@@ -349,6 +379,19 @@ void Socket::sendall(std::string_view data) {
 }
 
 std::size_t Socket::readv(const iovec* iov, int count, error_code& ec) {
+  std::size_t total = 0;
+  for (int i = 0; i < count; ++i) total += iov[i].iov_len;
+  if (total == 0) {
+    // readv(2) of 0 bytes returns 0 at once, which would read as end of
+    // stream: wait for readability instead, by peeking at one byte.
+    retry(kRead, timeout_, ec, [&](int& err) -> long {
+      char byte;
+      return net_ != nullptr
+                 ? net_->peek(fd_, &byte, 1, err)
+                 : host(::recv(fd_, &byte, 1, MSG_PEEK | MSG_DONTWAIT), err);
+    });
+    return 0;
+  }
   const long n = retry(kRead, timeout_, ec, [&](int& err) -> long {
     return net_ != nullptr ? net_->readv(fd_, iov, count, err)
                            : host(::readv(fd_, iov, count), err);

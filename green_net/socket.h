@@ -14,7 +14,9 @@
 //
 // Errors: OS errors come as system_category codes (EPIPE, ECONNRESET...). A
 // wait that outlasts the socket's own timeout (set_timeout) fails with
-// errc::timed_out. close() on a socket another greenthread is blocked on wakes
+// errc::timed_out; a zero timeout makes the socket non-blocking (Python's
+// settimeout(0)): a call that would wait fails at once with EAGAIN
+// (errc::operation_would_block), a connect with EINPROGRESS. close() on a socket another greenthread is blocked on wakes
 // that greenthread with errc::operation_canceled (== asio::error::
 // operation_aborted). An enclosing eventlet::Timeout or a kill interrupts any
 // blocking call by exception (they are switch points). recv() returns 0 at
@@ -28,7 +30,9 @@
 // Ownership: a Socket owns its fd and closes it on destruction (or close()).
 // Move-only. Use on one hub's OS thread. At most one greenthread may wait to
 // read and one to write at a time (eventlet's rule: a second one raises
-// "Second simultaneous read on fileno N detected").
+// "Second simultaneous read on fileno N detected"), unless
+// Hub::set_prevent_multiple_readers(false): then readiness wakes the longest
+// waiting one.
 //
 // Beast: net::Socket does not include Asio; green_net/http/beast_stream.h
 // adapts it to Beast's SyncReadStream/SyncWriteStream.
@@ -83,7 +87,8 @@ class Socket {
   int fd() const { return fd_; }
   bool is_open() const { return fd_ >= 0; }
 
-  // Limit for each wait of a blocking call (std::nullopt: none, the default).
+  // Limit for each wait of a blocking call (std::nullopt: none, the default;
+  // zero or less: never wait, see above).
   void set_timeout(std::optional<absl::Duration> timeout) {
     timeout_ = timeout;
   }
@@ -91,6 +96,10 @@ class Socket {
 
   void set_option(int level, int name, int value, error_code& ec);
   void set_option(int level, int name, int value);
+  // getsockopt of an int-valued option (SO_SNDBUF, SO_REUSEADDR...). A
+  // simulated network that does not model options fails with ENOPROTOOPT.
+  int get_option(int level, int name, error_code& ec) const;
+  int get_option(int level, int name) const;
   void set_nodelay(bool on, error_code& ec);
   void set_nodelay(bool on);
   void set_reuseaddr(bool on, error_code& ec);
@@ -114,7 +123,10 @@ class Socket {
   void connect(const Address& address,
                std::optional<absl::Duration> timeout = std::nullopt);
 
-  // Receives up to `size` bytes; 0 means end of stream.
+  // Receives up to `size` bytes; 0 means end of stream. With `size` 0 it
+  // waits until the socket is readable (bytes, end of stream or an error;
+  // the timeout applies) and returns 0 without consuming anything, as a
+  // blocking recv of 0 bytes does (the kernel would return 0 at once).
   std::size_t recv(void* buffer, std::size_t size, error_code& ec);
   std::size_t recv(void* buffer, std::size_t size);
   // Receives up to `max` bytes as a string ("" at end of stream).
@@ -134,6 +146,7 @@ class Socket {
                std::size_t* sent = nullptr);
   void sendall(std::string_view data);
   // Scatter/gather forms (one syscall; may be partial), for stream adapters.
+  // readv of buffers holding 0 bytes in all waits as recv of 0 bytes does.
   std::size_t readv(const iovec* iov, int count, error_code& ec);
   std::size_t readv(const iovec* iov, int count);
   // Copies up to `size` received bytes without consuming them. Never waits:

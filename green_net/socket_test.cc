@@ -2,6 +2,7 @@
 #include "green_net/socket.h"
 
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/resource.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -112,6 +113,65 @@ TEST_F(SocketTest, SocketTimeoutReportsTimedOut) {
   EXPECT_EQ(a.recv(&c, 1, ec), 0u);
   EXPECT_EQ(ec, boost::system::errc::timed_out);
   EXPECT_THROW(a.recv(1), boost::system::system_error);
+}
+
+// Python's settimeout(0): calls that would wait fail with EAGAIN at once
+// (accept, reads, connect with EINPROGRESS); a timeout again waits.
+TEST_F(SocketTest, ZeroTimeoutMakesTheSocketNonBlocking) {
+  Socket server = listen(loopback());
+  server.set_timeout(absl::ZeroDuration());
+  error_code ec;
+  EXPECT_FALSE(server.accept(nullptr, ec).is_open());
+  EXPECT_EQ(ec, boost::system::errc::operation_would_block);
+
+  auto [a, b] = Socket::pair();
+  a.set_timeout(absl::ZeroDuration());
+  char c;
+  a.recv(&c, 1, ec);
+  EXPECT_EQ(ec.value(), EAGAIN);
+  EXPECT_THROW(a.recv(1), boost::system::system_error);
+  b.sendall("x");
+  EXPECT_EQ(a.recv(1), "x") << "ready bytes are read as usual";
+  a.set_timeout(absl::Milliseconds(5));
+  a.recv(&c, 1, ec);
+  EXPECT_EQ(ec, boost::system::errc::timed_out);
+
+  Socket client = Socket::tcp();
+  client.set_timeout(absl::ZeroDuration());
+  client.connect(server.local_address(), ec);
+  EXPECT_TRUE(!ec || ec.value() == EINPROGRESS) << ec.message();
+}
+
+// recv of 0 bytes waits for readability (readv(2) would say 0 at once, which
+// reads as end of stream) and consumes nothing.
+TEST_F(SocketTest, ZeroByteRecvWaitsUntilReadable) {
+  auto [a, b] = Socket::pair();
+  a.set_timeout(absl::Milliseconds(5));
+  error_code ec;
+  EXPECT_EQ(a.recv(nullptr, 0, ec), 0u);
+  EXPECT_EQ(ec, boost::system::errc::timed_out);
+  auto reader = spawn([&a = a] { return a.recv(std::size_t{0}); });
+  sleep();
+  EXPECT_FALSE(reader.dead()) << "still waiting";
+  b.sendall("y");
+  EXPECT_EQ(reader.wait(), "");
+  EXPECT_EQ(a.recv(1), "y") << "nothing was consumed";
+  b.close();
+  EXPECT_EQ(a.recv(nullptr, 0, ec), 0u);
+  EXPECT_FALSE(ec) << "end of stream is readable";
+}
+
+TEST_F(SocketTest, GetOptionReadsWhatSetOptionWrote) {
+  Socket udp = Socket::udp();
+  EXPECT_EQ(udp.get_option(SOL_SOCKET, SO_REUSEADDR), 0);
+  udp.set_option(SOL_SOCKET, SO_REUSEADDR, 1);
+  EXPECT_EQ(udp.get_option(SOL_SOCKET, SO_REUSEADDR), 1);
+  EXPECT_EQ(udp.get_option(SOL_SOCKET, SO_TYPE), SOCK_DGRAM);
+  error_code ec;
+  udp.get_option(IPPROTO_TCP, TCP_NODELAY, ec);
+  EXPECT_TRUE(ec) << "a TCP option on a UDP socket";
+  EXPECT_THROW(udp.get_option(IPPROTO_TCP, TCP_NODELAY),
+               boost::system::system_error);
 }
 
 TEST_F(SocketTest, CloseWakesABlockedReaderWithOperationAborted) {
