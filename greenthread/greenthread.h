@@ -408,8 +408,9 @@ void kill(const GreenThread<R>& g, Error&&... error) {
 
 // Yields to the hub: with no delay, everything else runnable runs first and
 // the caller continues at the next pass; otherwise the caller sleeps at least
-// `delay`. Throws HubUsageError from the hub greenlet ("do not call blocking
-// functions from the mainloop").
+// `delay`. From the hub greenlet (a callback) sleep(0) returns at once and a
+// real sleep throws HubUsageError ("do not call blocking functions from the
+// mainloop"), as in eventlet.
 inline void sleep(absl::Duration delay = absl::ZeroDuration()) {
   Hub::current().sleep(delay);
 }

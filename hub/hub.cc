@@ -546,7 +546,10 @@ Greenlet* Hub::park_begin(Greenlet* self, const char* hub_error,
 }
 
 Greenlet* Hub::yield_begin(Greenlet* self) {
-  require_not_hub(kBlockingInHub);
+  // sleep(0) in the hub greenlet (a callback) blocks nothing: as in
+  // eventlet, it returns at once (park_finish(self, self) does not switch).
+  if (self == hub_greenlet_) [[unlikely]]
+    return self;
   schedule_resume(*self);
   return park_common(self, "sleep");
 }

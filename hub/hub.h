@@ -202,7 +202,8 @@ class Hub {
   void discard_unstarted(Greenlet& g);
 
   // Yields: the current greenlet runs again at the next pass (sleep(0)), or
-  // after `delay`. Throws HubUsageError in the hub greenlet.
+  // after `delay`. In the hub greenlet (a callback) sleep(0) returns at once
+  // and a real sleep throws HubUsageError (eventlet's rules).
   void sleep(absl::Duration delay) {
     if (delay <= absl::ZeroDuration()) {
       yield();

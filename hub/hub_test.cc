@@ -388,7 +388,7 @@ TEST_F(HubTest, EveryBlockingCallFromTheHubGreenletIsRefused) {
         errors.push_back(e.what());
       }
     };
-    attempt([&] { h.sleep(absl::ZeroDuration()); });
+    attempt([&] { h.sleep(Ms(1)); });
     attempt([&] { h.switch_out("test"); });
     attempt([&] { h.switch_out_for(Ms(1), "test"); });
     attempt([&] { h.trampoline(sp.a(), kRead, Ms(1)); });

@@ -227,6 +227,33 @@ SIM_TEST(ApiTest, TestNestedWithTimeout) {
   EXPECT_EQ(Hub::current().now() - start, absl::Milliseconds(100));
 }
 
+// sleep(0) from a callback (the hub greenlet) blocks nothing: it returns at
+// once; a real sleep there is still refused.
+SIM_TEST(ApiTest, TestZeroSecondSleep) {
+  std::vector<std::string> failures;
+  auto zero_second_sleep = [&failures] {
+    try {
+      sleep();
+    } catch (const HubUsageError& e) {
+      failures.push_back(e.what());
+    }
+  };
+  Hub::current().schedule_call_local(absl::ZeroDuration(), zero_second_sleep);
+  zero_second_sleep();
+  sleep();
+  EXPECT_TRUE(failures.empty()) << failures.front();
+  std::string refused;
+  Hub::current().schedule_call_global(absl::ZeroDuration(), [&refused] {
+    try {
+      sleep(absl::Milliseconds(1));
+    } catch (const HubUsageError& e) {
+      refused = e.what();
+    }
+  });
+  sleep();
+  EXPECT_EQ(refused, "do not call blocking functions from the mainloop");
+}
+
 // eventlet's wrap_is_timeout(cls) marks a class; here a class derives from
 // TimeoutTag.
 TEST(ApiTest, TestWrapIsTimeout) {
