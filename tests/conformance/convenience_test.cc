@@ -10,11 +10,15 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "absl/time/time.h"
 #include "gmock/gmock.h"
 #include "green_net/socket.h"
+#include "green_net/tls/context.h"
+#include "green_net/tls/stream.h"
+#include "green_net/tls/testing/test_pki.h"
 #include "greenthread/event.h"
 #include "greenthread/greenthread.h"
 #include "greenthread/timeout.h"
@@ -153,6 +157,34 @@ TEST_F(ConvenienceTest, TestConcurrency) {
   EXPECT_EQ(x, "timed out");
   evt.send();
   server.kill();
+}
+
+// eventlet's wrap_ssl around a listener and a client: here tls::Stream on
+// each accepted connection and on the client's socket.
+TEST_F(ConvenienceTest, TestWrapSsl) {
+  const tls::testing::TestPki& pki = tls::testing::TestPki::get();
+  const tls::Context server_context =
+      tls::Context::server(pki.leaf.as_server());
+  const tls::Context client_context = tls::Context::client(pki.trust());
+  Socket l = listen(localhost());
+  auto server = spawn([&] {
+    serve(l, [&](Socket sock, Address) {
+      tls::Stream stream(sock, server_context);
+      stream.handshake(absl::Seconds(10));
+      char buf[1024];
+      const std::size_t n = stream.read_some(buf, sizeof buf);
+      stream.write_all(std::string_view(buf, n));
+      throw StopServe();
+    });
+  });
+  Socket raw = connect(l.local_address());
+  tls::Stream client(raw, client_context, "localhost");
+  client.handshake(absl::Seconds(10));
+  client.write_all("echo");
+  char buf[1024];
+  const std::size_t n = client.read_some(buf, sizeof buf);
+  EXPECT_EQ(std::string_view(buf, n), "echo");
+  server.wait();  // StopServe ended serve()
 }
 
 // A port first bound without SO_REUSEPORT can be bound again by two
