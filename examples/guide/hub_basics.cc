@@ -17,7 +17,7 @@ int main() {
   cancelled.cancel();
   hub.schedule_call_global(absl::ZeroDuration(), [] {
     try {
-      eventlet::sleep();
+      eventlet::sleep(absl::Milliseconds(1));  // (sleep(0) would just return)
     } catch (const eventlet::HubUsageError& e) {
       std::printf("in a callback: %s\n", e.what());
     }
