@@ -192,8 +192,20 @@ void HubDebug::on_block(const Greenlet& g, const char* waiting_on) {
   if (prev_) prev_->on_block(g, waiting_on);
 }
 
-void HubDebug::on_ready(const Greenlet& g, const Greenlet& waker) {
-  if (prev_) prev_->on_ready(g, waker);
+void HubDebug::on_ready(const Greenlet& g, const Greenlet& waker,
+                        std::uint64_t timer) {
+  if (prev_) prev_->on_ready(g, waker, timer);
+}
+
+void HubDebug::on_wake(const char* op,
+                       const eventlet::internal::WaitObject& object,
+                       std::span<const Greenlet* const> woken) {
+  if (prev_) prev_->on_wake(op, object, woken);
+}
+
+void HubDebug::on_prepare_timers(
+    std::span<eventlet::internal::TimerNode* const> timers) {
+  if (prev_) prev_->on_prepare_timers(timers);
 }
 
 void HubDebug::on_exit(const Greenlet& g) {

@@ -75,8 +75,8 @@ TEST(StepPrint, OneLinePerEventAfterAHeaderLine) {
   std::size_t lines = 0;
   while (std::getline(in, line)) {
     if (lines == 0) {
-      EXPECT_EQ(line.rfind("trace: eventlet-sim-trace v2, seed 7, strategy "
-                           "fifo, build eventlet-cpp-sim/2; ",
+      EXPECT_EQ(line.rfind("trace: eventlet-sim-trace v3, seed 7, strategy "
+                           "fifo, build eventlet-cpp-sim/3; ",
                            0),
                 0u)
           << line;

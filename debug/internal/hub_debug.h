@@ -130,7 +130,12 @@ class HubDebug final : public HubObserver {
   void on_spawn(const Greenlet& g, const Greenlet& creator) override;
   void on_switch(const Greenlet& from, const Greenlet& to) override;
   void on_block(const Greenlet& g, const char* waiting_on) override;
-  void on_ready(const Greenlet& g, const Greenlet& waker) override;
+  void on_ready(const Greenlet& g, const Greenlet& waker,
+                std::uint64_t timer) override;
+  void on_wake(const char* op, const eventlet::internal::WaitObject& object,
+               std::span<const Greenlet* const> woken) override;
+  void on_prepare_timers(
+      std::span<eventlet::internal::TimerNode* const> timers) override;
   void on_exit(const Greenlet& g) override;
   void on_exception(std::exception_ptr error, std::string_view where) override;
   void on_timer_add(const eventlet::internal::TimerNode& t) override;

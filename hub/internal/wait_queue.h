@@ -10,12 +10,38 @@
 #define EVENTLET_HUB_INTERNAL_WAIT_QUEUE_H_
 
 #include <cstddef>
+#include <cstdint>
+#include <limits>
 
 namespace eventlet {
 class Greenlet;
 }
 
 namespace eventlet::internal {
+
+// What a synchronisation primitive (Event, Queue, Semaphore...) shows of
+// itself in traces and deadlock reports; embedded in the primitive, which
+// passes it to Hub::wait_in and the Hub::wake_* calls that take one (and to
+// Hub::touch on operations that neither wait nor wake). Single-threaded,
+// like the primitive.
+struct WaitObject {
+  static constexpr std::int64_t kNobody =
+      std::numeric_limits<std::int64_t>::min();
+  explicit WaitObject(const char* kind_name) : kind(kind_name) {}
+  WaitObject(const WaitObject&) = delete;
+  WaitObject& operator=(const WaitObject&) = delete;
+
+  // "Event", "Queue", "Semaphore"...: a string with static storage.
+  const char* kind;
+  // Its number on its hub, given by Hub::object_id() the first time a trace
+  // or a report names it (0 until then), so a simulated run numbers its
+  // objects the same way every time.
+  mutable std::uint64_t id = 0;
+  // Greenlet::id() of the greenthread whose operation last changed it (send,
+  // reset, put, get, acquire, release...; a wait that blocks does not count);
+  // kNobody before any. Deadlock reports name it.
+  std::int64_t last_touch = kNobody;
+};
 
 struct Waiter {
   Greenlet* greenlet = nullptr;
