@@ -138,6 +138,13 @@ bool load_step_trace(const ParsedTrace& parsed, StepTrace* out,
       if (j.contains("by")) e.by = j["by"].get<std::int64_t>();
       if (j.contains("from")) e.from = j["from"].get<std::int64_t>();
       if (j.contains("on")) e.on = j["on"].get<std::string>();
+      if (j.contains("obj")) e.obj = j["obj"].get<std::uint64_t>();
+      if (j.contains("wakes")) {
+        e.wakes = j["wakes"].get<std::vector<std::int64_t>>();
+      }
+      if (j.contains("timers")) {
+        e.timers = j["timers"].get<std::vector<std::int64_t>>();
+      }
       if (j.contains("where")) e.where = j["where"].get<std::string>();
       if (j.contains("what")) e.what = j["what"].get<std::string>();
       if (j.contains("timer")) e.timer = j["timer"].get<std::uint64_t>();
@@ -226,8 +233,22 @@ std::string describe_event(const StepEvent& e) {
   const std::string& k = e.kind;
   if (k == "spawn") return "spawned by " + gt_name(e.by);
   if (k == "switch") return gt_name(e.from) + " -> " + gt_name(e.gt);
-  if (k == "block") return "waits on " + e.on;
-  if (k == "ready") return "queued to run by " + gt_name(e.by);
+  if (k == "block") {
+    return "waits on " + e.on +
+           (e.obj != 0 ? " (obj " + std::to_string(e.obj) + ")" : "");
+  }
+  if (k == "ready") {
+    return "queued to run by " + gt_name(e.by) + ", timer " +
+           std::to_string(e.timer);
+  }
+  if (k == "event_send" || k == "queue_put" || k == "queue_get" ||
+      k == "queue_task_done" || k == "sem_release") {
+    return std::string(k == "event_send"    ? "Event "
+                       : k == "sem_release" ? "Semaphore "
+                                            : "Queue ") +
+           std::to_string(e.obj) + " wakes " + ids(e.wakes);
+  }
+  if (k == "prepare_timers") return "timers " + ids(e.timers) + " -> heap";
   if (k == "exit") return "finished";
   if (k == "exception") return e.where + ": " + e.what;
   if (k == "timer_add") {
@@ -404,6 +425,11 @@ void HubState::apply(const StepEvent& e) {
     g.waiting_on.clear();
     g.queued = false;
     g.since = e.seq;
+  } else if (k == "prepare_timers") {
+    for (std::int64_t id : e.timers) {
+      auto it = timers.find(static_cast<std::uint64_t>(id));
+      if (it != timers.end()) it->second.in_heap = true;
+    }
   } else if (k == "timer_add") {
     Timer tm;
     tm.deadline = e.deadline;
@@ -738,12 +764,20 @@ bool Stepper::parse_breakpoint(const std::string& spec, Breakpoint* b,
   if (spec.rfind("kind=", 0) == 0) {
     b->kind = spec.substr(5);
     static const std::set<std::string> kinds = {
-        "spawn",        "switch",     "block",       "ready",
-        "exit",         "exception",  "timer_add",   "timer_fire",
-        "timer_cancel", "listen_add", "listen_fire", "listen_remove",
-        "pass",         "poll",       "poll_done",   "choose",
-        "stall",        "net_send",   "net_deliver", "net_drop",
-        "outcome"};
+        "spawn",        "switch",
+        "block",        "ready",
+        "exit",         "exception",
+        "timer_add",    "timer_fire",
+        "timer_cancel", "listen_add",
+        "listen_fire",  "listen_remove",
+        "pass",         "poll",
+        "poll_done",    "choose",
+        "stall",        "net_send",
+        "net_deliver",  "net_drop",
+        "outcome",      "prepare_timers",
+        "event_send",   "queue_put",
+        "queue_get",    "queue_task_done",
+        "sem_release"};
     if (!kinds.count(b->kind)) {
       *error = "unknown kind '" + b->kind + "'";
       return false;

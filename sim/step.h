@@ -48,8 +48,10 @@ struct StepEvent {
   std::int64_t by = 0;      // spawn, ready
   std::int64_t from = 0;    // switch
   std::string on;           // block
-  std::string where, what;  // exception
-  std::uint64_t timer = 0;  // timer_*
+  std::uint64_t obj = 0;    // block (0: none named), event_send... (wakes)
+  std::vector<std::int64_t> wakes, timers;  // event_send...; prepare_timers
+  std::string where, what;                  // exception
+  std::uint64_t timer = 0;                  // timer_*, ready
   std::int64_t deadline = 0;
   bool has_deadline = false;  // timer_add always; poll: false = no limit
   std::string action;         // timer_add
