@@ -44,19 +44,19 @@ check() {  # check FILE PATTERN WHAT
   fi
 }
 check "$tmp/dom1.html" 'data-ready="yes"' "the page script did not finish"
-check "$tmp/dom1.html" 'data-events="70"' "wrong event count"
-check "$tmp/dom1.html" 'data-markers="70"' "not one marker per event"
+check "$tmp/dom1.html" 'data-events="72"' "wrong event count"
+check "$tmp/dom1.html" 'data-markers="72"' "not one marker per event"
 check "$tmp/dom1.html" 'data-current="7"' "keys did not step to #7"
 check "$tmp/dom1.html" '<div id="status">current=7 kind=block gt=0</div>' "status"
 check "$tmp/dom1.html" '<pre id="evline">#7   t=0.000000  gt=0    block          waits on write fd' "the details panel"
 check "$tmp/dom1.html" 'class="ev current"' "the current event is not highlighted"
 
-# 2. End (#70, the outcome), then back four times: #66 (gt 2 exits); its cause (#3, the
+# 2. End (#72, the outcome), then back four times: #68 (gt 2 exits); its cause (#3, the
 # spawn) is marked.
 browse --dump-dom "$url#keys=End,ArrowLeft,ArrowLeft,ArrowLeft,ArrowLeft" >"$tmp/dom2.html"
-check "$tmp/dom2.html" 'data-current="66"' "End/ArrowLeft did not reach #66"
+check "$tmp/dom2.html" 'data-current="68"' "End/ArrowLeft did not reach #68"
 check "$tmp/dom2.html" 'id="e3" class="ev cause"' "the cause is not highlighted"
-check "$tmp/dom2.html" 'on Event::wait since #57' "the state panel"
+check "$tmp/dom2.html" 'on Event::wait since #58' "the state panel"
 
 # 3. Spread by time (#time=1): the columns move apart where virtual time moves.
 browse --dump-dom "$url#step=13&time=1" >"$tmp/dom3.html"
@@ -69,8 +69,8 @@ if ((w_time <= w_seq)); then
   exit 1
 fi
 
-# 4. A screenshot at #19 (gt 1 woken by its fd).
-browse --screenshot="$out/timeline.png" "$url#step=19" >/dev/null
+# 4. A screenshot at #22 (gt 1 woken by its fd).
+browse --screenshot="$out/timeline.png" "$url#step=22" >/dev/null
 if [[ ! -s "$out/timeline.png" ]] || [[ $(head -c 4 "$out/timeline.png" | od -An -c | tr -d ' ') != '211PNG' ]]; then
   echo "FAIL: no screenshot"
   tail -20 "$tmp/chromium.log" || true

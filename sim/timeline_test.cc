@@ -61,10 +61,10 @@ TEST(Timeline, OneSelfContainedPageWithEveryEvent) {
               std::string::npos)
         << e.seq;
   }
-  EXPECT_NE(html.find("#22  t=0.001000  gt=1    switch"), std::string::npos);
+  EXPECT_NE(html.find("#23  t=0.001000  gt=1    switch"), std::string::npos);
   // Packets sit in the network lane; a delivery names its send as cause.
   // (The page's JSON writes '>' as \u003e.)
-  EXPECT_NE(html.find("#18  t=0.001000  gt=hub  net_deliver    syn 0 B "
+  EXPECT_NE(html.find("#19  t=0.001000  gt=hub  net_deliver    syn 0 B "
                       "10.0.0.1 -\\u003e 10.0.0.2    (cause #5)"),
             std::string::npos);
   EXPECT_NE(html.find("\"sub\":\"fds, polls, packets\""), std::string::npos);
