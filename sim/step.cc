@@ -387,6 +387,7 @@ HubState::HubState() {
 void HubState::apply(const StepEvent& e) {
   position = e.seq;
   t = e.t;
+  bool opens = false;  // e opens a timer pass
   const std::string& k = e.kind;
   auto gt = [&](std::int64_t id) -> Gt& { return gts[id]; };
   if (k == "spawn") {
@@ -430,6 +431,10 @@ void HubState::apply(const StepEvent& e) {
       auto it = timers.find(static_cast<std::uint64_t>(id));
       if (it != timers.end()) it->second.in_heap = true;
     }
+    // After a poll (or at the start) it opens the next pass; after a pass's
+    // timers, it prepares the poll.
+    opens = phase == Phase::kPoll || phase == Phase::kStart;
+    phase = Phase::kPrepare;
   } else if (k == "timer_add") {
     Timer tm;
     tm.deadline = e.deadline;
@@ -489,20 +494,15 @@ void HubState::apply(const StepEvent& e) {
     ++packets_dropped;
   } else if (k == "choose") {
     // A choose opens the pass whose wake-ups it orders (its `pass` event
-    // comes next): the banner names that pass, not the one before.
+    // comes next), unless its prepare_timers did: the banner names that
+    // pass, not the one before.
     phase = Phase::kPrepare;
-    ++passes;
-    pass_seq = e.seq;
-    pass_t = e.t;
+    opens = !pass_opened_by_last_event;
   } else if (k == "pass") {
     // The pass's prepare joined next_timers to the heap.
     for (auto& [id, tm] : timers) tm.in_heap = true;
     phase = Phase::kPrepare;
-    if (!pass_opened_by_choose) {
-      ++passes;
-      pass_seq = e.seq;
-      pass_t = e.t;
-    }
+    opens = !pass_opened_by_last_event;
   } else if (k == "poll") {
     for (auto& [id, tm] : timers) tm.in_heap = true;
     phase = Phase::kPoll;
@@ -517,9 +517,16 @@ void HubState::apply(const StepEvent& e) {
   } else if (k == "stall") {
     phase = Phase::kStall;
   }
-  pass_opened_by_choose = k == "choose";
+  if (opens) {
+    ++passes;
+    pass_seq = e.seq;
+    pass_t = e.t;
+  }
+  pass_opened_by_last_event = (k == "prepare_timers" || k == "choose") &&
+                              (opens || pass_opened_by_last_event);
   // Everything after a pass event belongs to the timer pass.
-  if (k != "pass" && k != "choose" && phase == Phase::kPrepare) {
+  if (k != "pass" && k != "choose" && k != "prepare_timers" &&
+      phase == Phase::kPrepare) {
     phase = Phase::kFireTimers;
   }
 }

@@ -153,13 +153,15 @@ struct HubState {
   std::int64_t t = 0;
   std::int64_t running = 0;  // who holds the CPU
   Phase phase = Phase::kStart;
-  // Timer passes begun; the current one's first event (its `choose`, when
-  // the tie breaker ordered it, else its `pass`) and time.
+  // Timer passes begun; the current one's first event (the
+  // `prepare_timers` that follows a poll, else its `choose` when the tie
+  // breaker ordered it, else its `pass`) and time.
   int passes = 0;
   std::uint64_t pass_seq = 0;
   std::int64_t pass_t = 0;
-  bool pass_opened_by_choose = false;  // the last event was that choose
-  std::uint64_t poll_seq = 0;          // last poll
+  // The last event opened the current pass (a prepare_timers or a choose).
+  bool pass_opened_by_last_event = false;
+  std::uint64_t poll_seq = 0;  // last poll
   std::int64_t poll_deadline = 0;
   bool poll_has_deadline = false;
   std::uint64_t poll_done_seq = 0;
