@@ -431,9 +431,10 @@ void HubState::apply(const StepEvent& e) {
       auto it = timers.find(static_cast<std::uint64_t>(id));
       if (it != timers.end()) it->second.in_heap = true;
     }
-    // After a poll (or at the start) it opens the next pass; after a pass's
-    // timers, it prepares the poll.
-    opens = phase == Phase::kPoll || phase == Phase::kStart;
+    // After a poll (or at the start), or made by a greenthread that chains
+    // the next pass itself (the direct hand-off), it opens the next pass;
+    // the hub's after a pass's timers prepares the poll.
+    opens = phase == Phase::kPoll || phase == Phase::kStart || e.gt != kHubGt;
     phase = Phase::kPrepare;
   } else if (k == "timer_add") {
     Timer tm;
