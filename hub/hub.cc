@@ -392,6 +392,20 @@ bool Hub::prepare_timers_inline() {
   return true;
 }
 
+void internal::note_object_created(internal::WaitObject& object) {
+  Hub* hub = Hub::current_if_exists();
+  if (hub != nullptr && hub->observer() != nullptr) {
+    hub->observer()->on_object_create(object);
+  }
+}
+
+void internal::note_object_destroyed(internal::WaitObject& object) {
+  Hub* hub = Hub::current_if_exists();
+  if (hub != nullptr && hub->observer() != nullptr) {
+    hub->observer()->on_object_destroy(object);
+  }
+}
+
 void Hub::note_wake(internal::WaitQueue& queue, internal::WaitObject& object,
                     const char* op, std::size_t n) {
   object_id(object);

@@ -19,6 +19,7 @@
 #include <cstdint>
 #include <exception>
 #include <span>
+#include <string>
 #include <string_view>
 
 #include "hub/backend.h"
@@ -70,6 +71,18 @@ class HubObserver {
   virtual void on_listen_remove(int /*fd*/, IoEvents /*event*/,
                                 const Greenlet& /*g*/) {}
 
+  // A primitive was created on this hub's thread (only while
+  // internal::object_creation_watchers is non-zero). An observer that keeps
+  // something about it sets object.creation_recorded, and then hears of its
+  // destruction.
+  virtual void on_object_create(internal::WaitObject& /*object*/) {}
+  virtual void on_object_destroy(const internal::WaitObject& /*object*/) {}
+  // Where `object` was created, if an observer in the chain recorded it
+  // (debug::hub_object_stacks): a stack, one frame a line, or "" if unknown.
+  virtual std::string object_creation_site(
+      const internal::WaitObject& /*object*/) {
+    return "";
+  }
   // eventlet's prepare_timers: the timers scheduled since the last prepare
   // (next_timers, in scheduling order) join the heap. Only when there is at
   // least one.

@@ -226,6 +226,18 @@ std::string DeadlockReport::to_string() const {
            std::to_string(g.created.seq) + ")";
     }
     s += "\n";
+    if (!g.object.created_at.empty()) {
+      s += "    " + g.object.kind + " " + std::to_string(g.object.id) +
+           " was created at:\n";
+      std::size_t start = 0;
+      const std::string& site = g.object.created_at;
+      while (start < site.size()) {
+        std::size_t nl = site.find('\n', start);
+        if (nl == std::string::npos) nl = site.size();
+        s += "      " + site.substr(start, nl - start) + "\n";
+        start = nl + 1;
+      }
+    }
   }
   return s;
 }
@@ -380,6 +392,9 @@ Result run(const Options& options, absl::FunctionRef<void()> fn) {
               info.object.id = hub.object_id(*object);
               if (object->last_touch != internal::WaitObject::kNobody) {
                 info.object.last_touch = object->last_touch;
+              }
+              if (HubObserver* o = hub.observer()) {
+                info.object.created_at = o->object_creation_site(*object);
               }
             }
           }

@@ -118,6 +118,10 @@ struct WaitedObject {
   std::uint64_t id = 0;  // its number in the run (the trace's `obj`)
   // The greenthread that last waited on it or operated on it; -2 if unknown.
   std::int64_t last_touch = -2;
+  // Where it was created, one frame a line, if recorded
+  // (debug::hub_object_stacks); "" otherwise. Not in the trace (it depends
+  // on the binary), only in DeadlockReport::to_string().
+  std::string created_at;
   // "Event 2, last touched by 1" (empty if kind is empty).
   std::string to_string() const;
 };

@@ -309,6 +309,20 @@ void TraceRecorder::on_prepare_timers(
   if (prev_observer_) prev_observer_->on_prepare_timers(timers);
 }
 
+// Not traced (creation is not a scheduling event); forwarded to the chain.
+void TraceRecorder::on_object_create(internal::WaitObject& object) {
+  if (prev_observer_) prev_observer_->on_object_create(object);
+}
+
+void TraceRecorder::on_object_destroy(const internal::WaitObject& object) {
+  if (prev_observer_) prev_observer_->on_object_destroy(object);
+}
+
+std::string TraceRecorder::object_creation_site(
+    const internal::WaitObject& object) {
+  return prev_observer_ ? prev_observer_->object_creation_site(object) : "";
+}
+
 std::uint64_t& TraceRecorder::fd_delivery(std::size_t key) {
   if (key >= fd_deliveries_.size()) fd_deliveries_.resize(key * 2 + 16, 0);
   return fd_deliveries_[key];

@@ -120,6 +120,9 @@ class TraceRecorder final : public HubObserver, public TieBreaker {
   void on_wake(const char* op, const internal::WaitObject& object,
                std::span<const Greenlet* const> woken) override;
   void on_prepare_timers(std::span<internal::TimerNode* const> timers) override;
+  void on_object_create(internal::WaitObject& object) override;
+  void on_object_destroy(const internal::WaitObject& object) override;
+  std::string object_creation_site(const internal::WaitObject& object) override;
   void on_exit(const Greenlet& g) override;
   void on_exception(std::exception_ptr error, std::string_view where) override;
   void on_timer_add(const internal::TimerNode& t) override;
