@@ -14,6 +14,8 @@
 #include "absl/time/time.h"
 #include "greenthread/event.h"
 #include "greenthread/greenthread.h"
+#include "greenthread/queue.h"
+#include "greenthread/semaphore.h"
 #include "gtest/gtest.h"
 #include "sim/sim.h"
 #include "sim/testdata/step_demo.h"
@@ -278,6 +280,54 @@ TEST(StepState, OtherKinds) {
   stepper.go_to(trace.events.size());
   EXPECT_EQ(stepper.state().phase, HubState::Phase::kStall);
   EXPECT_TRUE(Contains(stepper.banner(), "stall"));
+}
+
+TEST(StepState, WakeUpsNameTheirObjectAndPrepareTimersOpensAPass) {
+  Options options;
+  options.trace_in_memory = true;
+  Result r = run(options, [] {
+    Semaphore sem(0);
+    Queue<int> q;
+    auto a = spawn([&] {
+      sem.acquire();
+      q.put(1);
+    });
+    eventlet::sleep(absl::Milliseconds(1));
+    sem.release();
+    q.get();
+  });
+  ASSERT_TRUE(r.ok()) << r.summary();
+  const StepTrace trace = Load(r.trace);
+  const std::string text = print_trace(trace);
+  EXPECT_TRUE(Contains(text, "waits on Semaphore::acquire (obj 1)")) << text;
+  EXPECT_TRUE(Contains(text, "sem_release    Semaphore 1 wakes [1]")) << text;
+  EXPECT_TRUE(Contains(text, "queue_put      Queue 2 wakes [0]")) << text;
+  EXPECT_TRUE(Contains(text, "ready          queued to run by 0, timer 1"))
+      << text;
+  // The ready after a wake-up names it as its cause.
+  const std::uint64_t release = Find(trace, "sem_release");
+  ASSERT_NE(release, 0u);
+  EXPECT_EQ(trace.events[release].kind, "ready");  // seq release + 1
+  EXPECT_EQ(trace.events[release].cause, release);
+
+  // The first prepare_timers (main's 1 ms sleep joins the heap) opens pass 1
+  // and puts its timer in the heap.
+  Stepper stepper(trace);
+  const std::uint64_t prepare = Find(trace, "prepare_timers");
+  ASSERT_NE(prepare, 0u);
+  stepper.go_to(prepare);
+  EXPECT_EQ(stepper.state().phase, HubState::Phase::kPrepare);
+  EXPECT_TRUE(Contains(stepper.banner(),
+                       "[prepare timers] -> fire timers -> poll   pass 1 (#" +
+                           std::to_string(prepare) + ","))
+      << stepper.banner();
+  EXPECT_TRUE(Contains(stepper.timers_view(), "heap")) << stepper.timers_view();
+  EXPECT_FALSE(Contains(stepper.timers_view(), "next_timers"));
+  // Its pass stays in it.
+  ASSERT_EQ(trace.events[prepare].kind, "pass");
+  stepper.go_to(prepare + 1);
+  EXPECT_EQ(stepper.state().passes, 1);
+  EXPECT_TRUE(Contains(Exec(stepper, "b kind=sem_release"), "breakpoint 1"));
 }
 
 TEST(StepCommands, MoveAndStopAtBreakpoints) {
