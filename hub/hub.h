@@ -228,13 +228,16 @@ class Hub {
   // removed from the queue however the wait ends (also by exception).
   // `object`, if given, is the primitive the queue belongs to: the greenlet
   // records it as what it waits in (Greenlet::waiting_object(), for traces
-  // and deadlock reports). Waiting does not touch it (WaitObject).
+  // and deadlock reports), and the object gets its number (object_id()) at
+  // its first wait, traced or not. Waiting does not touch it (WaitObject).
   bool wait_in(internal::WaitQueue& queue,
                std::optional<absl::Duration> timeout, const char* waiting_on,
                void* payload = nullptr,
                const internal::WaitObject* object = nullptr) {
     Greenlet* self = current_;
     self->waiting_object_ = object;
+    if (object != nullptr && object->id == 0) [[unlikely]]
+      object->id = ++next_object_id_;
     if (timeout) return wait_in_for(queue, *timeout, waiting_on, payload);
     internal::Waiter waiter;
     waiter.greenlet = self;
@@ -281,8 +284,9 @@ class Hub {
   static void touch(internal::WaitObject& object) {
     if (Hub* hub = tls_hub_) object.last_touch = hub->current_->id_;
   }
-  // `object`'s number on this hub, given now if it has none (in order of
-  // first use: deterministic in a simulated run).
+  // `object`'s number on this hub: objects are numbered in the order they
+  // are first waited on (wait_in), so the same simulated run numbers them
+  // the same way whether it is traced or not; given now if it has none.
   std::uint64_t object_id(const internal::WaitObject& object) {
     if (object.id == 0) object.id = ++next_object_id_;
     return object.id;

@@ -130,6 +130,25 @@ TEST(SimRunTest, DeadlockNamesTheObjectWaitedOnAndWhoLastTouchedIt) {
       << r.trace;
 }
 
+TEST(SimRunTest, ObjectsAreNumberedByFirstWaitTracedOrNot) {
+  auto program = [] {
+    Semaphore never(0);
+    Event<int> nobody_sends;
+    auto x = spawn([&] { return nobody_sends.wait(); });
+    eventlet::sleep();  // x waits first: the Event is object 1
+    never.acquire();    // main's Semaphore is object 2
+  };
+  Result untraced = run({}, program);
+  Options o;
+  o.trace_in_memory = true;
+  Result traced = run(o, program);
+  ASSERT_EQ(untraced.outcome, Outcome::kDeadlock) << untraced.summary();
+  EXPECT_EQ(untraced.traced_outcome, traced.traced_outcome);
+  EXPECT_EQ(
+      untraced.traced_outcome.message,
+      "0 on Semaphore::acquire (Semaphore 2), 1 on Event::wait (Event 1)");
+}
+
 TEST(SimRunTest, DeadlockWithoutTraceStillNamesTheWaits) {
   Result r = run({}, [] {
     Event<int> never;

@@ -51,9 +51,9 @@ struct WaitObject {
 
   // "Event", "Queue", "Semaphore"...: a string with static storage.
   const char* kind;
-  // Its number on its hub, given by Hub::object_id() the first time a trace
-  // or a report names it (0 until then), so a simulated run numbers its
-  // objects the same way every time.
+  // Its number on its hub, given at its first wait (Hub::wait_in; 0 until
+  // then), so a simulated run numbers its objects the same way every time,
+  // traced or not.
   mutable std::uint64_t id = 0;
   // Greenlet::id() of the greenthread whose operation last changed it (send,
   // reset, put, get, acquire, release...; a wait that blocks does not count);
