@@ -111,11 +111,27 @@ struct Options {
   const Decisions* decisions = nullptr;
 };
 
+// The primitive a suspended greenthread waits in (hub/internal/wait_queue.h's
+// WaitObject), as a deadlock report names it.
+struct WaitedObject {
+  std::string kind;      // "Event", "Queue", "Semaphore"...; "" if none named
+  std::uint64_t id = 0;  // its number in the run (the trace's `obj`)
+  // The greenthread that last waited on it or operated on it; -2 if unknown.
+  std::int64_t last_touch = -2;
+  // Where it was created, one frame a line, if recorded
+  // (debug::hub_object_stacks); "" otherwise. Not in the trace (it depends
+  // on the binary), only in DeadlockReport::to_string().
+  std::string created_at;
+  // "Event 2, last touched by 1" (empty if kind is empty).
+  std::string to_string() const;
+};
+
 struct GreenthreadInfo {
   std::int64_t id = 0;
   std::string name;
   std::string state;       // "not started", "running", "suspended"
   std::string waiting_on;  // "" unless suspended
+  WaitedObject object;     // what it waits in, if its wait named it
   Creation created;        // known only when a recorder ran
 };
 
@@ -123,8 +139,9 @@ struct DeadlockReport {
   std::int64_t time = 0;                      // virtual ns
   std::vector<GreenthreadInfo> greenthreads;  // main first, creation order
   std::string to_string() const;
-  // One line, what each suspended greenthread waits on ("0 on
-  // GreenThread::wait, 2 on Event::wait"): the outcome event's message.
+  // One line, what each suspended greenthread waits on, with the object
+  // when known ("0 on Event::wait (Event 1, last touched by 0), 2 on sleep"):
+  // the outcome event's message.
   std::string summary() const;
 };
 
