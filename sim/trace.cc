@@ -98,7 +98,7 @@ std::string printable(std::string_view s, std::size_t max) {
 
 TraceRecorder::TraceRecorder(Hub& hub, const TraceHeader& header, bool format,
                              std::FILE* sink)
-    : hub_(hub), format_(format), sink_(sink) {
+    : hub_(hub), format_(format), sink_(sink), flush_bytes_(kFlushBytes) {
   if (!format_) return;
   nlohmann::ordered_json h;
   h["format"] = kTraceFormat;
@@ -208,7 +208,12 @@ void TraceRecorder::end(std::uint64_t cause) {
   text_.append(",\"h\":\"");
   text_.append(h, 16);
   text_.append("\"}\n");
-  if (text_.size() >= kFlushBytes && sink_ != nullptr && !keep_) flush();
+  if (text_.size() >= flush_bytes_ && sink_ != nullptr && !keep_) flush();
+}
+
+void TraceRecorder::flush_each_line(bool on) {
+  flush_bytes_ = on ? 1 : kFlushBytes;
+  if (on) flush();
 }
 
 void TraceRecorder::note_stall(const char* why) {

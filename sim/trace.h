@@ -91,6 +91,9 @@ class TraceRecorder final : public HubObserver, public TieBreaker {
   // what is not flushed yet is kept in memory, unless keep_in_memory(true).
   const std::string& text() const { return text_; }
   void keep_in_memory(bool keep) { keep_ = keep; }
+  // With a sink: write each line as soon as it is complete (a live trace,
+  // e.g. debug::spew), instead of in blocks of about 1 MiB.
+  void flush_each_line(bool on);
   std::uint64_t events() const { return seq_; }
   // The event counter itself (for SimBackend::set_event_budget).
   const std::uint64_t* events_counter() const { return &seq_; }
@@ -160,6 +163,7 @@ class TraceRecorder final : public HubObserver, public TieBreaker {
   bool format_;
   std::FILE* sink_;
   bool keep_ = false;
+  std::size_t flush_bytes_;  // flush to the sink once text_ holds this much
   bool installed_ = false;
   HubObserver* prev_observer_ = nullptr;
   TieBreaker* inner_ = nullptr;
