@@ -212,8 +212,9 @@ std::string WaitedObject::to_string() const {
 }
 
 std::string DeadlockReport::to_string() const {
-  std::string s = "deadlock at t=" + std::to_string(time) +
-                  " ns: nothing can ever happen again; greenthreads:\n";
+  std::string s =
+      "deadlock at t=" + std::to_string(absl::ToInt64Nanoseconds(time)) +
+      " ns: nothing can ever happen again; greenthreads:\n";
   for (const GreenthreadInfo& g : greenthreads) {
     s += "  greenthread " + std::to_string(g.id);
     if (!g.name.empty()) s += " (" + g.name + ")";
@@ -258,8 +259,8 @@ Deadlock::Deadlock(DeadlockReport report)
 
 std::string Result::summary() const {
   std::string s = std::string(outcome_name(outcome)) + ": virtual time " +
-                  std::to_string(virtual_ns) + " ns, " +
-                  std::to_string(events) + " events";
+                  std::to_string(absl::ToInt64Nanoseconds(virtual_time)) +
+                  " ns, " + std::to_string(events) + " events";
   if (!error.empty()) s += ": " + error;
   return s;
 }
@@ -360,7 +361,8 @@ Result run(const Options& options, absl::FunctionRef<void()> fn) {
     } else {
       hub.set_tie_breaker(tie_breaker);
     }
-    if (options.max_time > 0) backend->set_time_limit(options.max_time);
+    if (options.max_time > absl::ZeroDuration())
+      backend->set_time_limit(absl::ToInt64Nanoseconds(options.max_time));
     if (options.max_events != 0) {
       backend->set_event_budget(recorder->events_counter(), options.max_events);
       // A loop of sleep(0)s never polls by itself: ask for polls once the
@@ -379,7 +381,7 @@ Result run(const Options& options, absl::FunctionRef<void()> fn) {
       if (why == Stall::kDeadlock) {
         if (recorder) recorder->note_stall("deadlock");
         DeadlockReport report;
-        report.time = backend->now();
+        report.time = absl::Nanoseconds(backend->now());
         hub.for_each_greenlet([&](const Greenlet& g) {
           GreenthreadInfo info;
           info.id = g.id();
@@ -448,7 +450,7 @@ Result run(const Options& options, absl::FunctionRef<void()> fn) {
                                result.traced_outcome.message);
       }
     }
-    result.virtual_ns = backend->now();
+    result.virtual_time = absl::Nanoseconds(backend->now());
     result.iterations = hub.iterations();
     if (recorder) {
       recorder->uninstall();

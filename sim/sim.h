@@ -67,6 +67,7 @@
 #include <vector>
 
 #include "absl/functional/function_ref.h"
+#include "absl/time/time.h"
 #include "sim/random.h"
 #include "sim/trace.h"
 
@@ -87,8 +88,8 @@ struct Options {
   // Return the trace in Result::trace.
   bool trace_in_memory = false;
   // Stop (Outcome::kTimeLimit) instead of moving virtual time past this
-  // (ns since the start). 0: no limit.
-  std::int64_t max_time = 0;
+  // (since the start). Zero: no limit.
+  absl::Duration max_time = absl::ZeroDuration();
   // Stop (Outcome::kEventLimit) once this many hub events happened: from
   // then on the hub polls at every pass boundary (Hub::request_poll), and the
   // poll stalls, so even a loop of sleep(0)s stops within a pass. 0: no
@@ -136,7 +137,7 @@ struct GreenthreadInfo {
 };
 
 struct DeadlockReport {
-  std::int64_t time = 0;                      // virtual ns
+  absl::Duration time;  // virtual time since the run's start
   std::vector<GreenthreadInfo> greenthreads;  // main first, creation order
   std::string to_string() const;
   // One line, what each suspended greenthread waits on, with the object
@@ -166,7 +167,7 @@ const char* outcome_name(Outcome o);
 
 struct Result {
   Outcome outcome = Outcome::kOk;
-  std::int64_t virtual_ns = 0;   // virtual time elapsed
+  absl::Duration virtual_time;   // virtual time elapsed
   std::uint64_t events = 0;      // hub events (0 unless recorded/counted)
   std::uint64_t iterations = 0;  // hub loop iterations
   std::optional<DeadlockReport> deadlock;
