@@ -119,6 +119,10 @@ HubDebug::HubDebug(Hub& hub) : hub_(&hub), mailbox_(hub.mailbox()) {
 }
 
 HubDebug::~HubDebug() {
+  if (object_stacks) {
+    eventlet::internal::object_creation_watchers.fetch_sub(
+        1, std::memory_order_relaxed);
+  }
   if (watch) monitor_remove(watch);
   registry_set_watch(registered, nullptr);
   registered->mailbox = nullptr;  // the registry holds it weakly
@@ -165,6 +169,7 @@ void HubDebug::update() {
   if (!timer_stacks) timer_traces.clear();
   if (!listener_stacks) listener_traces.clear();
   if (!spawn_stacks) spawn_traces.clear();
+  if (!object_stacks) object_traces.clear();
 }
 
 void HubDebug::on_spawn(const Greenlet& g, const Greenlet& creator) {
@@ -192,8 +197,49 @@ void HubDebug::on_block(const Greenlet& g, const char* waiting_on) {
   if (prev_) prev_->on_block(g, waiting_on);
 }
 
-void HubDebug::on_ready(const Greenlet& g, const Greenlet& waker) {
-  if (prev_) prev_->on_ready(g, waker);
+void HubDebug::on_ready(const Greenlet& g, const Greenlet& waker,
+                        std::uint64_t timer) {
+  if (prev_) prev_->on_ready(g, waker, timer);
+}
+
+void HubDebug::on_wake(const char* op,
+                       const eventlet::internal::WaitObject& object,
+                       std::span<const Greenlet* const> woken) {
+  if (prev_) prev_->on_wake(op, object, woken);
+}
+
+void HubDebug::on_prepare_timers(
+    std::span<eventlet::internal::TimerNode* const> timers) {
+  if (prev_) prev_->on_prepare_timers(timers);
+}
+
+void HubDebug::on_object_create(eventlet::internal::WaitObject& object) {
+  if (object_stacks) {
+    Trace& t = object_traces[&object];
+    capture(t, kSkipObserverFrames);
+    t.creator = hub_->current_greenlet().id();
+    object.creation_recorded = true;
+  }
+  if (prev_) prev_->on_object_create(object);
+}
+
+void HubDebug::on_object_destroy(const eventlet::internal::WaitObject& object) {
+  object_traces.erase(&object);
+  if (prev_) prev_->on_object_destroy(object);
+}
+
+std::string HubDebug::object_creation_site(
+    const eventlet::internal::WaitObject& object) {
+  auto it = object_traces.find(&object);
+  if (it == object_traces.end()) {
+    return prev_ ? prev_->object_creation_site(object) : "";
+  }
+  std::string out;
+  for (const std::string& frame :
+       trim(symbolize(it->second.pcs, it->second.depth))) {
+    out += frame + "\n";
+  }
+  return out;
 }
 
 void HubDebug::on_exit(const Greenlet& g) {
@@ -366,6 +412,16 @@ void hub_timer_stacks(bool on) {
 void hub_greenthread_stacks(bool on) {
   HubDebug& d = HubDebug::get();
   d.spawn_stacks = on;
+  d.update();
+}
+
+void hub_object_stacks(bool on) {
+  HubDebug& d = HubDebug::get();
+  if (on != d.object_stacks) {
+    eventlet::internal::object_creation_watchers.fetch_add(
+        on ? 1 : -1, std::memory_order_relaxed);
+  }
+  d.object_stacks = on;
   d.update();
 }
 

@@ -61,6 +61,12 @@ void hub_timer_stacks(bool on);
 // From now on, record where each greenthread is spawned (format_greenthreads()
 // shows it). Cleaned when the greenthread exits.
 void hub_greenthread_stacks(bool on);
+// From now on, record where each synchronisation primitive (Event, Queue,
+// Semaphore...) of this thread is created; a deadlock report of sim::run
+// names the creation site of each object waited on (sim.h's WaitedObject).
+// Cleaned when the object is destroyed. While on (on any thread), creating a
+// primitive costs a call on every thread.
+void hub_object_stacks(bool on);
 
 // ---- Dumps (call on the hub's thread) ---------------------------------------
 

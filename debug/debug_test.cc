@@ -16,6 +16,7 @@
 #include "green_net/socket.h"
 #include "greenthread/event.h"
 #include "greenthread/greenthread.h"
+#include "greenthread/semaphore.h"
 #include "greenthread/timeout.h"
 #include "gtest/gtest.h"
 #include "hub/hub.h"
@@ -100,6 +101,33 @@ TEST(Dumps, TimersWithStacksOnVirtualClock) {
     EXPECT_EQ(Hub::current().observer(), nullptr);
     debug::ExpectHubEmpty();
   });
+}
+
+[[gnu::noinline]] void deadlock_on_a_semaphore_made_here() {
+  eventlet::Semaphore lock(0);
+  lock.acquire();  // nobody releases
+  asm volatile("");
+}
+
+TEST(ObjectStacks, ADeadlockReportNamesWhereTheObjectWasCreated) {
+  const eventlet::sim::Result r = eventlet::sim::run({}, [] {
+    eventlet::Event<> before;  // made before recording: no site
+    debug::hub_object_stacks(true);
+    auto g = eventlet::spawn([&] { before.wait(); });
+    deadlock_on_a_semaphore_made_here();
+  });
+  ASSERT_EQ(r.outcome, eventlet::sim::Outcome::kDeadlock) << r.summary();
+  ASSERT_EQ(r.deadlock->greenthreads.size(), 2u) << r.error;
+  const eventlet::sim::WaitedObject& sem = r.deadlock->greenthreads[0].object;
+  EXPECT_EQ(sem.kind, "Semaphore");
+  EXPECT_THAT(sem.created_at, HasSubstr("deadlock_on_a_semaphore_made_here"));
+  EXPECT_EQ(r.deadlock->greenthreads[1].object.kind, "Event");
+  EXPECT_EQ(r.deadlock->greenthreads[1].object.created_at, "");
+  std::printf("%s", r.error.c_str());
+  EXPECT_THAT(r.error, HasSubstr("Semaphore " + std::to_string(sem.id) +
+                                 " was created at:\n      "));
+  // Not in the trace's outcome: a site depends on the binary.
+  EXPECT_THAT(r.traced_outcome.message, Not(HasSubstr("made_here")));
 }
 
 TEST(Dumps, PendingTimersAreShownAsSuch) {

@@ -38,7 +38,7 @@ constexpr std::size_t kMaxRequestHead = 64 * 1024;
 // finding.
 void simulate(absl::FunctionRef<void()> fn) {
   sim::Options options;
-  options.max_time = kMaxVirtualNs;
+  options.max_time = absl::Nanoseconds(kMaxVirtualNs);
   options.max_events = kMaxEvents;
   const sim::Result r = sim::run(options, fn);
   if (!r.ok()) finding("simulation did not end cleanly: " + r.summary());

@@ -84,12 +84,20 @@ class EventBase {
   // error_ is null while the event is fresh (reset_base() clears it).
   void mark_sent() {
     state_ = kValue;
-    if (!waiters_.empty()) Hub::current().wake_all(waiters_);
+    wake_waiters();
   }
   void mark_sent(std::exception_ptr error) {
     error_ = std::move(error);
     state_ = kException;
-    if (!waiters_.empty()) Hub::current().wake_all(waiters_);
+    wake_waiters();
+  }
+  // The sender becomes the last toucher; waiters are woken as "event_send".
+  void wake_waiters() {
+    if (waiters_.empty()) {
+      Hub::touch(object_);
+    } else {
+      Hub::current().wake_all(waiters_, object_, "event_send");
+    }
   }
   // Parks until ready or timeout. Returns false on timeout. Always inlined:
   // the switch then happens in the frame of whoever waits (see Hub::wait_in).
@@ -100,7 +108,8 @@ class EventBase {
     if (ready()) [[likely]]
       Hub::coop_charge_current();
     while (!ready()) {
-      if (!Hub::current().wait_in(waiters_, timeout, "Event::wait"))
+      if (!Hub::current().wait_in(waiters_, timeout, "Event::wait", nullptr,
+                                  &object_))
         return ready();
     }
     return true;
@@ -110,6 +119,7 @@ class EventBase {
     if (!ready()) throw std::logic_error("Trying to re-reset() a fresh event.");
     state_ = kEmpty;
     error_ = nullptr;
+    Hub::touch(object_);
   }
 
  private:
@@ -117,6 +127,7 @@ class EventBase {
   State state_ = kEmpty;
   std::exception_ptr error_;
   WaitQueue waiters_;
+  WaitObject object_{"Event"};
 };
 
 }  // namespace internal

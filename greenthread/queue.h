@@ -146,13 +146,15 @@ class BasicLightQueue {
       return;
     }
     if (!full()) {
+      Hub::touch(object_);
       store_.push(std::move(item));
       on_put();
       return;
     }
     if (!block) throw QueueFull();
     // Wait with the item; whoever makes room takes it from here.
-    if (!Hub::current().wait_in(putters_, timeout, "Queue::put", &item))
+    if (!Hub::current().wait_in(putters_, timeout, "Queue::put", &item,
+                                &object_))
       throw QueueFull();
   }
   void put_nowait(T item) { put(std::move(item), false); }
@@ -164,6 +166,7 @@ class BasicLightQueue {
         std::optional<absl::Duration> timeout = std::nullopt) {
     if (block) Hub::coop_charge_current();
     if (store_.size() != 0) {
+      Hub::touch(object_);
       T item = store_.pop();
       admit_putters();
       return item;
@@ -179,7 +182,8 @@ class BasicLightQueue {
         if (item && !delivered) queue->return_item(std::move(*item));
       }
     } slot{this, std::nullopt};
-    if (!Hub::current().wait_in(getters_, timeout, "Queue::get", &slot.item))
+    if (!Hub::current().wait_in(getters_, timeout, "Queue::get", &slot.item,
+                                &object_))
       throw QueueEmpty();
     slot.delivered = true;
     return std::move(*slot.item);
@@ -215,7 +219,8 @@ class BasicLightQueue {
   }
   // Gives `item` to the longest-waiting getter (there must be one).
   void give_to_first_getter(T item) {
-    internal::Waiter* w = Hub::current().wake_one(getters_);
+    internal::Waiter* w =
+        Hub::current().wake_one(getters_, object_, "queue_put");
     static_cast<std::optional<T>*>(w->payload)->emplace(std::move(item));
   }
   void hand_to_getter(T item) {
@@ -223,7 +228,8 @@ class BasicLightQueue {
     on_put();
   }
   T take_from_putter() {
-    internal::Waiter* w = Hub::current().wake_one(putters_);
+    internal::Waiter* w =
+        Hub::current().wake_one(putters_, object_, "queue_get");
     T item = std::move(*static_cast<T*>(w->payload));
     on_put();
     return item;
@@ -231,7 +237,8 @@ class BasicLightQueue {
   // Moves waiting putters' items into the queue while there is room.
   void admit_putters() {
     while (!putters_.empty() && !full()) {
-      internal::Waiter* w = Hub::current().wake_one(putters_);
+      internal::Waiter* w =
+          Hub::current().wake_one(putters_, object_, "queue_get");
       store_.push(std::move(*static_cast<T*>(w->payload)));
       on_put();
     }
@@ -248,6 +255,10 @@ class BasicLightQueue {
   std::int64_t maxsize_ = -1;
   internal::WaitQueue getters_;
   internal::WaitQueue putters_;
+
+ protected:
+  // Its identity in traces and deadlock reports.
+  internal::WaitObject object_{"Queue"};
 };
 
 // A LightQueue that also counts unfinished tasks (task_done / join).
@@ -266,12 +277,13 @@ class BasicQueue : public BasicLightQueue<T, Store> {
     if (unfinished_ == 0)
       throw std::logic_error("task_done() called too many times");
     if (--unfinished_ == 0 && !joiners_.empty())
-      Hub::current().wake_all(joiners_);
+      Hub::current().wake_all(joiners_, this->object_, "queue_task_done");
   }
   // Parks until every item put has been marked task_done().
   void join() {
     while (unfinished_ > 0)
-      Hub::current().wait_in(joiners_, std::nullopt, "Queue::join");
+      Hub::current().wait_in(joiners_, std::nullopt, "Queue::join", nullptr,
+                             &this->object_);
   }
   std::size_t unfinished_tasks() const { return unfinished_; }
 

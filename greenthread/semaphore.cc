@@ -24,6 +24,7 @@ bool Semaphore::acquire(bool blocking, std::optional<absl::Duration> timeout) {
   }
   if (blocking) Hub::coop_charge_current();  // may yield (hub.h)
   if (counter_ > 0) {  // units are handed to waiters first, so none waits
+    Hub::touch(object_);
     --counter_;
     return true;
   }
@@ -39,17 +40,21 @@ bool Semaphore::acquire(bool blocking, std::optional<absl::Duration> timeout) {
       if (granted && !used) sem->release();
     }
   } pass_on{this};
-  hub.wait_in(waiters_, timeout, "Semaphore::acquire", &pass_on.granted);
+  hub.wait_in(waiters_, timeout, "Semaphore::acquire", &pass_on.granted,
+              &object_);
   pass_on.used = pass_on.granted;
   return pass_on.granted;
 }
 
 void Semaphore::release() {
   if (internal::Waiter* w =
-          waiters_.empty() ? nullptr : Hub::current().wake_one(waiters_)) {
+          waiters_.empty()
+              ? nullptr
+              : Hub::current().wake_one(waiters_, object_, "sem_release")) {
     *static_cast<bool*>(w->payload) = true;
     return;
   }
+  Hub::touch(object_);
   ++counter_;
 }
 
@@ -57,7 +62,8 @@ void Semaphore::adjust(std::int64_t delta) {
   counter_ += delta;
   while (counter_ > 0 && !waiters_.empty()) {
     --counter_;
-    internal::Waiter* w = Hub::current().wake_one(waiters_);
+    internal::Waiter* w =
+        Hub::current().wake_one(waiters_, object_, "sem_release");
     *static_cast<bool*>(w->payload) = true;
   }
 }

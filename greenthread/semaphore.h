@@ -88,6 +88,7 @@ class Semaphore {
  private:
   std::int64_t counter_;
   internal::WaitQueue waiters_;
+  internal::WaitObject object_{"Semaphore"};  // traces, deadlock reports
 };
 
 // A Semaphore that refuses to be released above its initial value.

@@ -33,6 +33,7 @@ namespace eventlet {
 class Hub;
 namespace internal {
 class CallbackTimer;
+struct WaitObject;
 // Outlives its greenlet; says whether it is still alive (for "local" timers
 // and spawn_after_local, which are skipped once their greenlet has died).
 struct LifeToken : RefCounted {
@@ -84,6 +85,9 @@ class Greenlet {
   // What a suspended greenlet waits on ("sleep", "Event::wait", "read fd
   // 7"...), for dumps. Empty while running.
   const char* waiting_on() const { return waiting_on_; }
+  // The primitive (Event, Queue, Semaphore...) a suspended greenlet waits in,
+  // if its wait named one (Hub::wait_in); null otherwise and while running.
+  const internal::WaitObject* waiting_object() const { return waiting_object_; }
   // "greenthread 12" or "greenthread 12 (name)", "main", "hub".
   std::string describe() const;
   // The group (e.g. the GreenPool) this greenlet works for, or null. Set by
@@ -114,6 +118,7 @@ class Greenlet {
   std::uint32_t ready_refs_ = 0;
   bool body_destroyed_ = false;
   const char* waiting_on_ = "";
+  const internal::WaitObject* waiting_object_ = nullptr;
   internal::Stack stack_;
   std::exception_ptr pending_exception_;  // thrown at its switch point
   internal::TimerNode start_timer_;       // spawn_after's delayed start

@@ -390,8 +390,34 @@ inline Greenlet* Hub::take_ready(const internal::TimerQueue::ReadyEntry& e) {
 
 bool Hub::prepare_timers_inline() {
   if (timers_.earliest_timer() <= fresh_now()) return false;
-  timers_.prepare();
+  prepare_timers();
   return true;
+}
+
+void internal::note_object_created(internal::WaitObject& object) {
+  Hub* hub = Hub::current_if_exists();
+  if (hub != nullptr && hub->observer() != nullptr) {
+    hub->observer()->on_object_create(object);
+  }
+}
+
+void internal::note_object_destroyed(internal::WaitObject& object) {
+  Hub* hub = Hub::current_if_exists();
+  if (hub != nullptr && hub->observer() != nullptr) {
+    hub->observer()->on_object_destroy(object);
+  }
+}
+
+void Hub::note_wake(internal::WaitQueue& queue, internal::WaitObject& object,
+                    const char* op, std::size_t n) {
+  object_id(object);
+  std::vector<const Greenlet*> woken;
+  woken.reserve(n);
+  for (const internal::Waiter* w = queue.front(); w != nullptr && n != 0;
+       w = w->next, --n) {
+    woken.push_back(w->greenlet);
+  }
+  observer_->on_wake(op, object, woken);
 }
 
 void Hub::release_stale(Greenlet* g) {
@@ -674,9 +700,9 @@ void Hub::run_loop() {
   for (;;) {
     ++iterations_;
     run_posted_callbacks();
-    timers_.prepare();
+    prepare_timers();
     fire_timers();
-    timers_.prepare();
+    prepare_timers();
     poll_io();
   }
 }

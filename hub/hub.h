@@ -227,11 +227,19 @@ class Hub {
   // Parks the current greenlet in `queue` until a wake() picks it (FIFO) or
   // `timeout` elapses. Returns true if woken, false on timeout. The waiter is
   // removed from the queue however the wait ends (also by exception).
+  // `object`, if given, is the primitive the queue belongs to: the greenlet
+  // records it as what it waits in (Greenlet::waiting_object(), for traces
+  // and deadlock reports), and the object gets its number (object_id()) at
+  // its first wait, traced or not. Waiting does not touch it (WaitObject).
   bool wait_in(internal::WaitQueue& queue,
                std::optional<absl::Duration> timeout, const char* waiting_on,
-               void* payload = nullptr) {
-    if (timeout) return wait_in_for(queue, *timeout, waiting_on, payload);
+               void* payload = nullptr,
+               const internal::WaitObject* object = nullptr) {
     Greenlet* self = current_;
+    self->waiting_object_ = object;
+    if (object != nullptr && object->id == 0) [[unlikely]]
+      object->id = ++next_object_id_;
+    if (timeout) return wait_in_for(queue, *timeout, waiting_on, payload);
     internal::Waiter waiter;
     waiter.greenlet = self;
     waiter.payload = payload;
@@ -254,13 +262,43 @@ class Hub {
     while (wake_one(queue) != nullptr) {
     }
   }
+  // As wake_one / wake_all, for the primitive `object` doing operation `op`
+  // ("event_send", "queue_put", "sem_release"...: a string with static
+  // storage): the caller becomes the object's last toucher, and an observer
+  // sees the operation (HubObserver::on_wake) before the wake-ups it causes.
+  internal::Waiter* wake_one(internal::WaitQueue& queue,
+                             internal::WaitObject& object, const char* op) {
+    object.last_touch = current_->id_;
+    if (observer_ != nullptr && !queue.empty()) [[unlikely]]
+      note_wake(queue, object, op, 1);
+    return wake_one(queue);
+  }
+  void wake_all(internal::WaitQueue& queue, internal::WaitObject& object,
+                const char* op) {
+    object.last_touch = current_->id_;
+    if (observer_ != nullptr && !queue.empty()) [[unlikely]]
+      note_wake(queue, object, op, queue.size());
+    wake_all(queue);
+  }
+  // Records the running greenthread as `object`'s last toucher (an operation
+  // that changes it but wakes nobody). No-op on a thread without a hub.
+  static void touch(internal::WaitObject& object) {
+    if (Hub* hub = tls_hub_) object.last_touch = hub->current_->id_;
+  }
+  // `object`'s number on this hub: objects are numbered in the order they
+  // are first waited on (wait_in), so the same simulated run numbers them
+  // the same way whether it is traced or not; given now if it has none.
+  std::uint64_t object_id(const internal::WaitObject& object) {
+    if (object.id == 0) object.id = ++next_object_id_;
+    return object.id;
+  }
 
   // Resumes a suspended greenlet at the next pass (a 0-second timer).
   void schedule_resume(Greenlet& g) {
-    timers_.push_ready(&g, g.wait_id_);
+    const std::uint64_t timer = timers_.push_ready(&g, g.wait_id_);
     ++g.ready_refs_;
     if (observer_ != nullptr) [[unlikely]]
-      observer_->on_ready(g, *current_);
+      observer_->on_ready(g, *current_, timer);
   }
   // Raises `error` in `g` at its switch point, now: the caller is suspended
   // and `g` runs (the caller is resumed at the next pass, unless the caller is
@@ -534,6 +572,7 @@ class Hub {
         reap_dead();
     }
     self->waiting_on_ = "";
+    self->waiting_object_ = nullptr;
     if (self->pending_exception_) [[unlikely]]
       throw_pending(self);
   }
@@ -561,6 +600,16 @@ class Hub {
   void reap_dead();
   [[gnu::noinline]] void release_stale(Greenlet* g);
   [[gnu::noinline]] bool prepare_timers_inline();
+  // Moves next_timers into the heap (eventlet's prepare_timers), telling the
+  // observer which timers move when there are any.
+  void prepare_timers() {
+    if (observer_ != nullptr && timers_.has_pending()) [[unlikely]]
+      observer_->on_prepare_timers(timers_.pending());
+    timers_.prepare();
+  }
+  [[gnu::noinline, gnu::cold]] void note_wake(internal::WaitQueue& queue,
+                                              internal::WaitObject& object,
+                                              const char* op, std::size_t n);
   void release_greenlet(Greenlet* g);
   // Reports an overflow if the current stack pointer is too close to the
   // bottom of g's stack (catches overflows of unguarded stacks).
@@ -654,6 +703,7 @@ class Hub {
   Greenlet* dying_ =
       nullptr;  // exited; its stack is released by the next context
   std::int64_t next_greenlet_id_ = 1;
+  std::uint64_t next_object_id_ = 0;  // object_id()'s last number
   std::size_t live_count_ = 0;
   bool in_timer_phase_ = false;
   // While greenthreads are unwound: the greenlet driving it (main in

@@ -19,11 +19,13 @@
 #include <cstdint>
 #include <exception>
 #include <span>
+#include <string>
 #include <string_view>
 
 #include "hub/backend.h"
 #include "hub/greenlet.h"
 #include "hub/internal/timer_node.h"
+#include "hub/internal/wait_queue.h"
 
 namespace eventlet {
 
@@ -38,8 +40,17 @@ class HubObserver {
   // `g` parks; `waiting_on` says on what ("sleep", "Event::wait", "read fd").
   virtual void on_block(const Greenlet& /*g*/, const char* /*waiting_on*/) {}
   // A zero-delay wake-up of `g` was queued by `waker` (spawn's start, sleep(0),
-  // a primitive waking a waiter).
-  virtual void on_ready(const Greenlet& /*g*/, const Greenlet& /*waker*/) {}
+  // a primitive waking a waiter) as timer number `timer` (the ready entry's
+  // sequence number, from the same counter as TimerNode::seq).
+  virtual void on_ready(const Greenlet& /*g*/, const Greenlet& /*waker*/,
+                        std::uint64_t /*timer*/) {}
+  // The running greenlet does `op` ("event_send", "queue_put",
+  // "sem_release"...) on the primitive `object` (its id() already given),
+  // which wakes `woken` (in queue order): the on_ready calls for them follow
+  // at once, one per entry.
+  virtual void on_wake(const char* /*op*/,
+                       const internal::WaitObject& /*object*/,
+                       std::span<const Greenlet* const> /*woken*/) {}
   // `g` finished (returned, raised, or was dropped before it started).
   virtual void on_exit(const Greenlet& /*g*/) {}
   // An exception reached the hub's exception hook.
@@ -60,6 +71,23 @@ class HubObserver {
   virtual void on_listen_remove(int /*fd*/, IoEvents /*event*/,
                                 const Greenlet& /*g*/) {}
 
+  // A primitive was created on this hub's thread (only while
+  // internal::object_creation_watchers is non-zero). An observer that keeps
+  // something about it sets object.creation_recorded, and then hears of its
+  // destruction.
+  virtual void on_object_create(internal::WaitObject& /*object*/) {}
+  virtual void on_object_destroy(const internal::WaitObject& /*object*/) {}
+  // Where `object` was created, if an observer in the chain recorded it
+  // (debug::hub_object_stacks): a stack, one frame a line, or "" if unknown.
+  virtual std::string object_creation_site(
+      const internal::WaitObject& /*object*/) {
+    return "";
+  }
+  // eventlet's prepare_timers: the timers scheduled since the last prepare
+  // (next_timers, in scheduling order) join the heap. Only when there is at
+  // least one.
+  virtual void on_prepare_timers(
+      std::span<internal::TimerNode* const> /*timers*/) {}
   // Loop phases: a timer pass begins at hub time `when`; the hub polls I/O
   // until `deadline` (Backend::kNoDeadline: no limit); the poll returned
   // `ready` fds.

@@ -165,18 +165,18 @@ TEST(ChromeTrace, UnknownKindsAreInstantsWithTheirFields) {
   e.seq = trace.events.size() + 1;
   e.t = trace.events.back().t;
   e.gt = 1;
-  e.kind = "queue_put";
+  e.kind = "mutex_unlock";
   e.cause = 3;
   e.line = "{\"seq\":" + std::to_string(e.seq) +
            ",\"t\":" + std::to_string(e.t) +
-           ",\"gt\":1,\"kind\":\"queue_put\",\"waiter\":2,\"cause\":3,"
+           ",\"gt\":1,\"kind\":\"mutex_unlock\",\"waiter\":2,\"cause\":3,"
            "\"h\":\"0000000000000000\"}";
   trace.events.push_back(e);
   const json doc = json::parse(chrome_trace_json(trace));
   Validate(trace, doc);
   bool found = false;
   for (const json& ev : doc["traceEvents"]) {
-    if (ev["ph"] == "i" && ev["name"] == "queue_put") {
+    if (ev["ph"] == "i" && ev["name"] == "mutex_unlock") {
       found = true;
       EXPECT_EQ(ev["args"]["fields"], json({{"waiter", 2}}));
       EXPECT_EQ(ev["args"]["cause"], 3);

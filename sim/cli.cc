@@ -206,7 +206,7 @@ bool options_from_flags(Options* options, std::string* error) {
     *error = "--max_time must not be negative";
     return false;
   }
-  o.max_time = absl::ToInt64Nanoseconds(max_time);
+  o.max_time = max_time;
   *options = o;
   return true;
 }

@@ -27,6 +27,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/time/time.h"
 #include "sim/sim.h"
 
 namespace eventlet::sim {
@@ -39,11 +40,11 @@ struct ExploreOptions {
   // Where failing traces go; "" = $TEST_UNDECLARED_OUTPUTS_DIR, else
   // $TEST_TMPDIR, else /tmp.
   std::string trace_dir;
-  std::int64_t max_time = 0;              // per run, as Options
-  std::uint64_t max_events = 10'000'000;  // per run, as Options
-  int pct_depth = 3;                      // strategy kPct, as Options
-  std::uint64_t pct_horizon = 1000;       // strategy kPct, as Options
-  bool quiet = false;                     // do not print the failure
+  absl::Duration max_time = absl::ZeroDuration();  // per run, as Options
+  std::uint64_t max_events = 10'000'000;           // per run, as Options
+  int pct_depth = 3;                               // strategy kPct, as Options
+  std::uint64_t pct_horizon = 1000;                // strategy kPct, as Options
+  bool quiet = false;                              // do not print the failure
   bool all_seeds = false;        // go on after a failure: every failing seed
   std::string name = "explore";  // trace file names start with it
 };

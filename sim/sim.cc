@@ -81,7 +81,16 @@ class PctScheduler final : public TieBreaker, public HubObserver {
     tick();
   }
   void on_block(const Greenlet&, const char*) override { tick(); }
-  void on_ready(const Greenlet&, const Greenlet&) override { tick(); }
+  void on_ready(const Greenlet&, const Greenlet&, std::uint64_t) override {
+    tick();
+  }
+  void on_wake(const char*, const internal::WaitObject&,
+               std::span<const Greenlet* const>) override {
+    tick();
+  }
+  void on_prepare_timers(std::span<internal::TimerNode* const>) override {
+    tick();
+  }
   void on_exit(const Greenlet&) override { tick(); }
   void on_exception(std::exception_ptr, std::string_view) override { tick(); }
   void on_timer_add(const internal::TimerNode&) override { tick(); }
@@ -192,20 +201,44 @@ const char* outcome_name(Outcome o) {
   return "?";
 }
 
+std::string WaitedObject::to_string() const {
+  if (kind.empty()) return "";
+  std::string s = kind + " " + std::to_string(id);
+  if (last_touch != -2) {
+    s += ", last touched by " +
+         (last_touch == -1 ? std::string("hub") : std::to_string(last_touch));
+  }
+  return s;
+}
+
 std::string DeadlockReport::to_string() const {
-  std::string s = "deadlock at t=" + std::to_string(time) +
-                  " ns: nothing can ever happen again; greenthreads:\n";
+  std::string s =
+      "deadlock at t=" + std::to_string(absl::ToInt64Nanoseconds(time)) +
+      " ns: nothing can ever happen again; greenthreads:\n";
   for (const GreenthreadInfo& g : greenthreads) {
     s += "  greenthread " + std::to_string(g.id);
     if (!g.name.empty()) s += " (" + g.name + ")";
     s += ": " + g.state;
     if (!g.waiting_on.empty()) s += " on " + g.waiting_on;
+    if (!g.object.kind.empty()) s += " (" + g.object.to_string() + ")";
     if (g.created.known) {
       s += "; created by greenthread " + std::to_string(g.created.creator) +
            " at t=" + std::to_string(g.created.t) + " (trace seq " +
            std::to_string(g.created.seq) + ")";
     }
     s += "\n";
+    if (!g.object.created_at.empty()) {
+      s += "    " + g.object.kind + " " + std::to_string(g.object.id) +
+           " was created at:\n";
+      std::size_t start = 0;
+      const std::string& site = g.object.created_at;
+      while (start < site.size()) {
+        std::size_t nl = site.find('\n', start);
+        if (nl == std::string::npos) nl = site.size();
+        s += "      " + site.substr(start, nl - start) + "\n";
+        start = nl + 1;
+      }
+    }
   }
   return s;
 }
@@ -216,6 +249,7 @@ std::string DeadlockReport::summary() const {
     if (g.waiting_on.empty()) continue;
     if (!s.empty()) s += ", ";
     s += std::to_string(g.id) + " on " + g.waiting_on;
+    if (!g.object.kind.empty()) s += " (" + g.object.to_string() + ")";
   }
   return s.empty() ? "nothing can ever happen again" : s;
 }
@@ -225,8 +259,8 @@ Deadlock::Deadlock(DeadlockReport report)
 
 std::string Result::summary() const {
   std::string s = std::string(outcome_name(outcome)) + ": virtual time " +
-                  std::to_string(virtual_ns) + " ns, " +
-                  std::to_string(events) + " events";
+                  std::to_string(absl::ToInt64Nanoseconds(virtual_time)) +
+                  " ns, " + std::to_string(events) + " events";
   if (!error.empty()) s += ": " + error;
   return s;
 }
@@ -327,7 +361,8 @@ Result run(const Options& options, absl::FunctionRef<void()> fn) {
     } else {
       hub.set_tie_breaker(tie_breaker);
     }
-    if (options.max_time > 0) backend->set_time_limit(options.max_time);
+    if (options.max_time > absl::ZeroDuration())
+      backend->set_time_limit(absl::ToInt64Nanoseconds(options.max_time));
     if (options.max_events != 0) {
       backend->set_event_budget(recorder->events_counter(), options.max_events);
       // A loop of sleep(0)s never polls by itself: ask for polls once the
@@ -346,7 +381,7 @@ Result run(const Options& options, absl::FunctionRef<void()> fn) {
       if (why == Stall::kDeadlock) {
         if (recorder) recorder->note_stall("deadlock");
         DeadlockReport report;
-        report.time = backend->now();
+        report.time = absl::Nanoseconds(backend->now());
         hub.for_each_greenlet([&](const Greenlet& g) {
           GreenthreadInfo info;
           info.id = g.id();
@@ -354,6 +389,16 @@ Result run(const Options& options, absl::FunctionRef<void()> fn) {
           info.state = state_name(g.state());
           if (g.state() == GreenletState::kSuspended) {
             info.waiting_on = g.waiting_on();
+            if (const internal::WaitObject* object = g.waiting_object()) {
+              info.object.kind = object->kind;
+              info.object.id = hub.object_id(*object);
+              if (object->last_touch != internal::WaitObject::kNobody) {
+                info.object.last_touch = object->last_touch;
+              }
+              if (HubObserver* o = hub.observer()) {
+                info.object.created_at = o->object_creation_site(*object);
+              }
+            }
           }
           if (recorder) info.created = recorder->creation(g.id());
           report.greenthreads.push_back(std::move(info));
@@ -405,7 +450,7 @@ Result run(const Options& options, absl::FunctionRef<void()> fn) {
                                result.traced_outcome.message);
       }
     }
-    result.virtual_ns = backend->now();
+    result.virtual_time = absl::Nanoseconds(backend->now());
     result.iterations = hub.iterations();
     if (recorder) {
       recorder->uninstall();

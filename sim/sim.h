@@ -67,6 +67,7 @@
 #include <vector>
 
 #include "absl/functional/function_ref.h"
+#include "absl/time/time.h"
 #include "sim/random.h"
 #include "sim/trace.h"
 
@@ -87,8 +88,8 @@ struct Options {
   // Return the trace in Result::trace.
   bool trace_in_memory = false;
   // Stop (Outcome::kTimeLimit) instead of moving virtual time past this
-  // (ns since the start). 0: no limit.
-  std::int64_t max_time = 0;
+  // (since the start). Zero: no limit.
+  absl::Duration max_time = absl::ZeroDuration();
   // Stop (Outcome::kEventLimit) once this many hub events happened: from
   // then on the hub polls at every pass boundary (Hub::request_poll), and the
   // poll stalls, so even a loop of sleep(0)s stops within a pass. 0: no
@@ -111,20 +112,37 @@ struct Options {
   const Decisions* decisions = nullptr;
 };
 
+// The primitive a suspended greenthread waits in (hub/internal/wait_queue.h's
+// WaitObject), as a deadlock report names it.
+struct WaitedObject {
+  std::string kind;      // "Event", "Queue", "Semaphore"...; "" if none named
+  std::uint64_t id = 0;  // its number in the run (the trace's `obj`)
+  // The greenthread that last waited on it or operated on it; -2 if unknown.
+  std::int64_t last_touch = -2;
+  // Where it was created, one frame a line, if recorded
+  // (debug::hub_object_stacks); "" otherwise. Not in the trace (it depends
+  // on the binary), only in DeadlockReport::to_string().
+  std::string created_at;
+  // "Event 2, last touched by 1" (empty if kind is empty).
+  std::string to_string() const;
+};
+
 struct GreenthreadInfo {
   std::int64_t id = 0;
   std::string name;
   std::string state;       // "not started", "running", "suspended"
   std::string waiting_on;  // "" unless suspended
+  WaitedObject object;     // what it waits in, if its wait named it
   Creation created;        // known only when a recorder ran
 };
 
 struct DeadlockReport {
-  std::int64_t time = 0;                      // virtual ns
+  absl::Duration time;  // virtual time since the run's start
   std::vector<GreenthreadInfo> greenthreads;  // main first, creation order
   std::string to_string() const;
-  // One line, what each suspended greenthread waits on ("0 on
-  // GreenThread::wait, 2 on Event::wait"): the outcome event's message.
+  // One line, what each suspended greenthread waits on, with the object
+  // when known ("0 on Event::wait (Event 1, last touched by 0), 2 on sleep"):
+  // the outcome event's message.
   std::string summary() const;
 };
 
@@ -149,7 +167,7 @@ const char* outcome_name(Outcome o);
 
 struct Result {
   Outcome outcome = Outcome::kOk;
-  std::int64_t virtual_ns = 0;   // virtual time elapsed
+  absl::Duration virtual_time;   // virtual time elapsed
   std::uint64_t events = 0;      // hub events (0 unless recorded/counted)
   std::uint64_t iterations = 0;  // hub loop iterations
   std::optional<DeadlockReport> deadlock;

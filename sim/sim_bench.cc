@@ -69,9 +69,9 @@ int main() {
   std::remove(to_file.trace_path.c_str());
   const double events = static_cast<double>(rc.events);
   std::printf("events per run: %.0f (virtual time %.3f s)\n", events,
-              static_cast<double>(rc.virtual_ns) / 1e9);
+              absl::ToDoubleSeconds(rc.virtual_time));
   std::printf("untraced: %.3f s wall, %.2f M events/s, virtual/wall %.1f\n", tp,
-              events / tp / 1e6, static_cast<double>(rp.virtual_ns) / 1e9 / tp);
+              events / tp / 1e6, absl::ToDoubleSeconds(rp.virtual_time) / tp);
   std::printf("counted:  %.3f s wall, %.2f M events/s\n", tc,
               events / tc / 1e6);
   std::printf("traced:   %.3f s wall, %.2f M events/s, %.1f MB of trace\n", tt,

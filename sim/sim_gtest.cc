@@ -55,7 +55,7 @@ Options run_options(const SimCase& c, const SimTestOptions& options) {
   Options o;
   o.strategy = c.strategy;
   o.seed = c.seed;
-  o.max_time = absl::ToInt64Nanoseconds(options.max_time);
+  o.max_time = options.max_time;
   o.max_events = options.max_events;
   o.pct_depth = options.pct_depth;
   o.pct_horizon = options.pct_horizon;
@@ -153,7 +153,7 @@ bool replay_or_shrink(const std::string& test, const char* file, int line,
   const char* shrink_path = env("EVENTLET_SIM_SHRINK");
   if (replay_path == nullptr && shrink_path == nullptr) return false;
   Options limits;
-  limits.max_time = absl::ToInt64Nanoseconds(options.max_time);
+  limits.max_time = options.max_time;
   limits.max_events = options.max_events;
   std::string text;
   TraceError error;

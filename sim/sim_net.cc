@@ -115,7 +115,7 @@ void SimNetwork::send(Event event) {
                     const char* drop_reason) {
     if (listener_) {
       listener_(NetEvent{kind, event.packet, Event::name(event.kind), from, to,
-                         event.data.size(), at, jitter, drop_reason});
+                         event.data.size(), at, jitter, drop_reason, -1, 0});
     }
   };
   if (cut(from, to)) {
@@ -520,12 +520,62 @@ void SimNetwork::deliver_due(std::int64_t now) {
   }
 }
 
+int SimNetwork::arrival(const Event& e, std::uint32_t* events) const {
+  auto bound = [&]() -> const Sock* {
+    auto it = bound_.find({e.dst.host(), e.dst.port()});
+    return it == bound_.end() ? nullptr : find(it->second);
+  };
+  const Sock* s = nullptr;
+  switch (e.kind) {
+    case Event::Kind::kSyn:
+      s = bound();
+      if (s != nullptr && s->state != Sock::State::kListening) s = nullptr;
+      *events = kRead;  // an accept is ready
+      break;
+    case Event::Kind::kDatagram:
+      s = bound();
+      *events = kRead;
+      break;
+    case Event::Kind::kSynAck:
+    case Event::Kind::kRefuse:
+      s = find(e.to);
+      *events = kWrite;  // the connect completes
+      break;
+    case Event::Kind::kData:
+    case Event::Kind::kFin:
+      s = find(e.to);
+      *events = kRead;
+      break;
+    case Event::Kind::kReset:
+      s = find(e.to);
+      *events = kRead | kWrite;
+      break;
+  }
+  if (s == nullptr ||
+      (e.kind != Event::Kind::kSyn && e.kind != Event::Kind::kDatagram &&
+       s->serial != e.to_serial)) {
+    *events = 0;
+    return -1;
+  }
+  return s->id;
+}
+
 void SimNetwork::deliver(Event& e) {
   ++stats_.segments_delivered;
   if (listener_) {
-    listener_(NetEvent{NetEvent::Kind::kDeliver, e.packet, Event::name(e.kind),
-                       e.from_host, e.to_host, e.data.size(), clock_(), -1,
-                       nullptr});
+    NetEvent ne{NetEvent::Kind::kDeliver,
+                e.packet,
+                Event::name(e.kind),
+                e.from_host,
+                e.to_host,
+                e.data.size(),
+                clock_(),
+                -1,
+                nullptr,
+                -1,
+                0};
+    ne.fd = arrival(e, &ne.fd_events);
+    listener_(ne);
   }
   auto target = [&](int id, std::uint64_t serial) -> Sock* {
     Sock* s = find(id);

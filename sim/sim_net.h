@@ -71,6 +71,11 @@ struct NetEvent {
   // draw). kDrop: why it was lost, "loss" (a draw) or "partition".
   std::int64_t jitter;
   const char* drop_reason;
+  // kDeliver: the socket (fd) the packet may make ready and for what
+  // (kRead, kWrite or both), or -1 and 0 when it reaches no socket (a
+  // connection gone meanwhile, a port nobody listens on). Else -1 and 0.
+  int fd = -1;
+  std::uint32_t fd_events = 0;
 };
 
 // The network's random decisions, one call per draw. By default they come
@@ -173,6 +178,9 @@ class SimNetwork final : public net::Network {
   // the link's delay (never before earlier events in that direction).
   void send(Event event);
   void deliver(Event& event);
+  // The socket `event` reaches on delivery and the readiness it may give it
+  // (NetEvent::fd, fd_events); -1 if none.
+  int arrival(const Event& event, std::uint32_t* events) const;
   std::uint32_t readiness(const Sock& sock) const;
   // For a stream socket's reads: 1 if bytes are waiting, else what a read
   // returns now (0 at end of stream, -1 with `err`).

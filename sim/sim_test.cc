@@ -16,6 +16,8 @@
 #include "absl/time/time.h"
 #include "greenthread/event.h"
 #include "greenthread/greenthread.h"
+#include "greenthread/queue.h"
+#include "greenthread/semaphore.h"
 #include "gtest/gtest.h"
 #include "hub/hub.h"
 #include "pool/green_pool.h"
@@ -49,7 +51,7 @@ TEST(SimRunTest, AnHourOfVirtualSleepIsInstant) {
     EXPECT_EQ(Hub::current().backend().name(), std::string("sim"));
   });
   EXPECT_TRUE(r.ok()) << r.summary();
-  EXPECT_EQ(r.virtual_ns, 3'600'000'000'000);
+  EXPECT_EQ(r.virtual_time, absl::Hours(1));
   // Not an hour, nor a second per virtual minute (generous for a busy machine).
   EXPECT_LT(absl::Now() - start, absl::Seconds(20));
 }
@@ -71,7 +73,7 @@ TEST(SimRunTest, DeadlockIsReportedWithEveryGreenthread) {
   ASSERT_EQ(r.outcome, Outcome::kDeadlock) << r.summary();
   ASSERT_TRUE(r.deadlock.has_value());
   const DeadlockReport& d = *r.deadlock;
-  EXPECT_EQ(d.time, 1'000'000'000);
+  EXPECT_EQ(d.time, absl::Seconds(1));
   ASSERT_EQ(d.greenthreads.size(), 3u) << d.to_string();
   EXPECT_EQ(d.greenthreads[0].id, 0);
   EXPECT_EQ(d.greenthreads[0].state, "suspended");
@@ -83,6 +85,68 @@ TEST(SimRunTest, DeadlockIsReportedWithEveryGreenthread) {
       << r.error;
   EXPECT_NE(r.trace.find("\"kind\":\"stall\",\"why\":\"deadlock\""),
             std::string::npos);
+}
+
+TEST(SimRunTest, DeadlockNamesTheObjectWaitedOnAndWhoLastTouchedIt) {
+  Options o;
+  o.trace_in_memory = true;
+  Result r = run(o, [&] {
+    Semaphore lock(1);
+    Queue<int> jobs;
+    auto holder = spawn([&] {
+      lock.acquire();  // never released
+      jobs.put(1);
+    });
+    auto blocked = spawn([&] { lock.acquire(); });
+    jobs.get();
+    jobs.get();  // nobody puts a second job
+  });
+  ASSERT_EQ(r.outcome, Outcome::kDeadlock) << r.summary();
+  const DeadlockReport& d = *r.deadlock;
+  // main and 2 (1 has finished).
+  ASSERT_EQ(d.greenthreads.size(), 2u) << d.to_string();
+  // main waits in the Queue, which 1 last put a job in (main's blocked gets
+  // do not count).
+  EXPECT_EQ(d.greenthreads[0].object.kind, "Queue");
+  EXPECT_EQ(d.greenthreads[0].object.last_touch, 1);
+  // 2 waits in the Semaphore that 1 acquired and never released.
+  EXPECT_EQ(d.greenthreads[1].id, 2);
+  EXPECT_EQ(d.greenthreads[1].object.kind, "Semaphore");
+  EXPECT_EQ(d.greenthreads[1].object.last_touch, 1);
+  EXPECT_NE(d.greenthreads[0].object.id, d.greenthreads[1].object.id);
+  // The outcome's message names them, with the numbers the trace uses.
+  const std::string sem = "2 on Semaphore::acquire (Semaphore " +
+                          std::to_string(d.greenthreads[1].object.id) +
+                          ", last touched by 1)";
+  EXPECT_NE(d.summary().find(sem), std::string::npos) << d.summary();
+  EXPECT_NE(r.error.find("greenthread 2: suspended on Semaphore::acquire "
+                         "(Semaphore "),
+            std::string::npos)
+      << r.error;
+  EXPECT_NE(r.trace.find("\"kind\":\"block\",\"on\":\"Semaphore::acquire\","
+                         "\"obj\":" +
+                         std::to_string(d.greenthreads[1].object.id)),
+            std::string::npos)
+      << r.trace;
+}
+
+TEST(SimRunTest, ObjectsAreNumberedByFirstWaitTracedOrNot) {
+  auto program = [] {
+    Semaphore never(0);
+    Event<int> nobody_sends;
+    auto x = spawn([&] { return nobody_sends.wait(); });
+    eventlet::sleep();  // x waits first: the Event is object 1
+    never.acquire();    // main's Semaphore is object 2
+  };
+  Result untraced = run({}, program);
+  Options o;
+  o.trace_in_memory = true;
+  Result traced = run(o, program);
+  ASSERT_EQ(untraced.outcome, Outcome::kDeadlock) << untraced.summary();
+  EXPECT_EQ(untraced.traced_outcome, traced.traced_outcome);
+  EXPECT_EQ(
+      untraced.traced_outcome.message,
+      "0 on Semaphore::acquire (Semaphore 2), 1 on Event::wait (Event 1)");
 }
 
 TEST(SimRunTest, DeadlockWithoutTraceStillNamesTheWaits) {
@@ -97,12 +161,12 @@ TEST(SimRunTest, DeadlockWithoutTraceStillNamesTheWaits) {
 
 TEST(SimRunTest, TimeLimit) {
   Options o;
-  o.max_time = 5'000'000'000;
+  o.max_time = absl::Seconds(5);
   Result r = run(o, [] {
     for (;;) eventlet::sleep(absl::Seconds(1));
   });
   EXPECT_EQ(r.outcome, Outcome::kTimeLimit) << r.summary();
-  EXPECT_EQ(r.virtual_ns, 5'000'000'000);
+  EXPECT_EQ(r.virtual_time, absl::Seconds(5));
 }
 
 TEST(SimRunTest, EventLimit) {
@@ -192,7 +256,7 @@ TEST(SimTeardownTest, ADeadlockUnwindsGreenthreadsWhileFnsLocalsLive) {
 TEST(SimTeardownTest, ATimeLimitUnwindsAGreenPoolLocalToFn) {
   std::vector<std::string> log;
   Options o;
-  o.max_time = 10'000'000'000;
+  o.max_time = absl::Seconds(10);
   Result r = run(o, [&] {
     GreenPool pool(4);
     for (int i = 0; i < 4; ++i) {
@@ -283,8 +347,8 @@ TEST(SimTraceTest, TraceParsesAndCarriesTheHeader) {
   EXPECT_EQ(p.lines.size(), r.events + 1);
   EXPECT_EQ(p.final_hash, r.trace_hash);
   EXPECT_EQ(p.lines[0],
-            "{\"format\":\"eventlet-sim-trace\",\"version\":2,\"seed\":99,"
-            "\"strategy\":\"random\",\"build\":\"eventlet-cpp-sim/2\"}");
+            "{\"format\":\"eventlet-sim-trace\",\"version\":3,\"seed\":99,"
+            "\"strategy\":\"random\",\"build\":\"eventlet-cpp-sim/3\"}");
   // The last event is the outcome.
   EXPECT_NE(p.lines.back().find("\"kind\":\"outcome\",\"result\":\"ok\","
                                 "\"message\":\"\""),
@@ -332,14 +396,24 @@ TEST(SimTraceTest, AWakeUpFromATimerCallbackNamesTheTimerFire) {
     e.wait();
   });
   ASSERT_TRUE(r.ok()) << r.summary();
-  // #5 poll, #6 poll_done, #7 pass, #8 the timer fires, #9 its callback's
-  // Event::send queues main: caused by #8.
-  EXPECT_NE(r.trace.find("{\"seq\":8,\"t\":2000000,\"gt\":-1,\"kind\":"
+  // #4 the first prepare moves timer 1 to the heap; #6 poll, #7 poll_done,
+  // #8 pass, #9 the timer fires, #10 its callback's Event::send (caused by
+  // #9) wakes main: #11 queues main as timer 2, caused by the send.
+  EXPECT_NE(r.trace.find("{\"seq\":4,\"t\":0,\"gt\":-1,\"kind\":"
+                         "\"prepare_timers\",\"timers\":[1],"),
+            std::string::npos)
+      << r.trace;
+  EXPECT_NE(r.trace.find("{\"seq\":9,\"t\":2000000,\"gt\":-1,\"kind\":"
                          "\"timer_fire\",\"timer\":1,\"cause\":1,"),
             std::string::npos)
       << r.trace;
-  EXPECT_NE(r.trace.find("{\"seq\":9,\"t\":2000000,\"gt\":0,\"kind\":"
-                         "\"ready\",\"by\":-1,\"cause\":8,"),
+  EXPECT_NE(r.trace.find("{\"seq\":10,\"t\":2000000,\"gt\":-1,\"kind\":"
+                         "\"event_send\",\"obj\":1,\"wakes\":[0],"
+                         "\"cause\":9,"),
+            std::string::npos)
+      << r.trace;
+  EXPECT_NE(r.trace.find("{\"seq\":11,\"t\":2000000,\"gt\":0,\"kind\":"
+                         "\"ready\",\"by\":-1,\"timer\":2,\"cause\":10,"),
             std::string::npos)
       << r.trace;
 }

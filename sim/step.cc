@@ -79,6 +79,9 @@ const std::vector<EventField>& event_fields() {
       {"by", T::kInt, &E::by},
       {"from", T::kInt, &E::from},
       {"on", T::kString, nullptr, nullptr, &E::on},
+      {"obj", T::kUint, nullptr, &E::obj},
+      {"wakes", T::kIds, nullptr, nullptr, nullptr, &E::wakes},
+      {"timers", T::kIds, nullptr, nullptr, nullptr, &E::timers},
       {"where", T::kString, nullptr, nullptr, &E::where},
       {"what", T::kString, nullptr, nullptr, &E::what},
       {"timer", T::kUint, nullptr, &E::timer},
@@ -327,9 +330,21 @@ std::string describe_event(const StepEvent& e) {
     case EventKind::kSwitch:
       return gt_name(e.from) + " -> " + gt_name(e.gt);
     case EventKind::kBlock:
-      return "waits on " + e.on;
+      return "waits on " + e.on +
+             (e.obj != 0 ? " (obj " + std::to_string(e.obj) + ")" : "");
     case EventKind::kReady:
-      return "queued to run by " + gt_name(e.by);
+      return "queued to run by " + gt_name(e.by) + ", timer " +
+             std::to_string(e.timer);
+    case EventKind::kEventSend:
+      return "Event " + std::to_string(e.obj) + " wakes " + ids(e.wakes);
+    case EventKind::kSemRelease:
+      return "Semaphore " + std::to_string(e.obj) + " wakes " + ids(e.wakes);
+    case EventKind::kQueuePut:
+    case EventKind::kQueueGet:
+    case EventKind::kQueueTaskDone:
+      return "Queue " + std::to_string(e.obj) + " wakes " + ids(e.wakes);
+    case EventKind::kPrepareTimers:
+      return "timers " + ids(e.timers) + " -> heap";
     case EventKind::kExit:
       return "finished";
     case EventKind::kException:
@@ -482,8 +497,9 @@ bool Stepper::add_breakpoint(const std::string& spec, Breakpoint* added,
   b.spec = spec;
   if (spec.rfind("kind=", 0) == 0) {
     b.kind = spec.substr(5);
-    // Kinds the stepper knows, and any the trace holds (a newer format's).
-    bool known = parse_event_kind(b.kind) != EventKind::kUnknown;
+    // The format's kinds, and any the trace holds (a newer format's).
+    const std::vector<std::string_view>& kinds = trace_event_kinds();
+    bool known = std::find(kinds.begin(), kinds.end(), b.kind) != kinds.end();
     for (std::size_t i = 0; !known && i < trace_.events.size(); ++i) {
       known = trace_.events[i].kind == b.kind;
     }

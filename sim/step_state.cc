@@ -1,31 +1,25 @@
 // Copyright 2026 The eventlet-cpp Authors.
 #include "sim/step_state.h"
 
-#include <array>
+#include <vector>
+
+#include "sim/trace.h"
 
 namespace eventlet::sim {
-namespace {
 
-// Indexed by EventKind.
-constexpr std::array<std::string_view, kEventKindCount> kKindNames = {
-    "unknown",    "spawn",       "switch",        "block",      "ready",
-    "exit",       "exception",   "timer_add",     "timer_fire", "timer_cancel",
-    "listen_add", "listen_fire", "listen_remove", "pass",       "poll",
-    "poll_done",  "choose",      "stall",         "net_send",   "net_deliver",
-    "net_drop",   "outcome",
-};
-
-}  // namespace
-
+// EventKind i (i >= 1) is trace_event_kinds()[i - 1].
 EventKind parse_event_kind(std::string_view name) {
-  for (std::size_t i = 1; i < kKindNames.size(); ++i) {
-    if (kKindNames[i] == name) return static_cast<EventKind>(i);
+  const std::vector<std::string_view>& names = trace_event_kinds();
+  for (std::size_t i = 0; i < names.size() && i + 1 < kEventKindCount; ++i) {
+    if (names[i] == name) return static_cast<EventKind>(i + 1);
   }
   return EventKind::kUnknown;
 }
 
 std::string_view event_kind_name(EventKind kind) {
-  return kKindNames[static_cast<std::size_t>(kind)];
+  const std::size_t i = static_cast<std::size_t>(kind);
+  const std::vector<std::string_view>& names = trace_event_kinds();
+  return i == 0 || i > names.size() ? "unknown" : names[i - 1];
 }
 
 std::string ev_word(const std::string& ev) {
@@ -60,6 +54,7 @@ HubState::HubState() {
 void HubState::apply(const StepEvent& e) {
   position = e.seq;
   t = e.t;
+  const int passes_before = passes;
   switch (e.type) {
     case EventKind::kUnknown:
       return;  // shown generically; the state it would change is unknown
@@ -78,6 +73,15 @@ void HubState::apply(const StepEvent& e) {
     case EventKind::kExit:
       on_exit(e);
       break;
+    case EventKind::kPrepareTimers:
+      on_prepare_timers(e);
+      break;
+    case EventKind::kEventSend:
+    case EventKind::kQueuePut:
+    case EventKind::kQueueGet:
+    case EventKind::kQueueTaskDone:
+    case EventKind::kSemRelease:
+      // The wake-up's `ready` events (caused by it) queue its greenthreads.
     case EventKind::kException:
     case EventKind::kOutcome:
       break;  // text only
@@ -124,12 +128,21 @@ void HubState::apply(const StepEvent& e) {
       on_stall(e);
       break;
   }
-  pass_opened_by_choose = e.type == EventKind::kChoose;
+  const bool opened = passes != passes_before;
+  pass_opened_by_last_event =
+      (e.type == EventKind::kPrepareTimers || e.type == EventKind::kChoose) &&
+      (opened || pass_opened_by_last_event);
   // Everything after a pass event belongs to the timer pass.
   if (e.type != EventKind::kPass && e.type != EventKind::kChoose &&
-      phase == Phase::kPrepare) {
+      e.type != EventKind::kPrepareTimers && phase == Phase::kPrepare) {
     phase = Phase::kFireTimers;
   }
+}
+
+void HubState::open_pass(const StepEvent& e) {
+  ++passes;
+  pass_seq = e.seq;
+  pass_t = e.t;
 }
 
 void HubState::on_spawn(const StepEvent& e) {
@@ -176,6 +189,20 @@ void HubState::on_exit(const StepEvent& e) {
   g.waiting_on.clear();
   g.queued = false;
   g.since = e.seq;
+}
+
+void HubState::on_prepare_timers(const StepEvent& e) {
+  for (std::int64_t id : e.timers) {
+    auto it = timers.find(static_cast<std::uint64_t>(id));
+    if (it != timers.end()) it->second.in_heap = true;
+  }
+  // After a poll (or at the start), or made by a greenthread that chains the
+  // next pass itself, it opens the next pass; the hub's after a pass's
+  // timers prepares the poll (and stays in that pass).
+  if (phase == Phase::kPoll || phase == Phase::kStart || e.gt != kHubGt) {
+    open_pass(e);
+  }
+  phase = Phase::kPrepare;
 }
 
 void HubState::on_timer_add(const StepEvent& e) {
@@ -248,22 +275,17 @@ void HubState::on_net_drop(const StepEvent& e) {
 
 void HubState::on_choose(const StepEvent& e) {
   // A choose opens the pass whose wake-ups it orders (its `pass` event
-  // comes next): the banner names that pass, not the one before.
+  // comes next), unless its prepare_timers did: the banner names that pass,
+  // not the one before.
   phase = Phase::kPrepare;
-  ++passes;
-  pass_seq = e.seq;
-  pass_t = e.t;
+  if (!pass_opened_by_last_event) open_pass(e);
 }
 
 void HubState::on_pass(const StepEvent& e) {
   // The pass's prepare joined next_timers to the heap.
   for (auto& [id, tm] : timers) tm.in_heap = true;
   phase = Phase::kPrepare;
-  if (!pass_opened_by_choose) {
-    ++passes;
-    pass_seq = e.seq;
-    pass_t = e.t;
-  }
+  if (!pass_opened_by_last_event) open_pass(e);
 }
 
 void HubState::on_poll(const StepEvent& e) {

@@ -26,13 +26,21 @@ namespace eventlet::sim {
 
 inline constexpr std::int64_t kHubGt = -1;
 
-// The event kinds of docs/trace-format.md the stepper reconstructs.
+// The event kinds of docs/trace-format.md the stepper reconstructs: after
+// kUnknown, exactly sim::trace_event_kinds() in its order (the names come
+// from there; step_test checks each one).
 enum class EventKind : std::uint8_t {
   kUnknown,  // any other kind: displayed generically, changes nothing
   kSpawn,
   kSwitch,
   kBlock,
   kReady,
+  kEventSend,
+  kQueuePut,
+  kQueueGet,
+  kQueueTaskDone,
+  kSemRelease,
+  kPrepareTimers,
   kExit,
   kException,
   kTimerAdd,
@@ -46,13 +54,13 @@ enum class EventKind : std::uint8_t {
   kPollDone,
   kChoose,
   kStall,
+  kOutcome,
   kNetSend,
   kNetDeliver,
   kNetDrop,
-  kOutcome,
 };
 inline constexpr std::size_t kEventKindCount =
-    static_cast<std::size_t>(EventKind::kOutcome) + 1;
+    static_cast<std::size_t>(EventKind::kNetDrop) + 1;
 
 // "timer_fire" -> kTimerFire; names it does not know -> kUnknown.
 EventKind parse_event_kind(std::string_view name);
@@ -71,8 +79,11 @@ struct StepEvent {
   std::int64_t by = 0;                   // spawn, ready
   std::int64_t from = 0;                 // switch
   std::string on;                        // block
-  std::string where, what;               // exception
-  std::uint64_t timer = 0;               // timer_*
+  std::uint64_t obj = 0;  // block (0: none named), the wake-ups (event_send...)
+  std::vector<std::int64_t> wakes;   // the wake-ups: greenthreads made ready
+  std::vector<std::int64_t> timers;  // prepare_timers: moved to the heap
+  std::string where, what;           // exception
+  std::uint64_t timer = 0;           // timer_*, ready
   std::int64_t deadline = 0;
   bool has_deadline = false;  // timer_add always; poll: false = no limit
   std::string action;         // timer_add
@@ -145,13 +156,19 @@ struct HubState {
   std::int64_t t = 0;
   std::int64_t running = 0;  // who holds the CPU
   Phase phase = Phase::kStart;
-  // Timer passes begun; the current one's first event (its `choose`, when
-  // the tie breaker ordered it, else its `pass`) and time.
+  // Timer passes begun; the current one's first event and time. A pass
+  // opens at its `prepare_timers` when that follows a poll (or the start) or
+  // is made by a greenthread that chains the next pass itself (the direct
+  // hand-off), else at its `choose` (the tie breaker ordered it), else at its
+  // `pass`; the hub's prepare_timers after a pass's timers (before the poll)
+  // belongs to that pass.
   int passes = 0;
   std::uint64_t pass_seq = 0;
   std::int64_t pass_t = 0;
-  bool pass_opened_by_choose = false;  // the last event was that choose
-  std::uint64_t poll_seq = 0;          // last poll
+  // The last event opened the current pass, or followed (as its choose) the
+  // prepare_timers that did: the pass event after it opens nothing.
+  bool pass_opened_by_last_event = false;
+  std::uint64_t poll_seq = 0;  // last poll
   std::int64_t poll_deadline = 0;
   bool poll_has_deadline = false;
   std::uint64_t poll_done_seq = 0;
@@ -177,6 +194,7 @@ struct HubState {
   void on_block(const StepEvent& e);
   void on_ready(const StepEvent& e);
   void on_exit(const StepEvent& e);
+  void on_prepare_timers(const StepEvent& e);
   void on_timer_add(const StepEvent& e);
   void on_timer_fire(const StepEvent& e);
   void on_timer_cancel(const StepEvent& e);
@@ -191,6 +209,8 @@ struct HubState {
   void on_poll(const StepEvent& e);
   void on_poll_done(const StepEvent& e);
   void on_stall(const StepEvent& e);
+  // Counts a new pass that `e` opens.
+  void open_pass(const StepEvent& e);
 };
 
 const char* phase_name(HubState::Phase p);

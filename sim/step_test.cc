@@ -11,11 +11,15 @@
 #include <sstream>
 #include <stdexcept>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "absl/time/time.h"
 #include "greenthread/event.h"
 #include "greenthread/greenthread.h"
+#include "greenthread/queue.h"
+#include "greenthread/semaphore.h"
 #include "gtest/gtest.h"
 #include "sim/sim.h"
 #include "sim/testdata/step_demo.h"
@@ -77,8 +81,8 @@ TEST(StepPrint, OneLinePerEventAfterAHeaderLine) {
   std::size_t lines = 0;
   while (std::getline(in, line)) {
     if (lines == 0) {
-      EXPECT_EQ(line.rfind("trace: eventlet-sim-trace v2, seed 7, strategy "
-                           "fifo, build eventlet-cpp-sim/2; ",
+      EXPECT_EQ(line.rfind("trace: eventlet-sim-trace v3, seed 7, strategy "
+                           "fifo, build eventlet-cpp-sim/3; ",
                            0),
                 0u)
           << line;
@@ -284,6 +288,54 @@ TEST(StepState, OtherKinds) {
   EXPECT_TRUE(Contains(stepper.banner(), "stall"));
 }
 
+TEST(StepState, WakeUpsNameTheirObjectAndPrepareTimersOpensAPass) {
+  Options options;
+  options.trace_in_memory = true;
+  Result r = run(options, [] {
+    Semaphore sem(0);
+    Queue<int> q;
+    auto a = spawn([&] {
+      sem.acquire();
+      q.put(1);
+    });
+    eventlet::sleep(absl::Milliseconds(1));
+    sem.release();
+    q.get();
+  });
+  ASSERT_TRUE(r.ok()) << r.summary();
+  const StepTrace trace = Load(r.trace);
+  const std::string text = print_trace(trace);
+  EXPECT_TRUE(Contains(text, "waits on Semaphore::acquire (obj 1)")) << text;
+  EXPECT_TRUE(Contains(text, "sem_release    Semaphore 1 wakes [1]")) << text;
+  EXPECT_TRUE(Contains(text, "queue_put      Queue 2 wakes [0]")) << text;
+  EXPECT_TRUE(Contains(text, "ready          queued to run by 0, timer 1"))
+      << text;
+  // The ready after a wake-up names it as its cause.
+  const std::uint64_t release = Find(trace, "sem_release");
+  ASSERT_NE(release, 0u);
+  EXPECT_EQ(trace.events[release].kind, "ready");  // seq release + 1
+  EXPECT_EQ(trace.events[release].cause, release);
+
+  // The first prepare_timers (main's 1 ms sleep joins the heap) opens pass 1
+  // and puts its timer in the heap.
+  Stepper stepper(trace);
+  const std::uint64_t prepare = Find(trace, "prepare_timers");
+  ASSERT_NE(prepare, 0u);
+  stepper.go_to(prepare);
+  EXPECT_EQ(stepper.state().phase, HubState::Phase::kPrepare);
+  EXPECT_TRUE(Contains(stepper.banner(),
+                       "[prepare timers] -> fire timers -> poll   pass 1 (#" +
+                           std::to_string(prepare) + ","))
+      << stepper.banner();
+  EXPECT_TRUE(Contains(stepper.timers_view(), "heap")) << stepper.timers_view();
+  EXPECT_FALSE(Contains(stepper.timers_view(), "next_timers"));
+  // Its pass stays in it.
+  ASSERT_EQ(trace.events[prepare].kind, "pass");
+  stepper.go_to(prepare + 1);
+  EXPECT_EQ(stepper.state().passes, 1);
+  EXPECT_TRUE(Contains(Exec(stepper, "b kind=sem_release"), "breakpoint 1"));
+}
+
 TEST(StepCommands, MoveAndStopAtBreakpoints) {
   const StepTrace trace = DemoTrace();
   Stepper stepper(trace);
@@ -442,6 +494,52 @@ TEST(StepCommands, GtsShowsOneGreenthreadOrPagesThroughAll) {
   EXPECT_TRUE(Contains(Exec(stepper, "gts x"), "expected a greenthread"));
 }
 
+// The stepper knows every kind of this format: EventKind follows
+// trace_event_kinds() one to one, so each kind reaches its own handler.
+TEST(StepLoad, EveryKindOfTheFormatIsAnEventKind) {
+  const std::vector<std::string_view>& kinds = trace_event_kinds();
+  ASSERT_EQ(kinds.size() + 1, kEventKindCount);
+  for (std::string_view kind : kinds) {
+    const EventKind type = parse_event_kind(kind);
+    EXPECT_NE(type, EventKind::kUnknown) << kind;
+    EXPECT_EQ(event_kind_name(type), kind);
+  }
+  // Each enumerator by name: its handler is the one for that kind.
+  const std::pair<EventKind, std::string_view> all[] = {
+      {EventKind::kSpawn, "spawn"},
+      {EventKind::kSwitch, "switch"},
+      {EventKind::kBlock, "block"},
+      {EventKind::kReady, "ready"},
+      {EventKind::kEventSend, "event_send"},
+      {EventKind::kQueuePut, "queue_put"},
+      {EventKind::kQueueGet, "queue_get"},
+      {EventKind::kQueueTaskDone, "queue_task_done"},
+      {EventKind::kSemRelease, "sem_release"},
+      {EventKind::kPrepareTimers, "prepare_timers"},
+      {EventKind::kExit, "exit"},
+      {EventKind::kException, "exception"},
+      {EventKind::kTimerAdd, "timer_add"},
+      {EventKind::kTimerFire, "timer_fire"},
+      {EventKind::kTimerCancel, "timer_cancel"},
+      {EventKind::kListenAdd, "listen_add"},
+      {EventKind::kListenFire, "listen_fire"},
+      {EventKind::kListenRemove, "listen_remove"},
+      {EventKind::kPass, "pass"},
+      {EventKind::kPoll, "poll"},
+      {EventKind::kPollDone, "poll_done"},
+      {EventKind::kChoose, "choose"},
+      {EventKind::kStall, "stall"},
+      {EventKind::kOutcome, "outcome"},
+      {EventKind::kNetSend, "net_send"},
+      {EventKind::kNetDeliver, "net_deliver"},
+      {EventKind::kNetDrop, "net_drop"},
+  };
+  static_assert(std::size(all) + 1 == kEventKindCount);
+  for (const auto& [type, name] : all) EXPECT_EQ(event_kind_name(type), name);
+  EXPECT_EQ(parse_event_kind("nope"), EventKind::kUnknown);
+  EXPECT_EQ(event_kind_name(EventKind::kUnknown), "unknown");
+}
+
 // Kinds a newer trace format adds: decoded, shown as their fields, changing
 // no state; breakpoints accept them.
 TEST(StepLoad, UnknownKindsAreShownGenericallyAndChangeNothing) {
@@ -449,18 +547,18 @@ TEST(StepLoad, UnknownKindsAreShownGenericallyAndChangeNothing) {
   parsed.lines = {
       "{}",
       R"({"seq":1,"t":0,"gt":1,"kind":"spawn","by":0,"h":"0"})",
-      R"({"seq":2,"t":5,"gt":1,"kind":"queue_put","by":1,"target":2,)"
-      R"("obj":{"q":[1,2]},"what":"Queue","h":"0"})",
-      R"({"seq":3,"t":6,"gt":-1,"kind":"prepare_timers","moved":[4,5],"h":"0"})",
+      R"({"seq":2,"t":5,"gt":1,"kind":"mutex_unlock","by":1,"target":2,)"
+      R"("lock":{"q":[1,2]},"what":"Mutex","h":"0"})",
+      R"({"seq":3,"t":6,"gt":-1,"kind":"timers_compact","moved":[4,5],"h":"0"})",
   };
   StepTrace trace;
   TraceError error;
   ASSERT_TRUE(load_step_trace(parsed, &trace, &error)) << error.to_string();
   ASSERT_EQ(trace.events.size(), 3u);
   EXPECT_EQ(trace.events[1].type, EventKind::kUnknown);
-  EXPECT_EQ(trace.events[1].kind, "queue_put");
+  EXPECT_EQ(trace.events[1].kind, "mutex_unlock");
   EXPECT_EQ(describe_event(trace.events[1]),
-            R"(by=1 target=2 obj={"q":[1,2]} what=Queue)");
+            R"(by=1 target=2 lock={"q":[1,2]} what=Mutex)");
   EXPECT_EQ(describe_event(trace.events[2]), "moved=[4,5]");
 
   Stepper stepper(trace);
@@ -475,7 +573,9 @@ TEST(StepLoad, UnknownKindsAreShownGenericallyAndChangeNothing) {
   EXPECT_EQ(stepper.state().passes, at_spawn.passes);
   EXPECT_EQ(stepper.gts_view().substr(stepper.gts_view().find('\n')),
             before.substr(before.find('\n')));
-  EXPECT_TRUE(Contains(Exec(stepper, "b kind=prepare_timers"), "breakpoint 1"));
+  EXPECT_TRUE(Contains(Exec(stepper, "b kind=timers_compact"), "breakpoint 1"));
+  // Any kind of the format, even one this trace does not hold.
+  EXPECT_TRUE(Contains(Exec(stepper, "b kind=sem_release"), "breakpoint 2"));
   EXPECT_TRUE(Contains(Exec(stepper, "b kind=nope"), "unknown kind"));
 }
 

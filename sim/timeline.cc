@@ -30,8 +30,11 @@ bool is_io_kind(const std::string& kind) {
          kind == "poll_done" || starts_with(kind, "net_");
 }
 
+// The hub's phase events (prepare_timers, pass and choose go on the hub's
+// lane even when a greenthread chaining the next pass records them).
 bool is_hub_kind(const std::string& kind) {
-  return kind == "pass" || kind == "choose" || kind == "stall";
+  return kind == "prepare_timers" || kind == "pass" || kind == "choose" ||
+         kind == "stall";
 }
 
 // Everything after the first line.

@@ -34,13 +34,18 @@
     exception: '#d500f9', timer_add: '#00838f', timer_fire: '#00acc1', timer_cancel: '#90a4ae',
     listen_add: '#6d4c41', listen_fire: '#a1887f', listen_remove: '#bcaaa4', pass: '#7e57c2',
     poll: '#3949ab', poll_done: '#7986cb', choose: '#ff7043', stall: '#000000',
-    net_send: '#00897b', net_deliver: '#43a047', net_drop: '#e53935', outcome: '#37474f'
+    net_send: '#00897b', net_deliver: '#43a047', net_drop: '#e53935', outcome: '#37474f',
+    prepare_timers: '#b39ddb', event_send: '#ef6c00', queue_put: '#8e24aa', queue_get: '#ab47bc',
+    queue_task_done: '#ce93d8', sem_release: '#6a1b9a'
   };
   var GLYPH = {
     spawn: '+', exit: 'x', 'switch': '>', block: '|', ready: 'r', exception: '!', timer_add: 'T',
     timer_fire: 'F', timer_cancel: 'C', listen_add: 'L', listen_fire: 'R', listen_remove: '-',
     pass: 'P', poll: 'W', poll_done: 'w', choose: '?', stall: 'S',
-    net_send: 'N', net_deliver: 'D', net_drop: 'X', outcome: '='
+    net_send: 'N', net_deliver: 'D', net_drop: 'X', outcome: '=',
+    // Wake-ups (who woke whom): their `ready` events name them as cause.
+    prepare_timers: 'H', event_send: 'E', queue_put: 'Q', queue_get: 'G', queue_task_done: 'K',
+    sem_release: 'V'
   };
   var BANDS = { 'start': '#f3f6ee', 'prepare timers': '#efe8fb', 'fire timers': '#ffffff',
                 'poll': '#e8f0fb', 'stall': '#fde8e8' };
@@ -95,7 +100,8 @@
         delete waiting[gt];
         running = gt; from = j;
       } else if (kind === 'block') {
-        waiting[gt] = { i: j, on: evFields(j).on || '' };
+        var bf = evFields(j);  // "Event::wait (obj 1)": which object, as in --print
+        waiting[gt] = { i: j, on: (bf.on || '') + (bf.obj ? ' (obj ' + bf.obj + ')' : '') };
       } else if (kind === 'exit') {
         delete waiting[gt];
       }

@@ -110,20 +110,27 @@ TEST(Timeline, OneSelfContainedPageWithEveryEvent) {
   }
   // The event's own fields ride along (for any kind, known or not).
   EXPECT_EQ(rows[0][9]["by"], 0);
-  EXPECT_EQ(data["sw"], 3);   // "#70"
+  EXPECT_EQ(data["sw"], 3);   // "#72"
   EXPECT_EQ(data["tw"], 10);  // "t=0.005000"
   // Packets sit in the network lane; a delivery names its send as cause.
   // (The page's JSON writes '>' as \u003e.)
   EXPECT_NE(html.find("\"syn 0 B 10.0.0.1 -\\u003e 10.0.0.2\""),
             std::string::npos);
-  EXPECT_EQ(rows[17][4], 5);
-  EXPECT_EQ(rows[17][3], static_cast<int>(layout.lanes.size()) - 1);
+  EXPECT_EQ(rows[18][4], 5);  // #19
+  EXPECT_EQ(rows[18][3], static_cast<int>(layout.lanes.size()) - 1);
   EXPECT_EQ(layout.lanes.back().label, "I/O (network)");
   // The lanes: hub, main, the greenthreads, timer rows, I/O.
   EXPECT_EQ(layout.lanes[0].label, "hub");
   EXPECT_EQ(layout.lanes[1].label, "main (0)");
   EXPECT_EQ(layout.lanes[3].label, "gt 2");
   EXPECT_EQ(layout.lanes[4].label, "timers");
+  // A prepare_timers (#17) is the hub's phase; a wake-up (#66, Event 1 wakes
+  // [0]) sits on its waker's lane, the ready it caused (#67) on the woken's.
+  EXPECT_EQ(data["kinds"][rows[16][2].get<int>()], "prepare_timers");
+  EXPECT_EQ(rows[16][3], 0);
+  EXPECT_EQ(rows[65][3], 3);
+  EXPECT_EQ(rows[66][3], 1);
+  EXPECT_EQ(rows[66][4], 66);
   EXPECT_EQ(data["lanes"].size(), layout.lanes.size());
   // The controls the script wires up.
   for (const char* id :
@@ -168,18 +175,18 @@ TEST(Timeline, UnknownKindsKeepTheirFields) {
   e.seq = trace.events.size() + 1;
   e.t = trace.events.back().t;
   e.gt = 1;
-  e.kind = "event_send";
+  e.kind = "mutex_unlock";
   e.cause = 3;
   e.line = "{\"seq\":" + std::to_string(e.seq) +
            ",\"t\":" + std::to_string(e.t) +
-           ",\"gt\":1,\"kind\":\"event_send\",\"waiter\":2,\"object\":"
+           ",\"gt\":1,\"kind\":\"mutex_unlock\",\"waiter\":2,\"object\":"
            "\"Event@1\",\"cause\":3,\"h\":\"0000000000000000\"}";
   trace.events.push_back(e);
   const TimelineLayout layout = timeline_layout(trace);
   EXPECT_EQ(layout.lanes[layout.event_lane.back()].label, "gt 1");
   const nlohmann::json data = PageData(timeline_html(trace, "newer"));
   const auto& row = data["ev"].back();
-  EXPECT_EQ(data["kinds"][row[2].get<int>()], "event_send");
+  EXPECT_EQ(data["kinds"][row[2].get<int>()], "mutex_unlock");
   EXPECT_EQ(row[4], 3);
   EXPECT_EQ(row[9], nlohmann::json({{"waiter", 2}, {"object", "Event@1"}}));
 }

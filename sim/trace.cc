@@ -98,7 +98,7 @@ std::string printable(std::string_view s, std::size_t max) {
 
 TraceRecorder::TraceRecorder(Hub& hub, const TraceHeader& header, bool format,
                              std::FILE* sink)
-    : hub_(hub), format_(format), sink_(sink) {
+    : hub_(hub), format_(format), sink_(sink), flush_bytes_(kFlushBytes) {
   if (!format_) return;
   nlohmann::ordered_json h;
   h["format"] = kTraceFormat;
@@ -208,7 +208,12 @@ void TraceRecorder::end(std::uint64_t cause) {
   text_.append(",\"h\":\"");
   text_.append(h, 16);
   text_.append("\"}\n");
-  if (text_.size() >= kFlushBytes && sink_ != nullptr && !keep_) flush();
+  if (text_.size() >= flush_bytes_ && sink_ != nullptr && !keep_) flush();
+}
+
+void TraceRecorder::flush_each_line(bool on) {
+  flush_bytes_ = on ? 1 : kFlushBytes;
+  if (on) flush();
 }
 
 void TraceRecorder::note_stall(const char* why) {
@@ -252,19 +257,80 @@ void TraceRecorder::on_switch(const Greenlet& from, const Greenlet& to) {
 void TraceRecorder::on_block(const Greenlet& g, const char* waiting_on) {
   if (begin(g.id(), "block")) {
     field_str("on", waiting_on == nullptr ? "" : waiting_on);
+    if (const internal::WaitObject* object = g.waiting_object()) {
+      field("obj", static_cast<std::int64_t>(hub_.object_id(*object)));
+    }
     end(0);
   }
   if (prev_observer_) prev_observer_->on_block(g, waiting_on);
 }
 
-void TraceRecorder::on_ready(const Greenlet& g, const Greenlet& waker) {
+void TraceRecorder::on_ready(const Greenlet& g, const Greenlet& waker,
+                             std::uint64_t timer) {
+  // A primitive's wake-up (on_wake) causes the readies that follow it.
+  std::uint64_t cause = last_switch_;
+  if (wake_left_ != 0) {
+    --wake_left_;
+    cause = wake_seq_;
+  }
   if (begin(g.id(), "ready")) {
     field("by", waker.id());
-    end(last_switch_);
+    field("timer", static_cast<std::int64_t>(timer));
+    end(cause);
   }
   wake_cause(g.id()) = seq_;
   ready_mirror_.push_back(g.id());
-  if (prev_observer_) prev_observer_->on_ready(g, waker);
+  if (prev_observer_) prev_observer_->on_ready(g, waker, timer);
+}
+
+void TraceRecorder::on_wake(const char* op, const internal::WaitObject& object,
+                            std::span<const Greenlet* const> woken) {
+  if (begin(current_id(), op)) {
+    field("obj", static_cast<std::int64_t>(object.id));
+    text_.append(",\"wakes\":[");
+    for (std::size_t i = 0; i < woken.size(); ++i) {
+      if (i != 0) text_.push_back(',');
+      append_int(text_, woken[i]->id());
+    }
+    text_.push_back(']');
+    end(last_switch_);
+    wake_seq_ = seq_;
+    wake_left_ = woken.size();
+  }
+  if (prev_observer_) prev_observer_->on_wake(op, object, woken);
+}
+
+void TraceRecorder::on_prepare_timers(
+    std::span<internal::TimerNode* const> timers) {
+  if (begin(current_id(), "prepare_timers")) {
+    text_.append(",\"timers\":[");
+    for (std::size_t i = 0; i < timers.size(); ++i) {
+      if (i != 0) text_.push_back(',');
+      append_int(text_, static_cast<std::int64_t>(timers[i]->seq));
+    }
+    text_.push_back(']');
+    end(0);
+  }
+  if (prev_observer_) prev_observer_->on_prepare_timers(timers);
+}
+
+// Not traced (creation is not a scheduling event); forwarded to the chain.
+void TraceRecorder::on_object_create(internal::WaitObject& object) {
+  if (prev_observer_) prev_observer_->on_object_create(object);
+}
+
+void TraceRecorder::on_object_destroy(const internal::WaitObject& object) {
+  if (prev_observer_) prev_observer_->on_object_destroy(object);
+}
+
+std::string TraceRecorder::object_creation_site(
+    const internal::WaitObject& object) {
+  return prev_observer_ ? prev_observer_->object_creation_site(object) : "";
+}
+
+std::uint64_t& TraceRecorder::fd_delivery(std::size_t key) {
+  if (key >= fd_deliveries_.size()) fd_deliveries_.resize(key * 2 + 16, 0);
+  return fd_deliveries_[key];
 }
 
 void TraceRecorder::on_exit(const Greenlet& g) {
@@ -346,6 +412,7 @@ void TraceRecorder::on_listen_add(int fd, IoEvents event, const Greenlet& g) {
     const std::size_t k = listen_key(fd, event);
     if (k >= listen_adds_.size()) listen_adds_.resize(k * 2 + 16, 0);
     listen_adds_[k] = seq_;
+    fd_delivery(k) = 0;  // what arrived before the wait did not end it
   }
   if (prev_observer_) prev_observer_->on_listen_add(fd, event, g);
 }
@@ -354,8 +421,10 @@ void TraceRecorder::on_listen_fire(int fd, IoEvents event, const Greenlet& g) {
   if (begin(g.id(), "listen_fire")) {
     field("fd", fd);
     field_str("ev", ev_name(event));
-    const std::size_t k = listen_key(fd, event);
-    end(k < listen_adds_.size() ? listen_adds_[k] : 0);
+    // The packet delivery that made the fd ready, else the poll reporting it.
+    std::uint64_t& delivery = fd_delivery(listen_key(fd, event));
+    end(delivery != 0 ? delivery : last_poll_done_);
+    delivery = 0;
     wake_cause(g.id()) = seq_;
   }
   if (prev_observer_) prev_observer_->on_listen_fire(fd, event, g);
@@ -396,6 +465,13 @@ void TraceRecorder::on_net(const NetEvent& e) {
   }
   end(cause);
   if (e.kind == NetEvent::Kind::kSend) packet_sends_[e.id] = seq_;
+  if (e.kind == NetEvent::Kind::kDeliver && e.fd >= 0) {
+    for (IoEvents ev : {kRead, kWrite}) {
+      if ((e.fd_events & ev) == 0) continue;
+      std::uint64_t& first = fd_delivery(listen_key(e.fd, ev));
+      if (first == 0) first = seq_;
+    }
+  }
 }
 
 void TraceRecorder::on_pass(std::int64_t when) {
@@ -416,6 +492,7 @@ void TraceRecorder::on_poll_done(std::size_t ready) {
   if (begin(current_id(), "poll_done")) {
     field("ready", static_cast<std::int64_t>(ready));
     end(0);
+    last_poll_done_ = seq_;
   }
   if (prev_observer_) prev_observer_->on_poll_done(ready);
 }
@@ -477,8 +554,16 @@ const std::vector<KindSpec>& kind_specs() {
   static const std::vector<KindSpec> specs = {
       {"spawn", {{"by", Type::kInt, true}}},
       {"switch", {{"from", Type::kInt, true}}},
-      {"block", {{"on", Type::kString, true}}},
-      {"ready", {{"by", Type::kInt, true}}},
+      {"block", {{"on", Type::kString, true}, {"obj", Type::kUint, false}}},
+      {"ready", {{"by", Type::kInt, true}, {"timer", Type::kUint, true}}},
+      {"event_send", {{"obj", Type::kUint, true}, {"wakes", Type::kIds, true}}},
+      {"queue_put", {{"obj", Type::kUint, true}, {"wakes", Type::kIds, true}}},
+      {"queue_get", {{"obj", Type::kUint, true}, {"wakes", Type::kIds, true}}},
+      {"queue_task_done",
+       {{"obj", Type::kUint, true}, {"wakes", Type::kIds, true}}},
+      {"sem_release",
+       {{"obj", Type::kUint, true}, {"wakes", Type::kIds, true}}},
+      {"prepare_timers", {{"timers", Type::kIds, true}}},
       {"exit", {}},
       {"exception",
        {{"where", Type::kString, true}, {"what", Type::kString, true}}},
@@ -616,7 +701,12 @@ bool check_header(std::string_view line, TraceHeader* h, std::string* why) {
   if (version->get<std::int64_t>() != kTraceVersion) {
     *why = "unsupported trace version " + printable(version->dump()) +
            ": this build reads version " + std::to_string(kTraceVersion);
-    if (version->get<std::int64_t>() < kTraceVersion) {
+    if (version->get<std::int64_t>() == 2) {
+      *why +=
+          " (version 2 traces have no prepare_timers or wake-up events "
+          "(event_send, queue_put, sem_release...) and other causes: record "
+          "the program again with this build)";
+    } else if (version->get<std::int64_t>() < kTraceVersion) {
       *why +=
           " (older traces have no outcome event and cannot drive a replay: "
           "record the program again with this build)";
@@ -812,6 +902,15 @@ bool check_event(std::string_view line, std::uint64_t expect_seq,
 }
 
 }  // namespace
+
+const std::vector<std::string_view>& trace_event_kinds() {
+  static const std::vector<std::string_view> kinds = [] {
+    std::vector<std::string_view> v;
+    for (const KindSpec& s : kind_specs()) v.push_back(s.kind);
+    return v;
+  }();
+  return kinds;
+}
 
 bool parse_trace(std::string_view text, ParsedTrace* out, TraceError* error,
                  const ParseOptions& options) {

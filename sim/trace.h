@@ -38,13 +38,17 @@
 namespace eventlet::sim {
 
 // Version 2 added the closing `outcome` event, `net_send`'s `jitter` and
-// `net_drop`'s `reason` (the decisions a replay drives from).
-inline constexpr int kTraceVersion = 2;
+// `net_drop`'s `reason` (the decisions a replay drives from). Version 3 added
+// `prepare_timers`, the wake-ups of primitives (`event_send`, `queue_put`,
+// `queue_get`, `queue_task_done`, `sem_release`) as the cause of the `ready`
+// events they make, `ready`'s `timer` and `block`'s `obj`, and a
+// `listen_fire` caused by the delivery (or poll) that made its fd ready.
+inline constexpr int kTraceVersion = 3;
 inline constexpr const char* kTraceFormat = "eventlet-sim-trace";
 // Names the scheduling semantics the trace was recorded with (not the binary:
 // a trace must be byte-identical on every machine). Bumped whenever the hub's
 // ordering rules or the event vocabulary change.
-inline constexpr const char* kBuildId = "eventlet-cpp-sim/2";
+inline constexpr const char* kBuildId = "eventlet-cpp-sim/3";
 // The largest PCT depth a trace (and sim::Options) may name.
 inline constexpr std::uint64_t kMaxPctDepth = 10000;
 
@@ -87,6 +91,9 @@ class TraceRecorder final : public HubObserver, public TieBreaker {
   // what is not flushed yet is kept in memory, unless keep_in_memory(true).
   const std::string& text() const { return text_; }
   void keep_in_memory(bool keep) { keep_ = keep; }
+  // With a sink: write each line as soon as it is complete (a live trace,
+  // e.g. debug::spew), instead of in blocks of about 1 MiB.
+  void flush_each_line(bool on);
   std::uint64_t events() const { return seq_; }
   // The event counter itself (for SimBackend::set_event_budget).
   const std::uint64_t* events_counter() const { return &seq_; }
@@ -111,7 +118,14 @@ class TraceRecorder final : public HubObserver, public TieBreaker {
   void on_spawn(const Greenlet& g, const Greenlet& creator) override;
   void on_switch(const Greenlet& from, const Greenlet& to) override;
   void on_block(const Greenlet& g, const char* waiting_on) override;
-  void on_ready(const Greenlet& g, const Greenlet& waker) override;
+  void on_ready(const Greenlet& g, const Greenlet& waker,
+                std::uint64_t timer) override;
+  void on_wake(const char* op, const internal::WaitObject& object,
+               std::span<const Greenlet* const> woken) override;
+  void on_prepare_timers(std::span<internal::TimerNode* const> timers) override;
+  void on_object_create(internal::WaitObject& object) override;
+  void on_object_destroy(const internal::WaitObject& object) override;
+  std::string object_creation_site(const internal::WaitObject& object) override;
   void on_exit(const Greenlet& g) override;
   void on_exception(std::exception_ptr error, std::string_view where) override;
   void on_timer_add(const internal::TimerNode& t) override;
@@ -149,6 +163,7 @@ class TraceRecorder final : public HubObserver, public TieBreaker {
   bool format_;
   std::FILE* sink_;
   bool keep_ = false;
+  std::size_t flush_bytes_;  // flush to the sink once text_ holds this much
   bool installed_ = false;
   HubObserver* prev_observer_ = nullptr;
   TieBreaker* inner_ = nullptr;
@@ -160,6 +175,16 @@ class TraceRecorder final : public HubObserver, public TieBreaker {
   // The last switch, or the timer_fire of the callback timer running now:
   // the cause of spawn, ready and exception events.
   std::uint64_t last_switch_ = 0;
+  // The wake event (event_send...) whose ready events are being recorded,
+  // and how many of them are still to come.
+  std::uint64_t wake_seq_ = 0;
+  std::size_t wake_left_ = 0;
+  // The last poll_done: the cause of a listen_fire no delivery explains.
+  std::uint64_t last_poll_done_ = 0;
+  // listen_key(fd, ev) -> the first net_deliver since its listen_add that
+  // may have made it ready (0: none).
+  std::vector<std::uint64_t> fd_deliveries_;
+  std::uint64_t& fd_delivery(std::size_t key);
   // Per greenlet id: the event that made it runnable last, and its creation.
   std::vector<std::uint64_t> wake_cause_;
   std::vector<Creation> creations_;
@@ -213,6 +238,13 @@ struct ParseOptions {
 // Never throws (but std::bad_alloc).
 bool parse_trace(std::string_view text, ParsedTrace* out, TraceError* error,
                  const ParseOptions& options = {});
+
+// The event kinds of this format version (kTraceVersion), in a fixed order
+// (that of parse_trace's table: "spawn", "switch", "block", "ready", the
+// wake-ups, "prepare_timers", "exit", ..., "outcome", "net_send",
+// "net_deliver", "net_drop"). parse_trace rejects any other kind. The
+// reference stays valid for the program's life.
+const std::vector<std::string_view>& trace_event_kinds();
 
 // The run's result, from a parsed trace's closing `outcome` event.
 struct TraceOutcome {

@@ -115,11 +115,14 @@ class HubDebug final : public HubObserver {
   bool timer_stacks = false;
   bool listener_stacks = false;
   bool spawn_stacks = false;
+  bool object_stacks = false;
   std::shared_ptr<Watch> watch;  // blocking detection, if on
 
   std::unordered_map<std::uint64_t, Trace> timer_traces;
   std::map<ListenerKey, Trace> listener_traces;
   std::unordered_map<std::int64_t, Trace> spawn_traces;
+  std::unordered_map<const eventlet::internal::WaitObject*, Trace>
+      object_traces;
   std::unordered_map<std::int64_t, std::int64_t> parked_since;  // hub time
   std::uint64_t timers_added = 0, timers_fired = 0, timers_cancelled = 0;
   std::uint64_t switches = 0, spawned = 0, exited = 0, exceptions = 0;
@@ -130,7 +133,16 @@ class HubDebug final : public HubObserver {
   void on_spawn(const Greenlet& g, const Greenlet& creator) override;
   void on_switch(const Greenlet& from, const Greenlet& to) override;
   void on_block(const Greenlet& g, const char* waiting_on) override;
-  void on_ready(const Greenlet& g, const Greenlet& waker) override;
+  void on_ready(const Greenlet& g, const Greenlet& waker,
+                std::uint64_t timer) override;
+  void on_wake(const char* op, const eventlet::internal::WaitObject& object,
+               std::span<const Greenlet* const> woken) override;
+  void on_prepare_timers(
+      std::span<eventlet::internal::TimerNode* const> timers) override;
+  void on_object_create(eventlet::internal::WaitObject& object) override;
+  void on_object_destroy(const eventlet::internal::WaitObject& object) override;
+  std::string object_creation_site(
+      const eventlet::internal::WaitObject& object) override;
   void on_exit(const Greenlet& g) override;
   void on_exception(std::exception_ptr error, std::string_view where) override;
   void on_timer_add(const eventlet::internal::TimerNode& t) override;
@@ -145,7 +157,8 @@ class HubDebug final : public HubObserver {
 
  private:
   bool wanted() const {
-    return timer_stacks || listener_stacks || spawn_stacks || watch;
+    return timer_stacks || listener_stacks || spawn_stacks || object_stacks ||
+           watch;
   }
   Hub* hub_;
   std::shared_ptr<Mailbox> mailbox_;  // identifies the hub (never reused)

@@ -9,7 +9,8 @@ cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 d=examples/tutorials
 bin=bazel-bin/examples/tutorials/tutorial
 for name in $("$bin" --list); do
-  "$bin" "$name" --trace="$d/$name.trace.jsonl" >/dev/null
+  # 05_deadlock ends in a deadlock on purpose.
+  "$bin" "$name" --trace="$d/$name.trace.jsonl" >/dev/null || [[ $name == 05_deadlock ]]
 done
 # Tutorial 7: the first failing seed of each strategy. Tutorial 8: seed 10 of
 # random (two preemptions) and its shrunk schedule.

@@ -10,6 +10,7 @@ const std::vector<Tutorial>& all() {
       {"03_hub_loop", HubLoop},
       {"04_trampoline", Trampoline},
       {"05_wait_event", WaitAndEvent},
+      {"05_deadlock", Deadlock},
       {"06_imap", Imap},
       {"07_explore", LostUpdate},
   };

@@ -17,6 +17,7 @@ void Sleep();         // 02_sleep.cc
 void HubLoop();       // 03_hub_loop.cc
 void Trampoline();    // 04_trampoline.cc
 void WaitAndEvent();  // 05_wait_event.cc
+void Deadlock();      // 05_deadlock.cc (ends in sim::Deadlock on purpose)
 void Imap();          // 06_imap.cc
 void LostUpdate();    // 07_explore.cc (examples/sim/lost_update.cc)
 

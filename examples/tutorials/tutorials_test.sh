@@ -10,6 +10,9 @@
 #    ```trace FILE holds lines of FILE, ```step FILE lines of
 #    `step FILE --print`, and ```session NAME lines of the stepper session
 #    `step NAME.trace.jsonl < NAME.commands` (a line "..." is skipped);
+#    a block opened with ```waits FILE states fd waits, one a line:
+#    "#A -> #B  N ms  ...": event A of FILE is a listen_add, B the
+#    listen_fire that ends it (same fd and direction), B - A = N ms exactly;
 # 3. docs/tutorials/README.md links every tutorial page.
 # After an intended change: examples/tutorials/regenerate.sh, then fix the
 # prose this test points at.
@@ -24,7 +27,15 @@ fail=0
 
 # 1. Re-record.
 for name in $("$tutorial" --list); do
-  "$tutorial" "$name" --trace="$tmp/$name.jsonl" >/dev/null
+  # 05_deadlock ends in a deadlock on purpose (exit status 1); the others pass.
+  status=0
+  "$tutorial" "$name" --trace="$tmp/$name.jsonl" >/dev/null || status=$?
+  want=0
+  [[ $name == 05_deadlock ]] && want=1
+  if ((status != want)); then
+    echo "FAIL: $name exited with status $status, not $want"
+    fail=1
+  fi
   if ! cmp -s "$tmp/$name.jsonl" "$data/$name.trace.jsonl"; then
     echo "FAIL: $name's trace differs from examples/tutorials/$name.trace.jsonl:"
     diff -u "$data/$name.trace.jsonl" "$tmp/$name.jsonl" | head -20 || true
@@ -73,18 +84,45 @@ source_of() {  # KIND ARG -> a file holding what the block may quote
   local kind=$1 arg=$2 out="$tmp/source.$1.${2//\//_}"
   if [[ ! -f "$out" ]]; then
     case "$kind" in
-      trace) cp "$data/$arg" "$out" ;;
+      trace | waits) cp "$data/$arg" "$out" ;;
       step) "$step" "$data/$arg" --print >"$out" ;;
       session) "$step" "$data/$arg.trace.jsonl" <"$data/$arg.commands" >"$out" ;;
     esac
   fi
   echo "$out"
 }
+# check_wait "#A -> #B  N ms ..." TRACE: prints why not, and fails, unless A
+# is a listen_add, B the listen_fire of the same fd and direction, and B's time
+# minus A's is N ms.
+check_wait() {
+  local a b ms ea eb
+  if [[ ! "$1" =~ ^#([0-9]+)\ -\>\ #([0-9]+)\ \ ([0-9]+)\ ms ]]; then
+    echo "not of the form '#A -> #B  N ms'"
+    return 1
+  fi
+  a=${BASH_REMATCH[1]} b=${BASH_REMATCH[2]} ms=${BASH_REMATCH[3]}
+  ea=$(grep -m1 "^{\"seq\":$a," "$2" || true)
+  eb=$(grep -m1 "^{\"seq\":$b," "$2" || true)
+  field() { sed -n "s/.*\"$1\":\"\{0,1\}\([^,\"]*\).*/\1/p" <<<"$2"; }
+  if [[ $(field kind "$ea") != listen_add || $(field kind "$eb") != listen_fire ]]; then
+    echo "#$a is not a listen_add or #$b not a listen_fire"
+    return 1
+  fi
+  if [[ $(field fd "$ea")/$(field ev "$ea") != $(field fd "$eb")/$(field ev "$eb") ]]; then
+    echo "#$a and #$b are not the same fd and direction"
+    return 1
+  fi
+  local took=$(($(field t "$eb") - $(field t "$ea")))
+  if ((took != ms * 1000000)); then
+    echo "the wait took $took ns, not $ms ms"
+    return 1
+  fi
+}
 quoted=0
 for page in "$docs"/*.md; do
   base=$(basename "$page")
   awk '
-    /^```(trace|step|session) / { inside = 1; k = $1; sub(/^```/, "", k); print "BEGIN " k " " $2 " " NR; next }
+    /^```(trace|step|session|waits) / { inside = 1; k = $1; sub(/^```/, "", k); print "BEGIN " k " " $2 " " NR; next }
     /^```/ && inside { inside = 0; print "END"; next }
     inside { print "LINE " NR " " $0 }
   ' "$page" >"$tmp/blocks"
@@ -108,7 +146,13 @@ for page in "$docs"/*.md; do
         line=${rest#* }
         [[ -z "$src" || "$line" == "..." || -z "${line// /}" ]] && continue
         quoted=$((quoted + 1))
-        if ! grep -qxF -- "$line" "$src"; then
+        if [[ $kind == waits ]]; then
+          if ! why=$(check_wait "$line" "$src"); then
+            echo "FAIL: $base:$no: $why:"
+            echo "  $line"
+            fail=1
+          fi
+        elif ! grep -qxF -- "$line" "$src"; then
           echo "FAIL: $base:$no quotes a line that is not in its source ($kind $arg):"
           echo "  $line"
           fail=1

@@ -26,6 +26,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <limits>
+#include <span>
 #include <vector>
 
 #include "hub/internal/timer_node.h"
@@ -61,18 +62,25 @@ class TimerQueue {
   TimerQueue& operator=(const TimerQueue&) = delete;
 
   // Appends "resume `g` if it is still in wait `wait_id`" to the FIFO.
-  void push_ready(Greenlet* g, std::uint32_t wait_id) {
+  // Returns the entry's sequence number (shared with heap timers: the trace's
+  // timer numbers).
+  std::uint64_t push_ready(Greenlet* g, std::uint32_t wait_id) {
     if (ready_size_ > ready_mask_) [[unlikely]]
       grow_ready();
+    const std::uint64_t seq = next_seq_++;
     ready_[(ready_head_ + ready_size_) & ready_mask_] =
-        ReadyEntry{next_seq_++, g, wait_id};
+        ReadyEntry{seq, g, wait_id};
     ++ready_size_;
+    return seq;
   }
 
   // Schedules `node` at `deadline`; it joins the heap at the next prepare().
   void schedule(TimerNode* node, std::int64_t deadline);
   // Removes a pending or scheduled node. No-op for other states.
   void cancel(TimerNode* node);
+  // next_timers: timers scheduled since the last prepare().
+  bool has_pending() const { return !pending_.empty(); }
+  std::span<TimerNode* const> pending() const { return pending_; }
   // Moves next_timers into the heap.
   void prepare() {
     if (!pending_.empty()) prepare_pending();

@@ -9,13 +9,60 @@
 #ifndef EVENTLET_HUB_INTERNAL_WAIT_QUEUE_H_
 #define EVENTLET_HUB_INTERNAL_WAIT_QUEUE_H_
 
+#include <atomic>
 #include <cstddef>
+#include <cstdint>
+#include <limits>
 
 namespace eventlet {
 class Greenlet;
 }
 
 namespace eventlet::internal {
+
+// What a synchronisation primitive (Event, Queue, Semaphore...) shows of
+// itself in traces and deadlock reports; embedded in the primitive, which
+// passes it to Hub::wait_in and the Hub::wake_* calls that take one (and to
+// Hub::touch on operations that neither wait nor wake). Single-threaded,
+// like the primitive.
+struct WaitObject;
+// Tell the calling thread's hub's observer (HubObserver::on_object_create /
+// on_object_destroy), if there is one. Defined in hub.cc.
+void note_object_created(WaitObject& object);
+void note_object_destroyed(WaitObject& object);
+// How many observers, process-wide, want to hear of every WaitObject's
+// creation (debug::hub_object_stacks); while 0, creating one costs a load.
+inline std::atomic<int> object_creation_watchers{0};
+
+struct WaitObject {
+  static constexpr std::int64_t kNobody =
+      std::numeric_limits<std::int64_t>::min();
+  explicit WaitObject(const char* kind_name) : kind(kind_name) {
+    if (object_creation_watchers.load(std::memory_order_relaxed) != 0)
+        [[unlikely]]
+      note_object_created(*this);
+  }
+  ~WaitObject() {
+    if (creation_recorded) [[unlikely]]
+      note_object_destroyed(*this);
+  }
+  WaitObject(const WaitObject&) = delete;
+  WaitObject& operator=(const WaitObject&) = delete;
+
+  // "Event", "Queue", "Semaphore"...: a string with static storage.
+  const char* kind;
+  // Its number on its hub, given at its first wait (Hub::wait_in; 0 until
+  // then), so a simulated run numbers its objects the same way every time,
+  // traced or not.
+  mutable std::uint64_t id = 0;
+  // Greenlet::id() of the greenthread whose operation last changed it (send,
+  // reset, put, get, acquire, release...; a wait that blocks does not count);
+  // kNobody before any. Deadlock reports name it.
+  std::int64_t last_touch = kNobody;
+  // Set by an observer that recorded where it was created
+  // (HubObserver::on_object_create), so that it hears of its destruction.
+  bool creation_recorded = false;
+};
 
 struct Waiter {
   Greenlet* greenlet = nullptr;

@@ -1,0 +1,55 @@
+// Copyright 2026 The eventlet-cpp Authors.
+#include "debug/spew.h"
+
+#include <memory>
+
+#include "hub/hub.h"
+#include "sim/trace.h"
+
+namespace eventlet::debug {
+namespace {
+
+// The calling thread's spewing recorder, and the hub it watches.
+struct Spewer {
+  Hub* hub = nullptr;
+  std::unique_ptr<sim::TraceRecorder> recorder;
+  ~Spewer() { unspew(); }
+};
+thread_local Spewer tls_spewer;
+
+}  // namespace
+
+void spew(std::FILE* out) {
+  unspew();
+  Hub& hub = Hub::current();
+  sim::TraceHeader header;
+  header.strategy = "live";
+  auto recorder =
+      std::make_unique<sim::TraceRecorder>(hub, header, /*format=*/true, out);
+  recorder->flush_each_line(true);
+  recorder->install(nullptr);
+  tls_spewer.hub = &hub;
+  tls_spewer.recorder = std::move(recorder);
+}
+
+void unspew() {
+  Spewer& s = tls_spewer;
+  if (!s.recorder) return;
+  if (Hub::current_if_exists() == s.hub &&
+      s.hub->observer() == s.recorder.get()) {
+    s.recorder->uninstall();  // restores the observer it chained to
+    s.recorder.reset();
+  } else {
+    // Its hub is gone, or another observer chained to it since: it cannot
+    // be taken out without breaking that chain. It goes quiet instead and
+    // is left in place (a small object, kept until the process ends).
+    s.recorder->stop_formatting();
+    s.recorder->flush();
+    (void)s.recorder.release();
+  }
+  s.hub = nullptr;
+}
+
+bool spewing() { return tls_spewer.recorder != nullptr; }
+
+}  // namespace eventlet::debug
