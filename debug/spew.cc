@@ -35,8 +35,11 @@ void spew(std::FILE* out) {
 void unspew() {
   Spewer& s = tls_spewer;
   if (!s.recorder) return;
-  if (Hub::current_if_exists() == s.hub &&
-      s.hub->observer() == s.recorder.get()) {
+  const bool hub_alive = Hub::current_if_exists() == s.hub;
+  // A trace ends with its outcome event: the stepper and the timeline then
+  // load it whole.
+  if (hub_alive) s.recorder->note_outcome("ok", "debug::unspew()");
+  if (hub_alive && s.hub->observer() == s.recorder.get()) {
     s.recorder->uninstall();  // restores the observer it chained to
     s.recorder.reset();
   } else {

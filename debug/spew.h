@@ -35,7 +35,8 @@
 namespace eventlet::debug {
 
 void spew(std::FILE* out = stderr);
-// Stops it (flushes). No-op if not spewing.
+// Stops it: writes the closing outcome event ("ok", "debug::unspew()") and
+// flushes. No-op if not spewing.
 void unspew();
 bool spewing();
 

@@ -53,6 +53,13 @@ bool prepare_driven_run(std::string_view trace, const Options& limits,
   }
   Options o = limits;
   o.seed = parsed->header.seed;
+  if (parsed->header.strategy == "live") {
+    *error = TraceError{1,
+                        "a live trace (debug::spew) records a real hub's "
+                        "events, not a simulated run's decisions: it cannot "
+                        "be replayed"};
+    return false;
+  }
   if (!parse_strategy(parsed->header.strategy, &o.strategy)) {
     *error = TraceError{1, "unknown strategy"};
     return false;

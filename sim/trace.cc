@@ -724,9 +724,9 @@ bool check_header(std::string_view line, TraceHeader* h, std::string* why) {
     return false;
   }
   const std::string s = strategy->get<std::string>();
-  if (s != "fifo" && s != "random" && s != "pct") {
+  if (s != "fifo" && s != "random" && s != "pct" && s != "live") {
     *why = "unknown strategy \"" + printable(s) +
-           "\" (expected fifo, random or pct)";
+           "\" (expected fifo, random, pct or live)";
     return false;
   }
   auto build = j.find("build");
