@@ -14,37 +14,14 @@
 #include "greenthread/event.h"
 #include "greenthread/greenthread.h"
 #include "gtest/gtest.h"
+#include "tpool/testing/wait_until.h"
 
 namespace eventlet {
 namespace {
 
-// Generous bound for waits on native threads: far beyond any scheduling delay
-// on a busy machine, short of the test's timeout.
-constexpr auto kPatience = std::chrono::seconds(20);
-
-// Called on a worker thread: polls `done` until it holds or kPatience passed.
-// Returns done().
-template <typename Pred>
-bool poll_until(Pred done) {
-  const auto give_up = std::chrono::steady_clock::now() + kPatience;
-  while (!done()) {
-    if (std::chrono::steady_clock::now() > give_up) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
-  return true;
-}
-
-// Called in a greenthread: sleeps greenly until `done` holds or kPatience
-// passed. Returns done().
-template <typename Pred>
-bool sleep_until(Pred done) {
-  const auto give_up = std::chrono::steady_clock::now() + kPatience;
-  while (!done()) {
-    if (std::chrono::steady_clock::now() > give_up) return false;
-    sleep(absl::Milliseconds(1));
-  }
-  return true;
-}
+using testing::kPatience;
+using testing::poll_until;
+using testing::sleep_until;
 
 TEST(Tpool, ReturnsResultsAndExceptions) {
   EXPECT_EQ(tpool::execute([](int a, int b) { return a * b; }, 6, 7), 42);

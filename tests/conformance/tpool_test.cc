@@ -30,35 +30,14 @@
 #include "gtest/gtest.h"
 #include "hub/hub.h"
 #include "pool/green_pile.h"
+#include "tpool/testing/wait_until.h"
 
 namespace eventlet {
 namespace {
 
-// Far beyond any scheduling delay on a busy machine, short of the test's
-// timeout: how long a wait may take before the test gives up.
-constexpr auto kPatience = std::chrono::seconds(20);
-
-// On a worker thread: polls `done` until it holds or kPatience passed.
-template <typename Pred>
-bool poll_until(Pred done) {
-  const auto give_up = std::chrono::steady_clock::now() + kPatience;
-  while (!done()) {
-    if (std::chrono::steady_clock::now() > give_up) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
-  return true;
-}
-
-// In a greenthread: sleeps greenly until `done` holds or kPatience passed.
-template <typename Pred>
-bool sleep_until(Pred done) {
-  const auto give_up = std::chrono::steady_clock::now() + kPatience;
-  while (!done()) {
-    if (std::chrono::steady_clock::now() > give_up) return false;
-    sleep(absl::Milliseconds(1));
-  }
-  return true;
-}
+using testing::kPatience;
+using testing::poll_until;
+using testing::sleep_until;
 
 // eventlet's tearDown kills the pool after every test; the pool size a test
 // sets is put back too.
