@@ -119,27 +119,12 @@ class CrossHubEvent {
 
   // Parks the calling greenthread until sent; returns (a copy of) the value.
   auto wait() {
-    std::shared_ptr<Waiter> w;
-    {
-      std::lock_guard lock(mutex_);
-      if (!value_) {
-        w = std::make_shared<Waiter>();
-        waiters_.push_back(w);
-      }
-    }
-    if (w) park(w, std::nullopt);
+    if (std::shared_ptr<Waiter> w = enlist()) park(w, std::nullopt);
     return result();
   }
   // As wait(), but gives up after `timeout`: false (T = void) or nullopt.
   auto wait(absl::Duration timeout) {
-    std::shared_ptr<Waiter> w;
-    {
-      std::lock_guard lock(mutex_);
-      if (!value_) {
-        w = std::make_shared<Waiter>();
-        waiters_.push_back(w);
-      }
-    }
+    std::shared_ptr<Waiter> w = enlist();
     const bool sent = !w || park(w, timeout);
     if constexpr (std::is_void_v<T>) {
       return sent;
@@ -149,6 +134,14 @@ class CrossHubEvent {
   }
 
  private:
+  // Null if already sent; else a new waiter, queued.
+  std::shared_ptr<Waiter> enlist() {
+    std::lock_guard lock(mutex_);
+    if (value_) return nullptr;
+    auto w = std::make_shared<Waiter>();
+    waiters_.push_back(w);
+    return w;
+  }
   // Waits for the wake-up; false on timeout (the waiter has left the list).
   bool park(const std::shared_ptr<Waiter>& w,
             std::optional<absl::Duration> timeout) {
