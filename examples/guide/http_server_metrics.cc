@@ -1,3 +1,6 @@
+#include <stdlib.h>
+#include <unistd.h>
+
 #include <cstdio>
 #include <fstream>
 #include <sstream>
@@ -15,8 +18,10 @@ namespace net = eventlet::net;
 
 int main() {
   // The access log: one line per response, written by a thread of its own.
-  const std::string log_path = "/tmp/eventlet_guide_access.log";
-  std::remove(log_path.c_str());
+  // (A file of its own: two runs at once must not share a log.)
+  char log_name[] = "/tmp/eventlet_guide_access.XXXXXX";
+  close(mkstemp(log_name));
+  const std::string log_path = log_name;
   http::AccessLog log(log_path);  // or "-" for stderr
 
   http::ServerOptions options;
@@ -61,4 +66,5 @@ int main() {
                  "...");
     std::printf("%s\n", line.c_str());
   }
+  std::remove(log_path.c_str());
 }
