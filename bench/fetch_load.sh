@@ -36,39 +36,15 @@ duration=${DURATION:-5s}
 server_core=${SERVER_CORE:-0}
 client_core=${CLIENT_CORE:-1}
 clk_tck=$(getconf CLK_TCK)
-
-work=$(mktemp -d "${TMPDIR:-/tmp}/fetch_load.XXXXXX")
-server_pid=
-nginx_pid=
-cleanup() {
-  [[ -n $server_pid ]] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
-  [[ -n $nginx_pid ]] && kill "$nginx_pid" 2>/dev/null && wait "$nginx_pid" 2>/dev/null
-  rm -rf "$work"
-}
-trap cleanup EXIT
+source "$here/lib.sh"
+bench_workdir fetch_load
 
 if [[ -z ${FETCH:-} || -z ${HELLO:-} ]]; then
-  (cd "$root" && ./bazelw build -c opt //examples:fetch //examples:hello_server) || exit 1
-  # Copies, so that other builds in the workspace cannot swap them mid-run.
-  cp "$root/bazel-out/k8-opt/bin/examples/fetch" "$work/fetch"
-  cp "$root/bazel-out/k8-opt/bin/examples/hello_server" "$work/hello_server"
+  build_opt_copy //examples:fetch //examples:hello_server || exit 1
   FETCH=$work/fetch
   HELLO=$work/hello_server
 fi
 
-install_packages() {
-  local sudo=()
-  if [[ $(id -u) -ne 0 ]]; then
-    command -v sudo >/dev/null 2>&1 || { echo "cannot install $*: not root, no sudo"; return 1; }
-    sudo=(sudo)
-  fi
-  echo "installing: $*"
-  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -o Dpkg::Use-Pty=0 \
-    "$@" >/dev/null 2>&1 ||
-    { "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null 2>&1 &&
-      "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -o Dpkg::Use-Pty=0 \
-        "$@" >/dev/null 2>&1; }
-}
 command -v go >/dev/null 2>&1 || install_packages golang-go
 
 go_client=
@@ -87,27 +63,39 @@ echo "nproc: $(nproc); $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2-)"
 uname -sr
 echo "commit: $(cd "$root" && git rev-parse --short HEAD 2>/dev/null || echo '?')"
 
-taskset -c "$server_core" "$HELLO" --port=0 >"$work/server.out" 2>&1 &
-server_pid=$!
-for _ in $(seq 100); do
-  grep -q 'listening on' "$work/server.out" && break
-  sleep 0.05
-done
-url=$(sed -nE 's#.*listening on (http://[^ ]+/).*#\1#p' "$work/server.out")
-[[ -n $url ]] || { echo "hello_server did not start:"; cat "$work/server.out"; exit 1; }
+# start_hello ARGS...: starts hello_server on core $server_core with ARGS (replacing
+# the one running); sets server_pid, and server_url once it listens (exits if it doesn't).
+start_hello() {
+  if [[ -n ${server_pid:-} ]]; then
+    kill "$server_pid" 2>/dev/null
+    wait "$server_pid" 2>/dev/null
+    unset 'started[-1]'
+  fi
+  taskset -c "$server_core" "$HELLO" --port=0 "$@" >"$work/server.out" 2>&1 &
+  server_pid=$!
+  started+=("$server_pid")
+  for _ in $(seq 100); do
+    grep -q 'listening on' "$work/server.out" && break
+    sleep 0.05
+  done
+  server_url=$(sed -nE 's#.*listening on (https?://[^ ]+/).*#\1#p' "$work/server.out")
+  [[ -n $server_url ]] || { echo "hello_server $* did not start:"; cat "$work/server.out"; exit 1; }
+}
+
+start_hello
+url=$server_url
 echo "server: hello_server on $url, core $server_core; clients on core $client_core"
 
-server_ticks() { awk '{print $14 + $15}' "/proc/$server_pid/stat"; }
 
 # run NAME COMMAND...: one measured run; prints one line.
 run() {
   local name=$1
   shift
   local before after out cpu
-  before=$(server_ticks)
+  before=$(cpu_ticks "$server_pid")
   local TIMEFORMAT='%U %S'
   { time taskset -c "$client_core" "$@" >"$work/run.out" 2>/dev/null; } 2>"$work/time.out"
-  after=$(server_ticks)
+  after=$(cpu_ticks "$server_pid")
   out=$(cat "$work/run.out")
   cpu=$(awk '{print $1 + $2}' "$work/time.out")
   awk -v name="$name" -v n="$requests" -v cpu="$cpu" -v st=$((after - before)) \
@@ -132,9 +120,8 @@ done
 
 # ---- https ----------------------------------------------------------------------------
 
-command -v wrk >/dev/null 2>&1 || install_packages wrk
-[[ -x /usr/sbin/nginx ]] || command -v nginx >/dev/null 2>&1 || install_packages nginx-light
-nginx_bin=$(command -v nginx || echo /usr/sbin/nginx)
+require_wrk
+find_nginx
 
 # A test CA and a certificate it signs for 127.0.0.1 (ECDSA P-256), for every server.
 pki=$work/pki
@@ -149,17 +136,8 @@ openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
     -CAcreateserial -days 2 -extfile "$pki/ext.cnf" -out "$pki/cert.pem" 2>/dev/null ||
   { echo "https: openssl could not make the certificates"; exit 1; }
 
-kill "$server_pid" 2>/dev/null
-wait "$server_pid" 2>/dev/null
-taskset -c "$server_core" "$HELLO" --port=0 --tls_cert="$pki/cert.pem" \
-  --tls_key="$pki/key.pem" >"$work/tls_server.out" 2>&1 &
-server_pid=$!
-for _ in $(seq 100); do
-  grep -q 'listening on' "$work/tls_server.out" && break
-  sleep 0.05
-done
-tls_url=$(sed -nE 's#.*listening on (https://[^ ]+/).*#\1#p' "$work/tls_server.out")
-[[ -n $tls_url ]] || { echo "hello_server --tls_cert did not start:"; cat "$work/tls_server.out"; exit 1; }
+start_hello --tls_cert="$pki/cert.pem" --tls_key="$pki/key.pem"
+tls_url=$server_url
 
 # curl --parallel as a client with the same summary lines (no latencies).
 cat >"$work/curl_fetch.sh" <<'CURL'
@@ -189,35 +167,16 @@ done
 
 # ---- The servers' side: hello_server against nginx, both with TLS, loaded by wrk.
 tls_port=${TLS_NGINX_PORT:-28443}
-mkdir -p "$work/nginx"
-cat >"$work/nginx/nginx.conf" <<NGINX
-worker_processes 1;
-daemon off;
-error_log $work/nginx/error.log;
-pid $work/nginx/nginx.pid;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  keepalive_requests 1000000;
-  client_body_temp_path $work/nginx/body;
-  proxy_temp_path $work/nginx/proxy;
-  fastcgi_temp_path $work/nginx/fastcgi;
-  uwsgi_temp_path $work/nginx/uwsgi;
-  scgi_temp_path $work/nginx/scgi;
-  server {
-    listen 127.0.0.1:$tls_port ssl backlog=4096;
+write_nginx_conf "$work/nginx" 1 4096 "127.0.0.1:$tls_port ssl backlog=4096" "\
     ssl_certificate $pki/cert.pem;
     ssl_certificate_key $pki/key.pem;
-    ssl_protocols TLSv1.2 TLSv1.3;
-    location / { default_type "text/plain; charset=utf-8"; return 200 "Hello, World!\n"; }
-  }
-}
-NGINX
+    ssl_protocols TLSv1.2 TLSv1.3;"
 nginx_worker=
 if [[ -x $nginx_bin ]]; then
   taskset -c "$server_core" "$nginx_bin" -c "$work/nginx/nginx.conf" -p "$work/nginx" \
     >"$work/nginx.log" 2>&1 &
   nginx_pid=$!
+  started+=("$nginx_pid")
   for _ in $(seq 100); do
     nginx_worker=$(pgrep -P "$nginx_pid" | head -1)
     [[ -n $nginx_worker ]] && curl -s --cacert "$pki/ca.pem" "https://127.0.0.1:$tls_port/" \
@@ -229,17 +188,15 @@ else
   echo "nginx: skipped (not installed)"
 fi
 
-cpu_ticks_of() { awk '{print $14 + $15}' "/proc/$1/stat"; }
-
 # wrk_run NAME PID URL CONNS [wrk args...]: one wrk run against a server process.
 wrk_run() {
   local name=$1 pid=$2 target=$3 conns=$4
   shift 4
   local t0 t1
-  t0=$(cpu_ticks_of "$pid")
+  t0=$(cpu_ticks "$pid")
   taskset -c "$client_core" wrk -t1 -c"$conns" -d"$duration" --latency "$@" "$target" \
     >"$work/wrk.out" 2>&1
-  t1=$(cpu_ticks_of "$pid")
+  t1=$(cpu_ticks "$pid")
   awk -v name="$name" -v d=$((t1 - t0)) -v hz="$clk_tck" '
     /requests in/ { n = $1 } /^Requests\/sec:/ { rps = $2 }
     $1 == "50%" { p50 = $2 } $1 == "99%" { p99 = $2 }

@@ -4,6 +4,7 @@
 #   bench/http_load.sh                       # everything this machine can run
 #   ROUNDS=3 DURATION=5s IDLE_N=10000 bench/http_load.sh
 #   SERVERS="eventlet-cpp nginx" bench/http_load.sh
+#   CORES=2 CONNS=256 bench/http_load.sh     # every server on both cores
 #
 # Hello world ("Hello, World!\n", text/plain) served by
 #   eventlet-cpp   //examples:hello_server (built with -c opt)
@@ -12,7 +13,12 @@
 #   eventlet.wsgi  Python eventlet 0.33 (bench/baselines/python/eventlet_wsgi_hello.py)
 # each pinned to core $SERVER_CORE (taskset), loaded by wrk pinned to core $CLIENT_CORE:
 #   wrk -t1 -c64 -d5s (keep-alive). Prints req/s, latency p50/p99 and the server's CPU
-# time per request, from /proc/<pid>/stat utime+stime (all its threads) before/after.
+# time per request, from /proc/<pid>/stat utime+stime (all its threads; all of nginx's
+# workers) before/after.
+#
+# CORES=2: every server may use both cores and so may wrk (-t2; nothing is pinned):
+# hello_server --hubs=2 (a hub per core, SO_REUSEPORT listeners), nginx with
+# worker_processes 2, Go with GOMAXPROCS=2; eventlet.wsgi is single-threaded and left out.
 #
 # Then the idle test: bench/idle_conns.py opens $IDLE_N keep-alive connections, one
 # request each, and holds them; the server's resident set growth divided by $IDLE_N is
@@ -25,56 +31,47 @@ set -uo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/.." && pwd)
+source "$here/lib.sh"
 duration=${DURATION:-5s}
 conns=${CONNS:-64}
 rounds=${ROUNDS:-1}
 idle_n=${IDLE_N:-10000}
+cores=${CORES:-1}
 server_core=${SERVER_CORE:-0}
 client_core=${CLIENT_CORE:-1}
 port_base=${PORT_BASE:-28080}
-servers=${SERVERS:-eventlet-cpp nginx go eventlet.wsgi}
 python=/usr/bin/python3
 clk_tck=$(getconf CLK_TCK)
+case $cores in
+  1)
+    servers=${SERVERS:-eventlet-cpp nginx go eventlet.wsgi}
+    server_pin=(taskset -c "$server_core")
+    client_pin=(taskset -c "$client_core")
+    hubs_flag=()
+    ;;
+  2)
+    servers=${SERVERS:-eventlet-cpp nginx go}
+    server_pin=()
+    client_pin=()
+    hubs_flag=(--hubs=2)
+    ;;
+  *) say "CORES must be 1 or 2"; exit 2 ;;
+esac
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/http_load.XXXXXX")
-started=()
-cleanup() {
-  local pid
-  for pid in "${started[@]}"; do kill "$pid" 2>/dev/null; done
-  for pid in "${started[@]}"; do wait "$pid" 2>/dev/null; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-say() { printf '%s\n' "$*"; }
-section() { printf '\n== %s\n' "$*"; }
-
-# ---- Tools ---------------------------------------------------------------------------
-
-install_packages() {
-  local sudo=()
-  if [[ $(id -u) -ne 0 ]]; then
-    command -v sudo >/dev/null 2>&1 || { say "cannot install $*: not root, no sudo"; return 1; }
-    sudo=(sudo)
-  fi
-  say "installing: $*"
-  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -o Dpkg::Use-Pty=0 \
-    "$@" </dev/null >/dev/null 2>&1 ||
-    { "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null 2>&1 &&
-      "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -o Dpkg::Use-Pty=0 \
-        "$@" </dev/null >/dev/null 2>&1; }
-}
-command -v wrk >/dev/null 2>&1 || install_packages wrk
-[[ -x /usr/sbin/nginx ]] || command -v nginx >/dev/null 2>&1 || install_packages nginx-light
-command -v wrk >/dev/null 2>&1 || { say "wrk is not available: nothing to measure"; exit 1; }
-nginx_bin=$(command -v nginx || echo /usr/sbin/nginx)
+bench_workdir http_load
+require_wrk || { say "wrk is not available: nothing to measure"; exit 1; }
+find_nginx
 
 # Enough fds for $idle_n connections, in this shell and what it starts.
 ulimit -n $((idle_n + 4096)) 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null
 say "ulimit -n: $(ulimit -n)"
 
 section "machine"
-say "nproc: $(nproc); server on core $server_core, wrk on core $client_core"
+if ((cores == 1)); then
+  say "nproc: $(nproc); server on core $server_core, wrk on core $client_core"
+else
+  say "nproc: $(nproc); servers and wrk on both cores (CORES=2, nothing pinned)"
+fi
 grep -m1 'model name' /proc/cpuinfo || true
 uname -sr
 say "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -92,65 +89,44 @@ wait_ready() {
   return 1
 }
 
-# Starts a server pinned to $server_core; sets server_pid (the process to measure).
+# Starts a server (pinned to $server_core when CORES=1); sets server_pids (the processes
+# to measure: nginx's workers, not its master).
 start_server() {
-  local name=$1 port=$2
-  server_pid=
+  local name=$1 port=$2 pid
+  server_pids=
   case $name in
     eventlet-cpp)
       [[ -x $work/hello_server ]] || return 1
-      taskset -c "$server_core" "$work/hello_server" --port="$port" >"$work/$name.log" 2>&1 &
-      server_pid=$!
+      "${server_pin[@]}" "$work/hello_server" --port="$port" "${hubs_flag[@]}" \
+        >"$work/$name.log" 2>&1 &
       ;;
     nginx)
       [[ -x $nginx_bin ]] || return 1
-      mkdir -p "$work/nginx"
-      cat >"$work/nginx/nginx.conf" <<EOF
-worker_processes 1;
-worker_rlimit_nofile $((idle_n + 4096));
-daemon off;
-error_log $work/nginx/error.log;
-pid $work/nginx/nginx.pid;
-events { worker_connections $((idle_n + 1024)); }
-http {
-  access_log off;
-  keepalive_requests 1000000;
-  client_body_temp_path $work/nginx/body;
-  proxy_temp_path $work/nginx/proxy;
-  fastcgi_temp_path $work/nginx/fastcgi;
-  uwsgi_temp_path $work/nginx/uwsgi;
-  scgi_temp_path $work/nginx/scgi;
-  server {
-    listen 127.0.0.1:$port backlog=4096;
-    location / { default_type "text/plain; charset=utf-8"; return 200 "Hello, World!\n"; }
-  }
-}
-EOF
-      taskset -c "$server_core" "$nginx_bin" -c "$work/nginx/nginx.conf" -p "$work/nginx" \
+      write_nginx_conf "$work/nginx" "$cores" $((idle_n + 1024)) "127.0.0.1:$port backlog=4096"
+      "${server_pin[@]}" "$nginx_bin" -c "$work/nginx/nginx.conf" -p "$work/nginx" \
         >"$work/$name.log" 2>&1 &
-      started+=($!)
-      wait_ready "$port" || return 1
-      # The one worker does the work; the master only watches it.
-      server_pid=$(pgrep -P "${started[-1]}" | head -1)
-      [[ -n $server_pid ]] || return 1
-      return 0
       ;;
     go)
       [[ -x $work/go_http_hello ]] || return 1
-      GOMAXPROCS=1 taskset -c "$server_core" "$work/go_http_hello" -addr "127.0.0.1:$port" \
+      GOMAXPROCS=$cores "${server_pin[@]}" "$work/go_http_hello" -addr "127.0.0.1:$port" \
         >"$work/$name.log" 2>&1 &
-      server_pid=$!
       ;;
     eventlet.wsgi)
       "$python" -c 'import eventlet' 2>/dev/null || return 1
-      taskset -c "$server_core" "$python" "$here/baselines/python/eventlet_wsgi_hello.py" \
+      "${server_pin[@]}" "$python" "$here/baselines/python/eventlet_wsgi_hello.py" \
         --port "$port" >"$work/$name.log" 2>&1 &
-      server_pid=$!
       ;;
     *) return 1 ;;
   esac
-  started+=("$server_pid")
-  wait_ready "$port"
+  started+=($!)
+  wait_ready "$port" || return 1
+  if [[ $name == nginx ]]; then
+    # The workers do the work; the master only watches them.
+    server_pids=$(pgrep -P "${started[-1]}" | tr '\n' ' ')
+  else
+    server_pids=${started[-1]}
+  fi
+  [[ -n $server_pids ]]
 }
 
 stop_server() {
@@ -160,28 +136,25 @@ stop_server() {
   unset 'started[-1]'
 }
 
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
-rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
-
-# wrk's latency line "50%  123.00us" -> microseconds.
-to_us() {
-  awk -v v="$1" 'BEGIN {
-    n = v + 0; u = v; sub(/^[0-9.]+/, "", u);
-    if (u == "us") print n; else if (u == "ms") printf "%.0f", n * 1000;
-    else if (u == "s") printf "%.0f", n * 1000000; else print n }'
+# Sums of cpu_ticks / rss_kb over the processes given.
+sum_of() {
+  local f=$1 pid total=0
+  shift
+  for pid in "$@"; do total=$((total + $("$f" "$pid"))); done
+  echo "$total"
 }
 
 load_rows=()
 idle_rows=()
 
 load_test() {
-  local name=$1 port=$2 pid=$3 round=$4 out=$work/wrk.out
-  taskset -c "$client_core" wrk -t1 -c"$conns" -d1s "http://127.0.0.1:$port/" >/dev/null 2>&1
+  local name=$1 port=$2 pids=$3 round=$4 out=$work/wrk.out
+  "${client_pin[@]}" wrk -t"$cores" -c"$conns" -d1s "http://127.0.0.1:$port/" >/dev/null 2>&1
   local t0 t1
-  t0=$(cpu_ticks "$pid")
-  taskset -c "$client_core" wrk -t1 -c"$conns" -d"$duration" --latency \
+  t0=$(sum_of cpu_ticks $pids)
+  "${client_pin[@]}" wrk -t"$cores" -c"$conns" -d"$duration" --latency \
     "http://127.0.0.1:$port/" >"$out" 2>&1
-  t1=$(cpu_ticks "$pid")
+  t1=$(sum_of cpu_ticks $pids)
   local requests rps p50 p99 errors
   requests=$(awk '/requests in/ {print $1}' "$out")
   rps=$(awk '/^Requests\/sec:/ {printf "%.0f", $2}' "$out")
@@ -201,10 +174,10 @@ load_test() {
 }
 
 idle_test() {
-  local name=$1 port=$2 pid=$3
+  local name=$1 port=$2 pids=$3
   local ready=$work/idle.ready rss0 rss1 client
   rm -f "$ready"
-  rss0=$(rss_kb "$pid")
+  rss0=$(sum_of rss_kb $pids)
   "$python" "$here/idle_conns.py" --port "$port" --n "$idle_n" --ready "$ready" &
   client=$!
   local i
@@ -213,7 +186,7 @@ idle_test() {
     sleep 0.1
   done
   sleep 0.5 # let the server settle (its last greenthreads park)
-  rss1=$(rss_kb "$pid")
+  rss1=$(sum_of rss_kb $pids)
   local status
   status=$(cat "$ready" 2>/dev/null || echo "no answer in 120 s")
   kill "$client" 2>/dev/null
@@ -234,15 +207,10 @@ idle_test() {
 
 section "build"
 if [[ " $servers " == *" eventlet-cpp "* ]]; then
-  if (cd "$root" && ./bazelw build -c opt //examples:hello_server >"$work/build.log" 2>&1); then
-    # Copied: other builds in this workspace may repoint bazel-bin meanwhile.
-    cp "$root/bazel-bin/examples/hello_server" "$work/hello_server"
-    say "hello_server: built (-c opt)"
-  else
-    say "hello_server: build failed"; tail -20 "$work/build.log"
-  fi
+  build_opt_copy //examples:hello_server && say "hello_server: built (-c opt)"
 fi
 if [[ " $servers " == *" go "* ]]; then
+  command -v go >/dev/null 2>&1 || install_packages golang-go
   if command -v go >/dev/null 2>&1; then
     export GOCACHE=${GOCACHE:-${TMPDIR:-/tmp}/eventlet-cpp-gocache}
     (cd "$here/baselines/go" && GO111MODULE=off go build -o "$work/go_http_hello" http_hello.go) &&
@@ -258,7 +226,7 @@ fi
 
 # ---- Run --------------------------------------------------------------------------------
 
-section "load: wrk -t1 -c$conns -d$duration (keep-alive), $rounds round(s)"
+section "load: wrk -t$cores -c$conns -d$duration (keep-alive), $rounds round(s)"
 printf '%-14s %5s %10s %12s %10s %10s\n' server round "req/s" "CPU us/req" "p50 us" "p99 us"
 port=$port_base
 for ((round = 1; round <= rounds; round++)); do
@@ -270,7 +238,7 @@ for ((round = 1; round <= rounds; round++)); do
       [[ ${#started[@]} -gt 0 ]] && stop_server
       continue
     fi
-    load_test "$name" "$port" "$server_pid" "$round"
+    load_test "$name" "$port" "$server_pids" "$round"
     stop_server
     [[ $name == nginx ]] && sleep 0.2
   done
@@ -286,7 +254,7 @@ if [[ -x $python ]]; then
       [[ ${#started[@]} -gt 0 ]] && stop_server
       continue
     fi
-    idle_test "$name" "$port" "$server_pid"
+    idle_test "$name" "$port" "$server_pids"
     stop_server
   done
 else

@@ -38,28 +38,10 @@ read -r -a attacks <<<"${SOAK_ATTACKS:-slowloris malformed reset chunkext traile
 max_rss_mb=${MAX_RSS_MB:-2048}
 port=${PORT:-28180}
 python=/usr/bin/python3
+source "$here/lib.sh"
+bench_workdir soak
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/soak.XXXXXX")
-started=()
-cleanup() {
-  local pid
-  for pid in "${started[@]}"; do kill "$pid" 2>/dev/null; done
-  for pid in "${started[@]}"; do wait "$pid" 2>/dev/null; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-say() { printf '%s\n' "$*"; }
-
-if ! command -v wrk >/dev/null 2>&1; then
-  sudo=()
-  [[ $(id -u) -eq 0 ]] || sudo=(sudo)
-  say "installing wrk (apt-get)"
-  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk </dev/null >/dev/null 2>&1 ||
-    { "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq </dev/null >/dev/null 2>&1 &&
-      "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk </dev/null >/dev/null 2>&1; }
-fi
-command -v wrk >/dev/null 2>&1 || { say "soak: wrk is not available"; exit 1; }
+require_wrk || { say "soak: wrk is not available"; exit 1; }
 [[ -x $python ]] || { say "soak: $python is not available"; exit 1; }
 ulimit -n "$(ulimit -Hn)" 2>/dev/null
 
@@ -67,11 +49,7 @@ say "== machine"
 say "nproc: $(nproc); $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //')"
 say "$(uname -sr); load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 
-if ! (cd "$root" && ./bazelw build -c opt //examples:hello_server >"$work/build.log" 2>&1); then
-  say "soak: hello_server build failed"; tail -20 "$work/build.log"; exit 1
-fi
-# Copied: other builds in this workspace may repoint bazel-bin meanwhile.
-cp "$root/bazel-bin/examples/hello_server" "$work/hello_server"
+build_opt_copy //examples:hello_server || exit 1
 say "hello_server: built (-c opt), commit $(cd "$root" && git rev-parse --short HEAD)"
 
 "$work/hello_server" --port="$port" >"$work/server.log" 2>&1 &
@@ -85,11 +63,10 @@ grep -q listening "$work/server.log" || { say "soak: hello_server did not start"
 url="http://127.0.0.1:$port/"
 curl -s -o /dev/null "$url" || true  # one request: the steady state starts warm
 
-rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$server/status" 2>/dev/null || echo 0; }
 # "anon N kB, file N kB": the heap and stacks, and the binary's pages mapped in.
 rss_split() { awk '/^RssAnon:/ {a=$2} /^RssFile:/ {f=$2} END {print "anon " a " kB, file " f " kB"}' "/proc/$server/status" 2>/dev/null; }
 sleep 1
-rss_start=$(rss_kb)
+rss_start=$(rss_kb "$server")
 split_start=$(rss_split)
 
 # RSS sampler: "seconds_since_start rss_kb" every 0.5 s; touches $work/over_limit when the
@@ -98,7 +75,7 @@ t0=$(date +%s%N)
 elapsed() { local ms=$((($(date +%s%N) - t0) / 1000000)); printf '%d.%d' $((ms / 1000)) $((ms % 1000 / 100)); }
 (
   while kill -0 "$server" 2>/dev/null; do
-    r=$(rss_kb)
+    r=$(rss_kb "$server")
     printf '%s %s\n' "$(elapsed)" "$r"
     if ((r > max_rss_mb * 1024)) && [[ ! -e $work/over_limit ]]; then
       elapsed >"$work/over_limit"
@@ -153,9 +130,9 @@ for kind in "${attacks[@]}"; do
   wait "${!pid_var}" 2>/dev/null
 done
 t_load_end=$(elapsed)
-rss_load_end=$(rss_kb)
+rss_load_end=$(rss_kb "$server")
 sleep "$settle"
-rss_end=$(rss_kb)
+rss_end=$(rss_kb "$server")
 split_end=$(rss_split)
 kill "$sampler" 2>/dev/null
 alive=no
