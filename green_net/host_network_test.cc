@@ -27,9 +27,7 @@ struct HostTraits {
     Hub::destroy_current();
   }
   static Address address() { return *Address::parse("127.0.0.1:0"); }
-  static constexpr bool kModelsOptions = true;
-  static constexpr bool kNamesUnboundSockets = true;
-  static constexpr bool kUnixSockets = true;
+  static constexpr NetworkDifferences kDifferences{};  // it is the host
 };
 
 INSTANTIATE_TYPED_TEST_SUITE_P(Host, NetworkConformance,

@@ -32,6 +32,15 @@ error_code to_error(long rc, int err) {
   return rc < 0 ? os_error(err) : error_code();
 }
 
+// The outcome of a call that never waits: `op(err)` returns a syscall-like
+// result (< 0 with `err` set).
+template <typename Op>
+error_code outcome_of(Op op) {
+  int err = 0;
+  const long rc = op(err);
+  return to_error(rc, err);
+}
+
 }  // namespace
 
 Socket::Socket() : net_(&HostNetwork::instance()) {}
@@ -128,9 +137,8 @@ long Socket::retry(IoEvents event, std::optional<absl::Duration> timeout,
 }
 
 void Socket::set_option(int level, int name, int value, error_code& ec) {
-  int err = 0;
-  const int rc = net_->set_option(fd_, level, name, value, err);
-  ec = to_error(rc, err);
+  ec = outcome_of(
+      [&](int& err) { return net_->set_option(fd_, level, name, value, err); });
 }
 
 void Socket::set_option(int level, int name, int value) {
@@ -178,9 +186,7 @@ void Socket::set_keepalive(bool on) {
 }
 
 void Socket::bind(const Address& address, error_code& ec) {
-  int err = 0;
-  const int rc = net_->bind(fd_, address, err);
-  ec = to_error(rc, err);
+  ec = outcome_of([&](int& err) { return net_->bind(fd_, address, err); });
 }
 
 void Socket::bind(const Address& address) {
@@ -190,9 +196,7 @@ void Socket::bind(const Address& address) {
 }
 
 void Socket::listen(int backlog, error_code& ec) {
-  int err = 0;
-  const int rc = net_->listen(fd_, backlog, err);
-  ec = to_error(rc, err);
+  ec = outcome_of([&](int& err) { return net_->listen(fd_, backlog, err); });
 }
 
 void Socket::listen(int backlog) {
@@ -430,9 +434,7 @@ std::size_t Socket::sendto(std::string_view data, const Address& to) {
 }
 
 void Socket::shutdown(int how, error_code& ec) {
-  int err = 0;
-  const int rc = net_->shutdown(fd_, how, err);
-  ec = to_error(rc, err);
+  ec = outcome_of([&](int& err) { return net_->shutdown(fd_, how, err); });
 }
 
 void Socket::shutdown(int how) {

@@ -17,14 +17,16 @@ struct SimTraits {
     EXPECT_TRUE(result.ok()) << result.summary();
   }
   static Address address() { return *Address::parse("10.0.0.2:0"); }
-  // Options are the simulation's own business: set_option() accepts and
-  // ignores them, get_option() models none.
-  static constexpr bool kModelsOptions = false;
-  // A socket has an address once bound (or bound implicitly by connect,
-  // listen or sendto).
-  static constexpr bool kNamesUnboundSockets = false;
-  // Virtual hosts are IP addresses only.
-  static constexpr bool kUnixSockets = false;
+  static constexpr NetworkDifferences kDifferences{
+      // Options are the simulation's own business: set_option() accepts
+      // and ignores them, get_option() models none.
+      .models_options = false,
+      // A socket has an address once bound (or bound implicitly by
+      // connect, listen or sendto).
+      .names_unbound_sockets = false,
+      // Virtual hosts are IP addresses only.
+      .unix_sockets = false,
+  };
 };
 
 INSTANTIATE_TYPED_TEST_SUITE_P(Sim, NetworkConformance,
