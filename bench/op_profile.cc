@@ -15,6 +15,8 @@
 //   event       two Event<int> handoffs (main -> partner -> main), with reset
 //   timer       schedule_call_global(1 s) + cancel
 //   spawn_n     spawn_n --batch trivial greenthreads, yield until all ran
+//   socket      one byte through a net::Socket::pair: a send (writev) and a
+//               recv (readv) that never wait; the green socket's hot path
 // Prints the wall time per iteration.
 #include <chrono>
 #include <cstdint>
@@ -24,12 +26,13 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/time/time.h"
+#include "green_net/socket.h"
 #include "greenthread/event.h"
 #include "greenthread/greenthread.h"
 #include "hub/hub.h"
 
 ABSL_FLAG(std::string, op, "sleep0",
-          "sleep0 | spawn_wait | event | timer | spawn_n");
+          "sleep0 | spawn_wait | event | timer | spawn_n | socket");
 ABSL_FLAG(std::int64_t, count, 1000000, "iterations");
 ABSL_FLAG(std::int64_t, batch, 1000, "greenthreads per spawn_n iteration");
 
@@ -97,6 +100,15 @@ void run_spawn_n(std::int64_t count, std::int64_t batch) {
   }
 }
 
+void run_socket(std::int64_t count) {
+  auto [a, b] = net::Socket::pair();
+  char byte = 'x';
+  for (std::int64_t i = 0; i < count; ++i) {
+    a.send(&byte, 1);
+    b.recv(&byte, 1);
+  }
+}
+
 }  // namespace
 }  // namespace eventlet
 
@@ -117,6 +129,8 @@ int main(int argc, char** argv) {
     eventlet::run_timer(count);
   } else if (op == "spawn_n") {
     eventlet::run_spawn_n(count, absl::GetFlag(FLAGS_batch));
+  } else if (op == "socket") {
+    eventlet::run_socket(count);
   } else {
     std::fprintf(stderr, "op_profile: unknown --op=%s\n", op.c_str());
     return 2;

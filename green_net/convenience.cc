@@ -17,7 +17,14 @@ Socket listen(const Address& address, const ListenOptions& options) {
   Socket s = Socket::open(address.family(), SOCK_STREAM);
   if (address.family() != AF_UNIX) {
     if (options.reuse_addr) s.set_reuseaddr(true);
-    if (options.reuse_port.value_or(address.port() != 0)) s.set_reuseport(true);
+    if (options.reuse_port.value_or(address.port() != 0)) {
+      error_code ec;
+      s.set_reuseport(true, ec);
+      // As eventlet: a platform without SO_REUSEPORT says EINVAL or
+      // ENOPROTOOPT, and the socket listens without it.
+      if (ec && ec.value() != EINVAL && ec.value() != ENOPROTOOPT)
+        throw boost::system::system_error(ec, "setsockopt SO_REUSEPORT");
+    }
   }
   s.bind(address);
   s.listen(options.backlog);

@@ -42,11 +42,15 @@ class StopServe : public std::exception {
 struct ListenOptions {
   int backlog = 128;
   bool reuse_addr = true;
-  // SO_REUSEPORT; eventlet sets it unless the port is 0.
+  // SO_REUSEPORT; eventlet sets it unless the port is 0. Where the
+  // platform does not support it (setsockopt fails with EINVAL or
+  // ENOPROTOOPT) the socket listens without it, as in eventlet; any other
+  // failure is thrown.
   std::optional<bool> reuse_port;
 };
 
-// A listening TCP (or Unix) socket bound to `address`.
+// A listening TCP (or Unix) socket bound to `address`. Throws
+// boost::system::system_error if a step fails (the socket is closed then).
 Socket listen(const Address& address, const ListenOptions& options = {});
 // A TCP (or Unix) socket connected to `address` within `timeout`.
 Socket connect(const Address& address,

@@ -1,12 +1,16 @@
 // Copyright 2026 The eventlet-cpp Authors.
 //
-// network.h: the seam under green sockets. net::Socket performs its socket
-// operations through a Network when its hub's backend provides one
-// (Backend::network()), and through the host's system calls otherwise. A
+// network.h: the seam under green sockets. net::Socket performs every socket
+// operation through a Network: its hub's backend's (Backend::network()) when
+// it has one, else HostNetwork (host_network.h: the system calls). A
 // simulated backend (sim/) provides an in-memory Network with virtual
 // addresses, latency, loss and partitions, so programs written against
 // net::Socket — the HTTP client and server included — run under simulation
 // unchanged.
+//
+// network_conformance.h is the typed test suite every Network passes (the
+// host's on loopback, SimNetwork under sim::run); where the two legitimately
+// differ, its traits say so.
 //
 // Contract (what net::Socket relies on), mirroring the system calls:
 //  * Sockets are ints from the same space the backend watches: a Network's

@@ -1,15 +1,13 @@
 // Copyright 2026 The eventlet-cpp Authors.
 #include "green_net/socket.h"
 
-#include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
-#include <unistd.h>
 
 #include <cerrno>
 #include <utility>
 
-#include "green_net/network.h"
+#include "green_net/host_network.h"
 #include "hub/hub.h"
 
 namespace eventlet::net {
@@ -30,37 +28,35 @@ bool non_blocking(const std::optional<absl::Duration>& timeout) {
   return timeout && *timeout <= absl::ZeroDuration();
 }
 
-// A system call's result in the Network convention: -1 with `err` set.
-long host(long rc, int& err) {
-  if (rc < 0) err = errno;
-  return rc;
-}
-
 error_code to_error(long rc, int err) {
   return rc < 0 ? os_error(err) : error_code();
 }
 
+// The outcome of a call that never waits: `op(err)` returns a syscall-like
+// result (< 0 with `err` set).
+template <typename Op>
+error_code outcome_of(Op op) {
+  int err = 0;
+  const long rc = op(err);
+  return to_error(rc, err);
+}
+
 }  // namespace
 
-Socket::Socket(int fd) : fd_(fd) {
-  if (fd_ >= 0) {
-    int flags = fcntl(fd_, F_GETFL);
-    if (flags >= 0 && !(flags & O_NONBLOCK))
-      fcntl(fd_, F_SETFL, flags | O_NONBLOCK);
-    fcntl(fd_, F_SETFD, FD_CLOEXEC);
-  }
+Socket::Socket() : net_(&HostNetwork::instance()) {}
+
+Socket::Socket(int fd) : Socket() {
+  if (fd >= 0) HostNetwork::adopt(fd);
+  fd_ = fd;
 }
 
 Socket Socket::open(int family, int type, error_code& ec) {
   Socket s;
-  s.net_ = Hub::current().backend().network();
+  s.net_ = &current_network();
   int err = 0;
-  const long fd =
-      s.net_ != nullptr
-          ? s.net_->socket(family, type, err)
-          : host(::socket(family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0), err);
+  const int fd = s.net_->socket(family, type, err);
   ec = to_error(fd, err);
-  if (fd >= 0) s.fd_ = static_cast<int>(fd);
+  if (fd >= 0) s.fd_ = fd;
   return s;
 }
 
@@ -73,10 +69,9 @@ Socket Socket::open(int family, int type) {
 
 std::pair<Socket, Socket> Socket::pair() {
   int fds[2];
-  if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0,
-                   fds) != 0) {
-    throw boost::system::system_error(os_error(errno), "socketpair");
-  }
+  int err = 0;
+  if (HostNetwork::socket_pair(fds, err) != 0)
+    throw boost::system::system_error(os_error(err), "socketpair");
   Socket a;
   a.fd_ = fds[0];
   Socket b;
@@ -86,14 +81,14 @@ std::pair<Socket, Socket> Socket::pair() {
 
 Socket::Socket(Socket&& other) noexcept
     : fd_(std::exchange(other.fd_, -1)),
-      net_(std::exchange(other.net_, nullptr)),
+      net_(std::exchange(other.net_, &HostNetwork::instance())),
       timeout_(other.timeout_) {}
 
 Socket& Socket::operator=(Socket&& other) noexcept {
   if (this != &other) {
     close();
     fd_ = std::exchange(other.fd_, -1);
-    net_ = std::exchange(other.net_, nullptr);
+    net_ = std::exchange(other.net_, &HostNetwork::instance());
     timeout_ = other.timeout_;
   }
   return *this;
@@ -103,11 +98,7 @@ void Socket::close() noexcept {
   if (fd_ < 0) return;
   const int fd = std::exchange(fd_, -1);
   if (Hub* hub = Hub::current_if_exists()) hub->notify_close(fd);
-  if (net_ != nullptr) {
-    net_->close(fd);
-  } else {
-    ::close(fd);
-  }
+  net_->close(fd);
 }
 
 template <typename Op>
@@ -146,12 +137,8 @@ long Socket::retry(IoEvents event, std::optional<absl::Duration> timeout,
 }
 
 void Socket::set_option(int level, int name, int value, error_code& ec) {
-  int err = 0;
-  const long rc =
-      net_ != nullptr
-          ? net_->set_option(fd_, level, name, value, err)
-          : host(::setsockopt(fd_, level, name, &value, sizeof value), err);
-  ec = to_error(rc, err);
+  ec = outcome_of(
+      [&](int& err) { return net_->set_option(fd_, level, name, value, err); });
 }
 
 void Socket::set_option(int level, int name, int value) {
@@ -163,13 +150,7 @@ void Socket::set_option(int level, int name, int value) {
 int Socket::get_option(int level, int name, error_code& ec) const {
   int value = 0;
   int err = 0;
-  long rc;
-  if (net_ != nullptr) {
-    rc = net_->get_option(fd_, level, name, value, err);
-  } else {
-    socklen_t len = sizeof value;
-    rc = host(::getsockopt(fd_, level, name, &value, &len), err);
-  }
+  const int rc = net_->get_option(fd_, level, name, value, err);
   ec = to_error(rc, err);
   return rc < 0 ? 0 : value;
 }
@@ -205,11 +186,7 @@ void Socket::set_keepalive(bool on) {
 }
 
 void Socket::bind(const Address& address, error_code& ec) {
-  int err = 0;
-  const long rc = net_ != nullptr
-                      ? net_->bind(fd_, address, err)
-                      : host(::bind(fd_, address.data(), address.size()), err);
-  ec = to_error(rc, err);
+  ec = outcome_of([&](int& err) { return net_->bind(fd_, address, err); });
 }
 
 void Socket::bind(const Address& address) {
@@ -219,10 +196,7 @@ void Socket::bind(const Address& address) {
 }
 
 void Socket::listen(int backlog, error_code& ec) {
-  int err = 0;
-  const long rc = net_ != nullptr ? net_->listen(fd_, backlog, err)
-                                  : host(::listen(fd_, backlog), err);
-  ec = to_error(rc, err);
+  ec = outcome_of([&](int& err) { return net_->listen(fd_, backlog, err); });
 }
 
 void Socket::listen(int backlog) {
@@ -234,15 +208,7 @@ void Socket::listen(int backlog) {
 Socket Socket::accept(Address* peer, error_code& ec) {
   Address from;
   const long fd = retry(kRead, timeout_, ec, [&](int& err) -> long {
-    if (net_ != nullptr) return net_->accept(fd_, &from, err);
-    sockaddr_storage storage;
-    socklen_t len = sizeof storage;
-    const long rc = host(::accept4(fd_, reinterpret_cast<sockaddr*>(&storage),
-                                   &len, SOCK_NONBLOCK | SOCK_CLOEXEC),
-                         err);
-    if (rc >= 0)
-      from = Address::from_sockaddr(reinterpret_cast<sockaddr*>(&storage), len);
-    return rc;
+    return net_->accept(fd_, &from, err);
   });
   if (fd < 0) return Socket();
   if (peer != nullptr) *peer = from;
@@ -262,11 +228,7 @@ Socket Socket::accept(Address* peer) {
 void Socket::connect(const Address& address, error_code& ec,
                      std::optional<absl::Duration> timeout) {
   int err = 0;
-  const long rc =
-      net_ != nullptr
-          ? net_->connect(fd_, address, err)
-          : host(::connect(fd_, address.data(), address.size()), err);
-  if (rc == 0) {
+  if (net_->connect(fd_, address, err) == 0) {
     ec.clear();
     return;
   }
@@ -289,14 +251,7 @@ void Socket::connect(const Address& address, error_code& ec,
       ec = os_error(ECANCELED);
       return;
   }
-  int outcome = 0;
-  if (net_ != nullptr) {
-    outcome = net_->connect_error(fd_);
-  } else {
-    socklen_t len = sizeof outcome;
-    if (::getsockopt(fd_, SOL_SOCKET, SO_ERROR, &outcome, &len) != 0)
-      outcome = errno;
-  }
+  const int outcome = net_->connect_error(fd_);
   ec = outcome ? os_error(outcome) : error_code();
 }
 
@@ -386,15 +341,12 @@ std::size_t Socket::readv(const iovec* iov, int count, error_code& ec) {
     // stream: wait for readability instead, by peeking at one byte.
     retry(kRead, timeout_, ec, [&](int& err) -> long {
       char byte;
-      return net_ != nullptr
-                 ? net_->peek(fd_, &byte, 1, err)
-                 : host(::recv(fd_, &byte, 1, MSG_PEEK | MSG_DONTWAIT), err);
+      return net_->peek(fd_, &byte, 1, err);
     });
     return 0;
   }
   const long n = retry(kRead, timeout_, ec, [&](int& err) -> long {
-    return net_ != nullptr ? net_->readv(fd_, iov, count, err)
-                           : host(::readv(fd_, iov, count), err);
+    return net_->readv(fd_, iov, count, err);
   });
   return n < 0 ? 0 : static_cast<std::size_t>(n);
 }
@@ -425,9 +377,7 @@ std::size_t Socket::peek(void* buffer, std::size_t size, error_code& ec) {
   long n;
   do {
     err = 0;
-    n = net_ != nullptr
-            ? net_->peek(fd_, buffer, size, err)
-            : host(::recv(fd_, buffer, size, MSG_PEEK | MSG_DONTWAIT), err);
+    n = net_->peek(fd_, buffer, size, err);
   } while (n < 0 && err == EINTR);
   ec = to_error(n, err);
   return n < 0 ? 0 : static_cast<std::size_t>(n);
@@ -435,11 +385,7 @@ std::size_t Socket::peek(void* buffer, std::size_t size, error_code& ec) {
 
 std::size_t Socket::writev(const iovec* iov, int count, error_code& ec) {
   const long n = retry(kWrite, timeout_, ec, [&](int& err) -> long {
-    if (net_ != nullptr) return net_->writev(fd_, iov, count, err);
-    msghdr msg{};
-    msg.msg_iov = const_cast<iovec*>(iov);
-    msg.msg_iovlen = static_cast<std::size_t>(count);
-    return host(::sendmsg(fd_, &msg, MSG_NOSIGNAL), err);
+    return net_->writev(fd_, iov, count, err);
   });
   return n < 0 ? 0 : static_cast<std::size_t>(n);
 }
@@ -448,17 +394,7 @@ std::size_t Socket::recvfrom(void* buffer, std::size_t size, Address* from,
                              error_code& ec) {
   Address sender;
   const long n = retry(kRead, timeout_, ec, [&](int& err) -> long {
-    if (net_ != nullptr) return net_->recvfrom(fd_, buffer, size, &sender, err);
-    sockaddr_storage storage;
-    socklen_t len = sizeof storage;
-    const long rc =
-        host(::recvfrom(fd_, buffer, size, 0,
-                        reinterpret_cast<sockaddr*>(&storage), &len),
-             err);
-    if (rc >= 0)
-      sender =
-          Address::from_sockaddr(reinterpret_cast<sockaddr*>(&storage), len);
-    return rc;
+    return net_->recvfrom(fd_, buffer, size, &sender, err);
   });
   if (n < 0) return 0;
   if (from != nullptr) *from = sender;
@@ -475,10 +411,7 @@ std::size_t Socket::recvfrom(void* buffer, std::size_t size, Address* from) {
 std::size_t Socket::sendto(const void* data, std::size_t size,
                            const Address& to, error_code& ec) {
   const long n = retry(kWrite, timeout_, ec, [&](int& err) -> long {
-    return net_ != nullptr ? net_->sendto(fd_, data, size, to, err)
-                           : host(::sendto(fd_, data, size, MSG_NOSIGNAL,
-                                           to.data(), to.size()),
-                                  err);
+    return net_->sendto(fd_, data, size, to, err);
   });
   return n < 0 ? 0 : static_cast<std::size_t>(n);
 }
@@ -501,10 +434,7 @@ std::size_t Socket::sendto(std::string_view data, const Address& to) {
 }
 
 void Socket::shutdown(int how, error_code& ec) {
-  int err = 0;
-  const long rc = net_ != nullptr ? net_->shutdown(fd_, how, err)
-                                  : host(::shutdown(fd_, how), err);
-  ec = to_error(rc, err);
+  ec = outcome_of([&](int& err) { return net_->shutdown(fd_, how, err); });
 }
 
 void Socket::shutdown(int how) {
@@ -515,29 +445,22 @@ void Socket::shutdown(int how) {
 
 namespace {
 
-// getsockname/getpeername on a host socket, or the Network's answer (which
-// is empty when the socket has no such address).
-Address socket_name(Network* net, int fd, bool peer, error_code& ec) {
-  ec.clear();
-  if (net != nullptr) {
-    Address a = peer ? net->peer_address(fd) : net->local_address(fd);
-    if (a.empty()) ec = os_error(peer ? ENOTCONN : EBADF);
-    return a;
+// The Network's answer, which is empty when the socket has no such address:
+// a closed socket has none (EBADF), nor an unconnected one a peer (ENOTCONN).
+Address socket_name(Network& net, int fd, bool peer, error_code& ec) {
+  Address a = peer ? net.peer_address(fd) : net.local_address(fd);
+  if (!a.empty()) {
+    ec.clear();
+  } else {
+    ec = os_error(fd >= 0 && peer ? ENOTCONN : EBADF);
   }
-  sockaddr_storage storage;
-  socklen_t len = sizeof storage;
-  auto* sa = reinterpret_cast<sockaddr*>(&storage);
-  if ((peer ? ::getpeername(fd, sa, &len) : ::getsockname(fd, sa, &len)) != 0) {
-    ec = os_error(errno);
-    return Address();
-  }
-  return Address::from_sockaddr(sa, len);
+  return a;
 }
 
 }  // namespace
 
 Address Socket::local_address(error_code& ec) const {
-  return socket_name(net_, fd_, /*peer=*/false, ec);
+  return socket_name(*net_, fd_, /*peer=*/false, ec);
 }
 
 Address Socket::local_address() const {
@@ -546,7 +469,7 @@ Address Socket::local_address() const {
 }
 
 Address Socket::peer_address(error_code& ec) const {
-  return socket_name(net_, fd_, /*peer=*/true, ec);
+  return socket_name(*net_, fd_, /*peer=*/true, ec);
 }
 
 Address Socket::peer_address() const {

@@ -37,9 +37,11 @@
 // Beast: net::Socket does not include Asio; green_net/http/beast_stream.h
 // adapts it to Beast's SyncReadStream/SyncWriteStream.
 //
-// Simulation: a socket opened while the hub's backend has a Network
-// (Backend::network(), green_net/network.h) lives in that network — e.g. the
-// in-memory network of a simulated hub; otherwise it is a real OS socket.
+// Networks: a socket lives in the Network (green_net/network.h) of the hub it
+// was opened on — the backend's (Backend::network()), e.g. the in-memory
+// network of a simulated hub, else the host's (host_network.h: system calls);
+// every call goes through it. Sockets adopted from an fd and pair() are the
+// host's.
 #ifndef EVENTLET_GREEN_NET_SOCKET_H_
 #define EVENTLET_GREEN_NET_SOCKET_H_
 
@@ -65,7 +67,7 @@ using error_code = boost::system::error_code;
 class Socket {
  public:
   // Not open.
-  Socket() = default;
+  Socket();
   // Adopts an open OS socket fd (made non-blocking and close-on-exec).
   explicit Socket(int fd);
   // A new socket: family AF_INET/AF_INET6/AF_UNIX, type SOCK_STREAM/SOCK_DGRAM.
@@ -191,7 +193,7 @@ class Socket {
              error_code& ec, Op op);
 
   int fd_ = -1;
-  Network* net_ = nullptr;  // null: the host's sockets
+  Network* net_;  // where fd_ lives (never null; the host's when not open)
   std::optional<absl::Duration> timeout_;
 };
 

@@ -71,9 +71,10 @@ class Backend {
   virtual void wake() = 0;
 
   // The network green sockets use on this backend, or null for the host's
-  // (real sockets, system calls). A simulated backend returns its in-memory
-  // network, whose sockets are watched and waited for through this backend
-  // like real fds.
+  // (net::HostNetwork: real sockets, system calls). A simulated backend
+  // returns its in-memory network, whose sockets are watched and waited for
+  // through this backend like real fds; EpollBackend returns the network of
+  // real fds it was given, if any (a test's fault-injecting HostNetwork).
   virtual net::Network* network() { return nullptr; }
 };
 

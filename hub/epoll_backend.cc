@@ -42,7 +42,8 @@ void count_fork() { g_fork_generation.fetch_add(1, std::memory_order_relaxed); }
 
 }  // namespace
 
-EpollBackend::EpollBackend() : events_(256) {
+EpollBackend::EpollBackend(net::Network* network)
+    : network_(network), events_(256) {
   static std::once_flag registered;
   std::call_once(registered,
                  [] { pthread_atfork(nullptr, nullptr, &count_fork); });

@@ -33,7 +33,10 @@ namespace eventlet {
 class EpollBackend final : public Backend {
  public:
   // Throws std::system_error if epoll or eventfd cannot be created.
-  EpollBackend();
+  // `network` (not owned; must outlive the backend) is what network()
+  // returns: null, the default, for the host's sockets; a network of real
+  // fds otherwise, e.g. a test's net::HostNetwork that injects faults.
+  explicit EpollBackend(net::Network* network = nullptr);
   ~EpollBackend() override;
   EpollBackend(const EpollBackend&) = delete;
   EpollBackend& operator=(const EpollBackend&) = delete;
@@ -44,6 +47,7 @@ class EpollBackend final : public Backend {
   void unwatch(int fd) override;
   void wait(std::int64_t deadline, std::vector<IoReady>* ready) override;
   void wake() override;
+  net::Network* network() override { return network_; }
 
   // Number of fds with wanted events (for tests and dumps).
   std::size_t wanted_count() const { return wanted_count_; }
@@ -61,6 +65,7 @@ class EpollBackend final : public Backend {
   void reopen_if_forked();
   void reopen_after_fork();
 
+  net::Network* network_;
   unsigned fork_generation_ = 0;
   int epoll_fd_ = -1;
   int wake_fd_ = -1;

@@ -6,7 +6,10 @@
 // except as an upper bound.
 #include "green_net/convenience.h"
 
+#include <sys/socket.h>
+
 #include <cerrno>
+#include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -15,6 +18,7 @@
 
 #include "absl/time/time.h"
 #include "gmock/gmock.h"
+#include "green_net/host_network.h"
 #include "green_net/socket.h"
 #include "green_net/tls/context.h"
 #include "green_net/tls/stream.h"
@@ -23,6 +27,7 @@
 #include "greenthread/greenthread.h"
 #include "greenthread/timeout.h"
 #include "gtest/gtest.h"
+#include "hub/epoll_backend.h"
 #include "hub/hook_reports_for_test.h"
 #include "hub/hub.h"
 
@@ -205,6 +210,60 @@ TEST_F(ConvenienceTest, TestSocketReuse) {
   ASSERT_TRUE(first.has_value());
   Socket second = listen(addr);
   EXPECT_EQ(second.local_address().port(), addr.port());
+}
+
+// The host's sockets, but setsockopt(SO_REUSEPORT) fails with `error`, as
+// eventlet's test patches socket.setsockopt to raise OSError(22).
+class ReuseportFails final : public HostNetwork {
+ public:
+  explicit ReuseportFails(int error) : error_(error) {}
+  int set_option(int s, int level, int name, int value, int& err) override {
+    if (level != SOL_SOCKET || name != SO_REUSEPORT)
+      return HostNetwork::set_option(s, level, name, value, err);
+    ++refused;
+    err = error_;
+    return -1;
+  }
+  void close(int s) override {
+    ++closed;
+    HostNetwork::close(s);
+  }
+  int refused = 0;
+  int closed = 0;
+
+ private:
+  int error_;
+};
+
+// A platform that does not support SO_REUSEPORT says EINVAL (or
+// ENOPROTOOPT): listen() goes on without it, as eventlet's does. Any other
+// failure is reported by throwing, and the half-made socket is closed.
+TEST_F(ConvenienceTest, TestReuseportOserror) {
+  ListenOptions options;
+  options.reuse_addr = false;
+  options.reuse_port = true;
+  for (int unsupported : {EINVAL, ENOPROTOOPT}) {
+    ReuseportFails network(unsupported);
+    Hub::install(std::make_unique<EpollBackend>(&network));
+    Socket s = listen(localhost(), options);
+    EXPECT_EQ(network.refused, 1);
+    EXPECT_NE(s.local_address().port(), 0) << "it listens";
+    s.close();
+    EXPECT_EQ(network.closed, 1);
+    Hub::destroy_current();
+  }
+  ReuseportFails network(EPERM);
+  Hub::install(std::make_unique<EpollBackend>(&network));
+  try {
+    listen(localhost(), options);
+    ADD_FAILURE() << "listen() hid the failure";
+  } catch (const boost::system::system_error& e) {
+    EXPECT_EQ(e.code().value(), EPERM);
+    EXPECT_THAT(e.what(), HasSubstr("SO_REUSEPORT"));
+  }
+  EXPECT_EQ(network.refused, 1);
+  EXPECT_EQ(network.closed, 1) << "the socket was closed";
+  Hub::destroy_current();
 }
 
 }  // namespace
