@@ -68,6 +68,7 @@
 
 #include "absl/functional/function_ref.h"
 #include "absl/time/time.h"
+#include "sim/faults.h"
 #include "sim/random.h"
 #include "sim/trace.h"
 
@@ -110,6 +111,9 @@ struct Options {
   // and network streams; the user stream (sim::random()) still comes from
   // the seed. Null: the seed decides. Not owned; must outlive run().
   const Decisions* decisions = nullptr;
+  // Faults drawn from the seed's Stream::kFaults (sim/faults.h): host crashes
+  // and restarts, host clocks' offsets and drifts (sim/host.h). Default: none.
+  FaultOptions faults;
 };
 
 // The primitive a suspended greenthread waits in (hub/internal/wait_queue.h's
