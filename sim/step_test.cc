@@ -81,8 +81,8 @@ TEST(StepPrint, OneLinePerEventAfterAHeaderLine) {
   std::size_t lines = 0;
   while (std::getline(in, line)) {
     if (lines == 0) {
-      EXPECT_EQ(line.rfind("trace: eventlet-sim-trace v3, seed 7, strategy "
-                           "fifo, build eventlet-cpp-sim/3; ",
+      EXPECT_EQ(line.rfind("trace: eventlet-sim-trace v4, seed 7, strategy "
+                           "fifo, build eventlet-cpp-sim/4; ",
                            0),
                 0u)
           << line;
