@@ -3,8 +3,8 @@
 // random.h: the simulation's deterministic random numbers.
 //
 // One root seed (sim::Options::seed) feeds independent streams, one per
-// consumer (Stream::kScheduler for the tie breaker, kNetwork for the future
-// simulated network, kUser for sim::random()), so that a consumer drawing
+// consumer (Stream::kScheduler for the tie breaker, kNetwork for the
+// simulated network, kUser for sim::random(), kFaults for faults.h), so that a consumer drawing
 // more numbers never shifts another's sequence. The generator is
 // xoshiro256** seeded through SplitMix64; both are fully specified integer
 // algorithms, so a seed gives the same numbers on every machine and compiler.
@@ -19,6 +19,7 @@ enum class Stream : std::uint64_t {
   kScheduler = 1,
   kNetwork = 2,
   kUser = 3,
+  kFaults = 4,  // host crashes and clocks (faults.h)
 };
 
 // SplitMix64 step: advances `*state` and returns the next output.

@@ -55,6 +55,11 @@
 //   Hub::current().unwind_greenthreads() at the end of fn.
 // - Only code that reads time through the hub (Backend::now) is simulated;
 //   wall-clock reads, real fds, and other OS threads (tpool) are not.
+// - Hosts (sim/host.h): fn may add simulated hosts whose greenthreads crash
+//   and restart together; seeded crashes and host clocks come from
+//   Options::faults (sim/faults.h) on their own stream. Hub::now(), timers
+//   and sleeps stay on the one virtual time; only sim::host_now() readings
+//   are skewed per host (FoundationDB's rule).
 #ifndef EVENTLET_SIM_SIM_H_
 #define EVENTLET_SIM_SIM_H_
 
@@ -68,6 +73,7 @@
 
 #include "absl/functional/function_ref.h"
 #include "absl/time/time.h"
+#include "sim/faults.h"
 #include "sim/random.h"
 #include "sim/trace.h"
 
@@ -110,6 +116,9 @@ struct Options {
   // and network streams; the user stream (sim::random()) still comes from
   // the seed. Null: the seed decides. Not owned; must outlive run().
   const Decisions* decisions = nullptr;
+  // Faults drawn from the seed's Stream::kFaults (sim/faults.h): host crashes
+  // and restarts, host clocks' offsets and drifts (sim/host.h). Default: none.
+  FaultOptions faults;
 };
 
 // The primitive a suspended greenthread waits in (hub/internal/wait_queue.h's

@@ -110,6 +110,16 @@ TraceRecorder::TraceRecorder(Hub& hub, const TraceHeader& header, bool format,
     h["pct_depth"] = header.pct_depth;
     h["pct_horizon"] = header.pct_horizon;
   }
+  if (header.faults.any()) {
+    const FaultOptions& f = header.faults;
+    nlohmann::ordered_json faults;
+    faults["crash_rate"] = f.host_crash_rate;
+    faults["restart_min"] = absl::ToInt64Nanoseconds(f.restart_delay_min);
+    faults["restart_max"] = absl::ToInt64Nanoseconds(f.restart_delay_max);
+    faults["clock_offset"] = absl::ToInt64Nanoseconds(f.clock_offset_bound);
+    faults["clock_drift_ppm"] = f.clock_drift_ppm;
+    h["faults"] = faults;
+  }
   text_ = h.dump();
   hash_ = trace_hash(kFnvOffset, text_);
   text_.push_back('\n');
@@ -229,6 +239,46 @@ void TraceRecorder::note_outcome(std::string_view result,
     field_str("result", result);
     field_str("message", message);
     end(0);
+  }
+}
+
+void TraceRecorder::note_host_start(std::string_view host, std::int64_t start,
+                                    std::int64_t offset, std::int64_t drift) {
+  if (begin(current_id(), "host_start")) {
+    field_str("host", host);
+    field("start", start);
+    field("offset", offset);
+    field("drift", drift);
+    end(last_switch_);
+  }
+}
+
+void TraceRecorder::note_host_crash(std::string_view host,
+                                    std::string_view why) {
+  if (begin(current_id(), "host_crash")) {
+    field_str("host", host);
+    field_str("why", why);
+    end(last_switch_);
+  }
+}
+
+void TraceRecorder::note_host_restart(std::string_view host,
+                                      std::string_view why,
+                                      std::int64_t start) {
+  if (begin(current_id(), "host_restart")) {
+    field_str("host", host);
+    field_str("why", why);
+    field("start", start);
+    end(last_switch_);
+  }
+}
+
+void TraceRecorder::note_clock_read(std::string_view host,
+                                    std::int64_t reading) {
+  if (begin(current_id(), "clock_read")) {
+    field_str("host", host);
+    field("reading", reading);
+    end(last_switch_);
   }
 }
 
@@ -606,6 +656,19 @@ const std::vector<KindSpec>& kind_specs() {
         {"dst", Type::kString, true},
         {"bytes", Type::kUint, true},
         {"reason", Type::kString, false}}},
+      {"host_start",
+       {{"host", Type::kString, true},
+        {"start", Type::kInt, true},
+        {"offset", Type::kInt, true},
+        {"drift", Type::kInt, true}}},
+      {"host_crash",
+       {{"host", Type::kString, true}, {"why", Type::kString, true}}},
+      {"host_restart",
+       {{"host", Type::kString, true},
+        {"why", Type::kString, true},
+        {"start", Type::kInt, true}}},
+      {"clock_read",
+       {{"host", Type::kString, true}, {"reading", Type::kInt, true}}},
   };
   return specs;
 }
@@ -679,6 +742,41 @@ nlohmann::json parse_strict(std::string_view line) {
   return j;
 }
 
+// The header's "faults" object (sim/faults.h's FaultOptions).
+bool read_faults(const nlohmann::json& j, FaultOptions* f, std::string* why) {
+  *why =
+      "\"faults\" in the header needs exactly crash_rate, restart_min, "
+      "restart_max, clock_offset (non-negative integers but the rate) and "
+      "clock_drift_ppm, within their bounds";
+  if (!j.is_object() || j.size() != 5) return false;
+  for (const char* key : {"restart_min", "restart_max", "clock_offset"}) {
+    auto v = j.find(key);
+    if (v == j.end() || !v->is_number_unsigned() ||
+        v->get<std::uint64_t>() > static_cast<std::uint64_t>(INT64_MAX)) {
+      return false;
+    }
+  }
+  for (const char* key : {"crash_rate", "clock_drift_ppm"}) {
+    auto v = j.find(key);
+    if (v == j.end() || !v->is_number()) return false;
+  }
+  f->host_crash_rate = j["crash_rate"].get<double>();
+  f->restart_delay_min =
+      absl::Nanoseconds(j["restart_min"].get<std::int64_t>());
+  f->restart_delay_max =
+      absl::Nanoseconds(j["restart_max"].get<std::int64_t>());
+  f->clock_offset_bound =
+      absl::Nanoseconds(j["clock_offset"].get<std::int64_t>());
+  f->clock_drift_ppm = j["clock_drift_ppm"].get<double>();
+  if (!(f->host_crash_rate >= 0) || !(f->clock_drift_ppm >= 0) ||
+      !(f->clock_drift_ppm < 1e6) ||
+      f->restart_delay_max < f->restart_delay_min) {
+    return false;
+  }
+  why->clear();
+  return true;
+}
+
 bool check_header(std::string_view line, TraceHeader* h, std::string* why) {
   nlohmann::json j = parse_strict(line);
   if (j.is_discarded() || !j.is_object()) {
@@ -701,7 +799,11 @@ bool check_header(std::string_view line, TraceHeader* h, std::string* why) {
   if (version->get<std::int64_t>() != kTraceVersion) {
     *why = "unsupported trace version " + printable(version->dump()) +
            ": this build reads version " + std::to_string(kTraceVersion);
-    if (version->get<std::int64_t>() == 2) {
+    if (version->get<std::int64_t>() == 3) {
+      *why +=
+          " (version 3 traces have no host events (host_start, host_crash, "
+          "clock_read...): record the program again with this build)";
+    } else if (version->get<std::int64_t>() == 2) {
       *why +=
           " (version 2 traces have no prepare_timers or wake-up events "
           "(event_send, queue_put, sem_release...) and other causes: record "
@@ -752,6 +854,10 @@ bool check_header(std::string_view line, TraceHeader* h, std::string* why) {
     }
     h->pct_horizon = j["pct_horizon"].get<std::uint64_t>();
     keys = 7;
+  }
+  if (auto faults = j.find("faults"); faults != j.end()) {
+    if (!read_faults(*faults, &h->faults, why)) return false;
+    ++keys;
   }
   if (j.size() != keys) {
     *why = "unexpected fields in the header";
