@@ -36,7 +36,10 @@
     poll: '#3949ab', poll_done: '#7986cb', choose: '#ff7043', stall: '#000000',
     net_send: '#00897b', net_deliver: '#43a047', net_drop: '#e53935', outcome: '#37474f',
     prepare_timers: '#b39ddb', event_send: '#ef6c00', queue_put: '#8e24aa', queue_get: '#ab47bc',
-    queue_task_done: '#ce93d8', sem_release: '#6a1b9a'
+    queue_task_done: '#ce93d8', sem_release: '#6a1b9a',
+    // Faults the simulator injects (sim/sim_net.h, sim/buggify.h) and a broken invariant.
+    net_reset: '#b71c1c', net_duplicate: '#00695c', net_reorder: '#f57f17',
+    net_partition: '#4a148c', net_heal: '#1b5e20', buggify: '#ff1744', invariant: '#d50000'
   };
   var GLYPH = {
     spawn: '+', exit: 'x', 'switch': '>', block: '|', ready: 'r', exception: '!', timer_add: 'T',
@@ -45,7 +48,9 @@
     net_send: 'N', net_deliver: 'D', net_drop: 'X', outcome: '=',
     // Wake-ups (who woke whom): their `ready` events name them as cause.
     prepare_timers: 'H', event_send: 'E', queue_put: 'Q', queue_get: 'G', queue_task_done: 'K',
-    sem_release: 'V'
+    sem_release: 'V',
+    net_reset: 'Z', net_duplicate: '2', net_reorder: '~', net_partition: '/', net_heal: 'h',
+    buggify: 'B', invariant: 'I'
   };
   var BANDS = { 'start': '#f3f6ee', 'prepare timers': '#efe8fb', 'fire timers': '#ffffff',
                 'poll': '#e8f0fb', 'stall': '#fde8e8' };
