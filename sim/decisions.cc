@@ -27,7 +27,8 @@ Decisions decisions_from_trace(const ParsedTrace& trace) {
     const bool fault =
         line.find("\"kind\":\"net_reset\"") != std::string::npos ||
         line.find("\"kind\":\"net_duplicate\"") != std::string::npos ||
-        line.find("\"kind\":\"net_reorder\"") != std::string::npos;
+        line.find("\"kind\":\"net_reorder\"") != std::string::npos ||
+        line.find("\"kind\":\"buggify\"") != std::string::npos;
     if (!choose && !send && !drop && !fault) continue;
     const nlohmann::json j = nlohmann::json::parse(line, nullptr, false);
     if (!j.is_object()) continue;  // parse_trace validated it already
@@ -47,6 +48,9 @@ Decisions decisions_from_trace(const ParsedTrace& trace) {
       d.resets.insert(j.at("packet").get<std::uint64_t>());
     } else if (kind == "net_duplicate") {
       d.duplicates.insert(j.at("of").get<std::uint64_t>());
+    } else if (kind == "buggify") {
+      d.buggify.emplace(j.at("site").get<std::string>(),
+                        j.at("call").get<std::uint64_t>());
     } else if (kind == "net_reorder") {
       d.reorders[j.at("packet").get<std::uint64_t>()] =
           j.at("delay").get<std::int64_t>();

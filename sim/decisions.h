@@ -8,7 +8,8 @@
 // random and pct; PCT's priority change points act only through them), and
 // the network's random draws (`net_send`'s `jitter`, `net_drop` with
 // `reason` "loss", and the faults: `net_reset` with `reason` "chance",
-// `net_duplicate`, `net_reorder`). Given the same program, the same
+// `net_duplicate`, `net_reorder`), and the EVENTLET_BUGGIFY evaluations that
+// were true (`buggify`). Given the same program, the same
 // decisions give the same run, whatever the seed's streams would have drawn. So a trace can drive
 // a run (Options::decisions, sim::replay), and an edited or shortened list
 // of decisions changes the run (sim::shrink searches such lists).
@@ -33,6 +34,7 @@
 #include <vector>
 
 #include "hub/observer.h"
+#include "sim/buggify.h"
 #include "sim/sim_net.h"
 #include "sim/trace.h"
 
@@ -57,6 +59,8 @@ struct Decisions {
   std::set<std::uint64_t> resets;      // data segments that reset
   std::set<std::uint64_t> duplicates;  // datagrams copied
   std::map<std::uint64_t, std::int64_t> reorders;  // packet -> extra ns
+  // EVENTLET_BUGGIFY evaluations that were true (sim/buggify.h).
+  std::set<BuggifyFire> buggify;
   // How many chooses depart from FIFO.
   std::size_t preemptions() const;
 };

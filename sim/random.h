@@ -3,10 +3,10 @@
 // random.h: the simulation's deterministic random numbers.
 //
 // One root seed (sim::Options::seed) feeds independent streams, one per
-// consumer (Stream::kScheduler for the tie breaker, kNetwork for the future
-// simulated network, kUser for sim::random()), so that a consumer drawing
-// more numbers never shifts another's sequence. The generator is
-// xoshiro256** seeded through SplitMix64; both are fully specified integer
+// consumer (Stream::kScheduler for the tie breaker, kNetwork for the
+// simulated network, kUser for sim::random(), kBuggify for EVENTLET_BUGGIFY's
+// sites), so that a consumer drawing more numbers never shifts another's
+// sequence. The generator is xoshiro256** seeded through SplitMix64; both are fully specified integer
 // algorithms, so a seed gives the same numbers on every machine and compiler.
 #ifndef EVENTLET_SIM_RANDOM_H_
 #define EVENTLET_SIM_RANDOM_H_
@@ -19,6 +19,7 @@ enum class Stream : std::uint64_t {
   kScheduler = 1,
   kNetwork = 2,
   kUser = 3,
+  kBuggify = 4,
 };
 
 // SplitMix64 step: advances `*state` and returns the next output.

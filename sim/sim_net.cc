@@ -194,16 +194,17 @@ void SimNetwork::send(Event event) {
   }
   const LinkOptions& l = link(from, to);
   if (datagram && !event.copy && l.loss > 0 &&
-      (draws_ != nullptr ? draws_->lose(event.packet, l.loss)
-                         : rng_.chance(l.loss))) {
+      noted(event.packet, draws_ != nullptr ? draws_->lose(event.packet, l.loss)
+                                            : rng_.chance(l.loss))) {
     ++stats_.datagrams_dropped;
     report(NetEvent::Kind::kDrop, event, clock_(), -1, "loss");
     return;
   }
   const bool duplicated =
       datagram && !event.copy && l.duplicate > 0 &&
-      (draws_ != nullptr ? draws_->duplicate(event.packet, l.duplicate)
-                         : rng_.chance(l.duplicate));
+      noted(event.packet,
+            draws_ != nullptr ? draws_->duplicate(event.packet, l.duplicate)
+                              : rng_.chance(l.duplicate));
   std::int64_t delay = absl::ToInt64Nanoseconds(l.latency);
   const std::int64_t max_jitter = absl::ToInt64Nanoseconds(l.jitter);
   std::int64_t jitter = -1;
@@ -213,7 +214,7 @@ void SimNetwork::send(Event event) {
                        draws_->jitter(event.packet, max_jitter), 0, max_jitter)
                  : static_cast<std::int64_t>(rng_.uniform(
                        static_cast<std::uint64_t>(max_jitter) + 1));
-    delay += jitter;
+    delay += noted(event.packet, jitter);
   }
   std::int64_t held_back = 0;
   const std::int64_t max_hold = absl::ToInt64Nanoseconds(l.reorder_delay);
@@ -228,7 +229,7 @@ void SimNetwork::send(Event event) {
                   rng_.uniform(static_cast<std::uint64_t>(max_hold))) +
                   1
             : 0;
-    delay += held_back;
+    delay += noted(event.packet, held_back);
   }
   std::int64_t at = clock_() + delay;
   // In order per direction: never before what was sent earlier.
@@ -264,6 +265,16 @@ void SimNetwork::send(Event event) {
     }
     send(std::move(*copy));
   }
+}
+
+std::int64_t SimNetwork::noted(std::uint64_t packet, std::int64_t value) {
+  for (std::uint64_t v : {packet, static_cast<std::uint64_t>(value)}) {
+    for (int i = 0; i < 8; ++i) {
+      draws_hash_ ^= (v >> (8 * i)) & 0xff;
+      draws_hash_ *= 0x100000001b3ULL;
+    }
+  }
+  return value;
 }
 
 // ---- Resets
@@ -557,7 +568,8 @@ long SimNetwork::writev(int s, const iovec* iov, int count, int& err) {
   const double p = link(e.from_host, e.to_host).reset;
   if (p > 0 && !cut(e.from_host, e.to_host)) {
     const std::uint64_t packet = ++packets_;
-    if (draws_ != nullptr ? draws_->reset(packet, p) : rng_.chance(p)) {
+    if (noted(packet,
+              draws_ != nullptr ? draws_->reset(packet, p) : rng_.chance(p))) {
       reset_sock(*sock, "chance", packet);  // the segment is lost
       return n;
     }

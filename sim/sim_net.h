@@ -205,6 +205,9 @@ class SimNetwork final : public net::Network {
   // "10.0.0.1").
   void set_default_host(std::string host) { default_host_ = std::move(host); }
   const NetStats& stats() const { return stats_; }
+  // A hash of every draw so far (packet and outcome, in order): a part of
+  // the run's schedule hash (sim::Result::schedule_hash).
+  std::uint64_t draws_hash() const { return draws_hash_; }
   // Called for every packet sent, delivered or dropped (null: none).
   void set_event_listener(NetEventListener listener) {
     listener_ = std::move(listener);
@@ -271,6 +274,8 @@ class SimNetwork final : public net::Network {
   // Reports `kind` for `event` to the listener (if any).
   void report(NetEvent::Kind kind, const Event& event, std::int64_t at,
               std::int64_t jitter, const char* reason);
+  // Mixes a draw into draws_hash_; returns `value`.
+  std::int64_t noted(std::uint64_t packet, std::int64_t value);
   // Schedules delivery of `event` over its from_host -> to_host link, after
   // the link's delay (never before earlier events in that direction).
   void send(Event event);
@@ -303,6 +308,7 @@ class SimNetwork final : public net::Network {
   NetStats stats_;
   NetEventListener listener_;
   NetworkDraws* draws_ = nullptr;
+  std::uint64_t draws_hash_ = 0xcbf29ce484222325ULL;  // FNV-1a's offset
 };
 
 }  // namespace eventlet::sim

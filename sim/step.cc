@@ -106,6 +106,7 @@ const std::vector<EventField>& event_fields() {
       {"of", T::kUint, nullptr, &E::of},
       {"delay", T::kInt, &E::delay},
       {"site", T::kString, nullptr, nullptr, &E::site},
+      {"call", T::kUint, nullptr, &E::call},
       {"name", T::kString, nullptr, nullptr, &E::name},
       {"result", T::kString, nullptr, nullptr, &E::result},
       {"message", T::kString, nullptr, nullptr, &E::message},
@@ -388,7 +389,7 @@ std::string describe_event(const StepEvent& e) {
     case EventKind::kNetHeal:
       return e.src + " -> " + e.dst + " healed (" + e.reason + ")";
     case EventKind::kBuggify:
-      return "fires at " + e.site;
+      return e.site + " is true (evaluation " + std::to_string(e.call) + ")";
     case EventKind::kInvariant:
       return "\"" + e.name + "\" does not hold: " + e.message;
     case EventKind::kPass:

@@ -111,6 +111,7 @@ struct StepEvent {
   std::uint64_t of = 0;         // net_duplicate: the original packet
   std::int64_t delay = 0;       // net_reorder: the extra delay
   std::string site;             // buggify: "file:line"
+  std::uint64_t call = 0;       // buggify: the site's evaluation
   std::string name;             // invariant
   std::string result, message;  // outcome
   std::string line;             // the JSON line itself

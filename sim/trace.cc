@@ -232,9 +232,10 @@ void TraceRecorder::note_outcome(std::string_view result,
   }
 }
 
-void TraceRecorder::note_buggify(std::string_view site) {
+void TraceRecorder::note_buggify(std::string_view site, std::uint64_t call) {
   if (begin(current_id(), "buggify")) {
     field_str("site", site);
+    field("call", static_cast<std::int64_t>(call));
     end(last_switch_);
   }
 }
@@ -697,7 +698,7 @@ const std::vector<KindSpec>& kind_specs() {
        {{"src", Type::kString, true},
         {"dst", Type::kString, true},
         {"reason", Type::kString, true}}},
-      {"buggify", {{"site", Type::kString, true}}},
+      {"buggify", {{"site", Type::kString, true}, {"call", Type::kUint, true}}},
       {"invariant",
        {{"name", Type::kString, true}, {"message", Type::kString, true}}},
   };

@@ -113,10 +113,11 @@ class TraceRecorder final : public HubObserver, public TieBreaker {
   // "event limit") with its message, always the last event of a trace.
   void note_stall(const char* why);
   void note_outcome(std::string_view result, std::string_view message);
-  // "buggify": the EVENTLET_BUGGIFY site `site` ("file:line") fired
-  // (sim/buggify.h). "invariant": the invariant `name` (sim/invariant.h)
-  // does not hold, with its message; the run then ends.
-  void note_buggify(std::string_view site);
+  // "buggify": the `call`-th evaluation of the EVENTLET_BUGGIFY site `site`
+  // ("file:line") was true (sim/buggify.h). "invariant": the invariant
+  // `name` (sim/invariant.h) does not hold, with its message; the run then
+  // ends.
+  void note_buggify(std::string_view site, std::uint64_t call);
   void note_invariant(std::string_view name, std::string_view message);
 
   // HubObserver.
