@@ -514,6 +514,19 @@ Result run(const Options& options, absl::FunctionRef<void()> fn) {
       result.error = "unknown exception";
       result.exception = std::current_exception();
     }
+    if (!broken_message.empty() && (result.outcome == Outcome::kOk ||
+                                    result.outcome == Outcome::kError)) {
+      // An invariant broke, then fn ended within the same pass: it is the
+      // first failure.
+      result.outcome = Outcome::kInvariant;
+      result.error = broken_message;
+      result.exception = nullptr;
+      result.traced_outcome = {outcome_name(result.outcome), broken_message};
+      if (recorder) {
+        recorder->note_outcome(result.traced_outcome.result,
+                               result.traced_outcome.message);
+      }
+    }
     if (result.outcome == Outcome::kOk || result.outcome == Outcome::kError) {
       result.traced_outcome = {outcome_name(result.outcome), result.error};
       if (recorder) {
@@ -522,6 +535,7 @@ Result run(const Options& options, absl::FunctionRef<void()> fn) {
       }
     }
     invariants.close();
+    backend->cancel_stop();  // fn ended before the pass did
     result.states.assign(invariants.states().begin(),
                          invariants.states().end());
     result.virtual_time = absl::Nanoseconds(backend->now());

@@ -117,6 +117,7 @@ class SimBackend final : public Backend {
   // The next wait() stalls with kStopped (the hub waits at the end of the
   // pass if Hub::request_poll() was called too).
   void request_stop() { stop_requested_ = true; }
+  void cancel_stop() { stop_requested_ = false; }
 
   // Counts, for tests and benchmarks.
   std::uint64_t waits() const { return waits_; }
