@@ -41,13 +41,13 @@
 // jitter, reorder; per data segment: reset, jitter.
 //
 // Time and determinism: the network reads virtual time from `clock` and
-// draws jitter and loss from `rng` (sim::Stream::kNetwork of the run's seed);
-// events at equal times are delivered in the order they were sent (a
-// scheduled partition change due at the same time as a delivery comes
-// first). A backend
-// hosting the network forwards watch()/unwatch() of its sockets, bounds its
-// waits by next_delivery(), calls deliver_due(now) after moving its clock, and
-// reports collect_ready().
+// draws jitter, loss and faults from `rng` (sim::Stream::kNetwork of the
+// run's seed); events at equal times are delivered in the order they were
+// sent (a scheduled partition change due with a delivery comes first). A
+// backend hosting the network forwards watch()/unwatch() of its sockets,
+// bounds its waits by next_delivery() (deliveries and scheduled partition
+// changes), calls deliver_due(now) after moving its clock, and reports
+// collect_ready().
 //
 // Socket ids start at kFirstSocket (clear of real fds and of SimBackend's
 // virtual pairs) and are reused lowest-first, like fd numbers.
