@@ -27,6 +27,9 @@ ABSL_FLAG(int, explore, 0,
           "simulation: run this many seeds and report every failing one");
 ABSL_FLAG(std::string, explore_out, "explore-out",
           "simulation: where --explore writes failing traces");
+ABSL_FLAG(int, explore_stale, 0,
+          "simulation: --explore stops once this many seeds in a row "
+          "brought no new schedule (0: never)");
 ABSL_FLAG(std::string, shrink, "",
           "simulation: write a minimal failing schedule of this trace");
 ABSL_FLAG(std::uint64_t, max_events, 0,
@@ -111,6 +114,7 @@ int explore_mode(const Program& program, const std::function<void()>& scenario,
   if (base.max_events != 0) o.max_events = base.max_events;
   o.all_seeds = true;
   o.quiet = true;
+  o.stop_after_stale = absl::GetFlag(FLAGS_explore_stale);
   o.name = program.name;
   const std::string out_dir = absl::GetFlag(FLAGS_explore_out);
   o.trace_dir = user_path(out_dir);
@@ -128,6 +132,8 @@ int explore_mode(const Program& program, const std::function<void()>& scenario,
               r.runs, static_cast<unsigned long long>(o.first_seed),
               static_cast<unsigned long long>(o.first_seed + r.runs - 1),
               strategy_name(o.strategy), r.failures.size());
+  std::printf("%s%s\n", r.coverage().c_str(),
+              r.stopped_early ? " (stopped: no new schedules)" : "");
   return r.failures.empty() ? 0 : 1;
 }
 

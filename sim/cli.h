@@ -22,6 +22,9 @@
 //                        its trace and the commands that replay and shrink it
 //   --explore_out=DIR    where exploring writes traces (default explore-out;
 //                        created if missing)
+//   --explore_stale=W    stop exploring once W seeds in a row brought no new
+//                        schedule (exploring ends with the line
+//                        "N seeds, M distinct schedules")
 //   --shrink=FILE        write a minimal failing schedule next to FILE
 //                        (FILE.min.jsonl for FILE.jsonl) and print where
 //   --max_events=N, --max_time=DURATION   limits of each run (0: none)

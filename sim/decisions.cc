@@ -24,9 +24,15 @@ Decisions decisions_from_trace(const ParsedTrace& trace) {
     const bool choose = line.find("\"kind\":\"choose\"") != std::string::npos;
     const bool send = line.find("\"kind\":\"net_send\"") != std::string::npos;
     const bool drop = line.find("\"kind\":\"net_drop\"") != std::string::npos;
-    if (!choose && !send && !drop) continue;
+    const bool fault =
+        line.find("\"kind\":\"net_reset\"") != std::string::npos ||
+        line.find("\"kind\":\"net_duplicate\"") != std::string::npos ||
+        line.find("\"kind\":\"net_reorder\"") != std::string::npos ||
+        line.find("\"kind\":\"buggify\"") != std::string::npos;
+    if (!choose && !send && !drop && !fault) continue;
     const nlohmann::json j = nlohmann::json::parse(line, nullptr, false);
     if (!j.is_object()) continue;  // parse_trace validated it already
+    const std::string kind = j.value("kind", "");
     if (choose) {
       ChooseDecision c;
       c.set = j.at("set").get<std::vector<std::int64_t>>();
@@ -37,6 +43,17 @@ Decisions decisions_from_trace(const ParsedTrace& trace) {
           j.at("jitter").get<std::int64_t>();
     } else if (drop && j.value("reason", "") == "loss") {
       d.losses.insert(j.at("packet").get<std::uint64_t>());
+    } else if (kind == "net_reset" && j.value("reason", "") == "chance" &&
+               j.contains("packet")) {
+      d.resets.insert(j.at("packet").get<std::uint64_t>());
+    } else if (kind == "net_duplicate") {
+      d.duplicates.insert(j.at("of").get<std::uint64_t>());
+    } else if (kind == "buggify") {
+      d.buggify.emplace(j.at("site").get<std::string>(),
+                        j.at("call").get<std::uint64_t>());
+    } else if (kind == "net_reorder") {
+      d.reorders[j.at("packet").get<std::uint64_t>()] =
+          j.at("delay").get<std::int64_t>();
     }
   }
   return d;
@@ -75,6 +92,21 @@ std::int64_t ScriptedDraws::jitter(std::uint64_t packet,
   auto it = decisions_.jitters.find(packet);
   if (it == decisions_.jitters.end()) return 0;
   return std::clamp<std::int64_t>(it->second, 0, max_jitter);
+}
+
+bool ScriptedDraws::reset(std::uint64_t packet, double /*p*/) {
+  return decisions_.resets.count(packet) != 0;
+}
+
+bool ScriptedDraws::duplicate(std::uint64_t packet, double /*p*/) {
+  return decisions_.duplicates.count(packet) != 0;
+}
+
+std::int64_t ScriptedDraws::reorder(std::uint64_t packet, double /*p*/,
+                                    std::int64_t max_delay) {
+  auto it = decisions_.reorders.find(packet);
+  if (it == decisions_.reorders.end()) return 0;
+  return std::clamp<std::int64_t>(it->second, 0, max_delay);
 }
 
 }  // namespace eventlet::sim

@@ -7,8 +7,10 @@
 // timer pass's zero-delay wake-ups (the trace's `choose` events: strategies
 // random and pct; PCT's priority change points act only through them), and
 // the network's random draws (`net_send`'s `jitter`, `net_drop` with
-// `reason` "loss"). Given the same program, the same decisions give the same
-// run, whatever the seed's streams would have drawn. So a trace can drive
+// `reason` "loss", and the faults: `net_reset` with `reason` "chance",
+// `net_duplicate`, `net_reorder`), and the EVENTLET_BUGGIFY evaluations that
+// were true (`buggify`). Given the same program, the same
+// decisions give the same run, whatever the seed's streams would have drawn. So a trace can drive
 // a run (Options::decisions, sim::replay), and an edited or shortened list
 // of decisions changes the run (sim::shrink searches such lists).
 //
@@ -19,7 +21,8 @@
 //   pass's wake-ups; when none is (the run went elsewhere) or the list is
 //   exhausted, the oldest wake-up runs (FIFO, eventlet's order).
 // - Network draws apply by packet number; a packet the trace has no draw for
-//   gets no jitter and is not lost.
+//   gets no jitter and no fault (it is not lost, reset, duplicated or held
+//   back).
 #ifndef EVENTLET_SIM_DECISIONS_H_
 #define EVENTLET_SIM_DECISIONS_H_
 
@@ -31,6 +34,7 @@
 #include <vector>
 
 #include "hub/observer.h"
+#include "sim/buggify.h"
 #include "sim/sim_net.h"
 #include "sim/trace.h"
 
@@ -52,6 +56,11 @@ struct Decisions {
   std::vector<ChooseDecision> chooses;            // in pass order
   std::map<std::uint64_t, std::int64_t> jitters;  // packet -> ns
   std::set<std::uint64_t> losses;                 // packets lost by a draw
+  std::set<std::uint64_t> resets;      // data segments that reset
+  std::set<std::uint64_t> duplicates;  // datagrams copied
+  std::map<std::uint64_t, std::int64_t> reorders;  // packet -> extra ns
+  // EVENTLET_BUGGIFY evaluations that were true (sim/buggify.h).
+  std::set<BuggifyFire> buggify;
   // How many chooses depart from FIFO.
   std::size_t preemptions() const;
 };
@@ -75,12 +84,17 @@ class ScriptedTieBreaker final : public TieBreaker {
   const ChooseDecision* current_ = nullptr;
 };
 
-// Network draws that follow `decisions.jitters` and `.losses`. Not owning.
+// Network draws that follow `decisions.jitters`, `.losses` and the faults'
+// sets. Not owning.
 class ScriptedDraws final : public NetworkDraws {
  public:
   explicit ScriptedDraws(const Decisions& decisions) : decisions_(decisions) {}
   bool lose(std::uint64_t packet, double loss) override;
   std::int64_t jitter(std::uint64_t packet, std::int64_t max_jitter) override;
+  bool reset(std::uint64_t packet, double p) override;
+  bool duplicate(std::uint64_t packet, double p) override;
+  std::int64_t reorder(std::uint64_t packet, double p,
+                       std::int64_t max_delay) override;
 
  private:
   const Decisions& decisions_;

@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <set>
 #include <system_error>
 
 namespace eventlet::sim {
@@ -29,9 +30,40 @@ std::string test_output_dir() {
   return "/tmp";
 }
 
+std::string ExploreResult::coverage() const {
+  std::string s = std::to_string(runs) + (runs == 1 ? " seed, " : " seeds, ") +
+                  std::to_string(distinct_schedules) + " distinct schedule" +
+                  (distinct_schedules == 1 ? "" : "s");
+  if (states_tracked) {
+    s += ", " + std::to_string(distinct_states) + " distinct state" +
+         (distinct_states == 1 ? "" : "s");
+  }
+  return s;
+}
+
 ExploreResult explore(const std::function<void()>& scenario,
                       const ExploreOptions& options) {
   ExploreResult out;
+  std::set<std::uint64_t> schedules;
+  std::set<std::uint64_t> states;
+  int stale = 0;  // seeds in a row without a new schedule
+  // Counts a run; true when exploring should stop for lack of new schedules.
+  auto cover = [&](const Result& r) {
+    const bool fresh = schedules.insert(r.schedule_hash).second;
+    states.insert(r.states.begin(), r.states.end());
+    out.states_tracked = out.states_tracked || !r.states.empty();
+    out.distinct_schedules = schedules.size();
+    out.distinct_states = states.size();
+    stale = fresh ? 0 : stale + 1;
+    return options.stop_after_stale > 0 && stale >= options.stop_after_stale;
+  };
+  auto finish = [&] {
+    if (!options.quiet) {
+      std::fprintf(stderr, "sim::explore: %s%s\n", out.coverage().c_str(),
+                   out.stopped_early ? " (stopped: no new schedules)" : "");
+    }
+    return out;
+  };
   std::optional<std::uint64_t> only = options.only_seed;
   if (!only) only = parse_u64(std::getenv("EVENTLET_SEED"));
   Options o;
@@ -46,7 +78,12 @@ ExploreResult explore(const std::function<void()>& scenario,
   for (int i = 0; i < count; ++i) {
     o.seed = only ? *only : options.first_seed + static_cast<std::uint64_t>(i);
     ++out.runs;
-    if (run(o, scenario).ok()) continue;
+    const Result first = run(o, scenario);
+    out.stopped_early = cover(first) && i + 1 < count;
+    if (first.ok()) {
+      if (out.stopped_early) return finish();
+      continue;
+    }
     // Again, traced: same seed, same schedule.
     std::error_code ec;
     std::filesystem::create_directories(dir, ec);  // fopen reports failures
@@ -71,9 +108,9 @@ ExploreResult explore(const std::function<void()>& scenario,
                   std::to_string(o.seed) + " in the environment\n";
     if (out.result.deadlock) out.message += out.result.deadlock->to_string();
     if (!options.quiet) std::fputs(out.message.c_str(), stderr);
-    if (!options.all_seeds) return out;
+    if (!options.all_seeds || out.stopped_early) return finish();
   }
-  return out;
+  return finish();
 }
 
 }  // namespace eventlet::sim

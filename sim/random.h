@@ -4,8 +4,9 @@
 //
 // One root seed (sim::Options::seed) feeds independent streams, one per
 // consumer (Stream::kScheduler for the tie breaker, kNetwork for the
-// simulated network, kUser for sim::random(), kFaults for faults.h), so that a consumer drawing
-// more numbers never shifts another's sequence. The generator is
+// simulated network, kUser for sim::random(), kFaults for host faults
+// (faults.h), kBuggify for EVENTLET_BUGGIFY's sites), so that a consumer
+// drawing more numbers never shifts another's sequence. The generator is
 // xoshiro256** seeded through SplitMix64; both are fully specified integer
 // algorithms, so a seed gives the same numbers on every machine and compiler.
 #ifndef EVENTLET_SIM_RANDOM_H_
@@ -20,6 +21,7 @@ enum class Stream : std::uint64_t {
   kNetwork = 2,
   kUser = 3,
   kFaults = 4,  // host crashes and clocks (faults.h)
+  kBuggify = 5,
 };
 
 // SplitMix64 step: advances `*state` and returns the next output.

@@ -11,8 +11,11 @@
 #include <vector>
 
 #include "hub/hub.h"
+#include "sim/buggify.h"
 #include "sim/decisions.h"
 #include "sim/host_table.h"
+#include "sim/invariant.h"
+#include "sim/invariant_registry.h"
 #include "sim/sim_backend.h"
 #include "sim/sim_net.h"
 
@@ -139,6 +142,27 @@ class PctScheduler final : public TieBreaker, public HubObserver {
   std::int64_t running_ = 0;
 };
 
+// Hashes the picks of the tie breaker it wraps (Result::schedule_hash).
+class HashingTieBreaker final : public TieBreaker {
+ public:
+  explicit HashingTieBreaker(TieBreaker* inner) : inner_(inner) {}
+  std::size_t pick(std::span<const Greenlet* const> candidates) override {
+    const std::size_t k = inner_->pick(candidates);
+    mix(candidates.size());
+    mix(static_cast<std::uint64_t>(
+        candidates[std::min(k, candidates.size() - 1)]->id()));
+    return k;
+  }
+  std::uint64_t hash() const { return hash_; }
+
+ private:
+  void mix(std::uint64_t v) {
+    hash_ = (hash_ ^ v) * 0x100000001b3ULL;  // FNV-1a, a word at a time
+  }
+  TieBreaker* inner_;
+  std::uint64_t hash_ = 0xcbf29ce484222325ULL;
+};
+
 // From the hub greenlet (the stall handler), while main is still parked inside
 // fn: unwinds every other greenthread, oldest first, as
 // Hub::unwind_greenthreads() does from main. A greenthread that blocks again
@@ -198,6 +222,8 @@ const char* outcome_name(Outcome o) {
       return "time limit";
     case Outcome::kEventLimit:
       return "event limit";
+    case Outcome::kInvariant:
+      return "invariant";
   }
   return "?";
 }
@@ -292,6 +318,12 @@ Result run(const Options& options, absl::FunctionRef<void()> fn) {
         "pct_horizon >= 1");
   }
   HostTable::check(options.faults);
+  for (double p : {options.buggify_activation, options.buggify_firing}) {
+    if (!(p >= 0 && p <= 1)) {
+      throw std::invalid_argument(
+          "sim: buggify_activation and buggify_firing must lie in [0, 1]");
+    }
+  }
   std::FILE* sink = nullptr;
   if (!options.trace_path.empty()) {
     sink = std::fopen(options.trace_path.c_str(), "wb");
@@ -337,7 +369,30 @@ Result run(const Options& options, absl::FunctionRef<void()> fn) {
     }
     const bool format = sink != nullptr || options.trace_in_memory;
     std::unique_ptr<TraceRecorder> recorder;
+    std::unique_ptr<BuggifyState> buggify;
+    if (options.buggify) {
+      buggify = std::make_unique<BuggifyState>(
+          options.seed, options.buggify_activation, options.buggify_firing,
+          driven ? &options.decisions->buggify : nullptr,
+          [&recorder](const std::string& site, std::uint64_t call) {
+            if (recorder) recorder->note_buggify(site, call);
+          });
+      BuggifyState::current = buggify.get();
+    }
+    // An invariant that fails is traced at once; the run stops at the end of
+    // the pass, through the stall handler (Stall::kStopped).
+    std::string broken_message;
+    InvariantRegistry invariants(
+        hub, [&](const std::string& name, const std::string& message) {
+          if (recorder) recorder->note_invariant(name, message);
+          result.invariant = name;
+          broken_message = "\"" + name + "\" does not hold: " + message;
+          backend->request_stop();
+          hub.request_poll();
+        });
+    InvariantRegistry::set_current(&invariants);
     std::unique_ptr<PctScheduler> pct_scheduler;
+    std::unique_ptr<HashingTieBreaker> hashing_tb;
     // PCT counts events with the recorder (its change points are trace seqs).
     if (format || options.max_events != 0 || options.count_events || pct) {
       TraceHeader header;
@@ -358,10 +413,18 @@ Result run(const Options& options, absl::FunctionRef<void()> fn) {
         hub.set_observer(pct_scheduler.get());
         tie_breaker = pct_scheduler.get();
       }
+      if (tie_breaker != nullptr) {
+        hashing_tb = std::make_unique<HashingTieBreaker>(tie_breaker);
+        tie_breaker = hashing_tb.get();
+      }
       recorder->install(tie_breaker);
       network.set_event_listener(
           [rec = recorder.get()](const NetEvent& e) { rec->on_net(e); });
     } else {
+      if (tie_breaker != nullptr) {
+        hashing_tb = std::make_unique<HashingTieBreaker>(tie_breaker);
+        tie_breaker = hashing_tb.get();
+      }
       hub.set_tie_breaker(tie_breaker);
     }
     // Hosts (sim/host.h): crash/restart/clock faults on their own stream.
@@ -384,7 +447,13 @@ Result run(const Options& options, absl::FunctionRef<void()> fn) {
         std::abort();
       }
       std::exception_ptr error;
-      if (why == Stall::kDeadlock) {
+      // The run is over: nothing more is checked (teardown breaks things).
+      invariants.close();
+      if (why == Stall::kStopped) {
+        result.outcome = Outcome::kInvariant;
+        result.traced_outcome = {outcome_name(result.outcome), broken_message};
+        error = std::make_exception_ptr(InvariantViolation(broken_message));
+      } else if (why == Stall::kDeadlock) {
         if (recorder) recorder->note_stall("deadlock");
         DeadlockReport report;
         report.time = absl::Nanoseconds(backend->now());
@@ -440,6 +509,8 @@ Result run(const Options& options, absl::FunctionRef<void()> fn) {
       result.error = e.what();
     } catch (const LimitReached& e) {
       result.error = e.what();
+    } catch (const InvariantViolation& e) {
+      result.error = e.what();
     } catch (const std::exception& e) {
       result.outcome = Outcome::kError;
       result.error = e.what();
@@ -449,6 +520,19 @@ Result run(const Options& options, absl::FunctionRef<void()> fn) {
       result.error = "unknown exception";
       result.exception = std::current_exception();
     }
+    if (!broken_message.empty() && (result.outcome == Outcome::kOk ||
+                                    result.outcome == Outcome::kError)) {
+      // An invariant broke, then fn ended within the same pass: it is the
+      // first failure.
+      result.outcome = Outcome::kInvariant;
+      result.error = broken_message;
+      result.exception = nullptr;
+      result.traced_outcome = {outcome_name(result.outcome), broken_message};
+      if (recorder) {
+        recorder->note_outcome(result.traced_outcome.result,
+                               result.traced_outcome.message);
+      }
+    }
     if (result.outcome == Outcome::kOk || result.outcome == Outcome::kError) {
       result.traced_outcome = {outcome_name(result.outcome), result.error};
       if (recorder) {
@@ -456,8 +540,22 @@ Result run(const Options& options, absl::FunctionRef<void()> fn) {
                                result.traced_outcome.message);
       }
     }
+    invariants.close();
+    backend->cancel_stop();  // fn ended before the pass did
+    result.states.assign(invariants.states().begin(),
+                         invariants.states().end());
     result.virtual_time = absl::Nanoseconds(backend->now());
     result.iterations = hub.iterations();
+    {
+      // FNV-1a over the three parts' hashes.
+      std::uint64_t h = 0xcbf29ce484222325ULL;
+      for (std::uint64_t part :
+           {hashing_tb ? hashing_tb->hash() : 0, network.draws_hash(),
+            buggify ? buggify->hash() : 0}) {
+        h = (h ^ part) * 0x100000001b3ULL;
+      }
+      result.schedule_hash = h;
+    }
     if (recorder) {
       recorder->uninstall();
       network.set_event_listener(nullptr);
@@ -484,6 +582,8 @@ Result run(const Options& options, absl::FunctionRef<void()> fn) {
     recorder.reset();
     tls_user_rng = nullptr;
     tls_network = nullptr;
+    BuggifyState::current = nullptr;
+    InvariantRegistry::set_current(nullptr);
   });
   thread.join();
   if (sink != nullptr) std::fclose(sink);

@@ -29,6 +29,10 @@
 //   ordering constraints) is hit with probability >= 1 / (n * k^(d-1)) per
 //   run (n threads, k steps); here the decisions are the order of each
 //   pass's wake-ups, so take that as a guide, not a guarantee.
+// - Faults on purpose: the network's (sim_net.h: resets, duplication,
+//   reordering, partitions), EVENTLET_BUGGIFY's sites (sim/buggify.h, from
+//   their own stream) and invariants checked at every pass boundary
+//   (sim/invariant.h), all traced.
 // - Stalls end the run: a deadlock (nothing can ever happen, yet fn has not
 //   returned), the time limit or the event limit (also in a loop of
 //   sleep(0)s: the budget makes the hub poll, and the poll stalls). The
@@ -113,12 +117,20 @@ struct Options {
   std::uint64_t pct_horizon = 1000;
   // Drive the run from these decisions (sim/decisions.h: the order of each
   // pass's wake-ups, the network's draws) instead of the seed's scheduler
-  // and network streams; the user stream (sim::random()) still comes from
-  // the seed. Null: the seed decides. Not owned; must outlive run().
+  // and network streams, and the true evaluations of EVENTLET_BUGGIFY
+  // (sim/buggify.h) instead of its stream; the user stream (sim::random())
+  // still comes from the seed. Null: the seed decides. Not owned; must
+  // outlive run().
   const Decisions* decisions = nullptr;
   // Faults drawn from the seed's Stream::kFaults (sim/faults.h): host crashes
   // and restarts, host clocks' offsets and drifts (sim/host.h). Default: none.
   FaultOptions faults;
+  // EVENTLET_BUGGIFY (sim/buggify.h): whether its sites may be true at all,
+  // the probability that a site is active in this run, and that an active
+  // site is true at an evaluation. Both in [0, 1].
+  bool buggify = true;
+  double buggify_activation = 0.25;
+  double buggify_firing = 0.25;
 };
 
 // The primitive a suspended greenthread waits in (hub/internal/wait_queue.h's
@@ -171,7 +183,15 @@ class LimitReached : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-enum class Outcome { kOk, kError, kDeadlock, kTimeLimit, kEventLimit };
+// kInvariant: a sim::Invariant did not hold (sim/invariant.h).
+enum class Outcome {
+  kOk,
+  kError,
+  kDeadlock,
+  kTimeLimit,
+  kEventLimit,
+  kInvariant
+};
 const char* outcome_name(Outcome o);
 
 struct Result {
@@ -181,9 +201,18 @@ struct Result {
   std::uint64_t iterations = 0;  // hub loop iterations
   std::optional<DeadlockReport> deadlock;
   std::string error;             // what() of the exception that escaped fn
+  std::string invariant;         // kInvariant: the name of the one broken
   std::exception_ptr exception;  // it (not for Deadlock / LimitReached)
   std::string trace;             // if Options::trace_in_memory
   std::uint64_t trace_hash = 0;  // final rolling hash (if traced)
+  // A hash of the run's decisions (traced or not): every tie-breaker pick
+  // (the greenthread chosen among how many), every network draw and every
+  // true EVENTLET_BUGGIFY evaluation, in order. Two runs of one program with
+  // equal hashes took the same schedule (sim::explore counts them).
+  std::uint64_t schedule_hash = 0;
+  // The distinct values of the run's sim::StateHash functions at its pass
+  // boundaries, ascending (sim/invariant.h).
+  std::vector<std::uint64_t> states;
   // What the trace's closing outcome event says (filled even untraced): the
   // outcome's name and the error, the deadlock's summary or the limit. Two
   // runs "fail the same way" when these are equal.

@@ -69,6 +69,11 @@ void SimBackend::stall(Stall why, const char* what) {
 
 void SimBackend::wait(std::int64_t deadline, std::vector<IoReady>* ready) {
   ++waits_;
+  if (stop_requested_) {
+    stop_requested_ = false;
+    stall(Stall::kStopped, "SimBackend: stop requested");
+    return;
+  }
   if (event_counter_ != nullptr && *event_counter_ >= event_limit_) {
     stall(Stall::kEventLimit, "SimBackend: event limit reached");
     return;

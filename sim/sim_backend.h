@@ -50,6 +50,7 @@ enum class Stall {
   kDeadlock,    // nothing can ever happen again
   kTimeLimit,   // the next event lies beyond the time limit
   kEventLimit,  // the event budget (set_event_budget) is spent
+  kStopped,     // request_stop() was called (e.g. an invariant failed)
 };
 
 // Thrown by wait() when there is no stall handler.
@@ -113,6 +114,11 @@ class SimBackend final : public Backend {
   // Closes `fd`: its number becomes free, its peer sees a hang-up. Unwatches.
   void close(int fd);
 
+  // The next wait() stalls with kStopped (the hub waits at the end of the
+  // pass if Hub::request_poll() was called too).
+  void request_stop() { stop_requested_ = true; }
+  void cancel_stop() { stop_requested_ = false; }
+
   // Counts, for tests and benchmarks.
   std::uint64_t waits() const { return waits_; }
   std::uint64_t jumps() const { return jumps_; }
@@ -133,6 +139,7 @@ class SimBackend final : public Backend {
   std::int64_t time_limit_ = kNoDeadline;
   const std::uint64_t* event_counter_ = nullptr;
   std::uint64_t event_limit_ = 0;
+  bool stop_requested_ = false;
   std::vector<End> ends_;    // index fd - kFirstFd
   std::size_t watched_ = 0;  // ends with wanted != 0
   std::atomic<bool> woken_{false};

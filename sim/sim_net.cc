@@ -7,6 +7,7 @@
 #include <atomic>
 #include <cerrno>
 #include <cstring>
+#include <stdexcept>
 
 namespace eventlet::sim {
 
@@ -55,6 +56,13 @@ struct SimNetwork::Event {
   net::Address dst;  // kSyn / kDatagram: destination address
   std::string data;
   std::uint64_t packet = 0;  // id for NetEvent
+  bool copy = false;         // a duplicate: not lost or duplicated again
+  bool after_fault = false;  // NetEvent::after_fault of its send
+};
+
+struct SimNetwork::Change {
+  std::string from, to;
+  bool cut;  // else heal
 };
 
 namespace {
@@ -89,17 +97,67 @@ const LinkOptions& SimNetwork::link(const std::string& from,
 
 void SimNetwork::partition(const std::string& from, const std::string& to,
                            bool one_way) {
-  cuts_.insert({from, to});
-  if (!one_way) cuts_.insert({to, from});
+  cut_direction(from, to, "call");
+  if (!one_way) cut_direction(to, from, "call");
 }
 
 void SimNetwork::heal(const std::string& from, const std::string& to) {
-  cuts_.erase({from, to});
-  cuts_.erase({to, from});
+  heal_direction(from, to, "call");
+  heal_direction(to, from, "call");
+  release_held();
+}
+
+
+void SimNetwork::schedule_partition(const std::string& from,
+                                    const std::string& to, absl::Duration start,
+                                    absl::Duration end, bool one_way) {
+  if (start < absl::ZeroDuration() || end <= start) {
+    throw std::invalid_argument(
+        "SimNetwork::schedule_partition: needs 0 <= start < end");
+  }
+  const std::int64_t t0 = absl::ToInt64Nanoseconds(start);
+  const bool heals = end != absl::InfiniteDuration();
+  const std::int64_t t1 = heals ? absl::ToInt64Nanoseconds(end) : 0;
+  for (int way = 0; way < (one_way ? 1 : 2); ++way) {
+    const std::string& a = way == 0 ? from : to;
+    const std::string& b = way == 0 ? to : from;
+    changes_.emplace(std::make_pair(t0, next_seq_++), Change{a, b, true});
+    if (heals) {
+      changes_.emplace(std::make_pair(t1, next_seq_++), Change{a, b, false});
+    }
+  }
+}
+
+void SimNetwork::cut_direction(const std::string& from, const std::string& to,
+                               const char* reason) {
+  if (!cuts_.insert({from, to}).second || !listener_) return;
+  listener_(NetEvent{NetEvent::Kind::kPartition, 0, "", from, to, 0, clock_(),
+                     -1, reason});
+}
+
+bool SimNetwork::heal_direction(const std::string& from, const std::string& to,
+                                const char* reason) {
+  if (cuts_.erase({from, to}) == 0) return false;
+  if (listener_) {
+    listener_(NetEvent{NetEvent::Kind::kHeal, 0, "", from, to, 0, clock_(), -1,
+                       reason});
+  }
+  return true;
+}
+
+void SimNetwork::release_held() {
   std::vector<Event> held = std::move(held_);
   held_.clear();
   for (Event& e : held) {
-    send(std::move(e));  // still cut one way: held again
+    send(std::move(e));  // still cut: held again
+  }
+}
+
+void SimNetwork::apply(const Change& change) {
+  if (change.cut) {
+    cut_direction(change.from, change.to, "schedule");
+  } else if (heal_direction(change.from, change.to, "schedule")) {
+    release_held();
   }
 }
 
@@ -107,37 +165,47 @@ bool SimNetwork::cut(const std::string& from, const std::string& to) const {
   return cuts_.count({from, to}) != 0;
 }
 
+void SimNetwork::report(NetEvent::Kind kind, const Event& event,
+                        std::int64_t at, std::int64_t jitter,
+                        const char* reason) {
+  if (!listener_) return;
+  NetEvent ne{kind,   event.packet, Event::name(event.kind),
+              event.from_host, event.to_host, event.data.size(),
+              at,     jitter,       reason};
+  ne.after_fault = kind == NetEvent::Kind::kSend && event.after_fault;
+  listener_(ne);
+}
+
 void SimNetwork::send(Event event) {
-  const std::string from = event.from_host;
-  const std::string to = event.to_host;
+  const std::string& from = event.from_host;
+  const std::string& to = event.to_host;
   ++stats_.segments_sent;
   if (event.packet == 0) event.packet = ++packets_;  // a held one keeps its id
-  auto report = [&](NetEvent::Kind kind, std::int64_t at, std::int64_t jitter,
-                    const char* drop_reason) {
-    if (listener_) {
-      listener_(NetEvent{kind, event.packet, Event::name(event.kind), from, to,
-                         event.data.size(), at, jitter, drop_reason, -1, 0});
-    }
-  };
+  const bool datagram = event.kind == Event::Kind::kDatagram;
   if (cut(from, to)) {
-    if (event.kind == Event::Kind::kDatagram) {
+    if (datagram) {
       ++stats_.datagrams_dropped;
-      report(NetEvent::Kind::kDrop, clock_(), -1, "partition");
+      report(NetEvent::Kind::kDrop, event, clock_(), -1, "partition");
     } else {
       // Held until heal().
-      report(NetEvent::Kind::kSend, Backend::kNoDeadline, -1, nullptr);
+      report(NetEvent::Kind::kSend, event, Backend::kNoDeadline, -1, nullptr);
       held_.push_back(std::move(event));
     }
     return;
   }
   const LinkOptions& l = link(from, to);
-  if (event.kind == Event::Kind::kDatagram && l.loss > 0 &&
-      (draws_ != nullptr ? draws_->lose(event.packet, l.loss)
-                         : rng_.chance(l.loss))) {
+  if (datagram && !event.copy && l.loss > 0 &&
+      noted(event.packet, draws_ != nullptr ? draws_->lose(event.packet, l.loss)
+                                            : rng_.chance(l.loss))) {
     ++stats_.datagrams_dropped;
-    report(NetEvent::Kind::kDrop, clock_(), -1, "loss");
+    report(NetEvent::Kind::kDrop, event, clock_(), -1, "loss");
     return;
   }
+  const bool duplicated =
+      datagram && !event.copy && l.duplicate > 0 &&
+      noted(event.packet,
+            draws_ != nullptr ? draws_->duplicate(event.packet, l.duplicate)
+                              : rng_.chance(l.duplicate));
   std::int64_t delay = absl::ToInt64Nanoseconds(l.latency);
   const std::int64_t max_jitter = absl::ToInt64Nanoseconds(l.jitter);
   std::int64_t jitter = -1;
@@ -147,15 +215,120 @@ void SimNetwork::send(Event event) {
                        draws_->jitter(event.packet, max_jitter), 0, max_jitter)
                  : static_cast<std::int64_t>(rng_.uniform(
                        static_cast<std::uint64_t>(max_jitter) + 1));
-    delay += jitter;
+    delay += noted(event.packet, jitter);
+  }
+  std::int64_t held_back = 0;
+  const std::int64_t max_hold = absl::ToInt64Nanoseconds(l.reorder_delay);
+  if (datagram && l.reorder > 0 && max_hold > 0) {
+    held_back =
+        draws_ != nullptr
+            ? std::clamp<std::int64_t>(
+                  draws_->reorder(event.packet, l.reorder, max_hold), 0,
+                  max_hold)
+        : rng_.chance(l.reorder)
+            ? static_cast<std::int64_t>(
+                  rng_.uniform(static_cast<std::uint64_t>(max_hold))) +
+                  1
+            : 0;
+    delay += noted(event.packet, held_back);
   }
   std::int64_t at = clock_() + delay;
   // In order per direction: never before what was sent earlier.
   std::int64_t& last = last_delivery_[{from, to}];
-  if (event.kind != Event::Kind::kDatagram) at = std::max(at, last);
+  if (!datagram) at = std::max(at, last);
   last = std::max(last, at);
-  report(NetEvent::Kind::kSend, at, jitter, nullptr);
+  report(NetEvent::Kind::kSend, event, at, jitter, nullptr);
+  if (held_back > 0) {
+    ++stats_.reorders;
+    report(NetEvent::Kind::kReorder, event, at, held_back, nullptr);
+  }
+  std::optional<Event> copy;
+  if (duplicated) copy = event;
   in_flight_.emplace(std::make_pair(at, next_seq_++), std::move(event));
+  if (copy) {
+    ++stats_.duplicates;
+    const std::uint64_t original = copy->packet;
+    copy->packet = ++packets_;
+    copy->copy = true;
+    copy->after_fault = true;
+    if (listener_) {
+      NetEvent ne{NetEvent::Kind::kDuplicate,
+                  copy->packet,
+                  Event::name(copy->kind),
+                  copy->from_host,
+                  copy->to_host,
+                  copy->data.size(),
+                  clock_(),
+                  -1,
+                  nullptr};
+      ne.of = original;
+      listener_(ne);
+    }
+    send(std::move(*copy));
+  }
+}
+
+std::int64_t SimNetwork::noted(std::uint64_t packet, std::int64_t value) {
+  for (std::uint64_t v : {packet, static_cast<std::uint64_t>(value)}) {
+    for (int i = 0; i < 8; ++i) {
+      draws_hash_ ^= (v >> (8 * i)) & 0xff;
+      draws_hash_ *= 0x100000001b3ULL;
+    }
+  }
+  return value;
+}
+
+// ---- Resets
+// -------------------------------------------------------------------
+
+void SimNetwork::reset_sock(Sock& sock, const char* reason,
+                            std::uint64_t lost_packet) {
+  ++stats_.resets;
+  sock.reset = true;
+  Event rst{Event::Kind::kReset, sock.local.host(), sock.peer.host()};
+  rst.to = sock.peer_id;
+  rst.to_serial = sock.peer_serial;
+  rst.after_fault = true;
+  if (listener_) {
+    NetEvent ne{NetEvent::Kind::kReset,
+                lost_packet,
+                "rst",
+                rst.from_host,
+                rst.to_host,
+                0,
+                clock_(),
+                -1,
+                reason,
+                sock.id,
+                kRead | kWrite};
+    listener_(ne);
+  }
+  send(std::move(rst));
+}
+
+bool SimNetwork::reset_connection(int s, const char* reason) {
+  Sock* sock = find(s);
+  if (sock == nullptr || sock->type != SOCK_STREAM ||
+      sock->state != Sock::State::kConnected || sock->reset) {
+    return false;
+  }
+  reset_sock(*sock, reason, 0);
+  return true;
+}
+
+int SimNetwork::reset_connections(const std::string& host,
+                                  const std::string& peer,
+                                  const char* reason) {
+  int n = 0;
+  for (std::size_t i = 0; i < socks_.size(); ++i) {
+    const Sock* s = socks_[i].get();
+    if (s == nullptr || s->local.host() != host ||
+        (!peer.empty() && s->peer.host() != peer)) {
+      continue;
+    }
+    if (reset_connection(s->id, reason)) ++n;
+  }
+  return n;
 }
 
 // ---- Sockets
@@ -402,6 +575,16 @@ long SimNetwork::writev(int s, const iovec* iov, int count, int& err) {
   e.to = sock->peer_id;
   e.to_serial = sock->peer_serial;
   e.data = std::move(data);
+  const double p = link(e.from_host, e.to_host).reset;
+  if (p > 0 && !cut(e.from_host, e.to_host)) {
+    const std::uint64_t packet = ++packets_;
+    if (noted(packet,
+              draws_ != nullptr ? draws_->reset(packet, p) : rng_.chance(p))) {
+      reset_sock(*sock, "chance", packet);  // the segment is lost
+      return n;
+    }
+    e.packet = packet;
+  }
   send(std::move(e));
   return n;
 }
@@ -559,15 +742,30 @@ void SimNetwork::crash_host(const std::string& address) {
 // -----------------------------------------------------------------
 
 std::int64_t SimNetwork::next_delivery() const {
-  return in_flight_.empty() ? Backend::kNoDeadline
-                            : in_flight_.begin()->first.first;
+  std::int64_t next = in_flight_.empty() ? Backend::kNoDeadline
+                                         : in_flight_.begin()->first.first;
+  if (!changes_.empty()) next = std::min(next, changes_.begin()->first.first);
+  return next;
 }
 
 void SimNetwork::deliver_due(std::int64_t now) {
-  while (!in_flight_.empty() && in_flight_.begin()->first.first <= now) {
-    Event e = std::move(in_flight_.begin()->second);
-    in_flight_.erase(in_flight_.begin());
-    deliver(e);
+  for (;;) {
+    const bool change_due =
+        !changes_.empty() && changes_.begin()->first.first <= now;
+    const bool packet_due =
+        !in_flight_.empty() && in_flight_.begin()->first.first <= now;
+    if (change_due && (!packet_due || changes_.begin()->first.first <=
+                                          in_flight_.begin()->first.first)) {
+      const Change change = std::move(changes_.begin()->second);
+      changes_.erase(changes_.begin());
+      apply(change);
+    } else if (packet_due) {
+      Event e = std::move(in_flight_.begin()->second);
+      in_flight_.erase(in_flight_.begin());
+      deliver(e);
+    } else {
+      return;
+    }
   }
 }
 
@@ -622,9 +820,7 @@ void SimNetwork::deliver(Event& e) {
                 e.data.size(),
                 clock_(),
                 -1,
-                nullptr,
-                -1,
-                0};
+                nullptr};
     ne.fd = arrival(e, &ne.fd_events);
     listener_(ne);
   }

@@ -6,8 +6,11 @@
 
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "gtest/gtest.h"
@@ -211,6 +214,153 @@ TEST_F(SimNetTest, EveryPacketIsReportedSentThenDeliveredOrDropped) {
                                    "send #3 data 10.0.0.1->10.0.0.2 3",
                                    "deliver #3 data 10.0.0.1->10.0.0.2 3"};
   EXPECT_EQ(log, want);
+}
+
+}  // namespace
+}  // namespace eventlet::sim
+
+// ---- Faults
+// -------------------------------------------------------------------
+
+namespace eventlet::sim {
+namespace {
+
+class SimNetFaultTest : public SimNetTest {
+ protected:
+  // A connected pair: {client, the server's accepted socket}.
+  std::pair<int, int> connected() {
+    const int server = listener("10.0.0.2", 80);
+    int err = 0;
+    const int client = net_.socket(AF_INET, SOCK_STREAM, err);
+    net_.connect(client, *net::Address::parse("10.0.0.2:80"), err);
+    run();
+    return {client, net_.accept(server, nullptr, err)};
+  }
+  // Sends `n` one-byte datagrams "0", "1"... to 10.0.0.2:9, `gap` apart;
+  // returns what arrives, in order.
+  std::string datagrams(int n, std::int64_t gap) {
+    int err = 0;
+    const int rx = net_.socket(AF_INET, SOCK_DGRAM, err);
+    net_.bind(rx, *net::Address::parse("10.0.0.2:9"), err);
+    const int tx = net_.socket(AF_INET, SOCK_DGRAM, err);
+    for (int i = 0; i < n; ++i) {
+      const char c = static_cast<char>('0' + i);
+      net_.sendto(tx, &c, 1, *net::Address::parse("10.0.0.2:9"), err);
+      now_ += gap;
+      net_.deliver_due(now_);
+    }
+    run();
+    std::string got;
+    char buf[4];
+    while (net_.recvfrom(rx, buf, sizeof buf, nullptr, err) == 1) {
+      got.push_back(buf[0]);
+    }
+    return got;
+  }
+  std::vector<std::string> log_;
+  void record() {
+    net_.set_event_listener([this](const NetEvent& e) {
+      static const char* kKinds[] = {"send",      "deliver",   "drop",
+                                     "reset",     "duplicate", "reorder",
+                                     "partition", "heal"};
+      std::string s = std::string(kKinds[static_cast<int>(e.kind)]) + " #" +
+                      std::to_string(e.id) + " " + e.from + "->" + e.to;
+      if (e.reason != nullptr) s += std::string(" ") + e.reason;
+      log_.push_back(s);
+    });
+  }
+};
+
+TEST_F(SimNetFaultTest, AResetFailsTheLocalEndAtOnceAndThePeerOnArrival) {
+  auto [client, conn] = connected();
+  write(client, "before");
+  run();
+  record();
+  EXPECT_TRUE(net_.reset_connection(client, "test"));
+  EXPECT_FALSE(net_.reset_connection(client)) << "already reset";
+  EXPECT_EQ(read(client), "errno " + std::to_string(ECONNRESET));
+  EXPECT_EQ(write(client, "x"), -1);
+  EXPECT_EQ(ready(client), kRead | kWrite);
+  EXPECT_EQ(read(conn), "before") << "bytes already received stay readable";
+  EXPECT_EQ(read(conn), "errno " + std::to_string(EAGAIN)) << "rst in flight";
+  run();
+  EXPECT_EQ(read(conn), "errno " + std::to_string(ECONNRESET));
+  EXPECT_EQ(net_.stats().resets, 1u);
+  EXPECT_EQ(log_, (std::vector<std::string>{"reset #0 10.0.0.1->10.0.0.2 test",
+                                            "send #4 10.0.0.1->10.0.0.2",
+                                            "deliver #4 10.0.0.1->10.0.0.2"}));
+}
+
+TEST_F(SimNetFaultTest, ResetConnectionsResetsEveryConnectionOfAHost) {
+  auto [c1, s1] = connected();
+  int err = 0;
+  const int c2 = net_.socket(AF_INET, SOCK_STREAM, err);
+  net_.connect(c2, *net::Address::parse("10.0.0.2:80"), err);
+  run();
+  EXPECT_EQ(net_.reset_connections("10.0.0.2", "10.0.0.7"), 0);
+  EXPECT_EQ(net_.reset_connections("10.0.0.2"), 2) << "not the listener";
+  run();
+  EXPECT_EQ(read(c1), "errno " + std::to_string(ECONNRESET));
+  EXPECT_EQ(read(c2), "errno " + std::to_string(ECONNRESET));
+  EXPECT_EQ(read(s1), "errno " + std::to_string(ECONNRESET));
+}
+
+TEST_F(SimNetFaultTest, AResetRateResetsConnectionsInsteadOfCarryingData) {
+  auto [client, conn] = connected();
+  LinkOptions l;
+  l.reset = 1;
+  net_.set_link("10.0.0.1", "10.0.0.2", l);
+  record();
+  EXPECT_EQ(write(client, "lost"), 4) << "the write itself succeeds";
+  EXPECT_EQ(read(client), "errno " + std::to_string(ECONNRESET));
+  run();
+  EXPECT_EQ(read(conn), "errno " + std::to_string(ECONNRESET));
+  ASSERT_FALSE(log_.empty());
+  EXPECT_EQ(log_[0], "reset #3 10.0.0.1->10.0.0.2 chance");
+  // The other direction has no reset rate: nothing drawn there.
+  EXPECT_EQ(net_.stats().resets, 1u);
+}
+
+TEST_F(SimNetFaultTest, DuplicatedDatagramsArriveTwice) {
+  LinkOptions l;
+  l.duplicate = 1;
+  net_.set_default_link(l);
+  EXPECT_EQ(datagrams(3, 1'000'000), "001122");
+  EXPECT_EQ(net_.stats().duplicates, 3u);
+}
+
+TEST_F(SimNetFaultTest, ReorderingHoldsDatagramsBackPastLaterOnes) {
+  LinkOptions l;
+  l.reorder = 0.5;
+  l.reorder_delay = absl::Milliseconds(10);
+  net_.set_default_link(l);
+  const std::string got = datagrams(10, 1'000'000);
+  EXPECT_EQ(got.size(), 10u);
+  EXPECT_NE(got, "0123456789");
+  EXPECT_GT(net_.stats().reorders, 0u);
+  EXPECT_LT(net_.stats().reorders, 10u);
+}
+
+TEST_F(SimNetFaultTest, AScheduledPartitionCutsAndHealsOnTime) {
+  auto [client, conn] = connected();  // at t = 200 us
+  record();
+  net_.schedule_partition("10.0.0.1", "10.0.0.2", absl::Milliseconds(1),
+                          absl::Milliseconds(3), /*one_way=*/true);
+  EXPECT_THROW(net_.schedule_partition("a", "b", absl::Milliseconds(2),
+                                       absl::Milliseconds(2)),
+               std::invalid_argument);
+  EXPECT_EQ(net_.next_delivery(), 1'000'000) << "the backend wakes for it";
+  ASSERT_TRUE(step());
+  write(client, "held");
+  write(conn, "back");  // one way: the other direction works
+  run();
+  EXPECT_EQ(now_, 3'100'000) << "healed at 3 ms, then one latency";
+  EXPECT_EQ(read(client), "back");
+  EXPECT_EQ(read(conn), "held") << "released at the heal";
+  EXPECT_EQ(log_.front(), "partition #0 10.0.0.1->10.0.0.2 schedule");
+  EXPECT_NE(std::find(log_.begin(), log_.end(),
+                      "heal #0 10.0.0.1->10.0.0.2 schedule"),
+            log_.end());
 }
 
 }  // namespace

@@ -103,6 +103,11 @@ const std::vector<EventField>& event_fields() {
       {"at", T::kInt, &E::at, nullptr, nullptr, nullptr, &E::has_at},
       {"jitter", T::kInt, &E::jitter},
       {"reason", T::kString, nullptr, nullptr, &E::reason},
+      {"of", T::kUint, nullptr, &E::of},
+      {"delay", T::kInt, &E::delay},
+      {"site", T::kString, nullptr, nullptr, &E::site},
+      {"call", T::kUint, nullptr, &E::call},
+      {"name", T::kString, nullptr, nullptr, &E::name},
       {"result", T::kString, nullptr, nullptr, &E::result},
       {"message", T::kString, nullptr, nullptr, &E::message},
       {"host", T::kString, nullptr, nullptr, &E::host},
@@ -371,6 +376,27 @@ std::string describe_event(const StepEvent& e) {
     case EventKind::kNetDeliver:
     case EventKind::kNetDrop:
       return describe_net(e);
+    case EventKind::kNetReset:
+      return "fd " + std::to_string(e.fd) + " " + e.src + " -> " + e.dst +
+             " reset (" + e.reason +
+             (e.packet != 0 ? ", packet " + std::to_string(e.packet) + " lost"
+                            : std::string()) +
+             ")";
+    case EventKind::kNetDuplicate:
+      return "packet " + std::to_string(e.packet) + " copies packet " +
+             std::to_string(e.of) + ": " + e.what + " " +
+             std::to_string(e.bytes) + " B " + e.src + " -> " + e.dst;
+    case EventKind::kNetReorder:
+      return "packet " + std::to_string(e.packet) + " held back " +
+             format_time(e.delay) + ", arrives t=" + format_time(e.at);
+    case EventKind::kNetPartition:
+      return e.src + " -> " + e.dst + " cut (" + e.reason + ")";
+    case EventKind::kNetHeal:
+      return e.src + " -> " + e.dst + " healed (" + e.reason + ")";
+    case EventKind::kBuggify:
+      return e.site + " is true (evaluation " + std::to_string(e.call) + ")";
+    case EventKind::kInvariant:
+      return "\"" + e.name + "\" does not hold: " + e.message;
     case EventKind::kPass:
       return "timer pass begins";
     case EventKind::kPoll:
@@ -763,6 +789,17 @@ std::string Stepper::net_view() const {
         << " ppb";
     if (h.has_reading) {
       out << ", read " << format_time(h.reading) << " at #" << h.read_at;
+    }
+    out << "\n";
+  }
+  if (state_.resets + state_.duplicates + state_.reorders != 0 ||
+      !state_.cuts.empty()) {
+    out << "  faults so far: " << state_.resets << " resets, "
+        << state_.duplicates << " duplicates, " << state_.reorders
+        << " held back";
+    for (const auto& [dir, since] : state_.cuts) {
+      out << "; " << dir.first << " -> " << dir.second << " cut since #"
+          << since;
     }
     out << "\n";
   }

@@ -112,6 +112,26 @@ void HubState::apply(const StepEvent& e) {
     case EventKind::kNetDrop:
       on_net_drop(e);
       break;
+    case EventKind::kNetReset:
+      ++resets;  // the rst's net_send follows
+      break;
+    case EventKind::kNetDuplicate:
+      ++duplicates;  // the copy's net_send follows
+      break;
+    case EventKind::kNetReorder:
+      on_net_reorder(e);
+      break;
+    case EventKind::kNetPartition:
+      on_net_partition(e);
+      break;
+    case EventKind::kNetHeal:
+      on_net_heal(e);
+      break;
+    case EventKind::kBuggify:
+      ++buggify_fires;
+      break;
+    case EventKind::kInvariant:
+      break;  // text only; the outcome follows
     case EventKind::kChoose:
       on_choose(e);
       break;
@@ -282,6 +302,21 @@ void HubState::on_net_drop(const StepEvent& e) {
   packets.erase(e.packet);
   ++packets_dropped;
 }
+
+void HubState::on_net_reorder(const StepEvent& e) {
+  auto it = packets.find(e.packet);
+  if (it != packets.end()) {
+    it->second.at = e.at;
+    it->second.has_at = true;
+  }
+  ++reorders;
+}
+
+void HubState::on_net_partition(const StepEvent& e) {
+  cuts[{e.src, e.dst}] = e.seq;
+}
+
+void HubState::on_net_heal(const StepEvent& e) { cuts.erase({e.src, e.dst}); }
 
 void HubState::on_choose(const StepEvent& e) {
   // A choose opens the pass whose wake-ups it orders (its `pass` event

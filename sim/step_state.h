@@ -62,9 +62,16 @@ enum class EventKind : std::uint8_t {
   kHostCrash,
   kHostRestart,
   kClockRead,
+  kNetReset,
+  kNetDuplicate,
+  kNetReorder,
+  kNetPartition,
+  kNetHeal,
+  kBuggify,
+  kInvariant,
 };
 inline constexpr std::size_t kEventKindCount =
-    static_cast<std::size_t>(EventKind::kClockRead) + 1;
+    static_cast<std::size_t>(EventKind::kInvariant) + 1;
 
 // "timer_fire" -> kTimerFire; names it does not know -> kUnknown.
 EventKind parse_event_kind(std::string_view name);
@@ -104,7 +111,12 @@ struct StepEvent {
   std::int64_t at = 0;                   // net_send: when it arrives
   bool has_at = false;
   std::int64_t jitter = -1;     // net_send: the draw (-1: none)
-  std::string reason;           // net_drop: "loss", "partition"
+  std::string reason;           // net_drop, net_reset, net_partition, ...
+  std::uint64_t of = 0;         // net_duplicate: the original packet
+  std::int64_t delay = 0;       // net_reorder: the extra delay
+  std::string site;             // buggify: "file:line"
+  std::uint64_t call = 0;       // buggify: the site's evaluation
+  std::string name;             // invariant
   std::string result, message;  // outcome
   std::string host;             // host_*, clock_read
   std::int64_t start = 0;       // host_start, host_restart: its greenthread
@@ -206,6 +218,9 @@ struct HubState {
   std::map<std::uint64_t, Packet> packets;  // in flight, by packet id
   int packets_sent = 0, packets_delivered = 0, packets_dropped = 0;
   std::map<std::string, Host> hosts;  // by address
+  // Faults so far, and the cut directions (src, dst) -> the net_partition.
+  int resets = 0, duplicates = 0, reorders = 0, buggify_fires = 0;
+  std::map<std::pair<std::string, std::string>, std::uint64_t> cuts;
 
   HubState();
   // Moves the state past `e` (which must be event position + 1). An
@@ -229,6 +244,9 @@ struct HubState {
   void on_net_send(const StepEvent& e);
   void on_net_deliver(const StepEvent& e);
   void on_net_drop(const StepEvent& e);
+  void on_net_reorder(const StepEvent& e);
+  void on_net_partition(const StepEvent& e);
+  void on_net_heal(const StepEvent& e);
   void on_choose(const StepEvent& e);
   void on_pass(const StepEvent& e);
   void on_poll(const StepEvent& e);

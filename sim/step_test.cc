@@ -537,6 +537,13 @@ TEST(StepLoad, EveryKindOfTheFormatIsAnEventKind) {
       {EventKind::kHostCrash, "host_crash"},
       {EventKind::kHostRestart, "host_restart"},
       {EventKind::kClockRead, "clock_read"},
+      {EventKind::kNetReset, "net_reset"},
+      {EventKind::kNetDuplicate, "net_duplicate"},
+      {EventKind::kNetReorder, "net_reorder"},
+      {EventKind::kNetPartition, "net_partition"},
+      {EventKind::kNetHeal, "net_heal"},
+      {EventKind::kBuggify, "buggify"},
+      {EventKind::kInvariant, "invariant"},
   };
   static_assert(std::size(all) + 1 == kEventKindCount);
   for (const auto& [type, name] : all) EXPECT_EQ(event_kind_name(type), name);

@@ -35,10 +35,11 @@ bool is_host_kind(const std::string& kind) {
 }
 
 // The hub's phase events (prepare_timers, pass and choose go on the hub's
-// lane even when a greenthread chaining the next pass records them).
+// lane even when a greenthread chaining the next pass records them), and
+// the invariant checked at a pass boundary.
 bool is_hub_kind(const std::string& kind) {
   return kind == "prepare_timers" || kind == "pass" || kind == "choose" ||
-         kind == "stall";
+         kind == "stall" || kind == "invariant";
 }
 
 // Everything after the first line.

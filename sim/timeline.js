@@ -37,7 +37,10 @@
     net_send: '#00897b', net_deliver: '#43a047', net_drop: '#e53935', outcome: '#37474f',
     prepare_timers: '#b39ddb', event_send: '#ef6c00', queue_put: '#8e24aa', queue_get: '#ab47bc',
     queue_task_done: '#ce93d8', sem_release: '#6a1b9a',
-    host_start: '#2e7d32', host_crash: '#b71c1c', host_restart: '#558b2f', clock_read: '#0277bd'
+    host_start: '#2e7d32', host_crash: '#b71c1c', host_restart: '#558b2f', clock_read: '#0277bd',
+    // Faults the simulator injects (sim/sim_net.h, sim/buggify.h) and a broken invariant.
+    net_reset: '#b71c1c', net_duplicate: '#00695c', net_reorder: '#f57f17',
+    net_partition: '#4a148c', net_heal: '#1b5e20', buggify: '#ff1744', invariant: '#d50000'
   };
   var GLYPH = {
     spawn: '+', exit: 'x', 'switch': '>', block: '|', ready: 'r', exception: '!', timer_add: 'T',
@@ -48,7 +51,9 @@
     prepare_timers: 'H', event_send: 'E', queue_put: 'Q', queue_get: 'G', queue_task_done: 'K',
     sem_release: 'V',
     // Simulated hosts (sim/host.h): up, down, up again; a clock reading.
-    host_start: 'U', host_crash: '#', host_restart: 'u', clock_read: 'c'
+    host_start: 'U', host_crash: '#', host_restart: 'u', clock_read: 'c',
+    net_reset: 'Z', net_duplicate: '2', net_reorder: '~', net_partition: '/', net_heal: 'h',
+    buggify: 'B', invariant: 'I'
   };
   var BANDS = { 'start': '#f3f6ee', 'prepare timers': '#efe8fb', 'fire timers': '#ffffff',
                 'poll': '#e8f0fb', 'stall': '#fde8e8' };

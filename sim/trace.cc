@@ -282,6 +282,23 @@ void TraceRecorder::note_clock_read(std::string_view host,
   }
 }
 
+void TraceRecorder::note_buggify(std::string_view site, std::uint64_t call) {
+  if (begin(current_id(), "buggify")) {
+    field_str("site", site);
+    field("call", static_cast<std::int64_t>(call));
+    end(last_switch_);
+  }
+}
+
+void TraceRecorder::note_invariant(std::string_view name,
+                                   std::string_view message) {
+  if (begin(current_id(), "invariant")) {
+    field_str("name", name);
+    field_str("message", message);
+    end(0);
+  }
+}
+
 void TraceRecorder::on_spawn(const Greenlet& g, const Greenlet& creator) {
   const std::size_t id = static_cast<std::size_t>(g.id());
   if (id >= creations_.size()) creations_.resize(id * 2 + 16);
@@ -492,30 +509,80 @@ void TraceRecorder::on_listen_remove(int fd, IoEvents event,
 }
 
 void TraceRecorder::on_net(const NetEvent& e) {
-  static constexpr const char* kKinds[] = {"net_send", "net_deliver",
-                                           "net_drop"};
+  using K = NetEvent::Kind;
+  static constexpr const char* kKinds[] = {
+      "net_send",      "net_deliver", "net_drop", "net_reset",
+      "net_duplicate", "net_reorder", "net_partition", "net_heal"};
   if (!begin(current_id(), kKinds[static_cast<int>(e.kind)])) return;
+  std::uint64_t cause = 0;
+  auto send_of = [&](std::uint64_t packet) -> std::uint64_t {
+    auto it = packet_sends_.find(packet);
+    return it == packet_sends_.end() ? 0 : it->second;
+  };
+  switch (e.kind) {
+    case K::kPartition:
+    case K::kHeal:
+      field_str("src", e.from);
+      field_str("dst", e.to);
+      field_str("reason", e.reason);
+      // A call is made by whoever runs; a scheduled change by the clock.
+      end(std::string_view(e.reason) == "call" ? last_switch_ : 0);
+      return;
+    case K::kReset:
+      if (e.id != 0) field("packet", static_cast<std::int64_t>(e.id));
+      field("fd", e.fd);
+      field_str("src", e.from);
+      field_str("dst", e.to);
+      field_str("reason", e.reason);
+      end(last_switch_);
+      last_fault_ = seq_;
+      for (IoEvents ev : {kRead, kWrite}) {
+        std::uint64_t& first = fd_delivery(listen_key(e.fd, ev));
+        if (first == 0) first = seq_;
+      }
+      return;
+    case K::kDuplicate:
+      field("packet", static_cast<std::int64_t>(e.id));
+      field("of", static_cast<std::int64_t>(e.of));
+      field_str("what", e.what);
+      field_str("src", e.from);
+      field_str("dst", e.to);
+      field("bytes", static_cast<std::int64_t>(e.bytes));
+      end(send_of(e.of));
+      last_fault_ = seq_;
+      return;
+    case K::kReorder:
+      field("packet", static_cast<std::int64_t>(e.id));
+      field("delay", e.jitter);
+      field("at", e.at);
+      end(send_of(e.id));
+      return;
+    case K::kSend:
+    case K::kDeliver:
+    case K::kDrop:
+      break;
+  }
   field("packet", static_cast<std::int64_t>(e.id));
   field_str("what", e.what);
   field_str("src", e.from);
   field_str("dst", e.to);
   field("bytes", static_cast<std::int64_t>(e.bytes));
-  std::uint64_t cause = 0;
-  if (e.kind == NetEvent::Kind::kSend) {
+  if (e.kind == K::kSend) {
     if (e.at != Backend::kNoDeadline) field("at", e.at);
     if (e.jitter >= 0) field("jitter", e.jitter);
-  } else if (e.kind == NetEvent::Kind::kDrop && e.drop_reason != nullptr) {
-    field_str("reason", e.drop_reason);
+    if (e.after_fault) cause = last_fault_;
+  } else if (e.kind == K::kDrop && e.reason != nullptr) {
+    field_str("reason", e.reason);
   }
-  if (e.kind != NetEvent::Kind::kSend) {
+  if (e.kind != K::kSend) {
     if (auto it = packet_sends_.find(e.id); it != packet_sends_.end()) {
       cause = it->second;
       packet_sends_.erase(it);
     }
   }
   end(cause);
-  if (e.kind == NetEvent::Kind::kSend) packet_sends_[e.id] = seq_;
-  if (e.kind == NetEvent::Kind::kDeliver && e.fd >= 0) {
+  if (e.kind == K::kSend) packet_sends_[e.id] = seq_;
+  if (e.kind == K::kDeliver && e.fd >= 0) {
     for (IoEvents ev : {kRead, kWrite}) {
       if ((e.fd_events & ev) == 0) continue;
       std::uint64_t& first = fd_delivery(listen_key(e.fd, ev));
@@ -669,6 +736,34 @@ const std::vector<KindSpec>& kind_specs() {
         {"start", Type::kInt, true}}},
       {"clock_read",
        {{"host", Type::kString, true}, {"reading", Type::kInt, true}}},
+      {"net_reset",
+       {{"packet", Type::kUint, false},
+        {"fd", Type::kInt, true},
+        {"src", Type::kString, true},
+        {"dst", Type::kString, true},
+        {"reason", Type::kString, true}}},
+      {"net_duplicate",
+       {{"packet", Type::kUint, true},
+        {"of", Type::kUint, true},
+        {"what", Type::kString, true},
+        {"src", Type::kString, true},
+        {"dst", Type::kString, true},
+        {"bytes", Type::kUint, true}}},
+      {"net_reorder",
+       {{"packet", Type::kUint, true},
+        {"delay", Type::kUint, true},
+        {"at", Type::kInt, true}}},
+      {"net_partition",
+       {{"src", Type::kString, true},
+        {"dst", Type::kString, true},
+        {"reason", Type::kString, true}}},
+      {"net_heal",
+       {{"src", Type::kString, true},
+        {"dst", Type::kString, true},
+        {"reason", Type::kString, true}}},
+      {"buggify", {{"site", Type::kString, true}, {"call", Type::kUint, true}}},
+      {"invariant",
+       {{"name", Type::kString, true}, {"message", Type::kString, true}}},
   };
   return specs;
 }

@@ -129,6 +129,12 @@ class TraceRecorder final : public HubObserver, public TieBreaker {
   void note_host_restart(std::string_view host, std::string_view why,
                          std::int64_t start);
   void note_clock_read(std::string_view host, std::int64_t reading);
+  // "buggify": the `call`-th evaluation of the EVENTLET_BUGGIFY site `site`
+  // ("file:line") was true (sim/buggify.h). "invariant": the invariant
+  // `name` (sim/invariant.h) does not hold, with its message; the run then
+  // ends.
+  void note_buggify(std::string_view site, std::uint64_t call);
+  void note_invariant(std::string_view name, std::string_view message);
 
   // HubObserver.
   void on_spawn(const Greenlet& g, const Greenlet& creator) override;
@@ -153,8 +159,10 @@ class TraceRecorder final : public HubObserver, public TieBreaker {
   void on_pass(std::int64_t when) override;
   void on_poll(std::int64_t deadline) override;
   void on_poll_done(std::size_t ready) override;
-  // A packet of the simulated network (sim_net.h's NetEvent): recorded as
-  // net_send / net_deliver / net_drop; a delivery's cause is its send.
+  // What the simulated network did (sim_net.h's NetEvent): recorded as
+  // net_send / net_deliver / net_drop (a delivery's cause is its send) and
+  // the faults net_reset, net_duplicate, net_reorder, net_partition,
+  // net_heal (docs/trace-format.md gives their causes).
   void on_net(const NetEvent& e);
   // TieBreaker.
   std::size_t pick(std::span<const Greenlet* const> candidates) override;
@@ -212,6 +220,8 @@ class TraceRecorder final : public HubObserver, public TieBreaker {
   std::vector<std::uint64_t> listen_adds_;
   std::unordered_map<std::uint64_t, std::uint64_t>
       packet_sends_;  // packet -> seq
+  // The last net_reset or net_duplicate: the cause of the packet it sends.
+  std::uint64_t last_fault_ = 0;
   // Zero-delay wake-ups queued since the last pass began (greenlet ids), and
   // the tie breaker's choice being built.
   std::vector<std::int64_t> ready_mirror_;
@@ -258,7 +268,8 @@ bool parse_trace(std::string_view text, ParsedTrace* out, TraceError* error,
 // The event kinds of this format version (kTraceVersion), in a fixed order
 // (that of parse_trace's table: "spawn", "switch", "block", "ready", the
 // wake-ups, "prepare_timers", "exit", ..., "outcome", "net_send",
-// "net_deliver", "net_drop"). parse_trace rejects any other kind. The
+// "net_deliver", "net_drop", then the network's faults "net_reset", ...,
+// "net_heal", and "buggify", "invariant"). parse_trace rejects any other kind. The
 // reference stays valid for the program's life.
 const std::vector<std::string_view>& trace_event_kinds();
 
