@@ -595,10 +595,23 @@ class Hub {
   [[gnu::always_inline]] inline void switch_to(Greenlet* next);
   [[gnu::always_inline]] inline void resume(Greenlet* g);
   Greenlet* next_to_run();
-  bool begin_next_pass_inline();
+  // What happens between two timer passes, decided here for both ways a
+  // pass ends (hub.cc): the hub greenlet's loop, and the inline hand-off of a
+  // parking greenlet that starts the next pass itself when nothing of the
+  // boundary needs the hub greenlet (then returns false if it cannot).
+  enum class Boundary {
+    kLoopStart,      // the loop's first pass: no pass ended before it
+    kAfterPass,      // the hub greenlet, after fire_timers()
+    kInlineHandoff,  // a parking greenlet, from next_to_run()
+  };
+  template <Boundary kFrom>
+  bool cross_pass_boundary();
   Greenlet* park_common(Greenlet* self, const char* waiting_on);
   void reap_dead();
   [[gnu::noinline]] void release_stale(Greenlet* g);
+  // cross_pass_boundary<kInlineHandoff>'s timer step, out of line: false if
+  // a timer is due at fresh hub time (the hub greenlet must fire it); else
+  // prepare_timers().
   [[gnu::noinline]] bool prepare_timers_inline();
   // Moves next_timers into the heap (eventlet's prepare_timers), telling the
   // observer which timers move when there are any.
@@ -640,7 +653,8 @@ class Hub {
       "Cannot switch to MAINLOOP from MAINLOOP";
   static constexpr const char* kBlockingInHub =
       "do not call blocking functions from the mainloop";
-  // Loop phases.
+  // Loop phases: run_loop() alternates fire_timers() (one timer pass) and
+  // cross_pass_boundary<kAfterPass>().
   void run_loop();
   void run_posted_callbacks();
   void fire_timers();
