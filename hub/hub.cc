@@ -12,6 +12,7 @@
 #include <utility>
 
 #include "hub/epoll_backend.h"
+#include "hub/internal/hub_access.h"
 #include "hub/internal/sanitizers.h"
 #include "hub/internal/stack_overflow.h"
 
@@ -51,7 +52,7 @@ void keep_abandoned(Hub* hub) {
 struct CancelOnExit {
   Hub* hub;
   TimerNode* node;
-  ~CancelOnExit() { hub->cancel_timer(node); }
+  ~CancelOnExit() { internal::HubAccess::cancel_timer(*hub, node); }
 };
 
 void default_exception_hook(const HubException& e) {
@@ -394,17 +395,24 @@ bool Hub::prepare_timers_inline() {
   return true;
 }
 
+bool TimerInfo::local() const {
+  return action() == Action::kCallback &&
+         static_cast<bool>(
+             static_cast<const internal::CallbackTimer*>(node_)->owner_life);
+}
+
 void internal::note_object_created(internal::WaitObject& object) {
   Hub* hub = Hub::current_if_exists();
-  if (hub != nullptr && hub->observer() != nullptr) {
-    hub->observer()->on_object_create(object);
+  if (hub != nullptr && hub->observer_ != nullptr) {
+    object.creation_recorded =
+        hub->observer_->on_object_create(ObjectInfo(object));
   }
 }
 
 void internal::note_object_destroyed(internal::WaitObject& object) {
   Hub* hub = Hub::current_if_exists();
-  if (hub != nullptr && hub->observer() != nullptr) {
-    hub->observer()->on_object_destroy(object);
+  if (hub != nullptr && hub->observer_ != nullptr) {
+    hub->observer_->on_object_destroy(ObjectInfo(object));
   }
 }
 
@@ -417,7 +425,7 @@ void Hub::note_wake(internal::WaitQueue& queue, internal::WaitObject& object,
        w = w->next, --n) {
     woken.push_back(w->greenlet);
   }
-  observer_->on_wake(op, object, woken);
+  observer_->on_wake(op, ObjectInfo(object), woken);
 }
 
 void Hub::release_stale(Greenlet* g) {
@@ -750,7 +758,7 @@ void Hub::fire_timers() {
 
 inline void Hub::fire_node(TimerNode* node) {
   if (observer_ != nullptr) [[unlikely]]
-    observer_->on_timer_fire(*node);
+    observer_->on_timer_fire(TimerInfo(*node));
   switch (node->action) {
     case TimerNode::Action::kResume:
       resume(node->target);
@@ -883,7 +891,7 @@ void Hub::schedule_timer(TimerNode* node, absl::Duration delay) {
 void Hub::schedule_node(TimerNode* node, std::int64_t deadline) {
   timers_.schedule(node, deadline);
   if (observer_ != nullptr) [[unlikely]]
-    observer_->on_timer_add(*node);
+    observer_->on_timer_add(TimerInfo(*node));
 }
 
 void Hub::cancel_timer(TimerNode* node) {
@@ -891,7 +899,7 @@ void Hub::cancel_timer(TimerNode* node) {
   if (!was_queued) return;
   timers_.cancel(node);
   if (observer_ != nullptr) [[unlikely]]
-    observer_->on_timer_cancel(*node);
+    observer_->on_timer_cancel(TimerInfo(*node));
   if (node->action == TimerNode::Action::kCallback) {
     auto* timer = static_cast<internal::CallbackTimer*>(node);
     if (timer->owner_life) std::erase(timer->owner_life->timers, timer);
@@ -932,7 +940,8 @@ TimerHandle Hub::schedule_call_local(absl::Duration delay,
 }
 
 void TimerHandle::cancel() {
-  if (timer_ && timer_->hub != nullptr) timer_->hub->cancel_timer(timer_.get());
+  if (timer_ && timer_->hub != nullptr)
+    internal::HubAccess::cancel_timer(*timer_->hub, timer_.get());
 }
 
 // ---- Listeners
