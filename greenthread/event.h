@@ -31,6 +31,7 @@
 
 #include "absl/time/time.h"
 #include "hub/hub.h"
+#include "hub/internal/hub_access.h"
 
 namespace eventlet {
 namespace internal {
@@ -71,7 +72,8 @@ class EventBase {
   // Greenthreads still waiting could never be woken: they are unwound
   // (Hub::unwind_waiters). Never parks.
   ~EventBase() {
-    if (!waiters_.empty()) Hub::current().unwind_waiters(waiters_);
+    if (!waiters_.empty())
+      internal::HubAccess::unwind_waiters(Hub::current(), waiters_);
   }
   EventBase(const EventBase&) = delete;
   EventBase& operator=(const EventBase&) = delete;
@@ -94,9 +96,10 @@ class EventBase {
   // The sender becomes the last toucher; waiters are woken as "event_send".
   void wake_waiters() {
     if (waiters_.empty()) {
-      Hub::touch(object_);
+      internal::HubAccess::touch(object_);
     } else {
-      Hub::current().wake_all(waiters_, object_, "event_send");
+      internal::HubAccess::wake_all(Hub::current(), waiters_, object_,
+                                    "event_send");
     }
   }
   // Parks until ready or timeout. Returns false on timeout. Always inlined:
@@ -108,8 +111,8 @@ class EventBase {
     if (ready()) [[likely]]
       Hub::coop_charge_current();
     while (!ready()) {
-      if (!Hub::current().wait_in(waiters_, timeout, "Event::wait", nullptr,
-                                  &object_))
+      if (!internal::HubAccess::wait_in(Hub::current(), waiters_, timeout,
+                                        "Event::wait", nullptr, &object_))
         return ready();
     }
     return true;
@@ -119,7 +122,7 @@ class EventBase {
     if (!ready()) throw std::logic_error("Trying to re-reset() a fresh event.");
     state_ = kEmpty;
     error_ = nullptr;
-    Hub::touch(object_);
+    internal::HubAccess::touch(object_);
   }
 
  private:

@@ -33,6 +33,7 @@
 
 #include "absl/time/time.h"
 #include "hub/hub.h"
+#include "hub/internal/hub_access.h"
 
 namespace eventlet {
 
@@ -82,7 +83,8 @@ class Semaphore {
   // Unwinds every greenthread blocked in acquire() (Hub::unwind_waiters):
   // for owners being torn down. Never parks the caller.
   void unwind_waiters() {
-    if (!waiters_.empty()) Hub::current().unwind_waiters(waiters_);
+    if (!waiters_.empty())
+      internal::HubAccess::unwind_waiters(Hub::current(), waiters_);
   }
 
  private:

@@ -8,6 +8,7 @@
 #include <system_error>
 
 #include "absl/strings/str_format.h"
+#include "hub/internal/hub_access.h"
 
 namespace eventlet {
 namespace {
@@ -73,12 +74,12 @@ void Timeout::start() {
                            "first");
   }
   if (delay_ != absl::InfiniteDuration()) {
-    Hub::current().schedule_timer(&node_, delay_);
+    internal::HubAccess::schedule_timer(Hub::current(), &node_, delay_);
   }
 }
 
 void Timeout::cancel() {
-  if (node_.active()) Hub::current().cancel_timer(&node_);
+  if (node_.active()) internal::HubAccess::cancel_timer(Hub::current(), &node_);
 }
 
 bool Timeout::pending() const { return node_.active(); }
