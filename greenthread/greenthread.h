@@ -39,6 +39,7 @@
 #include "absl/time/time.h"
 #include "greenthread/event.h"
 #include "hub/hub.h"
+#include "hub/internal/block_cache.h"
 #include "hub/internal/hub_access.h"
 
 namespace eventlet {

@@ -12,6 +12,7 @@
 #include <utility>
 
 #include "hub/epoll_backend.h"
+#include "hub/internal/block_cache.h"
 #include "hub/internal/hub_access.h"
 #include "hub/internal/sanitizers.h"
 #include "hub/internal/stack_overflow.h"
@@ -62,42 +63,6 @@ void default_exception_hook(const HubException& e) {
 }
 
 }  // namespace
-
-// ---- BlockCache
-// ------------------------------------------------------------------
-
-constinit thread_local internal::BlockCache::Lists
-    internal::BlockCache::lists_ = {};
-
-struct internal::BlockCache::Drain {
-  ~Drain() {
-    Lists& l = lists_;
-    l.state = kClosed;
-    for (std::size_t c = 0; c < kClasses; ++c) {
-      while (void* p = l.head[c]) {
-        l.head[c] = *static_cast<void**>(p);
-        ::operator delete(p, (c + 1) * kGranule);
-      }
-      l.count[c] = 0;
-    }
-  }
-};
-
-void internal::BlockCache::deallocate_slow(void* p, std::size_t c) {
-  Lists& l = lists_;
-  if (l.state == kUnused) {
-    static thread_local Drain drain;  // empties the lists at thread exit
-    (void)drain;
-    l.state = kCaching;
-  }
-  if (l.state == kCaching && l.count[c] < kMaxPerClass) {
-    *static_cast<void**>(p) = l.head[c];
-    l.head[c] = p;
-    ++l.count[c];
-    return;
-  }
-  ::operator delete(p, (c + 1) * kGranule);
-}
 
 // ---- Greenlet
 // ------------------------------------------------------------------
