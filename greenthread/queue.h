@@ -43,6 +43,7 @@
 
 #include "absl/time/time.h"
 #include "hub/hub.h"
+#include "hub/hub_affinity.h"
 
 namespace eventlet {
 
@@ -140,6 +141,7 @@ class BasicLightQueue {
   // QueueFull at once; timeout: throw QueueFull when it elapses).
   void put(T item, bool block = true,
            std::optional<absl::Duration> timeout = std::nullopt) {
+    affinity_.check(object_);
     if (block) Hub::coop_charge_current();
     if (!getters_.empty()) {
       hand_to_getter(std::move(item));
@@ -164,6 +166,7 @@ class BasicLightQueue {
   // elapses).
   T get(bool block = true,
         std::optional<absl::Duration> timeout = std::nullopt) {
+    affinity_.check(object_);
     if (block) Hub::coop_charge_current();
     if (store_.size() != 0) {
       Hub::touch(object_);
@@ -202,6 +205,7 @@ class BasicLightQueue {
   }
   // Changes the capacity; waiting putters whose items now fit are admitted.
   void resize(std::optional<std::int64_t> maxsize) {
+    affinity_.check(object_);
     set_maxsize(maxsize);
     admit_putters();
   }
@@ -259,6 +263,8 @@ class BasicLightQueue {
  protected:
   // Its identity in traces and deadlock reports.
   internal::WaitObject object_{"Queue"};
+  // Its hub, checked in debug builds (hub/hub_affinity.h).
+  [[no_unique_address]] HubAffinity affinity_;
 };
 
 // A LightQueue that also counts unfinished tasks (task_done / join).
@@ -274,6 +280,7 @@ class BasicQueue : public BasicLightQueue<T, Store> {
   // Marks one item taken with get() as processed. Throws std::logic_error if
   // called more times than items were put.
   void task_done() {
+    this->affinity_.check(this->object_);
     if (unfinished_ == 0)
       throw std::logic_error("task_done() called too many times");
     if (--unfinished_ == 0 && !joiners_.empty())
@@ -281,6 +288,7 @@ class BasicQueue : public BasicLightQueue<T, Store> {
   }
   // Parks until every item put has been marked task_done().
   void join() {
+    this->affinity_.check(this->object_);
     while (unfinished_ > 0)
       Hub::current().wait_in(joiners_, std::nullopt, "Queue::join", nullptr,
                              &this->object_);

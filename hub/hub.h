@@ -161,6 +161,10 @@ class Hub {
   static void destroy_current();
 
   Backend& backend() { return *backend_; }
+  // This hub's number: 1 for the process's first hub, then counting up in
+  // creation order (a hub destroyed and made again gets a new one). Names
+  // the hub in messages (hub/hub_affinity.h). Any thread may read it.
+  std::uint32_t id() const { return id_; }
 
   // ---- Time -----------------------------------------------------------------
 
@@ -688,6 +692,7 @@ class Hub {
   static constinit thread_local Hub* tls_hub_
       __attribute__((tls_model("initial-exec")));
 
+  const std::uint32_t id_;
   std::unique_ptr<Backend> backend_;
   // stack_pools_[0] holds the hub greenlet's stack; stacks_ is the pool new
   // greenlets take from (one pool per stack size ever configured).
