@@ -28,8 +28,11 @@
 // accepting, waits for its handlers, and once all have, serve() returns.
 // An error on one hub (a bind that fails) stops the others and is rethrown.
 //
-//   CrossHubEvent<> stop;   // stop.send() from anywhere ends it
-//   net::serve(server, handler, {.hubs = 4, .stop = &stop});
+//   net::Socket listener =   // port != 0: SO_REUSEPORT by default
+//       net::listen(*net::Address::parse("127.0.0.1:8080"));
+//   CrossHubEvent<> stop;    // stop.send() from any thread ends it
+//   net::serve(listener, [](net::Socket conn, net::Address peer) { ... },
+//              {.hubs = 4, .stop = &stop});
 #ifndef EVENTLET_GREEN_NET_CONVENIENCE_H_
 #define EVENTLET_GREEN_NET_CONVENIENCE_H_
 

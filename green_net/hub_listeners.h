@@ -4,10 +4,15 @@
 // frame of serve() and http::Server with `hubs` > 1 — nginx's workers, each
 // accepting on its own SO_REUSEPORT socket, done with hubs on OS threads.
 //
-//   CrossHubEvent<> stop;   // send() it from any thread to stop every hub
-//   net::listen_on_hubs(listener, 4, /*backlog=*/128, stop,
-//                       [&](int hub, net::Socket& l) { net::serve(l, h); },
-//                       [&](int hub, net::Socket& l) { l.close(); });
+//   net::Socket listener =   // port != 0: SO_REUSEPORT by default
+//       net::listen(*net::Address::parse("127.0.0.1:8080"));
+//   CrossHubEvent<> stop;    // send() it from any thread to stop every hub
+//   net::listen_on_hubs(
+//       listener, 4, /*backlog=*/128, stop,
+//       [](int hub, net::Socket& l) {
+//         net::serve(l, [](net::Socket conn, net::Address peer) { ... });
+//       },
+//       [](int hub, net::Socket& l) { l.close(); });  // ends that serve()
 //
 // listen_on_hubs(listener, hubs, backlog, stop, serve_one, stop_one) runs
 // serve_one(hub_index, its_listener) on `hubs` hubs (run_on_hubs, so hub 0

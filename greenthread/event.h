@@ -94,7 +94,7 @@ class EventBase {
   }
   // The sender becomes the last toucher; waiters are woken as "event_send".
   void wake_waiters() {
-    affinity_.check(object_);
+    if constexpr (kHubAffinityChecks) affinity_.check(object_);
     if (waiters_.empty()) {
       Hub::touch(object_);
     } else {
@@ -105,7 +105,7 @@ class EventBase {
   // the switch then happens in the frame of whoever waits (see Hub::wait_in).
   [[gnu::always_inline]] bool wait_ready(
       std::optional<absl::Duration> timeout) {
-    affinity_.check(object_);
+    if constexpr (kHubAffinityChecks) affinity_.check(object_);
     // Already sent: one operation of the cooperative budget (hub.h). It may
     // yield, so the loop re-checks.
     if (ready()) [[likely]]
@@ -119,7 +119,7 @@ class EventBase {
   }
   // Throws std::logic_error (eventlet's text) on a fresh event.
   void reset_base() {
-    affinity_.check(object_);
+    if constexpr (kHubAffinityChecks) affinity_.check(object_);
     if (!ready()) throw std::logic_error("Trying to re-reset() a fresh event.");
     state_ = kEmpty;
     error_ = nullptr;

@@ -141,7 +141,7 @@ class BasicLightQueue {
   // QueueFull at once; timeout: throw QueueFull when it elapses).
   void put(T item, bool block = true,
            std::optional<absl::Duration> timeout = std::nullopt) {
-    affinity_.check(object_);
+    if constexpr (kHubAffinityChecks) affinity_.check(object_);
     if (block) Hub::coop_charge_current();
     if (!getters_.empty()) {
       hand_to_getter(std::move(item));
@@ -166,7 +166,7 @@ class BasicLightQueue {
   // elapses).
   T get(bool block = true,
         std::optional<absl::Duration> timeout = std::nullopt) {
-    affinity_.check(object_);
+    if constexpr (kHubAffinityChecks) affinity_.check(object_);
     if (block) Hub::coop_charge_current();
     if (store_.size() != 0) {
       Hub::touch(object_);
@@ -205,7 +205,7 @@ class BasicLightQueue {
   }
   // Changes the capacity; waiting putters whose items now fit are admitted.
   void resize(std::optional<std::int64_t> maxsize) {
-    affinity_.check(object_);
+    if constexpr (kHubAffinityChecks) affinity_.check(object_);
     set_maxsize(maxsize);
     admit_putters();
   }
@@ -280,7 +280,7 @@ class BasicQueue : public BasicLightQueue<T, Store> {
   // Marks one item taken with get() as processed. Throws std::logic_error if
   // called more times than items were put.
   void task_done() {
-    this->affinity_.check(this->object_);
+    if constexpr (kHubAffinityChecks) this->affinity_.check(this->object_);
     if (unfinished_ == 0)
       throw std::logic_error("task_done() called too many times");
     if (--unfinished_ == 0 && !joiners_.empty())
@@ -288,7 +288,7 @@ class BasicQueue : public BasicLightQueue<T, Store> {
   }
   // Parks until every item put has been marked task_done().
   void join() {
-    this->affinity_.check(this->object_);
+    if constexpr (kHubAffinityChecks) this->affinity_.check(this->object_);
     while (unfinished_ > 0)
       Hub::current().wait_in(joiners_, std::nullopt, "Queue::join", nullptr,
                              &this->object_);

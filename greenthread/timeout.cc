@@ -67,7 +67,7 @@ Timeout::Timeout(absl::Duration delay, std::exception_ptr error)
 Timeout::~Timeout() { cancel(); }
 
 void Timeout::start() {
-  affinity_.check("Timeout");
+  if constexpr (kHubAffinityChecks) affinity_.check("Timeout");
   if (pending()) {
     throw std::logic_error("Timeout (" + describe() +
                            ") is already started; to restart it, cancel it "
@@ -79,7 +79,7 @@ void Timeout::start() {
 }
 
 void Timeout::cancel() {
-  affinity_.check("Timeout");
+  if constexpr (kHubAffinityChecks) affinity_.check("Timeout");
   if (node_.active()) Hub::current().cancel_timer(&node_);
 }
 

@@ -124,10 +124,10 @@ std::atomic<std::uint32_t> last_hub_id{0};
 }  // namespace
 
 Hub::Hub(std::unique_ptr<Backend> backend)
-    : id_(last_hub_id.fetch_add(1, std::memory_order_relaxed) + 1),
-      backend_(std::move(backend)),
+    : backend_(std::move(backend)),
       main_storage_(this),
-      exception_hook_(default_exception_hook) {
+      exception_hook_(default_exception_hook),
+      id_(last_hub_id.fetch_add(1, std::memory_order_relaxed) + 1) {
   mailbox_ = std::make_shared<Mailbox>(backend_.get());
   mail_ = mailbox_.get();
   stack_pools_.push_back(std::make_unique<internal::StackPool>(kHubStackSize));

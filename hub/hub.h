@@ -692,7 +692,6 @@ class Hub {
   static constinit thread_local Hub* tls_hub_
       __attribute__((tls_model("initial-exec")));
 
-  const std::uint32_t id_;
   std::unique_ptr<Backend> backend_;
   // stack_pools_[0] holds the hub greenlet's stack; stacks_ is the pool new
   // greenlets take from (one pool per stack size ever configured).
@@ -741,6 +740,8 @@ class Hub {
   // Index in io_ready_ of the event being dispatched (SIZE_MAX: none);
   // notify_close() drops not-yet-dispatched events of the fd it closes.
   std::size_t io_dispatching_ = static_cast<std::size_t>(-1);
+  // Last, so that adding it moved no other member (hub.cc: id order).
+  const std::uint32_t id_;
 };
 
 // ---- Template and inline definitions

@@ -53,7 +53,7 @@ void GreenPool::finished() {
 }
 
 void GreenPool::waitall() {
-  affinity_.check("GreenPool");
+  if constexpr (kHubAffinityChecks) affinity_.check("GreenPool");
   if (in_pool()) {
     throw std::logic_error(
         "Calling waitall() from within one of the GreenPool's greenthreads "
@@ -69,7 +69,7 @@ void GreenPool::waitall() {
 }
 
 void GreenPool::resize(std::int64_t new_size) {
-  affinity_.check("GreenPool");
+  if constexpr (kHubAffinityChecks) affinity_.check("GreenPool");
   checked_size(new_size);
   slots_.adjust(new_size - size_);
   size_ = new_size;

@@ -95,7 +95,7 @@ class GreenPool {
   // Spawning is not an operation of the cooperative budget (hub.h): the
   // non-blocking attempt does not charge, so a pool with room never yields.
   void before_spawn() {
-    affinity_.check("GreenPool");
+    if constexpr (kHubAffinityChecks) affinity_.check("GreenPool");
     if (!slots_.acquire(false)) slots_.acquire();
     ++running_;
   }
