@@ -64,7 +64,11 @@ class ClientThread {
           body();
           Hub::destroy_current();
         }) {}
-  ~ClientThread() { thread_.join(); }
+  ~ClientThread() { join(); }
+  // Waits for the clients: what they wrote may be read afterwards.
+  void join() {
+    if (thread_.joinable()) thread_.join();
+  }
 
  private:
   std::thread thread_;
@@ -108,6 +112,7 @@ TEST_F(ServerHubsTest, ManyClientsAreServedByEveryHubAndStatsAddUp) {
     server.stop();  // from a thread that is none of the server's hubs
   });
   server.run();
+  clients.join();
   // Every client's connection was its own, hashed by its source port over
   // three listeners: all of them on one hub would take odds of 3^-89.
   EXPECT_GE(served_by_thread.size(), 2u);
@@ -171,6 +176,7 @@ TEST_F(ServerHubsTest, StopFromAHandlerLetsRequestsInFlightFinish) {
     slow.wait();
   });
   server.run();
+  clients.join();
   EXPECT_THAT(stop_reply, HasSubstr("200 OK"));
   EXPECT_THAT(stop_reply, HasSubstr("Connection: close"));
   EXPECT_THAT(slow_reply, HasSubstr("200 OK"));
