@@ -31,6 +31,7 @@
 
 #include "absl/time/time.h"
 #include "hub/hub.h"
+#include "hub/hub_affinity.h"
 #include "hub/internal/hub_access.h"
 
 namespace eventlet {
@@ -95,6 +96,7 @@ class EventBase {
   }
   // The sender becomes the last toucher; waiters are woken as "event_send".
   void wake_waiters() {
+    if constexpr (kHubAffinityChecks) affinity_.check(object_);
     if (waiters_.empty()) {
       internal::HubAccess::touch(object_);
     } else {
@@ -106,6 +108,7 @@ class EventBase {
   // the switch then happens in the frame of whoever waits (see Hub::wait_in).
   [[gnu::always_inline]] bool wait_ready(
       std::optional<absl::Duration> timeout) {
+    if constexpr (kHubAffinityChecks) affinity_.check(object_);
     // Already sent: one operation of the cooperative budget (hub.h). It may
     // yield, so the loop re-checks.
     if (ready()) [[likely]]
@@ -119,6 +122,7 @@ class EventBase {
   }
   // Throws std::logic_error (eventlet's text) on a fresh event.
   void reset_base() {
+    if constexpr (kHubAffinityChecks) affinity_.check(object_);
     if (!ready()) throw std::logic_error("Trying to re-reset() a fresh event.");
     state_ = kEmpty;
     error_ = nullptr;
@@ -131,6 +135,8 @@ class EventBase {
   std::exception_ptr error_;
   WaitQueue waiters_;
   WaitObject object_{"Event"};
+  // Its hub, checked in debug builds (hub/hub_affinity.h).
+  [[no_unique_address]] HubAffinity affinity_;
 };
 
 }  // namespace internal

@@ -43,6 +43,7 @@
 
 #include "absl/time/time.h"
 #include "hub/hub.h"
+#include "hub/hub_affinity.h"
 #include "hub/internal/hub_access.h"
 
 namespace eventlet {
@@ -141,6 +142,7 @@ class BasicLightQueue {
   // QueueFull at once; timeout: throw QueueFull when it elapses).
   void put(T item, bool block = true,
            std::optional<absl::Duration> timeout = std::nullopt) {
+    if constexpr (kHubAffinityChecks) affinity_.check(object_);
     if (block) Hub::coop_charge_current();
     if (!getters_.empty()) {
       hand_to_getter(std::move(item));
@@ -165,6 +167,7 @@ class BasicLightQueue {
   // elapses).
   T get(bool block = true,
         std::optional<absl::Duration> timeout = std::nullopt) {
+    if constexpr (kHubAffinityChecks) affinity_.check(object_);
     if (block) Hub::coop_charge_current();
     if (store_.size() != 0) {
       internal::HubAccess::touch(object_);
@@ -203,6 +206,7 @@ class BasicLightQueue {
   }
   // Changes the capacity; waiting putters whose items now fit are admitted.
   void resize(std::optional<std::int64_t> maxsize) {
+    if constexpr (kHubAffinityChecks) affinity_.check(object_);
     set_maxsize(maxsize);
     admit_putters();
   }
@@ -260,6 +264,8 @@ class BasicLightQueue {
  protected:
   // Its identity in traces and deadlock reports.
   internal::WaitObject object_{"Queue"};
+  // Its hub, checked in debug builds (hub/hub_affinity.h).
+  [[no_unique_address]] HubAffinity affinity_;
 };
 
 // A LightQueue that also counts unfinished tasks (task_done / join).
@@ -276,6 +282,7 @@ class BasicQueue : public BasicLightQueue<T, Store> {
   // Marks one item taken with get() as processed. Throws std::logic_error if
   // called more times than items were put.
   void task_done() {
+    if constexpr (kHubAffinityChecks) this->affinity_.check(this->object_);
     if (unfinished_ == 0)
       throw std::logic_error("task_done() called too many times");
     if (--unfinished_ == 0 && !joiners_.empty())
@@ -284,6 +291,7 @@ class BasicQueue : public BasicLightQueue<T, Store> {
   }
   // Parks until every item put has been marked task_done().
   void join() {
+    if constexpr (kHubAffinityChecks) this->affinity_.check(this->object_);
     while (unfinished_ > 0)
       internal::HubAccess::wait_in(Hub::current(), joiners_, std::nullopt,
                                    "Queue::join", nullptr, &this->object_);

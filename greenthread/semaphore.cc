@@ -23,6 +23,7 @@ bool Semaphore::acquire(bool blocking, std::optional<absl::Duration> timeout) {
   if (timeout && *timeout < absl::ZeroDuration()) {
     throw std::invalid_argument("timeout value must be strictly positive");
   }
+  if constexpr (kHubAffinityChecks) affinity_.check(object_);
   if (blocking) Hub::coop_charge_current();  // may yield (hub.h)
   if (counter_ > 0) {  // units are handed to waiters first, so none waits
     internal::HubAccess::touch(object_);
@@ -48,6 +49,7 @@ bool Semaphore::acquire(bool blocking, std::optional<absl::Duration> timeout) {
 }
 
 void Semaphore::release() {
+  if constexpr (kHubAffinityChecks) affinity_.check(object_);
   if (internal::Waiter* w = waiters_.empty() ? nullptr
                                              : internal::HubAccess::wake_one(
                                                    Hub::current(), waiters_,
@@ -60,6 +62,7 @@ void Semaphore::release() {
 }
 
 void Semaphore::adjust(std::int64_t delta) {
+  if constexpr (kHubAffinityChecks) affinity_.check(object_);
   counter_ += delta;
   while (counter_ > 0 && !waiters_.empty()) {
     --counter_;

@@ -33,6 +33,7 @@
 
 #include "absl/time/time.h"
 #include "hub/hub.h"
+#include "hub/hub_affinity.h"
 #include "hub/internal/hub_access.h"
 
 namespace eventlet {
@@ -91,6 +92,8 @@ class Semaphore {
   std::int64_t counter_;
   internal::WaitQueue waiters_;
   internal::WaitObject object_{"Semaphore"};  // traces, deadlock reports
+  // Its hub, checked in debug builds (hub/hub_affinity.h).
+  [[no_unique_address]] HubAffinity affinity_;
 };
 
 // A Semaphore that refuses to be released above its initial value.

@@ -68,6 +68,7 @@ Timeout::Timeout(absl::Duration delay, std::exception_ptr error)
 Timeout::~Timeout() { cancel(); }
 
 void Timeout::start() {
+  if constexpr (kHubAffinityChecks) affinity_.check("Timeout");
   if (pending()) {
     throw std::logic_error("Timeout (" + describe() +
                            ") is already started; to restart it, cancel it "
@@ -79,6 +80,7 @@ void Timeout::start() {
 }
 
 void Timeout::cancel() {
+  if constexpr (kHubAffinityChecks) affinity_.check("Timeout");
   if (node_.active()) internal::HubAccess::cancel_timer(Hub::current(), &node_);
 }
 

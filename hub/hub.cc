@@ -4,6 +4,7 @@
 #include <malloc.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
@@ -84,10 +85,15 @@ std::string Greenlet::describe() const {
 // ---- Identity and lifetime
 // -----------------------------------------------------
 
+namespace {
+std::atomic<std::uint32_t> last_hub_id{0};
+}  // namespace
+
 Hub::Hub(std::unique_ptr<Backend> backend)
     : backend_(std::move(backend)),
       main_storage_(this),
-      exception_hook_(default_exception_hook) {
+      exception_hook_(default_exception_hook),
+      id_(last_hub_id.fetch_add(1, std::memory_order_relaxed) + 1) {
   mailbox_ = std::make_shared<Mailbox>(backend_.get());
   mail_ = mailbox_.get();
   stack_pools_.push_back(std::make_unique<internal::StackPool>(kHubStackSize));

@@ -100,6 +100,10 @@ class Hub {
   static void destroy_current();
 
   Backend& backend() { return *backend_; }
+  // This hub's number: 1 for the process's first hub, then counting up in
+  // creation order (a hub destroyed and made again gets a new one). Names
+  // the hub in messages (hub/hub_affinity.h). Any thread may read it.
+  std::uint32_t id() const { return id_; }
 
   // ---- Time -----------------------------------------------------------------
 
@@ -713,6 +717,8 @@ class Hub {
   // Index in io_ready_ of the event being dispatched (SIZE_MAX: none);
   // notify_close() drops not-yet-dispatched events of the fd it closes.
   std::size_t io_dispatching_ = static_cast<std::size_t>(-1);
+  // Last, so that adding it moved no other member (hub.cc: id order).
+  const std::uint32_t id_;
 };
 
 // ---- Template and inline definitions

@@ -54,6 +54,7 @@ void GreenPool::finished() {
 }
 
 void GreenPool::waitall() {
+  if constexpr (kHubAffinityChecks) affinity_.check("GreenPool");
   if (in_pool()) {
     throw std::logic_error(
         "Calling waitall() from within one of the GreenPool's greenthreads "
@@ -69,6 +70,7 @@ void GreenPool::waitall() {
 }
 
 void GreenPool::resize(std::int64_t new_size) {
+  if constexpr (kHubAffinityChecks) affinity_.check("GreenPool");
   checked_size(new_size);
   slots_.adjust(new_size - size_);
   size_ = new_size;
