@@ -126,10 +126,8 @@ HubDebug::~HubDebug() {
   if (watch) monitor_remove(watch);
   registry_set_watch(registered, nullptr);
   registered->mailbox = nullptr;  // the registry holds it weakly
-  if (installed_ && Hub::current_if_exists() == hub_ && !mailbox_->closed() &&
-      hub_->observer() == this) {
-    hub_->set_observer(prev_);
-  }
+  // Ended already if the hub is gone.
+  registration_.reset();
 }
 
 HubDebug* HubDebug::get_if_exists() {
@@ -144,8 +142,8 @@ HubDebug& HubDebug::get() {
   Hub& hub = Hub::current();
   std::unique_ptr<HubDebug>& d = tls_holder.state;
   if (d && (d->hub_ != &hub || d->mailbox_ != hub.mailbox())) {
-    // The hub this state belonged to is gone: forget it without touching it.
-    d->installed_ = false;
+    // The hub this state belonged to is gone (which ended our registration
+    // with it): forget it.
     d.reset();
   }
   if (!d) d = std::make_unique<HubDebug>(hub);
@@ -153,18 +151,11 @@ HubDebug& HubDebug::get() {
 }
 
 void HubDebug::update() {
-  if (wanted() && !installed_) {
-    prev_ = hub_->observer();
-    hub_->set_observer(this);
-    installed_ = true;
-  } else if (!wanted() && installed_) {
-    if (hub_->observer() == this) {
-      hub_->set_observer(prev_);
-      installed_ = false;
-      prev_ = nullptr;
-      parked_since.clear();
-    }
-    // Else someone chained on top of us: stay installed, forwarding only.
+  if (wanted() && !registration_.active()) {
+    registration_ = hub_->add_observer(*this);
+  } else if (!wanted() && registration_.active()) {
+    registration_.reset();
+    parked_since.clear();
   }
   if (!timer_stacks) timer_traces.clear();
   if (!listener_stacks) listener_traces.clear();
@@ -179,61 +170,36 @@ void HubDebug::on_spawn(const Greenlet& g, const Greenlet& creator) {
     capture(t, kSkipObserverFrames);
     t.creator = creator.id();
   }
-  if (prev_) prev_->on_spawn(g, creator);
 }
 
-void HubDebug::on_switch(const Greenlet& from, const Greenlet& to) {
+void HubDebug::on_switch(const Greenlet& /*from*/, const Greenlet& to) {
   ++switches;
   if (Watch* w = watch.get()) {
     w->bump();
     w->set_running(to);
   }
   if (!parked_since.empty()) parked_since.erase(to.id());
-  if (prev_) prev_->on_switch(from, to);
 }
 
-void HubDebug::on_block(const Greenlet& g, const char* waiting_on) {
+void HubDebug::on_block(const Greenlet& g, const char* /*waiting_on*/) {
   parked_since[g.id()] = hub_->cached_now();
-  if (prev_) prev_->on_block(g, waiting_on);
 }
 
-void HubDebug::on_ready(const Greenlet& g, const Greenlet& waker,
-                        std::uint64_t timer) {
-  if (prev_) prev_->on_ready(g, waker, timer);
+bool HubDebug::on_object_create(const ObjectInfo& object) {
+  if (!object_stacks) return false;
+  Trace& t = object_traces[object.address()];
+  capture(t, kSkipObserverFrames);
+  t.creator = hub_->current_greenlet().id();
+  return true;
 }
 
-void HubDebug::on_wake(const char* op,
-                       const eventlet::internal::WaitObject& object,
-                       std::span<const Greenlet* const> woken) {
-  if (prev_) prev_->on_wake(op, object, woken);
+void HubDebug::on_object_destroy(const ObjectInfo& object) {
+  object_traces.erase(object.address());
 }
 
-void HubDebug::on_prepare_timers(
-    std::span<eventlet::internal::TimerNode* const> timers) {
-  if (prev_) prev_->on_prepare_timers(timers);
-}
-
-void HubDebug::on_object_create(eventlet::internal::WaitObject& object) {
-  if (object_stacks) {
-    Trace& t = object_traces[&object];
-    capture(t, kSkipObserverFrames);
-    t.creator = hub_->current_greenlet().id();
-    object.creation_recorded = true;
-  }
-  if (prev_) prev_->on_object_create(object);
-}
-
-void HubDebug::on_object_destroy(const eventlet::internal::WaitObject& object) {
-  object_traces.erase(&object);
-  if (prev_) prev_->on_object_destroy(object);
-}
-
-std::string HubDebug::object_creation_site(
-    const eventlet::internal::WaitObject& object) {
-  auto it = object_traces.find(&object);
-  if (it == object_traces.end()) {
-    return prev_ ? prev_->object_creation_site(object) : "";
-  }
+std::string HubDebug::object_creation_site(const ObjectInfo& object) {
+  auto it = object_traces.find(object.address());
+  if (it == object_traces.end()) return "";
   std::string out;
   for (const std::string& frame :
        trim(symbolize(it->second.pcs, it->second.depth))) {
@@ -250,44 +216,40 @@ void HubDebug::on_exit(const Greenlet& g) {
     w->bump();
     w->exited_id.store(g.id(), std::memory_order_relaxed);
   }
-  if (prev_) prev_->on_exit(g);
 }
 
-void HubDebug::on_exception(std::exception_ptr error, std::string_view where) {
+void HubDebug::on_exception(std::exception_ptr /*error*/,
+                            std::string_view /*where*/) {
   ++exceptions;
-  if (prev_) prev_->on_exception(std::move(error), where);
 }
 
-void HubDebug::on_timer_add(const eventlet::internal::TimerNode& t) {
+void HubDebug::on_timer_add(const TimerInfo& t) {
   ++timers_added;
   if (timer_stacks) {
-    Trace& tr = timer_traces[t.seq];
+    Trace& tr = timer_traces[t.seq()];
     capture(tr, kSkipObserverFrames);
     tr.creator = hub_->current_greenlet().id();
   }
-  if (prev_) prev_->on_timer_add(t);
 }
 
-void HubDebug::on_timer_fire(const eventlet::internal::TimerNode& t) {
+void HubDebug::on_timer_fire(const TimerInfo& t) {
   ++timers_fired;
-  if (!timer_traces.empty()) timer_traces.erase(t.seq);
+  if (!timer_traces.empty()) timer_traces.erase(t.seq());
   if (Watch* w = watch.get()) {
     w->bump();
-    if (t.action == eventlet::internal::TimerNode::Action::kCallback) {
+    if (t.action() == TimerInfo::Action::kCallback) {
       const std::uint32_t s = w->seq.load(std::memory_order_relaxed);
       w->seq.store(s + 1, std::memory_order_relaxed);
       std::atomic_thread_fence(std::memory_order_release);
-      w->callback_seq.store(t.seq, std::memory_order_relaxed);
+      w->callback_seq.store(t.seq(), std::memory_order_relaxed);
       w->seq.store(s + 2, std::memory_order_release);
     }
   }
-  if (prev_) prev_->on_timer_fire(t);
 }
 
-void HubDebug::on_timer_cancel(const eventlet::internal::TimerNode& t) {
+void HubDebug::on_timer_cancel(const TimerInfo& t) {
   ++timers_cancelled;
-  if (!timer_traces.empty()) timer_traces.erase(t.seq);
-  if (prev_) prev_->on_timer_cancel(t);
+  if (!timer_traces.empty()) timer_traces.erase(t.seq());
 }
 
 void HubDebug::on_listen_add(int fd, IoEvents event, const Greenlet& g) {
@@ -296,38 +258,29 @@ void HubDebug::on_listen_add(int fd, IoEvents event, const Greenlet& g) {
     capture(tr, kSkipObserverFrames);
     tr.creator = g.id();
   }
-  if (prev_) prev_->on_listen_add(fd, event, g);
-}
-
-void HubDebug::on_listen_fire(int fd, IoEvents event, const Greenlet& g) {
-  if (prev_) prev_->on_listen_fire(fd, event, g);
 }
 
 void HubDebug::on_listen_remove(int fd, IoEvents event, const Greenlet& g) {
   if (!listener_traces.empty())
     listener_traces.erase({fd, static_cast<int>(event), g.id()});
-  if (prev_) prev_->on_listen_remove(fd, event, g);
 }
 
-void HubDebug::on_pass(std::int64_t when) {
+void HubDebug::on_pass(std::int64_t /*when*/) {
   if (Watch* w = watch.get()) w->bump();
-  if (prev_) prev_->on_pass(when);
 }
 
-void HubDebug::on_poll(std::int64_t deadline) {
+void HubDebug::on_poll(std::int64_t /*deadline*/) {
   if (Watch* w = watch.get()) {
     w->bump();
     w->idle.store(true, std::memory_order_relaxed);
   }
-  if (prev_) prev_->on_poll(deadline);
 }
 
-void HubDebug::on_poll_done(std::size_t ready) {
+void HubDebug::on_poll_done(std::size_t /*ready*/) {
   if (Watch* w = watch.get()) {
     w->bump();  // while still idle: the wait was no holding
     w->idle.store(false, std::memory_order_relaxed);
   }
-  if (prev_) prev_->on_poll_done(ready);
 }
 
 }  // namespace internal
@@ -336,7 +289,6 @@ namespace {
 
 using internal::HubDebug;
 using internal::Trace;
-using TimerNode = eventlet::internal::TimerNode;
 
 std::string printf_string(const char* format, ...)
     __attribute__((format(printf, 1, 2)));
@@ -361,34 +313,15 @@ std::string describe_greenlet(const Greenlet& g) {
   return s;
 }
 
-const char* timer_state(const TimerNode& t) {
-  switch (t.state) {
-    case TimerNode::State::kPending:
-      return "pending";
-    case TimerNode::State::kScheduled:
-      return "scheduled";
-    case TimerNode::State::kCancelled:
-      return "cancelled";
-    case TimerNode::State::kFired:
-      return "fired";
-    case TimerNode::State::kIdle:
-      return "idle";
-  }
-  return "?";
-}
-
-std::string timer_action(const TimerNode& t) {
-  switch (t.action) {
-    case TimerNode::Action::kResume:
-      return t.target ? "resume " + describe_greenlet(*t.target) : "resume";
-    case TimerNode::Action::kThrow:
-      return t.target ? "throw into " + describe_greenlet(*t.target) : "throw";
-    case TimerNode::Action::kCallback: {
-      const auto& cb = static_cast<const eventlet::internal::CallbackTimer&>(t);
-      std::string s = "callback";
-      if (cb.owner_life) s += " (local)";
-      return s;
-    }
+std::string timer_action(const TimerInfo& t) {
+  switch (t.action()) {
+    case TimerInfo::Action::kResume:
+      return t.target() ? "resume " + describe_greenlet(*t.target()) : "resume";
+    case TimerInfo::Action::kThrow:
+      return t.target() ? "throw into " + describe_greenlet(*t.target())
+                        : "throw";
+    case TimerInfo::Action::kCallback:
+      return t.local() ? "callback (local)" : "callback";
   }
   return "?";
 }
@@ -431,15 +364,14 @@ std::string format_hub_timers() {
   Hub& hub = Hub::current();
   HubDebug* d = HubDebug::get_if_exists();
   const std::int64_t now = hub.fresh_now();
-  std::vector<const TimerNode*> timers;
-  hub.for_each_timer([&](const TimerNode& t) { timers.push_back(&t); });
-  std::sort(timers.begin(), timers.end(), [](auto* a, auto* b) {
-    return a->deadline != b->deadline ? a->deadline < b->deadline
-                                      : a->seq < b->seq;
+  std::vector<TimerInfo> timers;
+  hub.for_each_timer([&](const TimerInfo& t) { timers.push_back(t); });
+  std::sort(timers.begin(), timers.end(), [](const auto& a, const auto& b) {
+    return a.deadline() != b.deadline() ? a.deadline() < b.deadline()
+                                        : a.seq() < b.seq();
   });
   std::size_t pending = 0;
-  for (const TimerNode* t : timers)
-    pending += t->state == TimerNode::State::kPending;
+  for (const TimerInfo& t : timers) pending += t.pending();
   std::string out = printf_string(
       "TIMERS: %zu queued (%zu pending), %zu ready wake-ups, hub time %.6f s",
       timers.size(), pending, hub.ready_count(), now / 1e9);
@@ -448,13 +380,15 @@ std::string format_hub_timers() {
                          d->timers_cancelled);
   }
   out += "\n";
-  for (const TimerNode* t : timers) {
+  for (const TimerInfo& t : timers) {
+    // Queued timers are pending (next_timers) or scheduled (the heap).
     out += printf_string("  due in %9.3f ms  %-9s seq %-6" PRIu64 " ",
-                         (t->deadline - now) / 1e6, timer_state(*t), t->seq);
-    out += timer_action(*t);
+                         (t.deadline() - now) / 1e6,
+                         t.pending() ? "pending" : "scheduled", t.seq());
+    out += timer_action(t);
     out += "\n";
     if (d != nullptr) {
-      auto it = d->timer_traces.find(t->seq);
+      auto it = d->timer_traces.find(t.seq());
       if (it != d->timer_traces.end()) {
         out += printf_string(
             "      scheduled by %s at:\n",

@@ -13,11 +13,11 @@
 // thread's hub (Hub::current()) and must be called on that thread, from any
 // of its greenlets (the hub greenlet included), unless it says otherwise.
 //
-// Mechanism: the stack, park-time and blocking features install one
-// HubObserver per hub (hub/observer.h). If the hub already had an observer,
-// it is kept and receives every event too (chaining); it is put back when the
-// last feature that needed ours is turned off. With nothing turned on, no
-// observer of ours is installed and the hub pays its usual one predictable
+// Mechanism: the stack, park-time and blocking features register one
+// HubObserver per hub (Hub::add_observer, hub/observer.h), beside any other
+// observer (a trace recorder, the user's own), and unregister it when the
+// last feature that needed it is turned off. With nothing turned on, no
+// observer of ours is registered and the hub pays its usual one predictable
 // branch per event: linking this library costs nothing.
 //
 // Stacks are captured with absl::GetStackTrace as raw program counters (cheap:

@@ -98,7 +98,7 @@ TEST(Dumps, TimersWithStacksOnVirtualClock) {
     g.kill();
     debug::hub_timer_stacks(false);
     debug::hub_greenthread_stacks(false);
-    EXPECT_EQ(Hub::current().observer(), nullptr);
+    EXPECT_EQ(Hub::current().observer_count(), 0u);
     debug::ExpectHubEmpty();
   });
 }
@@ -193,7 +193,8 @@ TEST(Dumps, SecondaryReadersWhenMultipleReadersAllowed) {
   debug::ExpectHubEmpty();
 }
 
-// Someone else's observer keeps receiving events while ours is installed.
+// Someone else's observer keeps receiving events while ours is registered,
+// whichever of the two is registered first or removed first.
 struct CountingObserver : eventlet::HubObserver {
   int spawns = 0, switches = 0;
   void on_spawn(const eventlet::Greenlet&, const eventlet::Greenlet&) override {
@@ -205,18 +206,27 @@ struct CountingObserver : eventlet::HubObserver {
   }
 };
 
-TEST(Observer, ChainsToThePreviousObserverAndRestoresIt) {
+TEST(Observer, RegistersBesideAnotherObserver) {
   CountingObserver counting;
   Hub& hub = Hub::current();
-  hub.set_observer(&counting);
+  eventlet::ObserverRegistration registered = hub.add_observer(counting);
   debug::hub_timer_stacks(true);
-  EXPECT_NE(hub.observer(), &counting);
+  EXPECT_EQ(hub.observer_count(), 2u);
   eventlet::spawn([] {}).wait();
   EXPECT_EQ(counting.spawns, 1);
   EXPECT_GE(counting.switches, 1);
   debug::hub_timer_stacks(false);
-  EXPECT_EQ(hub.observer(), &counting);
-  hub.set_observer(nullptr);
+  EXPECT_EQ(hub.observer_count(), 1u);
+  eventlet::spawn([] {}).wait();
+  EXPECT_EQ(counting.spawns, 2);
+  // Ours first, then theirs removed under it.
+  debug::hub_timer_stacks(true);
+  registered.reset();
+  EXPECT_EQ(hub.observer_count(), 1u);
+  EXPECT_THAT(debug::format_hub_timers(), HasSubstr("cancelled since"));
+  debug::hub_timer_stacks(false);
+  EXPECT_EQ(hub.observer_count(), 0u);
+  EXPECT_EQ(counting.spawns, 2);
 }
 
 TEST(Counts, ExpectHubEmptyReportsLeftovers) {

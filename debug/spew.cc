@@ -39,13 +39,13 @@ void unspew() {
   // A trace ends with its outcome event: the stepper and the timeline then
   // load it whole.
   if (hub_alive) s.recorder->note_outcome("ok", "debug::unspew()");
-  if (hub_alive && s.hub->observer() == s.recorder.get()) {
-    s.recorder->uninstall();  // restores the observer it chained to
+  if (hub_alive) {
+    s.recorder->uninstall();  // other observers stay registered
     s.recorder.reset();
   } else {
-    // Its hub is gone, or another observer chained to it since: it cannot
-    // be taken out without breaking that chain. It goes quiet instead and
-    // is left in place (a small object, kept until the process ends).
+    // Its hub is gone (which ended its registration): it goes quiet and is
+    // left as is (a small object, kept until the process ends), since it
+    // would otherwise reset the gone hub's tie breaker.
     s.recorder->stop_formatting();
     s.recorder->flush();
     (void)s.recorder.release();

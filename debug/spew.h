@@ -26,7 +26,7 @@
 // fwrite + fflush each); off, nothing. Use on the hub's OS thread. `out` is
 // not closed; it must stay open until unspew() (or the thread's exit).
 // Under sim::run, the run's own recorder (if any) keeps working: spew's
-// recorder chains to it.
+// recorder registers beside it.
 #ifndef EVENTLET_DEBUG_SPEW_H_
 #define EVENTLET_DEBUG_SPEW_H_
 

@@ -14,7 +14,7 @@
 #include <string>
 #include <string_view>
 
-#include "green_net/http/client.h"
+#include "green_net/http/url.h"
 
 namespace {
 

@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 
+#include "green_net/hub_listeners.h"
 #include "green_net/resolver.h"
 #include "greenthread/greenthread.h"
 #include "hub/hub.h"
@@ -104,6 +105,16 @@ void serve(Socket& listener, Handler handler, std::size_t concurrency) {
   // An exception (a kill of the acceptor) leaves through here: the pool's
   // destructor then unwinds the handlers, which refer to this frame.
   pool.waitall();
+}
+
+void serve(Socket& listener, const Handler& handler,
+           const ServeOptions& options) {
+  CrossHubEvent<> own_stop;
+  CrossHubEvent<>& stop = options.stop != nullptr ? *options.stop : own_stop;
+  listen_on_hubs(
+      listener, options.hubs, options.backlog, stop,
+      [&](int, Socket& l) { serve(l, handler, options.concurrency); },
+      [](int, Socket& l) { l.close(); });  // wakes that hub's accept loop
 }
 
 }  // namespace eventlet::net

@@ -16,6 +16,23 @@
 // accept loop back off (10 ms, doubling to 1 s), report it once per episode,
 // and keep serving. serve() blocks the calling greenthread until it returns;
 // killing that greenthread stops it too.
+//
+// On every core: with ServeOptions::hubs = N, serve() accepts on N hubs, one
+// per OS thread (hub_listeners.h: hub 0 is the caller's and serves
+// `listener`, each other hub its own SO_REUSEPORT listener on the same
+// address, so `listener` needs reuse_port), each with its own GreenPool of
+// `concurrency`. The handler runs on whichever hub accepted the connection,
+// so what it shares must be thread-safe (hand-offs between hubs:
+// greenthread/cross_hub.h). StopServe thrown by a handler on any hub, or
+// ServeOptions::stop sent from any thread, stops every hub: each stops
+// accepting, waits for its handlers, and once all have, serve() returns.
+// An error on one hub (a bind that fails) stops the others and is rethrown.
+//
+//   net::Socket listener =   // port != 0: SO_REUSEPORT by default
+//       net::listen(*net::Address::parse("127.0.0.1:8080"));
+//   CrossHubEvent<> stop;    // stop.send() from any thread ends it
+//   net::serve(listener, [](net::Socket conn, net::Address peer) { ... },
+//              {.hubs = 4, .stop = &stop});
 #ifndef EVENTLET_GREEN_NET_CONVENIENCE_H_
 #define EVENTLET_GREEN_NET_CONVENIENCE_H_
 
@@ -30,6 +47,7 @@
 #include "absl/time/time.h"
 #include "green_net/address.h"
 #include "green_net/socket.h"
+#include "greenthread/cross_hub.h"
 
 namespace eventlet::net {
 
@@ -63,6 +81,24 @@ Socket connect(std::string_view host, std::uint16_t port,
 using Handler = std::function<void(Socket connection, Address peer)>;
 // See above. Returns when a handler throws StopServe.
 void serve(Socket& listener, Handler handler, std::size_t concurrency = 1000);
+
+struct ServeOptions {
+  // OS threads, each with a hub and a listener of its own (>= 1).
+  int hubs = 1;
+  // Handlers at once, per hub.
+  std::size_t concurrency = 1000;
+  // listen() backlog of the listeners made for hubs 1..
+  int backlog = 128;
+  // Non-null: send() it (from any thread) to stop every hub, as a StopServe
+  // would. Not owned; it must outlive serve(). serve() sends it itself when
+  // it stops for another reason.
+  CrossHubEvent<>* stop = nullptr;
+};
+// See "On every core" above. Returns when every hub has stopped; `listener`
+// is closed by then. Rethrows the first hub's error (by hub index); throws
+// std::invalid_argument if hubs < 1.
+void serve(Socket& listener, const Handler& handler,
+           const ServeOptions& options);
 
 }  // namespace eventlet::net
 

@@ -100,17 +100,24 @@ class CrossHubEvent {
   // blocks. Throws std::logic_error if already sent.
   template <typename... V>
   void send(V&&... value) {
+    if (!try_send(std::forward<V>(value)...)) {
+      throw std::logic_error("Trying to re-send() an already-triggered event.");
+    }
+  }
+  // As send(), but if the event was already sent it returns false (and
+  // keeps the first value) instead of throwing: for a signal that several
+  // threads may raise at once (a stop request).
+  template <typename... V>
+  bool try_send(V&&... value) {
     std::deque<std::shared_ptr<Waiter>> waiters;
     {
       std::lock_guard lock(mutex_);
-      if (value_) {
-        throw std::logic_error(
-            "Trying to re-send() an already-triggered event.");
-      }
+      if (value_) return false;
       value_.emplace(std::forward<V>(value)...);
       waiters.swap(waiters_);
     }
     for (const auto& w : waiters) internal::wake_cross_hub(w);
+    return true;
   }
   bool ready() const {
     std::lock_guard lock(mutex_);

@@ -169,5 +169,18 @@ TEST_F(CrossHubTest, TimeoutsLeaveNothingBehind) {
   EXPECT_EQ(queue.get(absl::Milliseconds(5)), 7);
 }
 
+TEST_F(CrossHubTest, TrySendKeepsTheFirstValueWhereSendThrows) {
+  CrossHubEvent<int> stop;
+  std::atomic<int> won{0};
+  run_on_hubs(3, [&](int hub) {
+    if (stop.try_send(hub)) ++won;
+  });
+  EXPECT_EQ(won.load(), 1);
+  const int first = stop.wait();
+  EXPECT_FALSE(stop.try_send(99));
+  EXPECT_EQ(stop.wait(), first);
+  EXPECT_THROW(stop.send(5), std::logic_error);
+}
+
 }  // namespace
 }  // namespace eventlet

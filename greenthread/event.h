@@ -31,6 +31,8 @@
 
 #include "absl/time/time.h"
 #include "hub/hub.h"
+#include "hub/hub_affinity.h"
+#include "hub/internal/hub_access.h"
 
 namespace eventlet {
 namespace internal {
@@ -71,7 +73,8 @@ class EventBase {
   // Greenthreads still waiting could never be woken: they are unwound
   // (Hub::unwind_waiters). Never parks.
   ~EventBase() {
-    if (!waiters_.empty()) Hub::current().unwind_waiters(waiters_);
+    if (!waiters_.empty())
+      internal::HubAccess::unwind_waiters(Hub::current(), waiters_);
   }
   EventBase(const EventBase&) = delete;
   EventBase& operator=(const EventBase&) = delete;
@@ -93,33 +96,37 @@ class EventBase {
   }
   // The sender becomes the last toucher; waiters are woken as "event_send".
   void wake_waiters() {
+    if constexpr (kHubAffinityChecks) affinity_.check(object_);
     if (waiters_.empty()) {
-      Hub::touch(object_);
+      internal::HubAccess::touch(object_);
     } else {
-      Hub::current().wake_all(waiters_, object_, "event_send");
+      internal::HubAccess::wake_all(Hub::current(), waiters_, object_,
+                                    "event_send");
     }
   }
   // Parks until ready or timeout. Returns false on timeout. Always inlined:
   // the switch then happens in the frame of whoever waits (see Hub::wait_in).
   [[gnu::always_inline]] bool wait_ready(
       std::optional<absl::Duration> timeout) {
+    if constexpr (kHubAffinityChecks) affinity_.check(object_);
     // Already sent: one operation of the cooperative budget (hub.h). It may
     // yield, so the loop re-checks.
     if (ready()) [[likely]]
       Hub::coop_charge_current();
     while (!ready()) {
-      if (!Hub::current().wait_in(waiters_, timeout, "Event::wait", nullptr,
-                                  &object_))
+      if (!internal::HubAccess::wait_in(Hub::current(), waiters_, timeout,
+                                        "Event::wait", nullptr, &object_))
         return ready();
     }
     return true;
   }
   // Throws std::logic_error (eventlet's text) on a fresh event.
   void reset_base() {
+    if constexpr (kHubAffinityChecks) affinity_.check(object_);
     if (!ready()) throw std::logic_error("Trying to re-reset() a fresh event.");
     state_ = kEmpty;
     error_ = nullptr;
-    Hub::touch(object_);
+    internal::HubAccess::touch(object_);
   }
 
  private:
@@ -128,6 +135,8 @@ class EventBase {
   std::exception_ptr error_;
   WaitQueue waiters_;
   WaitObject object_{"Event"};
+  // Its hub, checked in debug builds (hub/hub_affinity.h).
+  [[no_unique_address]] HubAffinity affinity_;
 };
 
 }  // namespace internal

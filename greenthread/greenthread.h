@@ -39,6 +39,8 @@
 #include "absl/time/time.h"
 #include "greenthread/event.h"
 #include "hub/hub.h"
+#include "hub/internal/block_cache.h"
+#include "hub/internal/hub_access.h"
 
 namespace eventlet {
 
@@ -322,7 +324,7 @@ GreenThread<R> spawn_impl(const SpawnOptions& options, F&& f, Args&&... args) {
   state->on_exit_arg = options.on_exit_arg;
   RefPtr<LifeToken> spawner;
   if (options.local && !hub.in_hub_greenlet()) {
-    spawner = hub.life_token(hub.current_greenlet());
+    spawner = internal::HubAccess::life_token(hub, hub.current_greenlet());
   }
   auto call = bind_call(std::forward<F>(f), std::forward<Args>(args)...);
   Greenlet& g = hub.create_greenlet(

@@ -43,6 +43,8 @@
 
 #include "absl/time/time.h"
 #include "hub/hub.h"
+#include "hub/hub_affinity.h"
+#include "hub/internal/hub_access.h"
 
 namespace eventlet {
 
@@ -129,8 +131,8 @@ class BasicLightQueue {
   virtual ~BasicLightQueue() {
     if (!getters_.empty() || !putters_.empty()) {
       Hub& hub = Hub::current();
-      hub.unwind_waiters(putters_);
-      hub.unwind_waiters(getters_);
+      internal::HubAccess::unwind_waiters(hub, putters_);
+      internal::HubAccess::unwind_waiters(hub, getters_);
     }
   }
   BasicLightQueue(const BasicLightQueue&) = delete;
@@ -140,21 +142,22 @@ class BasicLightQueue {
   // QueueFull at once; timeout: throw QueueFull when it elapses).
   void put(T item, bool block = true,
            std::optional<absl::Duration> timeout = std::nullopt) {
+    if constexpr (kHubAffinityChecks) affinity_.check(object_);
     if (block) Hub::coop_charge_current();
     if (!getters_.empty()) {
       hand_to_getter(std::move(item));
       return;
     }
     if (!full()) {
-      Hub::touch(object_);
+      internal::HubAccess::touch(object_);
       store_.push(std::move(item));
       on_put();
       return;
     }
     if (!block) throw QueueFull();
     // Wait with the item; whoever makes room takes it from here.
-    if (!Hub::current().wait_in(putters_, timeout, "Queue::put", &item,
-                                &object_))
+    if (!internal::HubAccess::wait_in(Hub::current(), putters_, timeout,
+                                      "Queue::put", &item, &object_))
       throw QueueFull();
   }
   void put_nowait(T item) { put(std::move(item), false); }
@@ -164,9 +167,10 @@ class BasicLightQueue {
   // elapses).
   T get(bool block = true,
         std::optional<absl::Duration> timeout = std::nullopt) {
+    if constexpr (kHubAffinityChecks) affinity_.check(object_);
     if (block) Hub::coop_charge_current();
     if (store_.size() != 0) {
-      Hub::touch(object_);
+      internal::HubAccess::touch(object_);
       T item = store_.pop();
       admit_putters();
       return item;
@@ -182,8 +186,8 @@ class BasicLightQueue {
         if (item && !delivered) queue->return_item(std::move(*item));
       }
     } slot{this, std::nullopt};
-    if (!Hub::current().wait_in(getters_, timeout, "Queue::get", &slot.item,
-                                &object_))
+    if (!internal::HubAccess::wait_in(Hub::current(), getters_, timeout,
+                                      "Queue::get", &slot.item, &object_))
       throw QueueEmpty();
     slot.delivered = true;
     return std::move(*slot.item);
@@ -202,6 +206,7 @@ class BasicLightQueue {
   }
   // Changes the capacity; waiting putters whose items now fit are admitted.
   void resize(std::optional<std::int64_t> maxsize) {
+    if constexpr (kHubAffinityChecks) affinity_.check(object_);
     set_maxsize(maxsize);
     admit_putters();
   }
@@ -219,8 +224,8 @@ class BasicLightQueue {
   }
   // Gives `item` to the longest-waiting getter (there must be one).
   void give_to_first_getter(T item) {
-    internal::Waiter* w =
-        Hub::current().wake_one(getters_, object_, "queue_put");
+    internal::Waiter* w = internal::HubAccess::wake_one(
+        Hub::current(), getters_, object_, "queue_put");
     static_cast<std::optional<T>*>(w->payload)->emplace(std::move(item));
   }
   void hand_to_getter(T item) {
@@ -228,8 +233,8 @@ class BasicLightQueue {
     on_put();
   }
   T take_from_putter() {
-    internal::Waiter* w =
-        Hub::current().wake_one(putters_, object_, "queue_get");
+    internal::Waiter* w = internal::HubAccess::wake_one(
+        Hub::current(), putters_, object_, "queue_get");
     T item = std::move(*static_cast<T*>(w->payload));
     on_put();
     return item;
@@ -237,8 +242,8 @@ class BasicLightQueue {
   // Moves waiting putters' items into the queue while there is room.
   void admit_putters() {
     while (!putters_.empty() && !full()) {
-      internal::Waiter* w =
-          Hub::current().wake_one(putters_, object_, "queue_get");
+      internal::Waiter* w = internal::HubAccess::wake_one(
+          Hub::current(), putters_, object_, "queue_get");
       store_.push(std::move(*static_cast<T*>(w->payload)));
       on_put();
     }
@@ -259,6 +264,8 @@ class BasicLightQueue {
  protected:
   // Its identity in traces and deadlock reports.
   internal::WaitObject object_{"Queue"};
+  // Its hub, checked in debug builds (hub/hub_affinity.h).
+  [[no_unique_address]] HubAffinity affinity_;
 };
 
 // A LightQueue that also counts unfinished tasks (task_done / join).
@@ -268,22 +275,26 @@ class BasicQueue : public BasicLightQueue<T, Store> {
   using BasicLightQueue<T, Store>::BasicLightQueue;
   // Greenthreads blocked in join() are unwound, as the base's waiters are.
   ~BasicQueue() override {
-    if (!joiners_.empty()) Hub::current().unwind_waiters(joiners_);
+    if (!joiners_.empty())
+      internal::HubAccess::unwind_waiters(Hub::current(), joiners_);
   }
 
   // Marks one item taken with get() as processed. Throws std::logic_error if
   // called more times than items were put.
   void task_done() {
+    if constexpr (kHubAffinityChecks) this->affinity_.check(this->object_);
     if (unfinished_ == 0)
       throw std::logic_error("task_done() called too many times");
     if (--unfinished_ == 0 && !joiners_.empty())
-      Hub::current().wake_all(joiners_, this->object_, "queue_task_done");
+      internal::HubAccess::wake_all(Hub::current(), joiners_, this->object_,
+                                    "queue_task_done");
   }
   // Parks until every item put has been marked task_done().
   void join() {
+    if constexpr (kHubAffinityChecks) this->affinity_.check(this->object_);
     while (unfinished_ > 0)
-      Hub::current().wait_in(joiners_, std::nullopt, "Queue::join", nullptr,
-                             &this->object_);
+      internal::HubAccess::wait_in(Hub::current(), joiners_, std::nullopt,
+                                   "Queue::join", nullptr, &this->object_);
   }
   std::size_t unfinished_tasks() const { return unfinished_; }
 

@@ -4,6 +4,7 @@
 #include <stdexcept>
 
 #include "absl/strings/str_format.h"
+#include "hub/internal/hub_access.h"
 
 namespace eventlet {
 
@@ -22,9 +23,10 @@ bool Semaphore::acquire(bool blocking, std::optional<absl::Duration> timeout) {
   if (timeout && *timeout < absl::ZeroDuration()) {
     throw std::invalid_argument("timeout value must be strictly positive");
   }
+  if constexpr (kHubAffinityChecks) affinity_.check(object_);
   if (blocking) Hub::coop_charge_current();  // may yield (hub.h)
   if (counter_ > 0) {  // units are handed to waiters first, so none waits
-    Hub::touch(object_);
+    internal::HubAccess::touch(object_);
     --counter_;
     return true;
   }
@@ -40,30 +42,32 @@ bool Semaphore::acquire(bool blocking, std::optional<absl::Duration> timeout) {
       if (granted && !used) sem->release();
     }
   } pass_on{this};
-  hub.wait_in(waiters_, timeout, "Semaphore::acquire", &pass_on.granted,
-              &object_);
+  internal::HubAccess::wait_in(hub, waiters_, timeout, "Semaphore::acquire",
+                               &pass_on.granted, &object_);
   pass_on.used = pass_on.granted;
   return pass_on.granted;
 }
 
 void Semaphore::release() {
-  if (internal::Waiter* w =
-          waiters_.empty()
-              ? nullptr
-              : Hub::current().wake_one(waiters_, object_, "sem_release")) {
+  if constexpr (kHubAffinityChecks) affinity_.check(object_);
+  if (internal::Waiter* w = waiters_.empty() ? nullptr
+                                             : internal::HubAccess::wake_one(
+                                                   Hub::current(), waiters_,
+                                                   object_, "sem_release")) {
     *static_cast<bool*>(w->payload) = true;
     return;
   }
-  Hub::touch(object_);
+  internal::HubAccess::touch(object_);
   ++counter_;
 }
 
 void Semaphore::adjust(std::int64_t delta) {
+  if constexpr (kHubAffinityChecks) affinity_.check(object_);
   counter_ += delta;
   while (counter_ > 0 && !waiters_.empty()) {
     --counter_;
-    internal::Waiter* w =
-        Hub::current().wake_one(waiters_, object_, "sem_release");
+    internal::Waiter* w = internal::HubAccess::wake_one(
+        Hub::current(), waiters_, object_, "sem_release");
     *static_cast<bool*>(w->payload) = true;
   }
 }

@@ -33,6 +33,8 @@
 
 #include "absl/time/time.h"
 #include "hub/hub.h"
+#include "hub/hub_affinity.h"
+#include "hub/internal/hub_access.h"
 
 namespace eventlet {
 
@@ -82,13 +84,16 @@ class Semaphore {
   // Unwinds every greenthread blocked in acquire() (Hub::unwind_waiters):
   // for owners being torn down. Never parks the caller.
   void unwind_waiters() {
-    if (!waiters_.empty()) Hub::current().unwind_waiters(waiters_);
+    if (!waiters_.empty())
+      internal::HubAccess::unwind_waiters(Hub::current(), waiters_);
   }
 
  private:
   std::int64_t counter_;
   internal::WaitQueue waiters_;
   internal::WaitObject object_{"Semaphore"};  // traces, deadlock reports
+  // Its hub, checked in debug builds (hub/hub_affinity.h).
+  [[no_unique_address]] HubAffinity affinity_;
 };
 
 // A Semaphore that refuses to be released above its initial value.

@@ -8,6 +8,7 @@
 #include <system_error>
 
 #include "absl/strings/str_format.h"
+#include "hub/internal/hub_access.h"
 
 namespace eventlet {
 namespace {
@@ -67,18 +68,20 @@ Timeout::Timeout(absl::Duration delay, std::exception_ptr error)
 Timeout::~Timeout() { cancel(); }
 
 void Timeout::start() {
+  if constexpr (kHubAffinityChecks) affinity_.check("Timeout");
   if (pending()) {
     throw std::logic_error("Timeout (" + describe() +
                            ") is already started; to restart it, cancel it "
                            "first");
   }
   if (delay_ != absl::InfiniteDuration()) {
-    Hub::current().schedule_timer(&node_, delay_);
+    internal::HubAccess::schedule_timer(Hub::current(), &node_, delay_);
   }
 }
 
 void Timeout::cancel() {
-  if (node_.active()) Hub::current().cancel_timer(&node_);
+  if constexpr (kHubAffinityChecks) affinity_.check("Timeout");
+  if (node_.active()) internal::HubAccess::cancel_timer(Hub::current(), &node_);
 }
 
 bool Timeout::pending() const { return node_.active(); }

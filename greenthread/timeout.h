@@ -49,6 +49,7 @@
 #include "absl/time/time.h"
 #include "hub/errors.h"
 #include "hub/hub.h"
+#include "hub/hub_affinity.h"
 
 namespace eventlet {
 
@@ -103,6 +104,9 @@ class Timeout {
   std::exception_ptr error_;
   bool silent_ = false;
   Node node_;
+  // Its hub (bound by the constructor's start()), checked in debug builds
+  // (hub/hub_affinity.h).
+  [[no_unique_address]] HubAffinity affinity_;
 };
 
 // eventlet.timeout.is_timeout: see the header comment. False for null.

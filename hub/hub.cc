@@ -4,6 +4,7 @@
 #include <malloc.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
@@ -12,6 +13,8 @@
 #include <utility>
 
 #include "hub/epoll_backend.h"
+#include "hub/internal/block_cache.h"
+#include "hub/internal/hub_access.h"
 #include "hub/internal/sanitizers.h"
 #include "hub/internal/stack_overflow.h"
 
@@ -51,7 +54,7 @@ void keep_abandoned(Hub* hub) {
 struct CancelOnExit {
   Hub* hub;
   TimerNode* node;
-  ~CancelOnExit() { hub->cancel_timer(node); }
+  ~CancelOnExit() { internal::HubAccess::cancel_timer(*hub, node); }
 };
 
 void default_exception_hook(const HubException& e) {
@@ -61,42 +64,6 @@ void default_exception_hook(const HubException& e) {
 }
 
 }  // namespace
-
-// ---- BlockCache
-// ------------------------------------------------------------------
-
-constinit thread_local internal::BlockCache::Lists
-    internal::BlockCache::lists_ = {};
-
-struct internal::BlockCache::Drain {
-  ~Drain() {
-    Lists& l = lists_;
-    l.state = kClosed;
-    for (std::size_t c = 0; c < kClasses; ++c) {
-      while (void* p = l.head[c]) {
-        l.head[c] = *static_cast<void**>(p);
-        ::operator delete(p, (c + 1) * kGranule);
-      }
-      l.count[c] = 0;
-    }
-  }
-};
-
-void internal::BlockCache::deallocate_slow(void* p, std::size_t c) {
-  Lists& l = lists_;
-  if (l.state == kUnused) {
-    static thread_local Drain drain;  // empties the lists at thread exit
-    (void)drain;
-    l.state = kCaching;
-  }
-  if (l.state == kCaching && l.count[c] < kMaxPerClass) {
-    *static_cast<void**>(p) = l.head[c];
-    l.head[c] = p;
-    ++l.count[c];
-    return;
-  }
-  ::operator delete(p, (c + 1) * kGranule);
-}
 
 // ---- Greenlet
 // ------------------------------------------------------------------
@@ -118,10 +85,15 @@ std::string Greenlet::describe() const {
 // ---- Identity and lifetime
 // -----------------------------------------------------
 
+namespace {
+std::atomic<std::uint32_t> last_hub_id{0};
+}  // namespace
+
 Hub::Hub(std::unique_ptr<Backend> backend)
     : backend_(std::move(backend)),
       main_storage_(this),
-      exception_hook_(default_exception_hook) {
+      exception_hook_(default_exception_hook),
+      id_(last_hub_id.fetch_add(1, std::memory_order_relaxed) + 1) {
   mailbox_ = std::make_shared<Mailbox>(backend_.get());
   mail_ = mailbox_.get();
   stack_pools_.push_back(std::make_unique<internal::StackPool>(kHubStackSize));
@@ -373,7 +345,7 @@ inline void Hub::resume(Greenlet* g) {
   switch_to(g);
 }
 
-// take_ready, next_to_run and begin_next_pass_inline are on every parking
+// take_ready, next_to_run and cross_pass_boundary are on every parking
 // path: inline, with their rare branches out of line.
 inline Greenlet* Hub::take_ready(const internal::TimerQueue::ReadyEntry& e) {
   Greenlet* g = e.greenlet;
@@ -394,17 +366,24 @@ bool Hub::prepare_timers_inline() {
   return true;
 }
 
+bool TimerInfo::local() const {
+  return action() == Action::kCallback &&
+         static_cast<bool>(
+             static_cast<const internal::CallbackTimer*>(node_)->owner_life);
+}
+
 void internal::note_object_created(internal::WaitObject& object) {
   Hub* hub = Hub::current_if_exists();
-  if (hub != nullptr && hub->observer() != nullptr) {
-    hub->observer()->on_object_create(object);
+  if (hub != nullptr && hub->observer_ != nullptr) {
+    object.creation_recorded =
+        hub->observer_->on_object_create(ObjectInfo(object));
   }
 }
 
 void internal::note_object_destroyed(internal::WaitObject& object) {
   Hub* hub = Hub::current_if_exists();
-  if (hub != nullptr && hub->observer() != nullptr) {
-    hub->observer()->on_object_destroy(object);
+  if (hub != nullptr && hub->observer_ != nullptr) {
+    hub->observer_->on_object_destroy(ObjectInfo(object));
   }
 }
 
@@ -417,7 +396,7 @@ void Hub::note_wake(internal::WaitQueue& queue, internal::WaitObject& object,
        w = w->next, --n) {
     woken.push_back(w->greenlet);
   }
-  observer_->on_wake(op, object, woken);
+  observer_->on_wake(op, ObjectInfo(object), woken);
 }
 
 void Hub::release_stale(Greenlet* g) {
@@ -436,24 +415,44 @@ void Hub::release_stale(Greenlet* g) {
     while (timers_.pop_due_ready(&e)) {
       if (Greenlet* g = take_ready(e)) return g;
     }
-    if (timers_.pass_has_due_timer() || !begin_next_pass_inline())
+    if (timers_.pass_has_due_timer() ||
+        !cross_pass_boundary<Boundary::kInlineHandoff>())
       return hub_greenlet_;
   }
 }
 
-[[gnu::always_inline]] inline bool Hub::begin_next_pass_inline() {
-  // What run_loop() would do between two passes, when none of it needs the
-  // hub greenlet: no I/O to poll (eventlet skips the syscall when no fd is
-  // watched and work is due), nothing posted, work ready, no timer due.
-  // Decide before touching the queues: on a bail-out the hub greenlet finishes
-  // the current pass itself, and next_timers must not have joined it.
-  if (listener_count_ != 0 || mail_->has_mail() || !timers_.has_ready() ||
-      poll_requested_) [[unlikely]]
-    return false;
-  if (!timers_.no_timers()) [[unlikely]] {
-    if (!prepare_timers_inline()) return false;
+template <Hub::Boundary kFrom>
+[[gnu::always_inline]] inline bool Hub::cross_pass_boundary() {
+  // Between two passes: next_timers join the heap, I/O is polled (eventlet
+  // skips the syscall when no fd is watched and work is due), a new loop
+  // iteration runs what other threads posted, next_timers join again, and the
+  // next pass begins at fresh hub time if timers are queued.
+  //
+  // From a parking greenlet (kInlineHandoff) only when none of that needs the
+  // hub greenlet: no fd watched, nothing posted, no poll requested, work
+  // ready (so poll_io() would return at once) and no timer due (fire_node()
+  // runs in the hub greenlet). Decide before touching the queues: on a
+  // bail-out the hub greenlet finishes the current pass itself, and
+  // next_timers must not have joined it. The time read to decide that no
+  // timer is due is the pass's time.
+  constexpr bool kInline = kFrom == Boundary::kInlineHandoff;
+  if constexpr (kInline) {
+    if (listener_count_ != 0 || mail_->has_mail() || !timers_.has_ready() ||
+        poll_requested_) [[unlikely]]
+      return false;
+    if (!timers_.no_timers()) [[unlikely]] {
+      if (!prepare_timers_inline()) return false;
+    }
+  } else if constexpr (kFrom == Boundary::kAfterPass) {
+    prepare_timers();
+    poll_io();
   }
   ++iterations_;
+  if constexpr (!kInline) {
+    run_posted_callbacks();
+    prepare_timers();
+    if (timers_.timer_count() != 0) fresh_now();
+  }
   timers_.begin_pass(now_, tie_breaker_);
   if (observer_ != nullptr) [[unlikely]]
     observer_->on_pass(now_);
@@ -697,13 +696,10 @@ void Hub::set_stack_size(std::size_t bytes) {
 // ------------------------------------------------------------------
 
 void Hub::run_loop() {
+  cross_pass_boundary<Boundary::kLoopStart>();
   for (;;) {
-    ++iterations_;
-    run_posted_callbacks();
-    prepare_timers();
     fire_timers();
-    prepare_timers();
-    poll_io();
+    cross_pass_boundary<Boundary::kAfterPass>();
   }
 }
 
@@ -719,10 +715,6 @@ void Hub::run_posted_callbacks() {
 }
 
 void Hub::fire_timers() {
-  if (timers_.timer_count() != 0) fresh_now();
-  timers_.begin_pass(now_, tie_breaker_);
-  if (observer_ != nullptr) [[unlikely]]
-    observer_->on_pass(now_);
   in_timer_phase_ = true;
   internal::TimerQueue::Due due;
   while (timers_.pop_due(&due)) {
@@ -737,7 +729,7 @@ void Hub::fire_timers() {
 
 inline void Hub::fire_node(TimerNode* node) {
   if (observer_ != nullptr) [[unlikely]]
-    observer_->on_timer_fire(*node);
+    observer_->on_timer_fire(TimerInfo(*node));
   switch (node->action) {
     case TimerNode::Action::kResume:
       resume(node->target);
@@ -870,7 +862,7 @@ void Hub::schedule_timer(TimerNode* node, absl::Duration delay) {
 void Hub::schedule_node(TimerNode* node, std::int64_t deadline) {
   timers_.schedule(node, deadline);
   if (observer_ != nullptr) [[unlikely]]
-    observer_->on_timer_add(*node);
+    observer_->on_timer_add(TimerInfo(*node));
 }
 
 void Hub::cancel_timer(TimerNode* node) {
@@ -878,7 +870,7 @@ void Hub::cancel_timer(TimerNode* node) {
   if (!was_queued) return;
   timers_.cancel(node);
   if (observer_ != nullptr) [[unlikely]]
-    observer_->on_timer_cancel(*node);
+    observer_->on_timer_cancel(TimerInfo(*node));
   if (node->action == TimerNode::Action::kCallback) {
     auto* timer = static_cast<internal::CallbackTimer*>(node);
     if (timer->owner_life) std::erase(timer->owner_life->timers, timer);
@@ -919,7 +911,8 @@ TimerHandle Hub::schedule_call_local(absl::Duration delay,
 }
 
 void TimerHandle::cancel() {
-  if (timer_ && timer_->hub != nullptr) timer_->hub->cancel_timer(timer_.get());
+  if (timer_ && timer_->hub != nullptr)
+    internal::HubAccess::cancel_timer(*timer_->hub, timer_.get());
 }
 
 // ---- Listeners

@@ -44,6 +44,7 @@
 #include "hub/backend.h"
 #include "hub/errors.h"
 #include "hub/greenlet.h"
+#include "hub/internal/observer_list.h"
 #include "hub/internal/sanitizers.h"
 #include "hub/internal/stack_overflow.h"
 #include "hub/internal/stack_pool.h"
@@ -55,69 +56,7 @@
 
 namespace eventlet {
 namespace internal {
-
-// Recycles small heap blocks on the calling thread: objects that are made and
-// dropped at a high rate (a spawned greenthread's shared state, a callback
-// timer) skip malloc and free. Blocks come in 64-byte classes up to 512 bytes;
-// each thread keeps at most kMaxPerClass free blocks of a class and frees
-// them when it exits. A block may be freed on another thread than the one
-// that allocated it (it is ordinary heap memory). Under AddressSanitizer
-// nothing is cached, so use-after-free is still caught.
-class BlockCache {
- public:
-  static constexpr std::size_t kGranule = 64;
-  static constexpr std::size_t kClasses = 8;
-  static constexpr std::uint32_t kMaxPerClass = 1024;
-
-  static void* allocate(std::size_t size) {
-#ifndef EVENTLET_ASAN
-    const std::size_t c = (size - 1) / kGranule;
-    if (c < kClasses) {
-      Lists& l = lists_;
-      if (void* p = l.head[c]) {
-        l.head[c] = *static_cast<void**>(p);
-        --l.count[c];
-        return p;
-      }
-      return ::operator new((c + 1) * kGranule);
-    }
-#endif
-    return ::operator new(size);
-  }
-  // `size` must be the size allocate() was called with.
-  static void deallocate(void* p, std::size_t size) {
-#ifndef EVENTLET_ASAN
-    const std::size_t c = (size - 1) / kGranule;
-    if (c < kClasses) {
-      Lists& l = lists_;
-      if (l.state == kCaching && l.count[c] < kMaxPerClass) [[likely]] {
-        *static_cast<void**>(p) = l.head[c];
-        l.head[c] = p;
-        ++l.count[c];
-      } else {
-        deallocate_slow(p, c);
-      }
-      return;
-    }
-#endif
-    ::operator delete(p, size);
-  }
-
- private:
-  enum : std::uint8_t { kUnused, kCaching, kClosed };
-  struct Lists {
-    void* head[kClasses];
-    std::uint32_t count[kClasses];
-    std::uint8_t state;
-  };
-  struct Drain;
-  [[gnu::noinline]] static void deallocate_slow(void* p, std::size_t c);
-  // Trivially destructible, so usable until the thread's very end; Drain
-  // (registered on first use) empties it when the thread exits.
-  static constinit thread_local Lists lists_
-      __attribute__((tls_model("initial-exec")));
-};
-
+class HubAccess;  // hub/internal/hub_access.h
 }  // namespace internal
 
 // Why trampoline-style waits end.
@@ -161,6 +100,10 @@ class Hub {
   static void destroy_current();
 
   Backend& backend() { return *backend_; }
+  // This hub's number: 1 for the process's first hub, then counting up in
+  // creation order (a hub destroyed and made again gets a new one). Names
+  // the hub in messages (hub/hub_affinity.h). Any thread may read it.
+  std::uint32_t id() const { return id_; }
 
   // ---- Time -----------------------------------------------------------------
 
@@ -224,75 +167,6 @@ class Hub {
   // no limit). Returns false if it was the timeout that resumed it.
   bool switch_out_for(std::optional<absl::Duration> timeout,
                       const char* waiting_on);
-  // Parks the current greenlet in `queue` until a wake() picks it (FIFO) or
-  // `timeout` elapses. Returns true if woken, false on timeout. The waiter is
-  // removed from the queue however the wait ends (also by exception).
-  // `object`, if given, is the primitive the queue belongs to: the greenlet
-  // records it as what it waits in (Greenlet::waiting_object(), for traces
-  // and deadlock reports), and the object gets its number (object_id()) at
-  // its first wait, traced or not. Waiting does not touch it (WaitObject).
-  bool wait_in(internal::WaitQueue& queue,
-               std::optional<absl::Duration> timeout, const char* waiting_on,
-               void* payload = nullptr,
-               const internal::WaitObject* object = nullptr) {
-    Greenlet* self = current_;
-    self->waiting_object_ = object;
-    if (object != nullptr && object->id == 0) [[unlikely]]
-      object->id = ++next_object_id_;
-    if (timeout) return wait_in_for(queue, *timeout, waiting_on, payload);
-    internal::Waiter waiter;
-    waiter.greenlet = self;
-    waiter.payload = payload;
-    Unqueue unqueue{queue, waiter};
-    park_finish(self, park_in(self, queue, waiter, waiting_on));
-    return waiter.woken;
-  }
-  // Wakes the first waiter of `queue` (at the next pass; never yields).
-  // Returns it, or null if the queue was empty.
-  internal::Waiter* wake_one(internal::WaitQueue& queue) {
-    internal::Waiter* w = queue.pop_front();
-    if (w != nullptr) {
-      w->woken = true;
-      schedule_resume(*w->greenlet);
-    }
-    return w;
-  }
-  // Wakes every waiter of `queue`, FIFO.
-  void wake_all(internal::WaitQueue& queue) {
-    while (wake_one(queue) != nullptr) {
-    }
-  }
-  // As wake_one / wake_all, for the primitive `object` doing operation `op`
-  // ("event_send", "queue_put", "sem_release"...: a string with static
-  // storage): the caller becomes the object's last toucher, and an observer
-  // sees the operation (HubObserver::on_wake) before the wake-ups it causes.
-  internal::Waiter* wake_one(internal::WaitQueue& queue,
-                             internal::WaitObject& object, const char* op) {
-    object.last_touch = current_->id_;
-    if (observer_ != nullptr && !queue.empty()) [[unlikely]]
-      note_wake(queue, object, op, 1);
-    return wake_one(queue);
-  }
-  void wake_all(internal::WaitQueue& queue, internal::WaitObject& object,
-                const char* op) {
-    object.last_touch = current_->id_;
-    if (observer_ != nullptr && !queue.empty()) [[unlikely]]
-      note_wake(queue, object, op, queue.size());
-    wake_all(queue);
-  }
-  // Records the running greenthread as `object`'s last toucher (an operation
-  // that changes it but wakes nobody). No-op on a thread without a hub.
-  static void touch(internal::WaitObject& object) {
-    if (Hub* hub = tls_hub_) object.last_touch = hub->current_->id_;
-  }
-  // `object`'s number on this hub: objects are numbered in the order they
-  // are first waited on (wait_in), so the same simulated run numbers them
-  // the same way whether it is traced or not; given now if it has none.
-  std::uint64_t object_id(const internal::WaitObject& object) {
-    if (object.id == 0) object.id = ++next_object_id_;
-    return object.id;
-  }
-
   // Resumes a suspended greenlet at the next pass (a 0-second timer).
   void schedule_resume(Greenlet& g) {
     const std::uint64_t timer = timers_.push_ready(&g, g.wait_id_);
@@ -441,16 +315,33 @@ class Hub {
   // allowed).
   template <typename F>
   void for_each_listener(F&& f) const;
-  // Visits queued timers (heap in array order, then next_timers).
+  // Visits queued timers (heap in array order, then next_timers):
+  // f(TimerInfo).
   template <typename F>
   void for_each_timer(F&& f) const {
-    timers_.for_each_timer(f);
+    timers_.for_each_timer(
+        [&](const internal::TimerNode& node) { f(TimerInfo(node)); });
   }
 
-  // Receives every scheduling event (hub/observer.h); null to stop. The
-  // observer must outlive its installation. One at a time.
-  void set_observer(HubObserver* observer) { observer_ = observer; }
-  HubObserver* observer() const { return observer_; }
+  // Registers `observer` for every scheduling event (hub/observer.h) until
+  // the returned registration ends. Any number may be registered at once,
+  // each unregistered on its own; events go to the newest first. The
+  // observer must outlive its registration. Not from an observer callback.
+  ObserverRegistration add_observer(HubObserver& observer) {
+    return ObserverRegistration(&observers_, &observer);
+  }
+  std::size_t observer_count() const { return observers_.size(); }
+  // Where `object` was created, from the newest observer that recorded it
+  // (HubObserver::object_creation_site; debug::hub_object_stacks), or "".
+  std::string object_creation_site(const ObjectInfo& object) {
+    return observer_ != nullptr ? observer_->object_creation_site(object) : "";
+  }
+  // The primitive `g` is parked in (Event::wait, Queue::get...), numbered;
+  // none if g is not parked in one.
+  std::optional<ObjectInfo> waiting_object(const Greenlet& g) const {
+    if (g.waiting_object() == nullptr) return std::nullopt;
+    return ObjectInfo(*g.waiting_object());
+  }
   // Makes the end of the current pass go through the backend's wait() even if
   // no fd is watched and work is ready (a zero-time poll), so a backend gets
   // control during a loop of sleep(0)s (e.g. a simulation's event budget).
@@ -483,11 +374,6 @@ class Hub {
   bool unwind(Greenlet& g) noexcept;
   // unwind() on every live greenlet whose group() is `group`, oldest first.
   void unwind_group(const void* group);
-  // For the destructor of a primitive that owns `queue`: its waiters could
-  // never be woken again, so each is unwound (unwind()); main, which cannot
-  // be, is removed and gets GreenletExit at its switch point at the next
-  // pass. Leaves the queue empty. Never parks the caller.
-  void unwind_waiters(internal::WaitQueue& queue) noexcept;
   // Orders each pass's zero-delay wake-ups (null: FIFO, the default). For
   // schedule exploration; see hub/observer.h.
   void set_tie_breaker(TieBreaker* tie_breaker) { tie_breaker_ = tie_breaker; }
@@ -503,20 +389,98 @@ class Hub {
   // The hub's mailbox, for threads that may outlive the hub.
   std::shared_ptr<Mailbox> mailbox() const { return mailbox_; }
 
-  // ---- For eventlet's own primitives
-  // ------------------------------------------
+  ~Hub();
+  Hub(const Hub&) = delete;
+  Hub& operator=(const Hub&) = delete;
 
+ private:
+  // ---- For eventlet's own primitives, through internal::HubAccess
+  // (hub/internal/hub_access.h): parking in and waking from wait queues,
+  // numbering objects, intrusive timers.
+  friend class internal::HubAccess;
+  friend void internal::note_object_created(internal::WaitObject& object);
+  friend void internal::note_object_destroyed(internal::WaitObject& object);
+
+  // Parks the current greenlet in `queue` until a wake() picks it (FIFO) or
+  // `timeout` elapses. Returns true if woken, false on timeout. The waiter is
+  // removed from the queue however the wait ends (also by exception).
+  // `object`, if given, is the primitive the queue belongs to: the greenlet
+  // records it as what it waits in (Greenlet::waiting_object(), for traces
+  // and deadlock reports), and the object gets its number (object_id()) at
+  // its first wait, traced or not. Waiting does not touch it (WaitObject).
+  bool wait_in(internal::WaitQueue& queue,
+               std::optional<absl::Duration> timeout, const char* waiting_on,
+               void* payload = nullptr,
+               const internal::WaitObject* object = nullptr) {
+    Greenlet* self = current_;
+    self->waiting_object_ = object;
+    if (object != nullptr && object->id == 0) [[unlikely]]
+      object->id = ++next_object_id_;
+    if (timeout) return wait_in_for(queue, *timeout, waiting_on, payload);
+    internal::Waiter waiter;
+    waiter.greenlet = self;
+    waiter.payload = payload;
+    Unqueue unqueue{queue, waiter};
+    park_finish(self, park_in(self, queue, waiter, waiting_on));
+    return waiter.woken;
+  }
+  // Wakes the first waiter of `queue` (at the next pass; never yields).
+  // Returns it, or null if the queue was empty.
+  internal::Waiter* wake_one(internal::WaitQueue& queue) {
+    internal::Waiter* w = queue.pop_front();
+    if (w != nullptr) {
+      w->woken = true;
+      schedule_resume(*w->greenlet);
+    }
+    return w;
+  }
+  // Wakes every waiter of `queue`, FIFO.
+  void wake_all(internal::WaitQueue& queue) {
+    while (wake_one(queue) != nullptr) {
+    }
+  }
+  // As wake_one / wake_all, for the primitive `object` doing operation `op`
+  // ("event_send", "queue_put", "sem_release"...: a string with static
+  // storage): the caller becomes the object's last toucher, and an observer
+  // sees the operation (HubObserver::on_wake) before the wake-ups it causes.
+  internal::Waiter* wake_one(internal::WaitQueue& queue,
+                             internal::WaitObject& object, const char* op) {
+    object.last_touch = current_->id_;
+    if (observer_ != nullptr && !queue.empty()) [[unlikely]]
+      note_wake(queue, object, op, 1);
+    return wake_one(queue);
+  }
+  void wake_all(internal::WaitQueue& queue, internal::WaitObject& object,
+                const char* op) {
+    object.last_touch = current_->id_;
+    if (observer_ != nullptr && !queue.empty()) [[unlikely]]
+      note_wake(queue, object, op, queue.size());
+    wake_all(queue);
+  }
+  // Records the running greenthread as `object`'s last toucher (an operation
+  // that changes it but wakes nobody). No-op on a thread without a hub.
+  static void touch(internal::WaitObject& object) {
+    if (Hub* hub = tls_hub_) object.last_touch = hub->current_->id_;
+  }
+  // `object`'s number on this hub: objects are numbered in the order they
+  // are first waited on (wait_in), so the same simulated run numbers them
+  // the same way whether it is traced or not; given now if it has none.
+  std::uint64_t object_id(const internal::WaitObject& object) {
+    if (object.id == 0) object.id = ++next_object_id_;
+    return object.id;
+  }
+
+  // For the destructor of a primitive that owns `queue`: its waiters could
+  // never be woken again, so each is unwound (unwind()); main, which cannot
+  // be, is removed and gets GreenletExit at its switch point at the next
+  // pass. Leaves the queue empty. Never parks the caller.
+  void unwind_waiters(internal::WaitQueue& queue) noexcept;
   // Schedules / cancels an intrusive timer node (internal::TimerNode).
   void schedule_timer(internal::TimerNode* node, absl::Duration delay);
   void cancel_timer(internal::TimerNode* node);
   // A token that turns false when `g` dies.
   internal::RefPtr<internal::LifeToken> life_token(Greenlet& g);
 
-  ~Hub();
-  Hub(const Hub&) = delete;
-  Hub& operator=(const Hub&) = delete;
-
- private:
   // An fd waiter, on the waiting greenlet's stack for the wait's duration.
   struct Listener {
     int fd;
@@ -595,16 +559,29 @@ class Hub {
   [[gnu::always_inline]] inline void switch_to(Greenlet* next);
   [[gnu::always_inline]] inline void resume(Greenlet* g);
   Greenlet* next_to_run();
-  bool begin_next_pass_inline();
+  // What happens between two timer passes, decided here for both ways a
+  // pass ends (hub.cc): the hub greenlet's loop, and the inline hand-off of a
+  // parking greenlet that starts the next pass itself when nothing of the
+  // boundary needs the hub greenlet (then returns false if it cannot).
+  enum class Boundary {
+    kLoopStart,      // the loop's first pass: no pass ended before it
+    kAfterPass,      // the hub greenlet, after fire_timers()
+    kInlineHandoff,  // a parking greenlet, from next_to_run()
+  };
+  template <Boundary kFrom>
+  bool cross_pass_boundary();
   Greenlet* park_common(Greenlet* self, const char* waiting_on);
   void reap_dead();
   [[gnu::noinline]] void release_stale(Greenlet* g);
+  // cross_pass_boundary<kInlineHandoff>'s timer step, out of line: false if
+  // a timer is due at fresh hub time (the hub greenlet must fire it); else
+  // prepare_timers().
   [[gnu::noinline]] bool prepare_timers_inline();
   // Moves next_timers into the heap (eventlet's prepare_timers), telling the
   // observer which timers move when there are any.
   void prepare_timers() {
     if (observer_ != nullptr && timers_.has_pending()) [[unlikely]]
-      observer_->on_prepare_timers(timers_.pending());
+      observer_->on_prepare_timers(TimerList(timers_.pending()));
     timers_.prepare();
   }
   [[gnu::noinline, gnu::cold]] void note_wake(internal::WaitQueue& queue,
@@ -640,7 +617,8 @@ class Hub {
       "Cannot switch to MAINLOOP from MAINLOOP";
   static constexpr const char* kBlockingInHub =
       "do not call blocking functions from the mainloop";
-  // Loop phases.
+  // Loop phases: run_loop() alternates fire_timers() (one timer pass) and
+  // cross_pass_boundary<kAfterPass>().
   void run_loop();
   void run_posted_callbacks();
   void fire_timers();
@@ -720,7 +698,10 @@ class Hub {
   ExceptionHook exception_hook_;
   std::shared_ptr<Mailbox> mailbox_;
   Mailbox* mail_ = nullptr;  // mailbox_.get(), one load less on hot paths
+  // What the hot paths call: null (no observer), the only one, or
+  // observers_ (which forwards to several). observers_ keeps it so.
   HubObserver* observer_ = nullptr;
+  internal::ObserverList observers_{observer_};
   TieBreaker* tie_breaker_ = nullptr;
   bool poll_requested_ = false;
   // Cooperative budget: what is left to the running greenthread, what a
@@ -736,6 +717,8 @@ class Hub {
   // Index in io_ready_ of the event being dispatched (SIZE_MAX: none);
   // notify_close() drops not-yet-dispatched events of the fd it closes.
   std::size_t io_dispatching_ = static_cast<std::size_t>(-1);
+  // Last, so that adding it moved no other member (hub.cc: id order).
+  const std::uint32_t id_;
 };
 
 // ---- Template and inline definitions

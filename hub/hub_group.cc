@@ -18,6 +18,7 @@ void run_on_hubs(int n, const std::function<void(int hub_index)>& fn) {
   for (int i = 1; i < n; ++i) {
     threads.emplace_back([&fn, &errors, i] {
       try {
+        Hub::current();  // made first: its id is the thread's in messages
         fn(i);
       } catch (...) {
         errors[static_cast<std::size_t>(i)] = std::current_exception();
@@ -26,6 +27,7 @@ void run_on_hubs(int n, const std::function<void(int hub_index)>& fn) {
     });
   }
   try {
+    Hub::current();
     fn(0);
   } catch (...) {
     errors[0] = std::current_exception();

@@ -12,8 +12,9 @@
 //   });
 //
 // run_on_hubs(n, fn) runs fn(0) on the calling thread (its hub) and fn(1) ..
-// fn(n - 1) on n - 1 new threads, each with a fresh hub; it returns when all
-// have returned. Each new thread destroys its hub before it exits
+// fn(n - 1) on n - 1 new threads, each with a fresh hub (made before fn
+// runs, so hubs are numbered — Hub::id() — in index order among themselves);
+// it returns when all have returned. Each new thread destroys its hub before it exits
 // (Hub::destroy_current: pending greenthreads are unwound), so fn must leave
 // nothing running that refers to its frame. If some fn throws, the first
 // exception (by hub index) is rethrown once every thread has finished; the

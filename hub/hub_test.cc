@@ -28,6 +28,7 @@
 #include "gtest/gtest.h"
 #include "hub/epoll_backend.h"
 #include "hub/hook_reports_for_test.h"
+#include "hub/internal/hub_access.h"
 #include "hub/mailbox.h"
 #include "sim/sim_gtest.h"
 
@@ -392,7 +393,7 @@ TEST_F(HubTest, EveryBlockingCallFromTheHubGreenletIsRefused) {
     attempt([&] { h.switch_out("test"); });
     attempt([&] { h.switch_out_for(Ms(1), "test"); });
     attempt([&] { h.trampoline(sp.a(), kRead, Ms(1)); });
-    attempt([&] { h.wait_in(queue, Ms(1), "test"); });
+    attempt([&] { internal::HubAccess::wait_in(h, queue, Ms(1), "test"); });
   });
   hub().sleep(Ms(2));
   const std::string blocking =
@@ -430,13 +431,13 @@ TEST_F(HubTest, DefaultSleepBoundsAnIdlePoll) {
   EXPECT_EQ(hub().default_sleep(), Ms(20));
   SocketPair sp;
   PollDeadlines polls(sp.b());
-  hub().set_observer(&polls);
+  ObserverRegistration registered = hub().add_observer(polls);
   const auto start = std::chrono::steady_clock::now();
   // Nothing but a listener: each poll sleeps at most default_sleep, so the
   // loop turns until the observer writes on the third poll.
   hub().trampoline(sp.a(), kRead);
   const auto took = std::chrono::steady_clock::now() - start;
-  hub().set_observer(nullptr);
+  registered.reset();
   ASSERT_GE(polls.deadlines.size(), 3u);
   for (std::int64_t d : polls.deadlines) {
     EXPECT_NE(d, Backend::kNoDeadline) << "every idle poll is bounded";
@@ -812,22 +813,26 @@ SIM_TEST_OPTS(HubSimTest, WaitQueueWakesFifoAndATimedOutWaiterLeaves,
   std::vector<std::string> log;
   for (int i = 0; i < 3; ++i) {
     Go([&, i] {
-      const bool woken = Hub::current().wait_in(queue, std::nullopt, "test");
+      const bool woken = internal::HubAccess::wait_in(Hub::current(), queue,
+                                                      std::nullopt, "test");
       log.push_back(std::to_string(i) + (woken ? " woken" : " timed out"));
     });
   }
   bool timed_out_result = true;
-  Go([&] { timed_out_result = Hub::current().wait_in(queue, Ms(2), "test"); });
+  Go([&] {
+    timed_out_result =
+        internal::HubAccess::wait_in(Hub::current(), queue, Ms(2), "test");
+  });
   hub().sleep(absl::ZeroDuration());
   EXPECT_EQ(queue.size(), 4u);
   EXPECT_TRUE(RunUntil([&] { return queue.size() == 3; }));
   EXPECT_FALSE(timed_out_result);
-  internal::Waiter* first = hub().wake_one(queue);
+  internal::Waiter* first = internal::HubAccess::wake_one(hub(), queue);
   ASSERT_NE(first, nullptr);
   EXPECT_EQ(first->greenlet->id(), 1);
   EXPECT_THAT(log, IsEmpty()) << "waking never yields";
-  hub().wake_all(queue);
-  EXPECT_EQ(hub().wake_one(queue), nullptr);
+  internal::HubAccess::wake_all(hub(), queue);
+  EXPECT_EQ(internal::HubAccess::wake_one(hub(), queue), nullptr);
   hub().sleep(absl::ZeroDuration());
   EXPECT_THAT(log, ElementsAre("0 woken", "1 woken", "2 woken"));
 }
@@ -846,8 +851,12 @@ TEST_F(HubTest, CountsGoBackToZeroWhenWorkIsDone) {
                  TimeoutError);
   });
   Go([&] { Hub::current().trampoline(pairs[2]->a(), kWrite); });
-  Go([&] { Hub::current().wait_in(queue, absl::Hours(1), "test"); });
-  Go([&] { Hub::current().wait_in(queue, Ms(1), "test"); });
+  Go([&] {
+    internal::HubAccess::wait_in(Hub::current(), queue, absl::Hours(1), "test");
+  });
+  Go([&] {
+    internal::HubAccess::wait_in(Hub::current(), queue, Ms(1), "test");
+  });
   Go([&] {
     try {
       Hub::current().trampoline(pairs[3]->a(), kRead, absl::Hours(1));
@@ -858,7 +867,7 @@ TEST_F(HubTest, CountsGoBackToZeroWhenWorkIsDone) {
   hub().schedule_call_global(absl::Hours(1), [] {}).cancel();
   hub().sleep(absl::ZeroDuration());
   WriteByte(pairs[0]->b());
-  hub().wake_one(queue);
+  internal::HubAccess::wake_one(hub(), queue);
   hub().notify_close(pairs[3]->a());
   EXPECT_TRUE(RunUntil([&] { return hub().greenlet_count() == 0; }));
   hub().sleep(Ms(2));

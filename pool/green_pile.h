@@ -34,6 +34,7 @@
 
 #include "greenthread/greenthread.h"
 #include "hub/hub.h"
+#include "hub/internal/hub_access.h"
 #include "pool/green_pool.h"
 #include "pool/internal/lazy_input_iterator.h"
 
@@ -56,7 +57,8 @@ class GreenPile {
   // Unwinds a greenthread still parked in next() (Hub::unwind_waiters);
   // never parks.
   ~GreenPile() {
-    if (!readers_.empty()) Hub::current().unwind_waiters(readers_);
+    if (!readers_.empty())
+      internal::HubAccess::unwind_waiters(Hub::current(), readers_);
   }
 
   // Runs f(args...) in the pool (parking while it is full); its result,
@@ -152,7 +154,8 @@ class GreenPile {
         jobs_.pop_front();
         ++first_seq_;
       } else if (!front.thread) {
-        Hub::current().wait_in(readers_, std::nullopt, "GreenPile::next");
+        internal::HubAccess::wait_in(Hub::current(), readers_, std::nullopt,
+                                     "GreenPile::next");
       } else {
         return true;
       }
@@ -165,7 +168,8 @@ class GreenPile {
     --pending_;
   }
   void wake_readers() {
-    if (!readers_.empty()) Hub::current().wake_all(readers_);
+    if (!readers_.empty())
+      internal::HubAccess::wake_all(Hub::current(), readers_);
   }
 
   std::unique_ptr<GreenPool> owned_pool_;

@@ -4,6 +4,7 @@
 #include <stdexcept>
 
 #include "absl/strings/str_format.h"
+#include "hub/internal/hub_access.h"
 
 namespace eventlet {
 namespace {
@@ -34,7 +35,7 @@ GreenPool::~GreenPool() {
   // Teardown, or the owner's stack is unwinding: kill instead of waiting.
   // Whoever waits on the pool goes first (the pool's last exit would wake
   // them into a destroyed pool), then the pool's own greenthreads.
-  hub.unwind_waiters(waitall_waiters_);
+  internal::HubAccess::unwind_waiters(hub, waitall_waiters_);
   slots_.unwind_waiters();
   hub.unwind_group(this);
 }
@@ -48,11 +49,12 @@ void GreenPool::finished() {
   slots_.release();  // to the longest-blocked spawner, if any
   if (slots_.counter() == size_ && slots_.waiting() == 0 &&
       !waitall_waiters_.empty()) {
-    Hub::current().wake_all(waitall_waiters_);
+    internal::HubAccess::wake_all(Hub::current(), waitall_waiters_);
   }
 }
 
 void GreenPool::waitall() {
+  if constexpr (kHubAffinityChecks) affinity_.check("GreenPool");
   if (in_pool()) {
     throw std::logic_error(
         "Calling waitall() from within one of the GreenPool's greenthreads "
@@ -62,18 +64,19 @@ void GreenPool::waitall() {
   // Empty means: every slot back (none running, none handed to a spawner that
   // has not spawned yet) and no spawner blocked.
   while (slots_.counter() != size_ || slots_.waiting() != 0) {
-    Hub::current().wait_in(waitall_waiters_, std::nullopt,
-                           "GreenPool::waitall");
+    internal::HubAccess::wait_in(Hub::current(), waitall_waiters_, std::nullopt,
+                                 "GreenPool::waitall");
   }
 }
 
 void GreenPool::resize(std::int64_t new_size) {
+  if constexpr (kHubAffinityChecks) affinity_.check("GreenPool");
   checked_size(new_size);
   slots_.adjust(new_size - size_);
   size_ = new_size;
   if (slots_.counter() == size_ && slots_.waiting() == 0 &&
       !waitall_waiters_.empty()) {
-    Hub::current().wake_all(waitall_waiters_);
+    internal::HubAccess::wake_all(Hub::current(), waitall_waiters_);
   }
 }
 

@@ -36,6 +36,7 @@
 #include "greenthread/queue.h"
 #include "greenthread/semaphore.h"
 #include "hub/hub.h"
+#include "hub/hub_affinity.h"
 #include "pool/internal/lazy_input_iterator.h"
 
 namespace eventlet {
@@ -94,6 +95,7 @@ class GreenPool {
   // Spawning is not an operation of the cooperative budget (hub.h): the
   // non-blocking attempt does not charge, so a pool with room never yields.
   void before_spawn() {
+    if constexpr (kHubAffinityChecks) affinity_.check("GreenPool");
     if (!slots_.acquire(false)) slots_.acquire();
     ++running_;
   }
@@ -104,6 +106,8 @@ class GreenPool {
   std::size_t running_ = 0;
   Semaphore slots_;
   internal::WaitQueue waitall_waiters_;
+  // Its hub, checked in debug builds (hub/hub_affinity.h).
+  [[no_unique_address]] HubAffinity affinity_;
 };
 
 // The lazy result sequence of GreenPool::imap/starmap. Iterate it once

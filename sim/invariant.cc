@@ -58,17 +58,13 @@ InvariantRegistry::InvariantRegistry(Hub& hub, Failed failed)
 InvariantRegistry::~InvariantRegistry() { close(); }
 
 void InvariantRegistry::install() {
-  if (installed_ || closed_) return;
-  next_ = hub_.observer();
-  hub_.set_observer(this);
-  installed_ = true;
+  if (registration_.active() || closed_) return;
+  registration_ = hub_.add_observer(*this);
 }
 
 void InvariantRegistry::close() {
   closed_ = true;
-  if (!installed_) return;
-  hub_.set_observer(next_);
-  installed_ = false;
+  registration_.reset();
 }
 
 std::uint64_t InvariantRegistry::add_invariant(std::string name,
@@ -112,78 +108,9 @@ bool InvariantRegistry::check() {
   return true;
 }
 
-void InvariantRegistry::on_pass(std::int64_t when) {
-  if (next_) next_->on_pass(when);
+void InvariantRegistry::on_pass(std::int64_t /*when*/) {
   for (const auto& [id, hash] : hashes_) states_.insert(hash());
   check();
-}
-
-// Forwarding, in observer.h's order.
-void InvariantRegistry::on_spawn(const Greenlet& g, const Greenlet& creator) {
-  if (next_) next_->on_spawn(g, creator);
-}
-void InvariantRegistry::on_switch(const Greenlet& from, const Greenlet& to) {
-  if (next_) next_->on_switch(from, to);
-}
-void InvariantRegistry::on_block(const Greenlet& g, const char* waiting_on) {
-  if (next_) next_->on_block(g, waiting_on);
-}
-void InvariantRegistry::on_ready(const Greenlet& g, const Greenlet& waker,
-                                 std::uint64_t timer) {
-  if (next_) next_->on_ready(g, waker, timer);
-}
-void InvariantRegistry::on_wake(const char* op,
-                                const internal::WaitObject& object,
-                                std::span<const Greenlet* const> woken) {
-  if (next_) next_->on_wake(op, object, woken);
-}
-void InvariantRegistry::on_exit(const Greenlet& g) {
-  if (next_) next_->on_exit(g);
-}
-void InvariantRegistry::on_exception(std::exception_ptr error,
-                                     std::string_view where) {
-  if (next_) next_->on_exception(error, where);
-}
-void InvariantRegistry::on_timer_add(const internal::TimerNode& t) {
-  if (next_) next_->on_timer_add(t);
-}
-void InvariantRegistry::on_timer_fire(const internal::TimerNode& t) {
-  if (next_) next_->on_timer_fire(t);
-}
-void InvariantRegistry::on_timer_cancel(const internal::TimerNode& t) {
-  if (next_) next_->on_timer_cancel(t);
-}
-void InvariantRegistry::on_listen_add(int fd, IoEvents event,
-                                      const Greenlet& g) {
-  if (next_) next_->on_listen_add(fd, event, g);
-}
-void InvariantRegistry::on_listen_fire(int fd, IoEvents event,
-                                       const Greenlet& g) {
-  if (next_) next_->on_listen_fire(fd, event, g);
-}
-void InvariantRegistry::on_listen_remove(int fd, IoEvents event,
-                                         const Greenlet& g) {
-  if (next_) next_->on_listen_remove(fd, event, g);
-}
-void InvariantRegistry::on_object_create(internal::WaitObject& object) {
-  if (next_) next_->on_object_create(object);
-}
-void InvariantRegistry::on_object_destroy(const internal::WaitObject& object) {
-  if (next_) next_->on_object_destroy(object);
-}
-std::string InvariantRegistry::object_creation_site(
-    const internal::WaitObject& object) {
-  return next_ ? next_->object_creation_site(object) : "";
-}
-void InvariantRegistry::on_prepare_timers(
-    std::span<internal::TimerNode* const> timers) {
-  if (next_) next_->on_prepare_timers(timers);
-}
-void InvariantRegistry::on_poll(std::int64_t deadline) {
-  if (next_) next_->on_poll(deadline);
-}
-void InvariantRegistry::on_poll_done(std::size_t ready) {
-  if (next_) next_->on_poll_done(ready);
 }
 
 }  // namespace eventlet::sim

@@ -4,12 +4,11 @@
 // sim::StateHash (sim/invariant.h); sim::run owns one. Not for users.
 //
 // The registry watches the hub only once something is registered: it then
-// installs itself as the hub's observer, forwarding every event to the
-// observer installed before it (the trace recorder, if any), and checks at
-// each on_pass. close() (or destruction) restores that observer for good:
-// the run closes the registry when it ends (before its teardown, which
-// checks nothing, and before uninstalling the recorder); later
-// registrations do nothing.
+// registers as one of the hub's observers (Hub::add_observer; being newer
+// than the trace recorder, it hears each pass boundary first) and checks at
+// each on_pass. close() (or destruction) unregisters it for good: the run
+// closes the registry when it ends (before its teardown, which checks
+// nothing); later registrations do nothing.
 #ifndef EVENTLET_SIM_INVARIANT_REGISTRY_H_
 #define EVENTLET_SIM_INVARIANT_REGISTRY_H_
 
@@ -46,29 +45,8 @@ class InvariantRegistry final : public HubObserver {
   static InvariantRegistry* current();
   static void set_current(InvariantRegistry* registry);
 
-  // HubObserver: forwarded; on_pass also checks.
-  void on_spawn(const Greenlet& g, const Greenlet& creator) override;
-  void on_switch(const Greenlet& from, const Greenlet& to) override;
-  void on_block(const Greenlet& g, const char* waiting_on) override;
-  void on_ready(const Greenlet& g, const Greenlet& waker,
-                std::uint64_t timer) override;
-  void on_wake(const char* op, const internal::WaitObject& object,
-               std::span<const Greenlet* const> woken) override;
-  void on_exit(const Greenlet& g) override;
-  void on_exception(std::exception_ptr error, std::string_view where) override;
-  void on_timer_add(const internal::TimerNode& t) override;
-  void on_timer_fire(const internal::TimerNode& t) override;
-  void on_timer_cancel(const internal::TimerNode& t) override;
-  void on_listen_add(int fd, IoEvents event, const Greenlet& g) override;
-  void on_listen_fire(int fd, IoEvents event, const Greenlet& g) override;
-  void on_listen_remove(int fd, IoEvents event, const Greenlet& g) override;
-  void on_object_create(internal::WaitObject& object) override;
-  void on_object_destroy(const internal::WaitObject& object) override;
-  std::string object_creation_site(const internal::WaitObject& object) override;
-  void on_prepare_timers(std::span<internal::TimerNode* const> timers) override;
+  // HubObserver: at each pass boundary, notes the state hashes and checks.
   void on_pass(std::int64_t when) override;
-  void on_poll(std::int64_t deadline) override;
-  void on_poll_done(std::size_t ready) override;
 
  private:
   struct Check {
@@ -79,9 +57,8 @@ class InvariantRegistry final : public HubObserver {
 
   Hub& hub_;
   Failed failed_;
-  bool installed_ = false;
   bool closed_ = false;
-  HubObserver* next_ = nullptr;
+  ObserverRegistration registration_;  // active once something is registered
   bool failed_once_ = false;
   std::uint64_t next_id_ = 1;
   std::map<std::uint64_t, Check> invariants_;  // by id: registration order

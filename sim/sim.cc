@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
+#include <optional>
 #include <set>
 #include <thread>
 #include <utility>
@@ -88,18 +89,16 @@ class PctScheduler final : public TieBreaker, public HubObserver {
   void on_ready(const Greenlet&, const Greenlet&, std::uint64_t) override {
     tick();
   }
-  void on_wake(const char*, const internal::WaitObject&,
+  void on_wake(const char*, const ObjectInfo&,
                std::span<const Greenlet* const>) override {
     tick();
   }
-  void on_prepare_timers(std::span<internal::TimerNode* const>) override {
-    tick();
-  }
+  void on_prepare_timers(const TimerList&) override { tick(); }
   void on_exit(const Greenlet&) override { tick(); }
   void on_exception(std::exception_ptr, std::string_view) override { tick(); }
-  void on_timer_add(const internal::TimerNode&) override { tick(); }
-  void on_timer_fire(const internal::TimerNode&) override { tick(); }
-  void on_timer_cancel(const internal::TimerNode&) override { tick(); }
+  void on_timer_add(const TimerInfo&) override { tick(); }
+  void on_timer_fire(const TimerInfo&) override { tick(); }
+  void on_timer_cancel(const TimerInfo&) override { tick(); }
   void on_listen_add(int, IoEvents, const Greenlet&) override { tick(); }
   void on_listen_fire(int, IoEvents, const Greenlet&) override { tick(); }
   void on_listen_remove(int, IoEvents, const Greenlet&) override { tick(); }
@@ -393,6 +392,7 @@ Result run(const Options& options, absl::FunctionRef<void()> fn) {
     InvariantRegistry::set_current(&invariants);
     std::unique_ptr<PctScheduler> pct_scheduler;
     std::unique_ptr<HashingTieBreaker> hashing_tb;
+    ObserverRegistration pct_registration;
     // PCT counts events with the recorder (its change points are trace seqs).
     if (format || options.max_events != 0 || options.count_events || pct) {
       TraceHeader header;
@@ -409,8 +409,9 @@ Result run(const Options& options, absl::FunctionRef<void()> fn) {
         pct_scheduler = std::make_unique<PctScheduler>(
             options.seed, options.pct_depth, options.pct_horizon,
             recorder->events_counter());
-        // The recorder chains to it: it sees every event, after the count.
-        hub.set_observer(pct_scheduler.get());
+        // Registered before the recorder, it hears every event after it,
+        // so after the count.
+        pct_registration = hub.add_observer(*pct_scheduler);
         tie_breaker = pct_scheduler.get();
       }
       if (tie_breaker != nullptr) {
@@ -464,15 +465,13 @@ Result run(const Options& options, absl::FunctionRef<void()> fn) {
           info.state = state_name(g.state());
           if (g.state() == GreenletState::kSuspended) {
             info.waiting_on = g.waiting_on();
-            if (const internal::WaitObject* object = g.waiting_object()) {
-              info.object.kind = object->kind;
-              info.object.id = hub.object_id(*object);
-              if (object->last_touch != internal::WaitObject::kNobody) {
-                info.object.last_touch = object->last_touch;
+            if (std::optional<ObjectInfo> object = hub.waiting_object(g)) {
+              info.object.kind = object->kind();
+              info.object.id = object->id();
+              if (std::optional<std::int64_t> t = object->last_touch()) {
+                info.object.last_touch = *t;
               }
-              if (HubObserver* o = hub.observer()) {
-                info.object.created_at = o->object_creation_site(*object);
-              }
+              info.object.created_at = hub.object_creation_site(*object);
             }
           }
           if (recorder) info.created = recorder->creation(g.id());
@@ -563,7 +562,9 @@ Result run(const Options& options, absl::FunctionRef<void()> fn) {
       result.trace_hash = recorder->hash();
       if (options.trace_in_memory) result.trace = recorder->text();
     }
-    hub.set_observer(nullptr);  // the PCT scheduler, if any
+    // Ours only: an observer the run registered stays, and hears the
+    // teardown, until its own registration ends.
+    pct_registration.reset();
     hub.set_tie_breaker(nullptr);
     backend->set_stall_handler([](Stall) {
       std::fprintf(stderr, "sim: stalled during teardown; aborting\n");

@@ -57,6 +57,12 @@
 //   return, before any unwinding can happen). Wait for such greenthreads
 //   (or kill them) before returning, or call
 //   Hub::current().unwind_greenthreads() at the end of fn.
+// - Observers. The run's hub is new (made on the run's own thread), so an
+//   observer is registered from fn (Hub::current().add_observer). It hears
+//   every event beside the run's own (the trace recorder, PCT), which never
+//   remove it, and its presence changes no trace. One whose registration
+//   fn keeps past its return (moved out to the caller) also hears the
+//   teardown; the registration ends with the hub.
 // - Only code that reads time through the hub (Backend::now) is simulated;
 //   wall-clock reads, real fds, and other OS threads (tpool) are not.
 // - Hosts (sim/host.h): fn may add simulated hosts whose greenthreads crash
@@ -133,8 +139,8 @@ struct Options {
   double buggify_firing = 0.25;
 };
 
-// The primitive a suspended greenthread waits in (hub/internal/wait_queue.h's
-// WaitObject), as a deadlock report names it.
+// The primitive a suspended greenthread waits in (Hub::waiting_object), as a
+// deadlock report names it.
 struct WaitedObject {
   std::string kind;      // "Event", "Queue", "Semaphore"...; "" if none named
   std::uint64_t id = 0;  // its number in the run (the trace's `obj`)

@@ -435,30 +435,65 @@ TEST(SimTraceTest, TraceFileEqualsTheInMemoryTrace) {
   EXPECT_TRUE(file_run.trace.empty());
 }
 
-// An observer installed before ours keeps receiving every event.
+// Another observer keeps receiving every event beside the recorders.
 struct Counting : HubObserver {
   int switches = 0;
   int spawns = 0;
+  int exits = 0;
   void on_switch(const Greenlet&, const Greenlet&) override { ++switches; }
   void on_spawn(const Greenlet&, const Greenlet&) override { ++spawns; }
+  void on_exit(const Greenlet&) override { ++exits; }
 };
 
-TEST(SimTraceTest, ChainsToAnObserverAlreadyInstalled) {
+TEST(SimTraceTest, ARecorderRegistersBesideAnotherObserver) {
   Counting counting;
-  Result r;
   run({}, [&] {
     Hub& hub = Hub::current();
-    hub.set_observer(&counting);
+    ObserverRegistration registered = hub.add_observer(counting);
     TraceRecorder rec(hub, TraceHeader{}, true, nullptr);
     rec.install(nullptr);
     Workload();
+    EXPECT_EQ(hub.observer_count(), 2u);
     rec.uninstall();
-    EXPECT_EQ(hub.observer(), &counting);
+    EXPECT_EQ(hub.observer_count(), 1u);
+    EXPECT_TRUE(registered.active());
     EXPECT_GT(rec.events(), 0u);
-    hub.set_observer(nullptr);
   });
   EXPECT_EQ(counting.spawns, 3);
   EXPECT_GT(counting.switches, 10);
+}
+
+// sim::run's contract: an observer the run's code registers hears every
+// event beside the run's recorder and is never dropped by run(); if its
+// registration outlives fn it hears the teardown too, and ends with the hub.
+// The trace is the same with it or without it.
+TEST(SimTraceTest, AnObserverOfTheRunIsKeptUntilItsRegistrationEnds) {
+  for (Strategy s : {Strategy::kRandom, Strategy::kPct}) {
+    Counting counting;
+    ObserverRegistration registered;
+    Options o;
+    o.seed = 5;
+    o.strategy = s;
+    o.trace_in_memory = true;
+    Result with = run(o, [&] {
+      registered = Hub::current().add_observer(counting);
+      Workload();
+      // Left parked: unwound by run()'s teardown, after fn returns.
+      spawn_n([] { eventlet::sleep(absl::Hours(1)); });
+      eventlet::sleep(absl::ZeroDuration());
+    });
+    EXPECT_EQ(counting.spawns, 4);
+    EXPECT_EQ(counting.exits, 4) << "the teardown's exit is heard";
+    EXPECT_FALSE(registered.active()) << "ended with the run's hub";
+    registered.reset();  // harmless
+    Result without = run(o, [&] {
+      Workload();
+      spawn_n([] { eventlet::sleep(absl::Hours(1)); });
+      eventlet::sleep(absl::ZeroDuration());
+    });
+    EXPECT_EQ(with.trace, without.trace);
+    EXPECT_FALSE(with.trace.empty());
+  }
 }
 
 }  // namespace

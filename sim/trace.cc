@@ -5,6 +5,7 @@
 #include <charconv>
 #include <cstring>
 #include <exception>
+#include <optional>
 #include <set>
 #include <stdexcept>
 
@@ -45,13 +46,13 @@ void append_escaped(std::string& s, std::string_view v) {
   s.push_back('"');
 }
 
-const char* action_name(internal::TimerNode::Action a) {
+const char* action_name(TimerInfo::Action a) {
   switch (a) {
-    case internal::TimerNode::Action::kResume:
+    case TimerInfo::Action::kResume:
       return "resume";
-    case internal::TimerNode::Action::kThrow:
+    case TimerInfo::Action::kThrow:
       return "throw";
-    case internal::TimerNode::Action::kCallback:
+    case TimerInfo::Action::kCallback:
       return "callback";
   }
   return "?";
@@ -131,9 +132,8 @@ TraceRecorder::~TraceRecorder() {
 }
 
 void TraceRecorder::install(TieBreaker* inner) {
-  prev_observer_ = hub_.observer();
   inner_ = inner;
-  hub_.set_observer(this);
+  registration_ = hub_.add_observer(*this);
   // FIFO (no inner tie breaker) stays the hub's own fast path: no picks, no
   // choose events.
   if (inner_ != nullptr) hub_.set_tie_breaker(this);
@@ -142,8 +142,8 @@ void TraceRecorder::install(TieBreaker* inner) {
 
 void TraceRecorder::uninstall() {
   if (!installed_) return;
-  hub_.set_observer(prev_observer_);
-  hub_.set_tie_breaker(inner_);
+  registration_.reset();
+  if (inner_ != nullptr) hub_.set_tie_breaker(inner_);
   installed_ = false;
   flush();
 }
@@ -307,7 +307,6 @@ void TraceRecorder::on_spawn(const Greenlet& g, const Greenlet& creator) {
     field("by", creator.id());
     end(last_switch_);
   }
-  if (prev_observer_) prev_observer_->on_spawn(g, creator);
 }
 
 void TraceRecorder::on_switch(const Greenlet& from, const Greenlet& to) {
@@ -318,18 +317,16 @@ void TraceRecorder::on_switch(const Greenlet& from, const Greenlet& to) {
   }
   cause = 0;
   last_switch_ = seq_;
-  if (prev_observer_) prev_observer_->on_switch(from, to);
 }
 
 void TraceRecorder::on_block(const Greenlet& g, const char* waiting_on) {
   if (begin(g.id(), "block")) {
     field_str("on", waiting_on == nullptr ? "" : waiting_on);
-    if (const internal::WaitObject* object = g.waiting_object()) {
-      field("obj", static_cast<std::int64_t>(hub_.object_id(*object)));
+    if (std::optional<ObjectInfo> object = hub_.waiting_object(g)) {
+      field("obj", static_cast<std::int64_t>(object->id()));
     }
     end(0);
   }
-  if (prev_observer_) prev_observer_->on_block(g, waiting_on);
 }
 
 void TraceRecorder::on_ready(const Greenlet& g, const Greenlet& waker,
@@ -347,13 +344,12 @@ void TraceRecorder::on_ready(const Greenlet& g, const Greenlet& waker,
   }
   wake_cause(g.id()) = seq_;
   ready_mirror_.push_back(g.id());
-  if (prev_observer_) prev_observer_->on_ready(g, waker, timer);
 }
 
-void TraceRecorder::on_wake(const char* op, const internal::WaitObject& object,
+void TraceRecorder::on_wake(const char* op, const ObjectInfo& object,
                             std::span<const Greenlet* const> woken) {
   if (begin(current_id(), op)) {
-    field("obj", static_cast<std::int64_t>(object.id));
+    field("obj", static_cast<std::int64_t>(object.id()));
     text_.append(",\"wakes\":[");
     for (std::size_t i = 0; i < woken.size(); ++i) {
       if (i != 0) text_.push_back(',');
@@ -364,35 +360,18 @@ void TraceRecorder::on_wake(const char* op, const internal::WaitObject& object,
     wake_seq_ = seq_;
     wake_left_ = woken.size();
   }
-  if (prev_observer_) prev_observer_->on_wake(op, object, woken);
 }
 
-void TraceRecorder::on_prepare_timers(
-    std::span<internal::TimerNode* const> timers) {
+void TraceRecorder::on_prepare_timers(const TimerList& timers) {
   if (begin(current_id(), "prepare_timers")) {
     text_.append(",\"timers\":[");
     for (std::size_t i = 0; i < timers.size(); ++i) {
       if (i != 0) text_.push_back(',');
-      append_int(text_, static_cast<std::int64_t>(timers[i]->seq));
+      append_int(text_, static_cast<std::int64_t>(timers[i].seq()));
     }
     text_.push_back(']');
     end(0);
   }
-  if (prev_observer_) prev_observer_->on_prepare_timers(timers);
-}
-
-// Not traced (creation is not a scheduling event); forwarded to the chain.
-void TraceRecorder::on_object_create(internal::WaitObject& object) {
-  if (prev_observer_) prev_observer_->on_object_create(object);
-}
-
-void TraceRecorder::on_object_destroy(const internal::WaitObject& object) {
-  if (prev_observer_) prev_observer_->on_object_destroy(object);
-}
-
-std::string TraceRecorder::object_creation_site(
-    const internal::WaitObject& object) {
-  return prev_observer_ ? prev_observer_->object_creation_site(object) : "";
 }
 
 std::uint64_t& TraceRecorder::fd_delivery(std::size_t key) {
@@ -402,7 +381,6 @@ std::uint64_t& TraceRecorder::fd_delivery(std::size_t key) {
 
 void TraceRecorder::on_exit(const Greenlet& g) {
   if (begin(g.id(), "exit")) end(creation(g.id()).seq);
-  if (prev_observer_) prev_observer_->on_exit(g);
 }
 
 void TraceRecorder::on_exception(std::exception_ptr error,
@@ -422,22 +400,17 @@ void TraceRecorder::on_exception(std::exception_ptr error,
   } else {
     count();
   }
-  if (prev_observer_) prev_observer_->on_exception(error, where);
 }
 
-void TraceRecorder::on_timer_add(const internal::TimerNode& t) {
+void TraceRecorder::on_timer_add(const TimerInfo& t) {
   if (begin(current_id(), "timer_add")) {
-    field("timer", static_cast<std::int64_t>(t.seq));
-    field("deadline", t.deadline);
-    field_str("action", action_name(t.action));
-    if (t.action != internal::TimerNode::Action::kCallback &&
-        t.target != nullptr) {
-      field("target", t.target->id());
-    }
+    field("timer", static_cast<std::int64_t>(t.seq()));
+    field("deadline", t.deadline());
+    field_str("action", action_name(t.action()));
+    if (t.target() != nullptr) field("target", t.target()->id());
     end(0);
-    timer_adds_[t.seq] = seq_;
+    timer_adds_[t.seq()] = seq_;
   }
-  if (prev_observer_) prev_observer_->on_timer_add(t);
 }
 
 std::uint64_t TraceRecorder::take_timer_add(std::uint64_t timer) {
@@ -448,27 +421,25 @@ std::uint64_t TraceRecorder::take_timer_add(std::uint64_t timer) {
   return seq;
 }
 
-void TraceRecorder::on_timer_fire(const internal::TimerNode& t) {
+void TraceRecorder::on_timer_fire(const TimerInfo& t) {
   if (begin(current_id(), "timer_fire")) {
-    field("timer", static_cast<std::int64_t>(t.seq));
-    end(take_timer_add(t.seq));
-    if (t.action != internal::TimerNode::Action::kCallback) {
-      if (t.target != nullptr) wake_cause(t.target->id()) = seq_;
+    field("timer", static_cast<std::int64_t>(t.seq()));
+    end(take_timer_add(t.seq()));
+    if (t.action() != TimerInfo::Action::kCallback) {
+      if (t.target() != nullptr) wake_cause(t.target()->id()) = seq_;
     } else {
       // The hub runs the callback now: what it does (wake a waiter, spawn)
       // happens because of this timer, not of the last switch.
       last_switch_ = seq_;
     }
   }
-  if (prev_observer_) prev_observer_->on_timer_fire(t);
 }
 
-void TraceRecorder::on_timer_cancel(const internal::TimerNode& t) {
+void TraceRecorder::on_timer_cancel(const TimerInfo& t) {
   if (begin(current_id(), "timer_cancel")) {
-    field("timer", static_cast<std::int64_t>(t.seq));
-    end(take_timer_add(t.seq));
+    field("timer", static_cast<std::int64_t>(t.seq()));
+    end(take_timer_add(t.seq()));
   }
-  if (prev_observer_) prev_observer_->on_timer_cancel(t);
 }
 
 void TraceRecorder::on_listen_add(int fd, IoEvents event, const Greenlet& g) {
@@ -481,7 +452,6 @@ void TraceRecorder::on_listen_add(int fd, IoEvents event, const Greenlet& g) {
     listen_adds_[k] = seq_;
     fd_delivery(k) = 0;  // what arrived before the wait did not end it
   }
-  if (prev_observer_) prev_observer_->on_listen_add(fd, event, g);
 }
 
 void TraceRecorder::on_listen_fire(int fd, IoEvents event, const Greenlet& g) {
@@ -494,7 +464,6 @@ void TraceRecorder::on_listen_fire(int fd, IoEvents event, const Greenlet& g) {
     delivery = 0;
     wake_cause(g.id()) = seq_;
   }
-  if (prev_observer_) prev_observer_->on_listen_fire(fd, event, g);
 }
 
 void TraceRecorder::on_listen_remove(int fd, IoEvents event,
@@ -505,7 +474,6 @@ void TraceRecorder::on_listen_remove(int fd, IoEvents event,
     const std::size_t k = listen_key(fd, event);
     end(k < listen_adds_.size() ? listen_adds_[k] : 0);
   }
-  if (prev_observer_) prev_observer_->on_listen_remove(fd, event, g);
 }
 
 void TraceRecorder::on_net(const NetEvent& e) {
@@ -591,10 +559,9 @@ void TraceRecorder::on_net(const NetEvent& e) {
   }
 }
 
-void TraceRecorder::on_pass(std::int64_t when) {
+void TraceRecorder::on_pass(std::int64_t /*when*/) {
   ready_mirror_.clear();
   if (begin(current_id(), "pass")) end(0);
-  if (prev_observer_) prev_observer_->on_pass(when);
 }
 
 void TraceRecorder::on_poll(std::int64_t deadline) {
@@ -602,7 +569,6 @@ void TraceRecorder::on_poll(std::int64_t deadline) {
     if (deadline != Backend::kNoDeadline) field("deadline", deadline);
     end(0);
   }
-  if (prev_observer_) prev_observer_->on_poll(deadline);
 }
 
 void TraceRecorder::on_poll_done(std::size_t ready) {
@@ -611,7 +577,6 @@ void TraceRecorder::on_poll_done(std::size_t ready) {
     end(0);
     last_poll_done_ = seq_;
   }
-  if (prev_observer_) prev_observer_->on_poll_done(ready);
 }
 
 std::size_t TraceRecorder::pick(std::span<const Greenlet* const> candidates) {

@@ -85,12 +85,14 @@ class TraceRecorder final : public HubObserver, public TieBreaker {
                 std::FILE* sink);
   ~TraceRecorder() override;
 
-  // Installs this recorder as the hub's observer, chaining to the observer
-  // already installed (if any): every event is forwarded to it. Also becomes
-  // the hub's tie breaker if `inner` is not null, delegating decisions to it
-  // and recording them as "choose" events (null: FIFO, nothing recorded).
+  // Registers this recorder as an observer of the hub (beside any other
+  // observer; it hears each event before those registered earlier). Also
+  // becomes the hub's tie breaker if `inner` is not null, delegating
+  // decisions to it and recording them as "choose" events (null: FIFO,
+  // nothing recorded, the tie breaker left alone).
   void install(TieBreaker* inner);
-  // Restores the previous observer and tie breaker; flushes the sink.
+  // Unregisters it, puts `inner` back as the tie breaker if install() took
+  // its place, and flushes the sink.
   void uninstall();
 
   // The trace so far (header and events; empty if !format). With a sink, only
@@ -142,17 +144,14 @@ class TraceRecorder final : public HubObserver, public TieBreaker {
   void on_block(const Greenlet& g, const char* waiting_on) override;
   void on_ready(const Greenlet& g, const Greenlet& waker,
                 std::uint64_t timer) override;
-  void on_wake(const char* op, const internal::WaitObject& object,
+  void on_wake(const char* op, const ObjectInfo& object,
                std::span<const Greenlet* const> woken) override;
-  void on_prepare_timers(std::span<internal::TimerNode* const> timers) override;
-  void on_object_create(internal::WaitObject& object) override;
-  void on_object_destroy(const internal::WaitObject& object) override;
-  std::string object_creation_site(const internal::WaitObject& object) override;
+  void on_prepare_timers(const TimerList& timers) override;
   void on_exit(const Greenlet& g) override;
   void on_exception(std::exception_ptr error, std::string_view where) override;
-  void on_timer_add(const internal::TimerNode& t) override;
-  void on_timer_fire(const internal::TimerNode& t) override;
-  void on_timer_cancel(const internal::TimerNode& t) override;
+  void on_timer_add(const TimerInfo& t) override;
+  void on_timer_fire(const TimerInfo& t) override;
+  void on_timer_cancel(const TimerInfo& t) override;
   void on_listen_add(int fd, IoEvents event, const Greenlet& g) override;
   void on_listen_fire(int fd, IoEvents event, const Greenlet& g) override;
   void on_listen_remove(int fd, IoEvents event, const Greenlet& g) override;
@@ -189,7 +188,7 @@ class TraceRecorder final : public HubObserver, public TieBreaker {
   bool keep_ = false;
   std::size_t flush_bytes_;  // flush to the sink once text_ holds this much
   bool installed_ = false;
-  HubObserver* prev_observer_ = nullptr;
+  ObserverRegistration registration_;  // while installed
   TieBreaker* inner_ = nullptr;
   std::string text_;
   std::size_t line_start_ = 0;

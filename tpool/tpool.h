@@ -41,6 +41,7 @@
 #include "absl/time/time.h"
 #include "greenthread/greenthread.h"
 #include "hub/hub.h"
+#include "hub/internal/hub_access.h"
 
 namespace eventlet::tpool {
 
@@ -101,7 +102,8 @@ auto execute(F&& f, Args&&... args) {
   auto finish = [call, mailbox] {
     mailbox->post([call] {
       call->done = true;
-      if (!call->waiters.empty()) Hub::current().wake_all(call->waiters);
+      if (!call->waiters.empty())
+        eventlet::internal::HubAccess::wake_all(Hub::current(), call->waiters);
     });
   };
   internal::submit(
@@ -131,7 +133,8 @@ auto execute(F&& f, Args&&... args) {
         finish();
       });
   while (!call->done)
-    hub.wait_in(call->waiters, std::nullopt, "tpool::execute");
+    eventlet::internal::HubAccess::wait_in(hub, call->waiters, std::nullopt,
+                                           "tpool::execute");
   // Moved out, so the exception lives only as long as the caller's handling.
   if (call->error) std::rethrow_exception(std::exchange(call->error, nullptr));
   if constexpr (!std::is_void_v<R>) return std::move(*call->result);

@@ -121,35 +121,26 @@ class HubDebug final : public HubObserver {
   std::unordered_map<std::uint64_t, Trace> timer_traces;
   std::map<ListenerKey, Trace> listener_traces;
   std::unordered_map<std::int64_t, Trace> spawn_traces;
-  std::unordered_map<const eventlet::internal::WaitObject*, Trace>
-      object_traces;
+  std::unordered_map<const void*, Trace> object_traces;  // ObjectInfo::address
   std::unordered_map<std::int64_t, std::int64_t> parked_since;  // hub time
   std::uint64_t timers_added = 0, timers_fired = 0, timers_cancelled = 0;
   std::uint64_t switches = 0, spawned = 0, exited = 0, exceptions = 0;
-  bool installed() const { return installed_; }
+  bool installed() const { return registration_.active(); }
   std::shared_ptr<Registered> registered;  // for the dump signal
 
-  // HubObserver: record, then forward to the previous observer.
+  // HubObserver: what the features turned on record.
   void on_spawn(const Greenlet& g, const Greenlet& creator) override;
   void on_switch(const Greenlet& from, const Greenlet& to) override;
   void on_block(const Greenlet& g, const char* waiting_on) override;
-  void on_ready(const Greenlet& g, const Greenlet& waker,
-                std::uint64_t timer) override;
-  void on_wake(const char* op, const eventlet::internal::WaitObject& object,
-               std::span<const Greenlet* const> woken) override;
-  void on_prepare_timers(
-      std::span<eventlet::internal::TimerNode* const> timers) override;
-  void on_object_create(eventlet::internal::WaitObject& object) override;
-  void on_object_destroy(const eventlet::internal::WaitObject& object) override;
-  std::string object_creation_site(
-      const eventlet::internal::WaitObject& object) override;
+  bool on_object_create(const ObjectInfo& object) override;
+  void on_object_destroy(const ObjectInfo& object) override;
+  std::string object_creation_site(const ObjectInfo& object) override;
   void on_exit(const Greenlet& g) override;
   void on_exception(std::exception_ptr error, std::string_view where) override;
-  void on_timer_add(const eventlet::internal::TimerNode& t) override;
-  void on_timer_fire(const eventlet::internal::TimerNode& t) override;
-  void on_timer_cancel(const eventlet::internal::TimerNode& t) override;
+  void on_timer_add(const TimerInfo& t) override;
+  void on_timer_fire(const TimerInfo& t) override;
+  void on_timer_cancel(const TimerInfo& t) override;
   void on_listen_add(int fd, IoEvents event, const Greenlet& g) override;
-  void on_listen_fire(int fd, IoEvents event, const Greenlet& g) override;
   void on_listen_remove(int fd, IoEvents event, const Greenlet& g) override;
   void on_pass(std::int64_t when) override;
   void on_poll(std::int64_t deadline) override;
@@ -161,9 +152,8 @@ class HubDebug final : public HubObserver {
            watch;
   }
   Hub* hub_;
-  std::shared_ptr<Mailbox> mailbox_;  // identifies the hub (never reused)
-  HubObserver* prev_ = nullptr;
-  bool installed_ = false;
+  std::shared_ptr<Mailbox> mailbox_;   // identifies the hub (never reused)
+  ObserverRegistration registration_;  // active while wanted()
 };
 
 // Blocking monitor (blocking.cc).

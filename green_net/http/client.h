@@ -93,7 +93,6 @@
 #define EVENTLET_GREEN_NET_HTTP_CLIENT_H_
 
 #include <boost/system/error_code.hpp>
-#include <boost/system/system_error.hpp>
 #include <cstddef>
 #include <cstdint>
 #include <map>
@@ -101,104 +100,22 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <type_traits>
 #include <utility>
 #include <vector>
 
 #include "absl/time/time.h"
+#include "green_net/http/error.h"
 #include "green_net/http/message.h"
+#include "green_net/http/url.h"
 #include "green_net/tls/context.h"
 
 namespace eventlet::http {
 
-using error_code = boost::system::error_code;
+// Errc, error_category() and Error are in error.h; Url in url.h.
 
 // The library version, as sent in the default User-Agent.
 inline constexpr std::string_view kVersion = "0.1.0";
 inline constexpr std::string_view kDefaultUserAgent = "eventlet-cpp/0.1.0";
-
-// ---- Errors ----
-
-// This library's error codes (http::error_category()). The timeouts
-// (kConnectTimeout, kReadTimeout, kDeadlineExceeded) compare equal to
-// boost::system::errc::timed_out too.
-enum class Errc {
-  kMissingScheme = 1,        // "no scheme in URL (expected http://host/path)"
-  kUnsupportedScheme,        // "unsupported URL scheme (only http:// and ...)"
-  kHttpsNotSupported,        // "https is not supported under the simulator ..."
-  kEmptyHost,                // "empty host in URL"
-  kBadHost,                  // "invalid character in the URL's host"
-  kBadPort,                  // "invalid port in URL (expected 1-65535)"
-  kUserInfoNotSupported,     // "user:password@ in URLs is not supported"
-  kBadUrl,                   // "malformed URL (whitespace or control ...)"
-  kBadMethod,                // "invalid HTTP method"
-  kTooManyRedirects,         // "too many redirects"
-  kBadRedirect,              // "redirect to an invalid Location"
-  kBodyTooLarge,             // "response body larger than max_body_size"
-  kHeadersTooLarge,          // "response header larger than max_header_size"
-  kConnectionClosed,         // "connection closed by the server before ..."
-  kPartialResponse,          // "connection closed in the middle of the ..."
-  kConnectTimeout,           // "connect timed out"
-  kReadTimeout,              // "read timed out"
-  kBadHeader,                // "invalid request header name or value ..."
-  kTooManyInterimResponses,  // "too many interim (1xx) responses"
-  kChunkLineTooLong,  // "chunk size line longer than max_chunk_line_size"
-  kTrailerTooLarge,   // "response trailer larger than max_trailer_size"
-  kDeadlineExceeded,  // "total_timeout exceeded"
-};
-
-const boost::system::error_category& error_category();
-error_code make_error_code(Errc e);
-
-// The throwing form's exception: code() is the error, what() is
-// "<METHOD> <URL>: <message>".
-class Error : public boost::system::system_error {
- public:
-  Error(error_code ec, std::string method, std::string url);
-  const std::string& method() const { return method_; }
-  const std::string& url() const { return url_; }
-
- private:
-  std::string method_;
-  std::string url_;
-};
-
-// ---- URLs ----
-
-// An absolute http or https URL, parsed. Only what a client needs: the
-// scheme is "http" or "https" (lower-case), user info is refused, the
-// fragment is dropped.
-struct Url {
-  std::string scheme = "http";
-  std::string host;  // lower-case; an IPv6 literal without its brackets
-  std::uint16_t port = 80;
-  std::string target = "/";  // path and query ("/a/b?x=1"); never empty
-
-  // Parses "http[s]://host[:port][/path][?query][#fragment]". Rules: a scheme
-  // is required (case-insensitive; other than http and https:
-  // kUnsupportedScheme); the host must be a name (letters, digits, '-', '.',
-  // '_', '~', '%'), an IPv4 literal or a bracketed IPv6 literal; the port, if
-  // any, 1-65535 (empty: 80 for http, 443 for https); spaces and control
-  // characters are refused;
-  // bytes >= 0x80 in the path and query are percent-encoded. On failure ec
-  // is set and an empty Url returned.
-  static Url parse(std::string_view text, error_code& ec);
-  // Throws Error (method "") on failure.
-  static Url parse(std::string_view text);
-
-  // "host" or "host:port" (port omitted when the scheme's default), IPv6 in
-  // brackets: the Host header's value.
-  std::string authority() const;
-  bool is_https() const { return scheme == "https"; }
-  // "scheme://authority/target".
-  std::string to_string() const;
-  // The URL `reference` (a Location header's value: absolute, "//host/p",
-  // "/p", "p", "?q" or "") points to, resolved against this one (RFC 3986,
-  // section 5.2, with dot segments removed).
-  Url resolve(std::string_view reference, error_code& ec) const;
-
-  bool operator==(const Url&) const = default;
-};
 
 // ---- Requests and responses ----
 
@@ -375,10 +292,5 @@ Response fetch(std::string_view url, const FetchOptions& options = {},
                FetchInfo* info = nullptr);
 
 }  // namespace eventlet::http
-
-namespace boost::system {
-template <>
-struct is_error_code_enum<eventlet::http::Errc> : std::true_type {};
-}  // namespace boost::system
 
 #endif  // EVENTLET_GREEN_NET_HTTP_CLIENT_H_

@@ -3,7 +3,8 @@
 // The client against servers nobody here wrote: Python's stock
 // `python3 -m http.server` (HTTP/1.0, a directory of files) and a small
 // http.server script with keep-alive (testdata/http_test_server.py), both on
-// loopback ports the kernel picks. Plus URL parsing, errors, timeouts.
+// loopback ports the kernel picks. Plus errors and timeouts (URLs:
+// url_test.cc).
 // These hold under any scheduling delay (they wait for what they need, e.g.
 // the kernel seeing a FIN, instead of sleeping for it). The exact timing of
 // timeouts and keep-alive expiry is tested on the simulated clock and network
@@ -168,110 +169,6 @@ class ClientTest : public ::testing::Test {
 };
 
 TestServer* ClientTest::server_ = nullptr;
-
-// ---- URLs ----
-
-TEST(Url, Parses) {
-  Url u = Url::parse("http://Example.COM:8080/a/b?x=1#frag");
-  EXPECT_EQ(u.host, "example.com");
-  EXPECT_EQ(u.port, 8080);
-  EXPECT_EQ(u.target, "/a/b?x=1");
-  EXPECT_EQ(u.to_string(), "http://example.com:8080/a/b?x=1");
-  EXPECT_EQ(u.authority(), "example.com:8080");
-
-  u = Url::parse("HTTP://127.0.0.1");
-  EXPECT_EQ(u.port, 80);
-  EXPECT_EQ(u.target, "/");
-  EXPECT_EQ(u.authority(), "127.0.0.1");
-  EXPECT_EQ(Url::parse("http://h?q=1").target, "/?q=1");
-  EXPECT_EQ(Url::parse("http://h:/p").port, 80);
-
-  u = Url::parse("http://[::1]:81/x");
-  EXPECT_EQ(u.host, "::1");
-  EXPECT_EQ(u.authority(), "[::1]:81");
-  EXPECT_EQ(u.to_string(), "http://[::1]:81/x");
-  EXPECT_EQ(Url::parse("http://h/caf\xc3\xa9").target, "/caf%C3%A9");
-
-  // https: its own default port, which the authority leaves out.
-  u = Url::parse("HTTPS://Example.com/x");
-  EXPECT_EQ(u.scheme, "https");
-  EXPECT_EQ(u.port, 443);
-  EXPECT_EQ(u.authority(), "example.com");
-  EXPECT_EQ(u.to_string(), "https://example.com/x");
-  EXPECT_EQ(Url::parse("https://h:80/").authority(), "h:80");
-  EXPECT_EQ(Url::parse("http://h:443/").authority(), "h:443");
-}
-
-TEST(Url, BadUrlsHaveClearErrors) {
-  struct Case {
-    const char* url;
-    Errc want;
-  };
-  const Case cases[] = {
-      {"", Errc::kBadUrl},
-      {"example.com/x", Errc::kMissingScheme},
-      {"localhost:8080/x", Errc::kMissingScheme},
-      {"//host/x", Errc::kMissingScheme},
-      {"http:/host", Errc::kMissingScheme},
-      {"ftp://example.com/", Errc::kUnsupportedScheme},
-      {"http:///path", Errc::kEmptyHost},
-      {"http://:80/", Errc::kEmptyHost},
-      {"http://[]/", Errc::kEmptyHost},
-      {"http://host:0/", Errc::kBadPort},
-      {"http://host:65536/", Errc::kBadPort},
-      {"http://host:99999999999/", Errc::kBadPort},
-      {"http://host:8o/", Errc::kBadPort},
-      {"http://host:-1/", Errc::kBadPort},
-      {"http://a:b:c/", Errc::kBadPort},
-      {"http://[::1/", Errc::kBadHost},
-      {"http://[::1]x/", Errc::kBadHost},
-      {"http://[zz]/", Errc::kBadHost},
-      {"http://ho$t/", Errc::kBadHost},
-      {"http://user:pw@host/", Errc::kUserInfoNotSupported},
-      {"http://host/a b", Errc::kBadUrl},
-      {"http://host/a\tb", Errc::kBadUrl},
-      {" http://host/", Errc::kBadUrl},
-  };
-  for (const Case& c : cases) {
-    error_code ec;
-    Url::parse(c.url, ec);
-    EXPECT_EQ(ec, make_error_code(c.want)) << c.url << ": " << ec.message();
-  }
-  error_code ec;
-  Url::parse("ftp://example.com/", ec);
-  EXPECT_EQ(ec.message(),
-            "unsupported URL scheme (only http:// and https:// are supported)");
-  try {
-    Url::parse("example.com");
-    ADD_FAILURE() << "no throw";
-  } catch (const Error& e) {
-    EXPECT_STREQ(e.what(),
-                 "example.com: no scheme in URL (expected http://host/path)");
-  }
-}
-
-TEST(Url, ResolvesLocations) {
-  const Url base = Url::parse("http://h:81/a/b/c?q=1");
-  auto resolve = [&](std::string_view ref) {
-    error_code ec;
-    Url u = base.resolve(ref, ec);
-    return ec ? "error: " + ec.message() : u.to_string();
-  };
-  EXPECT_EQ(resolve("http://other/x"), "http://other/x");
-  EXPECT_EQ(resolve("//other:9/x"), "http://other:9/x");
-  EXPECT_EQ(resolve("/x/y"), "http://h:81/x/y");
-  EXPECT_EQ(resolve("d"), "http://h:81/a/b/d");
-  EXPECT_EQ(resolve("../d?z"), "http://h:81/a/d?z");
-  EXPECT_EQ(resolve("../../../../d"), "http://h:81/d");
-  EXPECT_EQ(resolve("./"), "http://h:81/a/b/");
-  EXPECT_EQ(resolve("?z=2"), "http://h:81/a/b/c?z=2");
-  EXPECT_EQ(resolve(""), "http://h:81/a/b/c?q=1");
-  EXPECT_EQ(resolve("/x/./y/../z#f"), "http://h:81/x/z");
-  EXPECT_EQ(resolve("https://h/"), "https://h/");
-  EXPECT_EQ(resolve("ftp://h/"),
-            "error: unsupported URL scheme (only http:// and https:// are "
-            "supported)");
-}
 
 TEST(Errors, TimeoutsCompareAsTimedOut) {
   EXPECT_EQ(make_error_code(Errc::kReadTimeout),

@@ -13,14 +13,6 @@ constexpr char to_lower(char c) {
   return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
 }
 
-std::optional<std::string_view> find_header(const std::vector<Header>& headers,
-                                            std::string_view name) {
-  for (const Header& h : headers) {
-    if (iequals(h.name, name)) return std::string_view(h.value);
-  }
-  return std::nullopt;
-}
-
 }  // namespace
 
 bool iequals(std::string_view a, std::string_view b) {
@@ -31,9 +23,9 @@ bool iequals(std::string_view a, std::string_view b) {
   return true;
 }
 
-bool valid_header_name(std::string_view name) {
-  if (name.empty()) return false;
-  for (unsigned char c : name) {
+bool is_token(std::string_view s) {
+  if (s.empty()) return false;
+  for (unsigned char c : s) {
     const bool alnum = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
                        (c >= 'A' && c <= 'Z');
     if (!alnum &&
@@ -42,6 +34,21 @@ bool valid_header_name(std::string_view name) {
       return false;
   }
   return true;
+}
+
+bool valid_header_name(std::string_view name) { return is_token(name); }
+
+std::optional<std::string_view> find_header(const std::vector<Header>& headers,
+                                            std::string_view name) {
+  for (const Header& h : headers) {
+    if (iequals(h.name, name)) return std::string_view(h.value);
+  }
+  return std::nullopt;
+}
+
+void erase_header(std::vector<Header>& headers, std::string_view name) {
+  std::erase_if(headers,
+                [&](const Header& h) { return iequals(h.name, name); });
 }
 
 bool valid_header_value(std::string_view value) {
@@ -97,8 +104,7 @@ Response Response::json(int status, std::string body) {
 }
 
 Response& Response::set_header(std::string_view name, std::string_view value) {
-  std::erase_if(headers,
-                [&](const Header& h) { return iequals(h.name, name); });
+  erase_header(headers, name);
   return add_header(name, value);
 }
 

@@ -24,13 +24,22 @@ struct Header {
 // ASCII case-insensitive equality (header names, tokens).
 bool iequals(std::string_view a, std::string_view b);
 
-// RFC 9110 field-name: a non-empty token (letters, digits and
-// !#$%&'*+-.^_`|~).
+// RFC 9110 token: non-empty, of letters, digits and !#$%&'*+-.^_`|~ (a
+// method, a field-name).
+bool is_token(std::string_view s);
+// RFC 9110 field-name: a token.
 bool valid_header_name(std::string_view name);
 // RFC 9110 field-value as this library accepts it on both sides: no control
 // characters other than HTAB (so no CR, LF or NUL: nothing that could end
 // the line early), nor DEL.
 bool valid_header_value(std::string_view value);
+
+// The value of the first header in `headers` named `name`
+// (case-insensitive), if any; it points into `headers`.
+std::optional<std::string_view> find_header(const std::vector<Header>& headers,
+                                            std::string_view name);
+// Removes every header named `name` (case-insensitive).
+void erase_header(std::vector<Header>& headers, std::string_view name);
 
 // The standard reason phrase of `status` ("OK", "Not Found"...), or
 // "Unknown" for a code without one.

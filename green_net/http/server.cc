@@ -17,6 +17,9 @@
 #include <cstring>
 #include <ctime>
 #include <exception>
+#include <memory>
+#include <mutex>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -26,10 +29,13 @@
 #include "green_net/http/access_log.h"
 #include "green_net/http/chunk_limits.h"
 #include "green_net/http/metrics.h"
+#include "green_net/hub_listeners.h"
 #include "green_net/tls/error.h"
 #include "green_net/tls/stream.h"
+#include "greenthread/cross_hub.h"
 #include "hub/errors.h"
 #include "hub/hub.h"
+#include "hub/mailbox.h"
 
 namespace eventlet::http {
 
@@ -389,7 +395,7 @@ void Server::Connection::run(const net::Address& peer) {
     Response response;
     try {
       if (server_.serves_metrics(request_)) {
-        response = metrics_response(server_.stats_);
+        response = metrics_response(server_.root().total_stats());
       } else {
         response = server_.handler_(request_);
       }
@@ -743,6 +749,135 @@ void Server::Connection::linger() {
   }
 }
 
+// ---- Hubs -------------------------------------------------------------------
+
+// What the hubs of a run() with hubs > 1 share. `stop` and `slots` (under
+// `mutex`) from any thread; a slot's `server` is only dereferenced on its own
+// hub's thread.
+struct Server::Hubs {
+  explicit Hubs(int n) : slots(static_cast<std::size_t>(n)) {}
+
+  struct Slot {
+    std::shared_ptr<Mailbox> mailbox;  // the hub's, while `server` runs
+    Server* server = nullptr;          // serving on that hub, or null
+    ServerStats final_stats;           // what it finished with
+  };
+  CrossHubEvent<> stop;
+  std::mutex mutex;
+  std::vector<Slot> slots;
+
+  // Serves `server` as hub `index`'s, then keeps its final stats.
+  void serve(int index, Server& server) {
+    Slot& slot = slots[static_cast<std::size_t>(index)];
+    {
+      std::lock_guard lock(mutex);
+      slot.mailbox = Hub::current().mailbox();
+      slot.server = &server;
+    }
+    struct Leave {
+      Hubs& hubs;
+      Slot& slot;
+      ~Leave() {
+        std::lock_guard lock(hubs.mutex);
+        slot.final_stats = slot.server->stats_;
+        slot.server = nullptr;
+        slot.mailbox.reset();
+      }
+    } leave{*this, slot};
+    server.run_here();
+  }
+  // On hub `index`'s thread: stops its server, if it still runs.
+  void stop_hub(int index) {
+    Server* server;
+    {
+      std::lock_guard lock(mutex);
+      server = slots[static_cast<std::size_t>(index)].server;
+    }
+    if (server != nullptr) server->stop_here();
+  }
+};
+
+namespace {
+
+// One hub's answer to Server::hub_stats(): its stats, or nullopt if it was
+// dropped unanswered (the hub went away first; its final stats then hold).
+using StatsReply = std::pair<std::size_t, std::optional<ServerStats>>;
+
+// Posted to a hub's mailbox by Server::hub_stats(): answers with what
+// answer() reads, or with nullopt when destroyed unanswered (the hub went
+// away first), so the asker never waits for a hub that is gone.
+class StatsRequest {
+ public:
+  StatsRequest(std::shared_ptr<CrossHubQueue<StatsReply>> replies,
+               std::size_t index)
+      : replies_(std::move(replies)), index_(index) {}
+  StatsRequest(StatsRequest&& other) noexcept = default;
+  StatsRequest& operator=(StatsRequest&&) = delete;
+  ~StatsRequest() {
+    if (replies_) replies_->put({index_, std::nullopt});
+  }
+  void answer(ServerStats stats) {
+    replies_->put({index_, std::move(stats)});
+    replies_.reset();
+  }
+
+ private:
+  std::shared_ptr<CrossHubQueue<StatsReply>> replies_;  // null once answered
+  std::size_t index_;
+};
+
+}  // namespace
+
+std::vector<ServerStats> Server::hub_stats() {
+  Server& root = this->root();
+  if (!root.hubs_) return {stats_};
+  Hubs& hubs = *root.hubs_;
+  const std::shared_ptr<Mailbox> here = Hub::current().mailbox();
+  auto replies = std::make_shared<CrossHubQueue<StatsReply>>();
+  std::vector<ServerStats> out(hubs.slots.size());
+  std::size_t pending = 0;
+  {
+    std::lock_guard lock(hubs.mutex);
+    for (std::size_t i = 0; i < hubs.slots.size(); ++i) {
+      Hubs::Slot& slot = hubs.slots[i];
+      if (slot.server == nullptr) {
+        out[i] = slot.final_stats;
+      } else if (slot.mailbox == here) {
+        out[i] = slot.server->stats_;  // this thread's own
+      } else {
+        ++pending;
+        // Runs on hub i's thread, where its server's stats are written.
+        slot.mailbox->post(
+            [request = StatsRequest(replies, i), &hubs, i]() mutable {
+              ServerStats stats;
+              {
+                std::lock_guard lock(hubs.mutex);
+                const Hubs::Slot& s = hubs.slots[i];
+                stats = s.server != nullptr ? s.server->stats_ : s.final_stats;
+              }
+              request.answer(std::move(stats));
+            });
+      }
+    }
+  }
+  for (; pending > 0; --pending) {
+    StatsReply reply = replies->get();
+    if (reply.second) {
+      out[reply.first] = *reply.second;
+    } else {
+      std::lock_guard lock(hubs.mutex);
+      out[reply.first] = hubs.slots[reply.first].final_stats;
+    }
+  }
+  return out;
+}
+
+ServerStats Server::total_stats() {
+  ServerStats total;
+  for (const ServerStats& s : hub_stats()) total += s;
+  return total;
+}
+
 // ---- Server -----------------------------------------------------------------
 
 Server::Server(net::Socket listener, Handler handler, ServerOptions options)
@@ -752,6 +887,9 @@ Server::Server(net::Socket listener, Handler handler, ServerOptions options)
   if (!handler_) throw std::invalid_argument("http::Server: empty handler");
   if (!listener_.is_open())
     throw std::invalid_argument("http::Server: listener is not open");
+  if (options_.hubs < 1)
+    throw std::invalid_argument("http::Server: hubs must be >= 1");
+  if (options_.hubs > 1) hubs_ = std::make_unique<Hubs>(options_.hubs);
   address_ = listener_.local_address();
   if (options_.tls) tls_context_ = tls::Context::server(*options_.tls);
   if (!options_.server_name.empty()) {
@@ -811,6 +949,37 @@ void Server::run() {
     throw std::logic_error(
         "http::Server::run: https is not supported under the simulator "
         "(sim::run): its in-memory network carries plain bytes only");
+  if (hubs_) {
+    run_every_hub();
+  } else {
+    run_here();
+  }
+}
+
+void Server::run_every_hub() {
+  running_ = true;
+  runner_ = &Hub::current().current_greenlet();
+  struct Done {
+    bool& running;
+    ~Done() { running = false; }
+  } done{running_};
+  ServerOptions hub_options = options_;
+  hub_options.hubs = 1;
+  net::listen_on_hubs(
+      listener_, options_.hubs, options_.backlog, hubs_->stop,
+      [&](int index, net::Socket& listener) {
+        if (index == 0) {
+          hubs_->serve(0, *this);
+          return;
+        }
+        Server server(std::move(listener), handler_, hub_options);
+        server.parent_ = this;
+        hubs_->serve(index, server);
+      },
+      [this](int index, net::Socket&) { hubs_->stop_hub(index); });
+}
+
+void Server::run_here() {
   running_ = true;
   runner_ = &Hub::current().current_greenlet();
   struct Done {
@@ -842,6 +1011,18 @@ void Server::serve_connection(net::Socket socket, const net::Address& peer) {
 }
 
 void Server::stop() {
+  if (hubs_) {
+    hubs_->stop.try_send();  // each hub calls stop_here() on its own thread
+    return;
+  }
+  stop_here();
+}
+
+bool Server::stopping() const {
+  return hubs_ ? hubs_->stop.ready() : stopping_;
+}
+
+void Server::stop_here() {
   if (stopping_) return;
   stopping_ = true;
   listener_.close();  // wakes the accept loop: run() stops accepting

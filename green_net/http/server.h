@@ -87,16 +87,33 @@
 // Under the simulator (sim::run) run() throws std::logic_error: its network
 // carries plain bytes only.
 //
+// On every core (ServerOptions::hubs = N > 1): run() serves on N hubs, one
+// per OS thread (net::listen_on_hubs, green_net/hub_listeners.h): hub 0 is
+// the caller's and accepts on the Server's listener, which must have been
+// bound with SO_REUSEPORT (net::ListenOptions::reuse_port); each other hub
+// binds its own SO_REUSEPORT listener to the same address (backlog:
+// ServerOptions::backlog) and runs a Server of its own with the same handler
+// and options. The kernel spreads connections over the listeners by hashing
+// their addresses; a connection stays on its hub. The handler is called on
+// every hub's thread at once, so what it shares must be thread-safe (an
+// AccessLog is). stop() from any thread (a handler on any hub included)
+// stops every hub gracefully, as below; run() returns once every hub's
+// connections have ended. An error on one hub (its bind failed, its tls
+// credentials did not load) stops the others and run() rethrows it. Stats
+// stay per hub (stats(): hub 0's); hub_stats() and total_stats() gather them,
+// and metrics_path serves total_stats().
+//
 // Lifetime and threading: a Server belongs to the hub (OS thread) that runs
 // it. run() may be called once; the Server must outlive it. stop() may be
-// called from any greenthread of that hub (a handler included), before or
-// during run().
+// called before or during run(): from any greenthread of that hub (a handler
+// included), and with hubs > 1 from any thread.
 #ifndef EVENTLET_GREEN_NET_HTTP_SERVER_H_
 #define EVENTLET_GREEN_NET_HTTP_SERVER_H_
 
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -123,9 +140,14 @@ class AccessLog;
 using Handler = std::function<Response(const Request&)>;
 
 struct ServerOptions {
-  // Connections served at once (greenthreads); more wait in the listen
-  // backlog.
+  // Connections served at once (greenthreads), per hub; more wait in the
+  // listen backlog.
   std::size_t max_connections = 10000;
+  // Hubs (OS threads) serving the listener's address (see "On every core"
+  // above); >= 1.
+  int hubs = 1;
+  // listen() backlog of the listeners made for hubs 1.. (hubs > 1).
+  int backlog = 128;
   // Request line + header fields, bytes (larger: 431).
   std::uint32_t max_header_bytes = 16 * 1024;
   // Request body (de-chunked), bytes (larger: 413, decided from
@@ -170,8 +192,8 @@ struct ServerOptions {
 class Server {
  public:
   // Takes a listening socket (net::listen). Throws std::invalid_argument if
-  // `handler` is empty or `listener` is not open, std::runtime_error if
-  // options.tls cannot be loaded.
+  // `handler` is empty, `listener` is not open or options.hubs < 1,
+  // std::runtime_error if options.tls cannot be loaded.
   Server(net::Socket listener, Handler handler, ServerOptions options = {});
   // If run() is still parked in some greenthread (hub teardown, or the
   // server's owner is being unwound), that greenthread is unwound first
@@ -183,7 +205,9 @@ class Server {
   // Accepts and serves connections until stop(); then waits for the
   // connections to finish and returns. Parks the calling greenthread. Killing
   // that greenthread kills the connections' greenthreads too. Throws
-  // std::logic_error for https under the simulator.
+  // std::logic_error for https under the simulator. With hubs > 1 it also
+  // blocks the calling OS thread while the other hubs finish (run_on_hubs),
+  // and rethrows the first hub's error; killing it stops every hub.
   void run();
   // Graceful stop: closes the listener (no new connections), closes every
   // connection that has no complete request in progress — idle between
@@ -195,17 +219,37 @@ class Server {
   // answer takes up to linger_timeout). Go's Server.Shutdown closes idle and
   // new connections the same way but waits for a request being received
   // until its ReadTimeout; this server does not wait for the client. Never
-  // blocks; idempotent.
+  // blocks; idempotent. With hubs > 1: thread-safe; every hub (this one
+  // too) does the above at its next turn.
   void stop();
-  bool stopping() const { return stopping_; }
+  // stop() was called (hubs > 1: on any hub, from any thread).
+  bool stopping() const;
 
   // Where the server listens (known from construction on).
   const net::Address& address() const { return address_; }
+  // This hub's counts (with hubs > 1, hub 0's); read on its thread.
   const ServerStats& stats() const { return stats_; }
+  // Each hub's counts, by hub index ({stats()} when hubs == 1). With hubs >
+  // 1 during run(), each other hub copies its own at its next turn (posted
+  // to its mailbox): parks the calling greenthread until all have answered.
+  // A hub that has finished gives the counts it finished with. Call it from
+  // a greenthread of one of the server's hubs (a handler, for instance) or
+  // on hub 0's thread.
+  std::vector<ServerStats> hub_stats();
+  // The sum of hub_stats() (what metrics_path serves).
+  ServerStats total_stats();
   const ServerOptions& options() const { return options_; }
 
  private:
   class Connection;
+  struct Hubs;  // the hubs of a run() with hubs > 1
+  // stop() on this hub only.
+  void stop_here();
+  // run() with hubs > 1, and run() on this hub alone.
+  void run_every_hub();
+  void run_here();
+  // The Server that run() was called on (this one, or a hub's parent).
+  Server& root() { return parent_ != nullptr ? *parent_ : *this; }
   void serve_connection(net::Socket socket, const net::Address& peer);
   // A connection gave back `bytes` of large buffers (`closing`: from its
   // destructor, after connections_open was decremented): calls malloc_trim
@@ -235,6 +279,10 @@ class Server {
   std::int64_t log_second_ = -1;
   std::string log_time_;
   std::size_t given_back_bytes_ = 0;
+  // hubs > 1: shared with the Servers run() makes on hubs 1..; those point
+  // back here through parent_.
+  std::unique_ptr<Hubs> hubs_;
+  Server* parent_ = nullptr;
 };
 
 }  // namespace eventlet::http

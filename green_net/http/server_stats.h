@@ -7,6 +7,8 @@
 // server (no atomics, no locks); per request a few increments, two reads of
 // the clock (Hub::fresh_now, vDSO) and a bucket search over 16 bounds. Read
 // them on that same thread (a handler, the introspection port, a timer).
+// A server on several hubs (ServerOptions::hubs) keeps one ServerStats per
+// hub; Server::hub_stats() and total_stats() gather them.
 // metrics.h formats them for Prometheus.
 #ifndef EVENTLET_GREEN_NET_HTTP_SERVER_STATS_H_
 #define EVENTLET_GREEN_NET_HTTP_SERVER_STATS_H_
@@ -42,6 +44,14 @@ struct LatencyHistogram {
     ++counts[static_cast<std::size_t>(bucket)];
     ++count;
     sum_ns += ns;
+  }
+  // Adds `other`'s requests to these (bucket by bucket).
+  LatencyHistogram& operator+=(const LatencyHistogram& other) {
+    for (std::size_t i = 0; i < counts.size(); ++i)
+      counts[i] += other.counts[i];
+    count += other.count;
+    sum_ns += other.sum_ns;
+    return *this;
   }
 };
 
@@ -86,6 +96,29 @@ struct ServerStats {
   LatencyHistogram latency;
 
   std::uint64_t requests() const { return requests_served + requests_rejected; }
+
+  // Adds `other`'s counts to these (a server on several hubs:
+  // Server::total_stats). Every field is a count, so the sum of the hubs'
+  // stats is the whole server's.
+  ServerStats& operator+=(const ServerStats& other) {
+    connections_accepted += other.connections_accepted;
+    connections_open += other.connections_open;
+    requests_served += other.requests_served;
+    requests_rejected += other.requests_rejected;
+    for (std::size_t i = 0; i < responses_by_class.size(); ++i)
+      responses_by_class[i] += other.responses_by_class[i];
+    handler_errors += other.handler_errors;
+    write_errors += other.write_errors;
+    read_timeouts += other.read_timeouts;
+    idle_timeouts += other.idle_timeouts;
+    write_timeouts += other.write_timeouts;
+    bytes_received += other.bytes_received;
+    bytes_sent += other.bytes_sent;
+    tls_handshake_failures += other.tls_handshake_failures;
+    access_log_dropped += other.access_log_dropped;
+    latency += other.latency;
+    return *this;
+  }
 };
 
 }  // namespace eventlet::http

@@ -3,7 +3,10 @@
 
 #include <cxxabi.h>
 
+#include <boost/context/detail/fcontext.hpp>
+#include <cstddef>
 #include <cstdlib>
+#include <type_traits>
 
 #ifdef EVENTLET_ASAN
 #include <sanitizer/lsan_interface.h>
@@ -13,6 +16,20 @@ namespace eventlet::internal {
 namespace {
 
 namespace bctx = boost::context::detail;
+
+// fcontext::jump (fiber_context.h) is Boost's jump_fcontext: same parameters,
+// and a result of the same layout.
+static_assert(std::is_same_v<decltype(&bctx::jump_fcontext),
+                             bctx::transfer_t (*)(bctx::fcontext_t, void*)>);
+static_assert(std::is_same_v<bctx::fcontext_t, void*>);
+static_assert(std::is_same_v<decltype(bctx::transfer_t::fctx), void*> &&
+              std::is_same_v<decltype(bctx::transfer_t::data), void*>);
+static_assert(std::is_standard_layout_v<bctx::transfer_t> &&
+              sizeof(bctx::transfer_t) == sizeof(fcontext::Transfer) &&
+              offsetof(bctx::transfer_t, fctx) ==
+                  offsetof(fcontext::Transfer, fctx) &&
+              offsetof(bctx::transfer_t, data) ==
+                  offsetof(fcontext::Transfer, data));
 
 [[noreturn]] void first_entry(bctx::transfer_t t) {
   auto* prev = static_cast<FiberContext*>(t.data);

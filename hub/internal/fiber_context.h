@@ -2,15 +2,17 @@
 //
 // fiber_context.h: the raw machine-context switch under every greenlet.
 //
-// This is the only header of eventlet-cpp that stands between our code and
-// Boost.Context. It includes Boost.Context's low-level fcontext header (one
-// declaration-only header, no Boost library types in our API) so that
-// switch_context() can be inlined into Greenlet::switch_to: the switch is the
-// hot path, and an out-of-line call there costs measurably. Every file that
-// includes hub/hub.h (through hub/greenlet.h) therefore sees that header;
-// make_context() and exit_context() stay in fiber_context.cc. A FiberContext
-// is a saved register set plus the bookkeeping the sanitizers need to follow
-// a stack switch (ASan's fake stacks, TSan's fibers).
+// The switch is the hot path: switch_context() is inlined into whoever
+// parks (Hub::park_finish), because an out-of-line call there costs a
+// mispredicted return on every switch (docs/PERFORMANCE.md,
+// BM_RawFiberSwitchDepth). It calls Boost.Context's assembly entry point
+// jump_fcontext directly, through the declaration below rather than Boost's
+// header, so that the many files that include hub/hub.h (through
+// hub/greenlet.h) do not see Boost. fiber_context.cc includes Boost's
+// header, checks at compile time that this declaration matches Boost's, and
+// keeps make_context() and exit_context(). A FiberContext is a saved register
+// set plus the bookkeeping the sanitizers need to follow a stack switch
+// (ASan's fake stacks, TSan's fibers).
 //
 // Contracts:
 //  * A FiberContext does not own its stack; StackPool does.
@@ -22,7 +24,6 @@
 #ifndef EVENTLET_HUB_INTERNAL_FIBER_CONTEXT_H_
 #define EVENTLET_HUB_INTERNAL_FIBER_CONTEXT_H_
 
-#include <boost/context/detail/fcontext.hpp>
 #include <cstddef>
 
 #include "hub/internal/sanitizers.h"
@@ -35,6 +36,26 @@
 #endif
 
 namespace eventlet::internal {
+
+// Boost.Context's jump_fcontext (boost/context/detail/fcontext.hpp, in
+// libboost_context since Boost 1.61): saves the running context on its stack,
+// resumes `to`, and returns when something jumps back, with the context that
+// jumped and the pointer it passed. Declared under another C++ name, bound to
+// the symbol by an asm label, so that a file including both this header and
+// Boost's (fiber_context.cc, the benchmarks) holds two declarations of one
+// symbol, not two conflicting ones of one C function.
+namespace fcontext {
+struct Transfer {
+  void* fctx;  // the context that jumped here (Boost's fcontext_t)
+  void* data;  // what it passed
+};
+#define EVENTLET_FCONTEXT_STR2(x) #x
+#define EVENTLET_FCONTEXT_STR(x) EVENTLET_FCONTEXT_STR2(x)
+Transfer jump(void* to, void* data) __asm__(
+    EVENTLET_FCONTEXT_STR(__USER_LABEL_PREFIX__) "jump_fcontext");
+#undef EVENTLET_FCONTEXT_STR
+#undef EVENTLET_FCONTEXT_STR2
+}  // namespace fcontext
 
 struct FiberContext {
   // Saved machine context while suspended (a boost fcontext_t).
@@ -118,8 +139,7 @@ inline void switch_context(FiberContext* from, FiberContext* to) {
   *live = to->exception_state;
   from->switching_to = to;
   before_switch(from, to, /*from_exits=*/false);
-  boost::context::detail::transfer_t t =
-      boost::context::detail::jump_fcontext(to->saved, from);
+  const fcontext::Transfer t = fcontext::jump(to->saved, from);
   auto* prev = static_cast<FiberContext*>(t.data);
   prev->saved = t.fctx;
   after_switch(from, prev);
