@@ -94,6 +94,12 @@ class Greenlet {
   // whoever spawns it; the hub does not look at it.
   const void* group() const { return group_; }
   void set_group(const void* group) { group_ = group; }
+  // An opaque tag (0: none) that a greenlet inherits from the greenlet that
+  // creates it (the hub greenlet's is 0, so greenlets made by callbacks get
+  // 0). The hub only copies it; the simulator's hosts (sim/host.h) use it to
+  // know which greenthreads run on which host.
+  std::uint32_t domain() const { return domain_; }
+  void set_domain(std::uint32_t domain) { domain_ = domain; }
 
  protected:
   Greenlet(Hub* hub, std::int64_t id, internal::Stack stack);
@@ -117,6 +123,7 @@ class Greenlet {
   // released only when it is dead and this is zero.
   std::uint32_t ready_refs_ = 0;
   bool body_destroyed_ = false;
+  std::uint32_t domain_ = 0;  // in body_destroyed_'s padding
   const char* waiting_on_ = "";
   const internal::WaitObject* waiting_object_ = nullptr;
   internal::Stack stack_;

@@ -771,6 +771,7 @@ Greenlet& Hub::create_greenlet(F&& body) {
     throw;
   }
   ++next_greenlet_id_;
+  g->domain_ = current_->domain_;
   link_live(g);
   if (observer_ != nullptr) [[unlikely]]
     observer_->on_spawn(*g, *current_);

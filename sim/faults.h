@@ -11,7 +11,9 @@
 // when it starts (or restarts), uniform in (0, 2 / host_crash_rate] seconds
 // of virtual time later (mean 1 / rate); when it crashes, its restart is drawn
 // uniform in [restart_delay_min, restart_delay_max]. Both are hub timers,
-// traced with cause "seed".
+// traced with cause "seed". They keep the simulation going: with a crash
+// rate, a run whose program waits forever ends at Options::max_time, not as
+// a deadlock (set max_time).
 //
 // Clocks: each host draws, at add_host(), an offset uniform in
 // [-clock_offset_bound, clock_offset_bound] (nanosecond resolution) and a

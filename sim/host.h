@@ -21,11 +21,13 @@
 //   sendto() of an unbound socket use the host's address as source, and
 //   bind() to the unspecified address ("0.0.0.0", "::") binds the host's
 //   address.
-// - crash_host(): at once, every connection of the host is reset (its peers
-//   read and write ECONNRESET from then on; a reset segment is still traced),
-//   its listeners and other sockets are closed without a FIN, every one of
-//   its greenthreads is unwound (GreenletExit at its switch point; one not
-//   started yet is dropped), and so its timers go with them: sleeps,
+// - crash_host(): at once, every socket of the host is reset: each of its
+//   connections sends a reset ("rst" in the trace) to its peer, which reads
+//   and writes ECONNRESET once it arrives (one link latency later, as a
+//   peer learns it in production); no FIN is ever sent; its listeners and
+//   datagram sockets stop receiving (a SYN finds nobody: ECONNREFUSED). Every
+//   one of its greenthreads is unwound (GreenletExit at its switch point;
+//   one not started yet is dropped), and so its timers go with them: sleeps,
 //   Timeouts, deadlines, spawn_after starts and schedule_call_local
 //   callbacks. (Hub::schedule_call_global callbacks belong to the hub, as in
 //   eventlet, and still run.) Nothing the host's code kept survives except

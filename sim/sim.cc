@@ -12,6 +12,7 @@
 
 #include "hub/hub.h"
 #include "sim/decisions.h"
+#include "sim/host_table.h"
 #include "sim/sim_backend.h"
 #include "sim/sim_net.h"
 
@@ -290,6 +291,7 @@ Result run(const Options& options, absl::FunctionRef<void()> fn) {
         "sim: the pct strategy needs 1 <= pct_depth <= 10000 and "
         "pct_horizon >= 1");
   }
+  HostTable::check(options.faults);
   std::FILE* sink = nullptr;
   if (!options.trace_path.empty()) {
     sink = std::fopen(options.trace_path.c_str(), "wb");
@@ -361,6 +363,9 @@ Result run(const Options& options, absl::FunctionRef<void()> fn) {
     } else {
       hub.set_tie_breaker(tie_breaker);
     }
+    // Hosts (sim/host.h): crash/restart/clock faults on their own stream.
+    auto hosts = std::make_unique<HostTable>(hub, network, options.seed,
+                                             options.faults, recorder.get());
     if (options.max_time > absl::ZeroDuration())
       backend->set_time_limit(absl::ToInt64Nanoseconds(options.max_time));
     if (options.max_events != 0) {
@@ -468,6 +473,7 @@ Result run(const Options& options, absl::FunctionRef<void()> fn) {
     // Whatever is still pending is unwound now, while the run's objects (the
     // network, sim::random(), whatever fn captured by reference) still live.
     hub.unwind_greenthreads();
+    hosts.reset();  // its fault timers, while the hub lives
     // Teardown and later thread_local destructors may still close sockets:
     // from now on the network keeps the final time instead of asking the
     // backend, which goes away with the hub.

@@ -32,6 +32,7 @@ struct SimNetwork::Sock {
   std::size_t outstanding = 0;  // written, not yet read by the peer
   std::deque<std::pair<net::Address, std::string>> datagrams;
   std::uint32_t wanted = 0;
+  std::string host;  // the host (sim/host.h) that owns it, or ""
 };
 
 struct SimNetwork::Event {
@@ -189,16 +190,22 @@ int SimNetwork::socket(int family, int type, int& err) {
   }
   const int s = allocate();
   find(s)->type = type;
+  if (host_of_caller_) find(s)->host = host_of_caller_();
   return s;
 }
 
+const std::string& SimNetwork::source_host(const Sock& sock) const {
+  return sock.host.empty() ? default_host_ : sock.host;
+}
+
 void SimNetwork::bind_ephemeral(Sock& sock) {
-  std::uint16_t& next = next_port_[default_host_];
+  const std::string& host = source_host(sock);
+  std::uint16_t& next = next_port_[host];
   if (next == 0) next = 40000;
-  while (bound_.count({default_host_, next}) != 0) ++next;
-  sock.local = *net::Address::from_ip(default_host_, next++);
+  while (bound_.count({host, next}) != 0) ++next;
+  sock.local = *net::Address::from_ip(host, next++);
   sock.bound = true;
-  bound_[{default_host_, sock.local.port()}] = sock.id;
+  bound_[{host, sock.local.port()}] = sock.id;
 }
 
 int SimNetwork::bind(int s, const net::Address& address, int& err) {
@@ -211,7 +218,10 @@ int SimNetwork::bind(int s, const net::Address& address, int& err) {
     err = EINVAL;
     return -1;
   }
-  const std::string host = address.host();
+  std::string host = address.host();
+  if (!sock->host.empty() && (host == "0.0.0.0" || host == "::")) {
+    host = sock->host;
+  }
   std::uint16_t port = address.port();
   if (port == 0) {
     std::uint16_t& next = next_port_[host];
@@ -504,6 +514,47 @@ int SimNetwork::set_option(int s, int, int, int, int& err) {
   return 0;
 }
 
+// ---- Hosts
+// --------------------------------------------------------------------
+
+void SimNetwork::crash_host(const std::string& address) {
+  auto reset_peer = [this](Sock& sock) {
+    if (sock.type != SOCK_STREAM || sock.state != Sock::State::kConnected ||
+        sock.reset) {
+      return;
+    }
+    Event rst{Event::Kind::kReset, sock.local.host(), sock.peer.host()};
+    rst.to = sock.peer_id;
+    rst.to_serial = sock.peer_serial;
+    send(std::move(rst));
+  };
+  for (std::size_t i = 0; i < socks_.size(); ++i) {
+    if (!socks_[i] || socks_[i]->host != address) continue;
+    Sock& sock = *socks_[i];
+    // Connections queued on a listener and never accepted have no owner to
+    // close them: reset and freed now.
+    for (int queued : sock.accept_queue) {
+      reset_peer(*find(queued));
+      socks_[static_cast<std::size_t>(queued - kFirstSocket)].reset();
+    }
+    sock.accept_queue.clear();
+    reset_peer(sock);
+    sock.reset = true;
+    sock.fin_sent = true;  // close() sends no FIN
+    if (sock.state == Sock::State::kConnecting ||
+        sock.state == Sock::State::kNew) {
+      sock.state = Sock::State::kRefused;
+      sock.connect_err = ECONNRESET;
+    }
+    if (sock.state == Sock::State::kListening) sock.state = Sock::State::kNew;
+    sock.datagrams.clear();
+    if (sock.bound) {
+      auto it = bound_.find({sock.local.host(), sock.local.port()});
+      if (it != bound_.end() && it->second == sock.id) bound_.erase(it);
+    }
+  }
+}
+
 // ---- Delivery
 // -----------------------------------------------------------------
 
@@ -603,6 +654,7 @@ void SimNetwork::deliver(Event& e) {
         c->peer = e.src;
         c->peer_id = e.from;
         c->peer_serial = e.from_serial;
+        c->host = listener->host;
         listener->accept_queue.push_back(conn);
         answer.from = conn;
         answer.from_serial = c->serial;

@@ -133,6 +133,23 @@ class SimNetwork final : public net::Network {
   // time stays where it is for whatever is still sent or closed.
   void freeze_clock();
 
+  // ---- Hosts (sim/host.h)
+  // ---------------------------------------------------------
+  // Names the host of the code that opens a socket ("" : none), asked once
+  // per socket(); a socket of a host uses the host's address where it would
+  // use the default host, and for bind() to "0.0.0.0" / "::". Connections
+  // accepted by a host's listener belong to its host. Null: no hosts.
+  void set_host_of_caller(std::function<std::string()> host_of_caller) {
+    host_of_caller_ = std::move(host_of_caller);
+  }
+  // The host `address` crashed: every socket of the host is reset at once.
+  // Each connected (or accepted, not yet accepted) stream sends a reset
+  // ("rst") to its peer, which then reads and writes ECONNRESET; no FIN is
+  // ever sent; listeners and datagram sockets stop receiving (their
+  // addresses are free again). The sockets stay allocated, failing with
+  // ECONNRESET, until their owners close() them.
+  void crash_host(const std::string& address);
+
   // ---- For the hosting backend
   // ------------------------------------------------
   bool owns(int s) const;
@@ -172,6 +189,9 @@ class SimNetwork final : public net::Network {
   Sock* find(int s) const;
   int allocate();
   void bind_ephemeral(Sock& sock);
+  // The host a socket sends from when it is not bound: its owner's address,
+  // or the default host.
+  const std::string& source_host(const Sock& sock) const;
   const LinkOptions& link(const std::string& from, const std::string& to) const;
   bool cut(const std::string& from, const std::string& to) const;
   // Schedules delivery of `event` over its from_host -> to_host link, after
@@ -204,6 +224,7 @@ class SimNetwork final : public net::Network {
   NetStats stats_;
   NetEventListener listener_;
   NetworkDraws* draws_ = nullptr;
+  std::function<std::string()> host_of_caller_;
 };
 
 }  // namespace eventlet::sim

@@ -232,6 +232,46 @@ void TraceRecorder::note_outcome(std::string_view result,
   }
 }
 
+void TraceRecorder::note_host_start(std::string_view host, std::int64_t start,
+                                    std::int64_t offset, std::int64_t drift) {
+  if (begin(current_id(), "host_start")) {
+    field_str("host", host);
+    field("start", start);
+    field("offset", offset);
+    field("drift", drift);
+    end(last_switch_);
+  }
+}
+
+void TraceRecorder::note_host_crash(std::string_view host,
+                                    std::string_view why) {
+  if (begin(current_id(), "host_crash")) {
+    field_str("host", host);
+    field_str("why", why);
+    end(last_switch_);
+  }
+}
+
+void TraceRecorder::note_host_restart(std::string_view host,
+                                      std::string_view why,
+                                      std::int64_t start) {
+  if (begin(current_id(), "host_restart")) {
+    field_str("host", host);
+    field_str("why", why);
+    field("start", start);
+    end(last_switch_);
+  }
+}
+
+void TraceRecorder::note_clock_read(std::string_view host,
+                                    std::int64_t reading) {
+  if (begin(current_id(), "clock_read")) {
+    field_str("host", host);
+    field("reading", reading);
+    end(last_switch_);
+  }
+}
+
 void TraceRecorder::on_spawn(const Greenlet& g, const Greenlet& creator) {
   const std::size_t id = static_cast<std::size_t>(g.id());
   if (id >= creations_.size()) creations_.resize(id * 2 + 16);
@@ -606,6 +646,19 @@ const std::vector<KindSpec>& kind_specs() {
         {"dst", Type::kString, true},
         {"bytes", Type::kUint, true},
         {"reason", Type::kString, false}}},
+      {"host_start",
+       {{"host", Type::kString, true},
+        {"start", Type::kInt, true},
+        {"offset", Type::kInt, true},
+        {"drift", Type::kInt, true}}},
+      {"host_crash",
+       {{"host", Type::kString, true}, {"why", Type::kString, true}}},
+      {"host_restart",
+       {{"host", Type::kString, true},
+        {"why", Type::kString, true},
+        {"start", Type::kInt, true}}},
+      {"clock_read",
+       {{"host", Type::kString, true}, {"reading", Type::kInt, true}}},
   };
   return specs;
 }
@@ -701,7 +754,11 @@ bool check_header(std::string_view line, TraceHeader* h, std::string* why) {
   if (version->get<std::int64_t>() != kTraceVersion) {
     *why = "unsupported trace version " + printable(version->dump()) +
            ": this build reads version " + std::to_string(kTraceVersion);
-    if (version->get<std::int64_t>() == 2) {
+    if (version->get<std::int64_t>() == 3) {
+      *why +=
+          " (version 3 traces have no host events (host_start, host_crash, "
+          "clock_read...): record the program again with this build)";
+    } else if (version->get<std::int64_t>() == 2) {
       *why +=
           " (version 2 traces have no prepare_timers or wake-up events "
           "(event_send, queue_put, sem_release...) and other causes: record "

@@ -43,12 +43,14 @@ namespace eventlet::sim {
 // `queue_get`, `queue_task_done`, `sem_release`) as the cause of the `ready`
 // events they make, `ready`'s `timer` and `block`'s `obj`, and a
 // `listen_fire` caused by the delivery (or poll) that made its fd ready.
-inline constexpr int kTraceVersion = 3;
+// Version 4 added simulated hosts (sim/host.h): `host_start`, `host_crash`,
+// `host_restart` and `clock_read`.
+inline constexpr int kTraceVersion = 4;
 inline constexpr const char* kTraceFormat = "eventlet-sim-trace";
 // Names the scheduling semantics the trace was recorded with (not the binary:
 // a trace must be byte-identical on every machine). Bumped whenever the hub's
 // ordering rules or the event vocabulary change.
-inline constexpr const char* kBuildId = "eventlet-cpp-sim/3";
+inline constexpr const char* kBuildId = "eventlet-cpp-sim/4";
 // The largest PCT depth a trace (and sim::Options) may name.
 inline constexpr std::uint64_t kMaxPctDepth = 10000;
 
@@ -113,6 +115,16 @@ class TraceRecorder final : public HubObserver, public TieBreaker {
   // "event limit") with its message, always the last event of a trace.
   void note_stall(const char* why);
   void note_outcome(std::string_view result, std::string_view message);
+  // Simulated hosts (sim/host.h). "host_start" (`start`: the greenthread that
+  // runs its start function; `offset` ns and `drift` parts per billion of its
+  // clock), "host_crash" and "host_restart" (`why`: "test", "scheduled" or
+  // "seed"; a restart's `start`), "clock_read" (the host's `reading`, ns).
+  void note_host_start(std::string_view host, std::int64_t start,
+                       std::int64_t offset, std::int64_t drift);
+  void note_host_crash(std::string_view host, std::string_view why);
+  void note_host_restart(std::string_view host, std::string_view why,
+                         std::int64_t start);
+  void note_clock_read(std::string_view host, std::int64_t reading);
 
   // HubObserver.
   void on_spawn(const Greenlet& g, const Greenlet& creator) override;
