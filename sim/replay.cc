@@ -68,6 +68,7 @@ bool prepare_driven_run(std::string_view trace, const Options& limits,
     o.pct_depth = static_cast<int>(parsed->header.pct_depth);
     o.pct_horizon = parsed->header.pct_horizon;
   }
+  o.faults = parsed->header.faults;
   o.trace_path.clear();
   o.trace_in_memory = false;
   o.decisions = nullptr;

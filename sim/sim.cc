@@ -343,6 +343,7 @@ Result run(const Options& options, absl::FunctionRef<void()> fn) {
       TraceHeader header;
       header.seed = options.seed;
       header.strategy = strategy_name(options.strategy);
+      header.faults = options.faults;
       if (options.strategy == Strategy::kPct) {  // driven or not
         header.pct_depth = static_cast<std::uint64_t>(options.pct_depth);
         header.pct_horizon = options.pct_horizon;

@@ -110,6 +110,16 @@ TraceRecorder::TraceRecorder(Hub& hub, const TraceHeader& header, bool format,
     h["pct_depth"] = header.pct_depth;
     h["pct_horizon"] = header.pct_horizon;
   }
+  if (header.faults.any()) {
+    const FaultOptions& f = header.faults;
+    nlohmann::ordered_json faults;
+    faults["crash_rate"] = f.host_crash_rate;
+    faults["restart_min"] = absl::ToInt64Nanoseconds(f.restart_delay_min);
+    faults["restart_max"] = absl::ToInt64Nanoseconds(f.restart_delay_max);
+    faults["clock_offset"] = absl::ToInt64Nanoseconds(f.clock_offset_bound);
+    faults["clock_drift_ppm"] = f.clock_drift_ppm;
+    h["faults"] = faults;
+  }
   text_ = h.dump();
   hash_ = trace_hash(kFnvOffset, text_);
   text_.push_back('\n');
@@ -732,6 +742,41 @@ nlohmann::json parse_strict(std::string_view line) {
   return j;
 }
 
+// The header's "faults" object (sim/faults.h's FaultOptions).
+bool read_faults(const nlohmann::json& j, FaultOptions* f, std::string* why) {
+  *why =
+      "\"faults\" in the header needs exactly crash_rate, restart_min, "
+      "restart_max, clock_offset (non-negative integers but the rate) and "
+      "clock_drift_ppm, within their bounds";
+  if (!j.is_object() || j.size() != 5) return false;
+  for (const char* key : {"restart_min", "restart_max", "clock_offset"}) {
+    auto v = j.find(key);
+    if (v == j.end() || !v->is_number_unsigned() ||
+        v->get<std::uint64_t>() > static_cast<std::uint64_t>(INT64_MAX)) {
+      return false;
+    }
+  }
+  for (const char* key : {"crash_rate", "clock_drift_ppm"}) {
+    auto v = j.find(key);
+    if (v == j.end() || !v->is_number()) return false;
+  }
+  f->host_crash_rate = j["crash_rate"].get<double>();
+  f->restart_delay_min =
+      absl::Nanoseconds(j["restart_min"].get<std::int64_t>());
+  f->restart_delay_max =
+      absl::Nanoseconds(j["restart_max"].get<std::int64_t>());
+  f->clock_offset_bound =
+      absl::Nanoseconds(j["clock_offset"].get<std::int64_t>());
+  f->clock_drift_ppm = j["clock_drift_ppm"].get<double>();
+  if (!(f->host_crash_rate >= 0) || !(f->clock_drift_ppm >= 0) ||
+      !(f->clock_drift_ppm < 1e6) ||
+      f->restart_delay_max < f->restart_delay_min) {
+    return false;
+  }
+  why->clear();
+  return true;
+}
+
 bool check_header(std::string_view line, TraceHeader* h, std::string* why) {
   nlohmann::json j = parse_strict(line);
   if (j.is_discarded() || !j.is_object()) {
@@ -809,6 +854,10 @@ bool check_header(std::string_view line, TraceHeader* h, std::string* why) {
     }
     h->pct_horizon = j["pct_horizon"].get<std::uint64_t>();
     keys = 7;
+  }
+  if (auto faults = j.find("faults"); faults != j.end()) {
+    if (!read_faults(*faults, &h->faults, why)) return false;
+    ++keys;
   }
   if (j.size() != keys) {
     *why = "unexpected fields in the header";

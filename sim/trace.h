@@ -33,6 +33,7 @@
 
 #include "hub/hub.h"
 #include "hub/observer.h"
+#include "sim/faults.h"
 #include "sim/sim_net.h"
 
 namespace eventlet::sim {
@@ -63,6 +64,9 @@ struct TraceHeader {
   // depth and horizon (sim::Options::pct_depth, pct_horizon).
   std::uint64_t pct_depth = 0;
   std::uint64_t pct_horizon = 0;
+  // The run's seeded faults (sim::Options::faults), written (as "faults")
+  // only if any is on, so that a replay draws the same ones.
+  FaultOptions faults;
 };
 
 // Where and by whom a greenlet was created, as the recorder saw it.
