@@ -3,6 +3,7 @@
 
 #include <charconv>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -28,7 +29,7 @@ constexpr std::uint16_t kLockPort = 7000;
 constexpr std::uint16_t kStorePort = 7001;
 // A replica's wait between failed attempts, its work between the read and
 // the write of an increment, and its limit for each wait on a peer.
-constexpr absl::Duration kRetry = absl::Milliseconds(50);
+constexpr absl::Duration kRetry = absl::Milliseconds(30);
 constexpr absl::Duration kThink = absl::Milliseconds(30);
 constexpr absl::Duration kRpcTimeout = absl::Milliseconds(50);
 constexpr std::size_t kMaxLine = 64;  // longer lines are refused
@@ -89,43 +90,59 @@ std::optional<std::int64_t> number_after(std::string_view line,
   return value;
 }
 
-// Sends `request` as a line and returns the answer line (nullopt as above).
-std::optional<std::string> call(net::Socket& conn, const std::string& request) {
-  net::error_code ec;
-  conn.sendall(request + "\n", ec);
-  if (ec) return std::nullopt;
-  return read_line(conn);
-}
+// A connection from this host to one server, opened on first use and again
+// after a failure; every wait on it is bounded by kRpcTimeout.
+class Connection {
+ public:
+  Connection(const char* host, std::uint16_t port)
+      : address_(*net::Address::from_ip(host, port)) {}
 
-// A connection from this host to `host`:`port`, with kRpcTimeout on every
-// wait; not open if it failed (refused: the peer is down).
-net::Socket dial(const char* host, std::uint16_t port) {
-  net::Socket conn = net::Socket::tcp();
-  conn.set_timeout(kRpcTimeout);
-  net::error_code ec;
-  conn.connect(*net::Address::from_ip(host, port), ec);
-  if (ec) conn.close();
-  return conn;
+  // Sends `request` as a line and returns the answer line; nullopt if the
+  // server could not be reached or did not answer (the connection is then
+  // closed, and the next call dials again).
+  std::optional<std::string> call(const std::string& request) {
+    net::error_code ec;
+    if (!conn_.is_open()) {
+      conn_ = net::Socket::tcp();
+      conn_.set_timeout(kRpcTimeout);
+      conn_.connect(address_, ec);
+    }
+    if (!ec) conn_.sendall(request + "\n", ec);
+    std::optional<std::string> answer;
+    if (!ec) answer = read_line(conn_);
+    if (!answer) conn_.close();
+    return answer;
+  }
+
+ private:
+  net::Address address_;
+  net::Socket conn_;
+};
+
+// Serves `port` on this host: for each request line of each connection,
+// answer(request) as a line. Returns only by an exception (the host's crash
+// unwinds it).
+void serve_lines(std::uint16_t port,
+                 const std::function<std::string(const std::string&)>& answer) {
+  net::Socket listener = net::listen(*net::Address::from_ip("0.0.0.0", port));
+  net::serve(listener, [&answer](net::Socket conn, net::Address) {
+    while (std::optional<std::string> request = read_line(conn)) {
+      net::error_code ec;
+      conn.sendall(answer(*request) + "\n", ec);
+    }
+  });
 }
 
 // ---- The store (10.0.0.9): GET -> the counter, PUT n -> OK.
 
 void store(StoreDisk& disk) {
-  net::Socket listener =
-      net::listen(*net::Address::from_ip("0.0.0.0", kStorePort));
-  net::serve(listener, [&disk](net::Socket conn, net::Address) {
-    while (std::optional<std::string> request = read_line(conn)) {
-      std::string answer = "ERROR";
-      if (*request == "GET") {
-        answer = std::to_string(disk.counter);
-      } else if (std::optional<std::int64_t> put =
-                     number_after(*request, "PUT ")) {
-        disk.counter = *put;  // on disk before the answer
-        answer = "OK";
-      }
-      net::error_code ec;
-      conn.sendall(answer + "\n", ec);
+  serve_lines(kStorePort, [&disk](const std::string& request) -> std::string {
+    if (request == "GET") return std::to_string(disk.counter);
+    if (std::optional<std::int64_t> value = number_after(request, "PUT ")) {
+      disk.counter = *value;  // on disk before the answer
+      return "OK";
     }
+    return "ERROR";
   });
 }
 
@@ -154,15 +171,10 @@ void lock_server(absl::Duration grace_period) {
   // until it has surely ended.
   eventlet::sleep(grace_period);
   LeaseTable table;
-  net::Socket listener =
-      net::listen(*net::Address::from_ip("0.0.0.0", kLockPort));
-  net::serve(listener, [&table](net::Socket conn, net::Address) {
-    conn.set_timeout(kRpcTimeout);
+  serve_lines(kLockPort, [&table](const std::string& request) -> std::string {
     const std::string_view kAcquire = "ACQUIRE ";
-    std::optional<std::string> request = read_line(conn);
-    if (!request || !request->starts_with(kAcquire)) return;
-    net::error_code ec;
-    conn.sendall(acquire(table, request->substr(kAcquire.size())) + "\n", ec);
+    if (!request.starts_with(kAcquire)) return "ERROR";
+    return acquire(table, request.substr(kAcquire.size()));
   });
 }
 
@@ -170,49 +182,42 @@ void lock_server(absl::Duration grace_period) {
 
 // Asks the lock server for the lease: its end on the lock server's clock,
 // or nullopt (busy, or the lock server is down).
-std::optional<absl::Time> request_lease() {
-  net::Socket conn = dial(kLockServer, kLockPort);
-  if (!conn.is_open()) return std::nullopt;
+std::optional<absl::Time> request_lease(Connection& lock) {
   std::optional<std::string> answer =
-      call(conn, "ACQUIRE " + sim::current_host());
-  if (!answer) return std::nullopt;
-  std::optional<std::int64_t> end = number_after(*answer, "GRANTED ");
+      lock.call("ACQUIRE " + sim::current_host());
+  std::optional<std::int64_t> end =
+      answer ? number_after(*answer, "GRANTED ") : std::nullopt;
   if (!end) return std::nullopt;
   return absl::FromUnixNanos(*end);
 }
 
 // One increment of the store's counter as the leader: read, work, check the
-// lease, write. False if the store did not answer (`store` is then closed).
-bool increment(net::Socket& store, absl::Time lease_end, World& world) {
-  std::optional<std::string> read = call(store, "GET");
+// lease, write. False if the store did not answer.
+bool increment(Connection& store, absl::Time lease_end, World& world) {
+  std::optional<std::string> read = store.call("GET");
   std::optional<std::int64_t> value =
       read ? number_after(*read, "") : std::nullopt;
   if (!value) return false;
   eventlet::sleep(kThink);
   if (sim::host_now() >= lease_end) return true;  // no longer the leader
-  if (call(store, absl::StrCat("PUT ", *value + 1)) != "OK") return false;
+  if (store.call(absl::StrCat("PUT ", *value + 1)) != "OK") return false;
   world.acknowledge();
   return true;
 }
 
 void replica(World& world) {
+  Connection lock(kLockServer, kLockPort);
+  Connection store(kStore, kStorePort);
   absl::Time lease_end = absl::InfinitePast();  // trusted on our clock
-  net::Socket store;
   for (;;) {
     absl::Time now = sim::host_now();
     if (now >= lease_end - kLease / 2) {  // renew halfway, or acquire
-      if (std::optional<absl::Time> end = request_lease()) {
+      if (std::optional<absl::Time> end = request_lease(lock)) {
         lease_end = *end;
         now = sim::host_now();
       }
     }
-    if (now >= lease_end) {
-      eventlet::sleep(kRetry);
-      continue;
-    }
-    if (!store.is_open()) store = dial(kStore, kStorePort);
-    if (!store.is_open() || !increment(store, lease_end, world)) {
-      store.close();
+    if (now >= lease_end || !increment(store, lease_end, world)) {
       eventlet::sleep(kRetry);
     }
   }
@@ -236,7 +241,7 @@ void run(absl::Duration grace_period) {
 
 sim::FaultOptions LeaseFaults() {
   sim::FaultOptions faults;
-  faults.host_crash_rate = 0.5;
+  faults.host_crash_rate = 1;
   faults.restart_delay_min = absl::Milliseconds(1);
   faults.restart_delay_max = absl::Milliseconds(20);
   faults.clock_offset_bound = kSkewBound;

@@ -48,8 +48,8 @@
 namespace eventlet::examples {
 
 inline constexpr absl::Duration kLease = absl::Milliseconds(200);
-inline constexpr absl::Duration kSkewBound = absl::Milliseconds(100);
-inline constexpr absl::Duration kRunFor = absl::Seconds(2);
+inline constexpr absl::Duration kSkewBound = absl::Milliseconds(200);
+inline constexpr absl::Duration kRunFor = absl::Milliseconds(1500);
 
 // The faults both scenarios run under: each host crashes about once every
 // two seconds and is back 1 to 20 ms later; clock offsets within kSkewBound
