@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <map>
 #include <set>
 #include <string_view>
 #include <utility>
@@ -110,6 +111,43 @@ std::string chrome_trace_json(const StepTrace& trace) {
     close_run(end, events[n - 1].seq);
     out.push_back(
         slice(phase, "phase", tid_of(kHubGt), phase_from, end, json::object()));
+  }
+
+  // One track per simulated host, after the greenthreads': "up" and "down"
+  // slices between its host_start / host_crash / host_restart events.
+  struct HostTrack {
+    std::int64_t tid;
+    std::string state;
+    std::int64_t from;
+    std::uint64_t from_seq;
+  };
+  std::map<std::string, HostTrack> hosts;
+  std::int64_t next_tid = tid_of(*gts.rbegin()) + 1;
+  for (std::size_t i = 0; i < n; ++i) {
+    const StepEvent& e = events[i];
+    if (e.type != EventKind::kHostStart && e.type != EventKind::kHostCrash &&
+        e.type != EventKind::kHostRestart) {
+      continue;
+    }
+    auto [it, added] = hosts.try_emplace(e.host);
+    HostTrack& h = it->second;
+    if (added) {
+      h.tid = next_tid++;
+      out.push_back(
+          metadata("thread_name", h.tid, {{"name", "host " + e.host}}));
+      out.push_back(
+          metadata("thread_sort_index", h.tid, {{"sort_index", h.tid}}));
+    } else {
+      out.push_back(slice(h.state, "host", h.tid, h.from, ts[i],
+                          {{"from_seq", h.from_seq}, {"until_seq", e.seq}}));
+    }
+    h.state = e.type == EventKind::kHostCrash ? "down" : "up";
+    h.from = ts[i];
+    h.from_seq = e.seq;
+  }
+  for (const auto& [address, h] : hosts) {
+    out.push_back(
+        slice(h.state, "host", h.tid, h.from, end, {{"from_seq", h.from_seq}}));
   }
 
   for (std::size_t i = 0; i < n; ++i) {

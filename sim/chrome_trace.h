@@ -14,6 +14,9 @@
 //     the track of whoever held the CPU when it happened (the hub's track
 //     while the hub runs); its args are its seq, virtual time in ns, gt, the
 //     stepper's words for it and its own fields.
+//   - Each simulated host (sim/host.h) has a track, "host 10.0.0.2", after
+//     the greenthreads': its "up" and "down" times as complete slices
+//     between its host_start, host_crash and host_restart events.
 //   - Each cause is a flow: "s" at the cause, "f" (bind point "e") at the
 //     event, both with id = the event's seq, category "cause". Every flow
 //     end lies inside a slice on its track, so viewers bind it there.

@@ -156,8 +156,8 @@ void HostTable::schedule_crash(const std::string& address, absl::Duration at,
                                absl::Duration restart_after) {
   find(address);  // known now, or invalid_argument
   const absl::Duration delay = at - hub_.now();
-  scheduled_.push_back(hub_.schedule_call_global(
-      delay, [this, address, restart_after] {
+  scheduled_.push_back(
+      hub_.schedule_call_global(delay, [this, address, restart_after] {
         crash(address, "scheduled");
         if (restart_after == absl::InfiniteDuration()) return;
         scheduled_.push_back(hub_.schedule_call_global(
@@ -169,9 +169,9 @@ void HostTable::draw_crash(Host& host) {
   if (faults_.host_crash_rate <= 0) return;
   // Uniform in (0, 2 / rate]: mean 1 / rate, integer draws only.
   const double span = 2e9 / faults_.host_crash_rate;
-  const std::uint64_t max_ns =
-      span >= 9e18 ? std::uint64_t{9'000'000'000'000'000'000u}
-                   : static_cast<std::uint64_t>(span);
+  const std::uint64_t max_ns = span >= 9e18
+                                   ? std::uint64_t{9'000'000'000'000'000'000u}
+                                   : static_cast<std::uint64_t>(span);
   const std::int64_t delay =
       static_cast<std::int64_t>(rng_.uniform(max_ns < 1 ? 1 : max_ns)) + 1;
   Host* h = &host;
@@ -183,9 +183,8 @@ void HostTable::draw_restart(Host& host) {
   if (faults_.host_crash_rate <= 0) return;
   const std::int64_t lo = absl::ToInt64Nanoseconds(faults_.restart_delay_min);
   const std::int64_t hi = absl::ToInt64Nanoseconds(faults_.restart_delay_max);
-  const std::int64_t delay =
-      lo + static_cast<std::int64_t>(
-               rng_.uniform(static_cast<std::uint64_t>(hi - lo) + 1));
+  const std::int64_t delay = lo + static_cast<std::int64_t>(rng_.uniform(
+                                      static_cast<std::uint64_t>(hi - lo) + 1));
   Host* h = &host;
   host.fault = hub_.schedule_call_global(
       absl::Nanoseconds(delay), [this, h] { restart(h->address, "seed"); });
@@ -195,8 +194,7 @@ absl::Time HostTable::now() {
   const std::int64_t t = hub_.backend().now();
   const Host* host = host_of_current();
   if (host == nullptr) return absl::UnixEpoch() + absl::Nanoseconds(t);
-  const __int128 skew =
-      static_cast<__int128>(t) * host->drift / 1'000'000'000;
+  const __int128 skew = static_cast<__int128>(t) * host->drift / 1'000'000'000;
   const std::int64_t reading =
       t + static_cast<std::int64_t>(skew) + host->offset;
   if (recorder_ != nullptr) recorder_->note_clock_read(host->address, reading);

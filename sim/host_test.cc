@@ -27,7 +27,7 @@ namespace {
 // What an echo server host did: kept outside the host (its "disk").
 struct EchoLog {
   int starts = 0;
-  int unwound = 0;         // greenthreads that got GreenletExit
+  int unwound = 0;          // greenthreads that got GreenletExit
   bool late_fired = false;  // a 10 s sleep of the host ended
   std::vector<std::string> hosts_seen;
 };
@@ -115,10 +115,14 @@ void crash_by_test_scenario(EchoLog* log, std::string* report) {
   *report += "unwound " + std::to_string(log->unwound) + ";";
   net::error_code ec;
   client.recv(64, ec);  // the reset arrives one latency later
-  *report += "recv " + std::string(ec.value() == ECONNRESET ? "reset" : ec.message()) + ";";
+  *report += "recv " +
+             std::string(ec.value() == ECONNRESET ? "reset" : ec.message()) +
+             ";";
   net::Socket again = net::Socket::tcp();
   again.connect(server, ec);
-  *report += "connect " + std::string(ec.value() == ECONNREFUSED ? "refused" : ec.message()) + ";";
+  *report +=
+      "connect " +
+      std::string(ec.value() == ECONNREFUSED ? "refused" : ec.message()) + ";";
   eventlet::sleep(absl::Seconds(20));  // the host's 10 s sleep is gone
   restart_host("10.0.0.2");
   eventlet::sleep(absl::Milliseconds(1));
@@ -140,9 +144,8 @@ TEST(SimHost, ACrashResetsPeersUnwindsTheHostAndARestartRunsStartAgain) {
   // above); the second incarnation's were unwound by the run's teardown.
   EXPECT_EQ(log.unwound, 4);
   EXPECT_FALSE(log.late_fired);
-  EXPECT_EQ(log.hosts_seen,
-            (std::vector<std::string>{"10.0.0.2", "10.0.0.2", "10.0.0.2",
-                                      "10.0.0.2"}));
+  EXPECT_EQ(log.hosts_seen, (std::vector<std::string>{"10.0.0.2", "10.0.0.2",
+                                                      "10.0.0.2", "10.0.0.2"}));
   EXPECT_EQ(events(r.trace, "host_start"),
             (std::vector<std::string>{"\"kind\":\"host_start\",\"host\":"
                                       "\"10.0.0.2\",\"start\":1,\"offset\":"
@@ -193,9 +196,8 @@ TEST(SimHost, AHostCrashingItselfUnwindsItsOtherGreenthreadsAndThenItself) {
 
 void scheduled_scenario(std::vector<std::string>* seen) {
   add_host("10.0.0.2", [seen] {
-    seen->push_back("start at " +
-                    std::to_string(absl::ToInt64Milliseconds(
-                        Hub::current().now())));
+    seen->push_back("start at " + std::to_string(absl::ToInt64Milliseconds(
+                                      Hub::current().now())));
     eventlet::sleep(absl::Hours(1));
   });
   schedule_crash("10.0.0.2", absl::Seconds(1), absl::Seconds(2));
@@ -320,8 +322,10 @@ TEST(SimHost, EachHostReadsItsOwnSkewedClockAndTimersKeepTrueTime) {
   // The trace keeps the one virtual time and each reading.
   const std::vector<std::string> reads = events(r.trace, "clock_read");
   ASSERT_EQ(reads.size(), 4u);
-  EXPECT_EQ(reads[0], "\"kind\":\"clock_read\",\"host\":\"10.0.0.2\","
-                      "\"reading\":" + std::to_string(readings[1]));
+  EXPECT_EQ(reads[0],
+            "\"kind\":\"clock_read\",\"host\":\"10.0.0.2\","
+            "\"reading\":" +
+                std::to_string(readings[1]));
   EXPECT_NE(r.trace.find("\"t\":100000000000,\"gt\":1,\"kind\":\"clock_"
                          "read\""),
             std::string::npos);

@@ -192,22 +192,29 @@ TEST(ReplayTest, RejectsBadTracesWithTheLine) {
   EXPECT_NE(e.message.find("truncated"), std::string::npos) << e.message;
   // Other versions: an older one says why it cannot be used.
   std::string v1 = trace;
-  v1.replace(v1.find("\"version\":3"), 11, "\"version\":1");
+  v1.replace(v1.find("\"version\":4"), 11, "\"version\":1");
   e = rejected(v1);
   EXPECT_NE(e.message.find("unsupported trace version 1"), std::string::npos);
   EXPECT_NE(e.message.find("record the program again"), std::string::npos);
   std::string v2 = trace;
-  v2.replace(v2.find("\"version\":3"), 11, "\"version\":2");
+  v2.replace(v2.find("\"version\":4"), 11, "\"version\":2");
   e = rejected(v2);
   EXPECT_NE(e.message.find("unsupported trace version 2: this build reads "
-                           "version 3 (version 2 traces have no "
+                           "version 4 (version 2 traces have no "
                            "prepare_timers"),
             std::string::npos)
       << e.message;
   EXPECT_NE(e.message.find("record the program again"), std::string::npos);
-  std::string v4 = trace;
-  v4.replace(v4.find("\"version\":3"), 11, "\"version\":4");
-  EXPECT_NE(rejected(v4).message.find("unsupported trace version 4"),
+  std::string v3 = trace;
+  v3.replace(v3.find("\"version\":4"), 11, "\"version\":3");
+  e = rejected(v3);
+  EXPECT_NE(e.message.find("unsupported trace version 3: this build reads "
+                           "version 4 (version 3 traces have no host events"),
+            std::string::npos)
+      << e.message;
+  std::string v5 = trace;
+  v5.replace(v5.find("\"version\":4"), 11, "\"version\":5");
+  EXPECT_NE(rejected(v5).message.find("unsupported trace version 5"),
             std::string::npos);
   // Cut after a whole line: no outcome event. (Replay accepts it, to drive
   // a shortened list of decisions: ShortenedDecisionsRunFifoPastTheEnd.)

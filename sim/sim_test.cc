@@ -347,8 +347,8 @@ TEST(SimTraceTest, TraceParsesAndCarriesTheHeader) {
   EXPECT_EQ(p.lines.size(), r.events + 1);
   EXPECT_EQ(p.final_hash, r.trace_hash);
   EXPECT_EQ(p.lines[0],
-            "{\"format\":\"eventlet-sim-trace\",\"version\":3,\"seed\":99,"
-            "\"strategy\":\"random\",\"build\":\"eventlet-cpp-sim/3\"}");
+            "{\"format\":\"eventlet-sim-trace\",\"version\":4,\"seed\":99,"
+            "\"strategy\":\"random\",\"build\":\"eventlet-cpp-sim/4\"}");
   // The last event is the outcome.
   EXPECT_NE(p.lines.back().find("\"kind\":\"outcome\",\"result\":\"ok\","
                                 "\"message\":\"\""),

@@ -105,6 +105,11 @@ const std::vector<EventField>& event_fields() {
       {"reason", T::kString, nullptr, nullptr, &E::reason},
       {"result", T::kString, nullptr, nullptr, &E::result},
       {"message", T::kString, nullptr, nullptr, &E::message},
+      {"host", T::kString, nullptr, nullptr, &E::host},
+      {"start", T::kInt, &E::start},
+      {"offset", T::kInt, &E::offset},
+      {"drift", T::kInt, &E::drift},
+      {"reading", T::kInt, &E::reading},
   };
   return fields;
 }
@@ -380,6 +385,16 @@ std::string describe_event(const StepEvent& e) {
       return e.why;
     case EventKind::kOutcome:
       return e.message.empty() ? e.result : e.result + ": " + e.message;
+    case EventKind::kHostStart:
+      return e.host + " up: start in " + gt_name(e.start) + ", clock offset " +
+             format_time(e.offset) + ", drift " + std::to_string(e.drift) +
+             " ppb";
+    case EventKind::kHostCrash:
+      return e.host + " crashes (" + e.why + ")";
+    case EventKind::kHostRestart:
+      return e.host + " restarts (" + e.why + "): start in " + gt_name(e.start);
+    case EventKind::kClockRead:
+      return e.host + " reads its clock: " + format_time(e.reading);
   }
   return "";
 }
@@ -585,6 +600,11 @@ std::string Stepper::banner() const {
            "then prepare timers -> fire timers -> poll";
   }
   if (p == P::kStall) return "-- phase: stall (the run ends here)";
+  std::string down;
+  for (const auto& [address, h] : state_.hosts) {
+    if (!h.up) down += (down.empty() ? "" : ", ") + address;
+  }
+  if (!down.empty()) down = "   hosts down: " + down;
   std::string s = "-- phase: ";
   for (P q : {P::kPrepare, P::kFireTimers, P::kPoll}) {
     if (q != P::kPrepare) s += " -> ";
@@ -599,7 +619,7 @@ std::string Stepper::banner() const {
               ? "until t=" + format_time(state_.poll_deadline)
               : std::string("without deadline"));
   }
-  return s;
+  return s + down;
 }
 
 void Stepper::show_current(std::ostream& out) const {
@@ -670,6 +690,7 @@ std::string Stepper::gts_view(std::size_t first, std::size_t count) const {
       notes.push_back("spawned by " + gt_name(g.created_by) + " at #" +
                       std::to_string(g.created_at));
     }
+    if (!g.host.empty()) notes.push_back("on host " + g.host);
     for (std::size_t i = 0; i < notes.size(); ++i) {
       line += (i ? "; " : "") + notes[i];
     }
@@ -732,6 +753,19 @@ std::string Stepper::net_view() const {
       << " in flight; so far " << state_.packets_sent << " sent, "
       << state_.packets_delivered << " delivered, " << state_.packets_dropped
       << " dropped\n";
+  for (const auto& [address, h] : state_.hosts) {
+    out << "  host " << address << " " << (h.up ? "up" : "down") << " since #"
+        << h.since;
+    if (!h.why.empty()) out << " (" << h.why << ")";
+    if (h.up) out << ", start in " << gt_name(h.start);
+    out << "; " << h.crashes << (h.crashes == 1 ? " crash" : " crashes")
+        << "; clock offset " << format_time(h.offset) << ", drift " << h.drift
+        << " ppb";
+    if (h.has_reading) {
+      out << ", read " << format_time(h.reading) << " at #" << h.read_at;
+    }
+    out << "\n";
+  }
   for (const auto& [id, p] : state_.packets) {
     out << "  packet " << pad(std::to_string(id), 4) << " "
         << pad(p.what + " " + std::to_string(p.bytes) + " B", 12) << " "

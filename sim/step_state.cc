@@ -127,6 +127,14 @@ void HubState::apply(const StepEvent& e) {
     case EventKind::kStall:
       on_stall(e);
       break;
+    case EventKind::kHostStart:
+    case EventKind::kHostCrash:
+    case EventKind::kHostRestart:
+      on_host(e);
+      break;
+    case EventKind::kClockRead:
+      on_clock_read(e);
+      break;
   }
   const bool opened = passes != passes_before;
   pass_opened_by_last_event =
@@ -151,6 +159,8 @@ void HubState::on_spawn(const StepEvent& e) {
   g.since = e.seq;
   g.created_by = e.by;
   g.created_at = e.seq;
+  auto creator = gts.find(e.by);
+  if (creator != gts.end()) g.host = creator->second.host;
 }
 
 void HubState::on_switch(const StepEvent& e) {
@@ -304,5 +314,32 @@ void HubState::on_poll_done(const StepEvent& e) {
 }
 
 void HubState::on_stall(const StepEvent&) { phase = Phase::kStall; }
+
+void HubState::on_host(const StepEvent& e) {
+  Host& h = hosts[e.host];
+  h.since = e.seq;
+  if (e.type == EventKind::kHostCrash) {
+    h.up = false;
+    h.why = e.why;
+    ++h.crashes;
+    return;
+  }
+  h.up = true;
+  h.start = e.start;
+  if (e.type == EventKind::kHostStart) {
+    h.offset = e.offset;
+    h.drift = e.drift;
+  } else {
+    h.why = e.why;
+  }
+  gts[e.start].host = e.host;
+}
+
+void HubState::on_clock_read(const StepEvent& e) {
+  Host& h = hosts[e.host];
+  h.has_reading = true;
+  h.reading = e.reading;
+  h.read_at = e.seq;
+}
 
 }  // namespace eventlet::sim

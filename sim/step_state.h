@@ -58,9 +58,13 @@ enum class EventKind : std::uint8_t {
   kNetSend,
   kNetDeliver,
   kNetDrop,
+  kHostStart,
+  kHostCrash,
+  kHostRestart,
+  kClockRead,
 };
 inline constexpr std::size_t kEventKindCount =
-    static_cast<std::size_t>(EventKind::kNetDrop) + 1;
+    static_cast<std::size_t>(EventKind::kClockRead) + 1;
 
 // "timer_fire" -> kTimerFire; names it does not know -> kUnknown.
 EventKind parse_event_kind(std::string_view name);
@@ -93,7 +97,7 @@ struct StepEvent {
   std::string ev;                        // "r" / "w"
   std::int64_t ready = 0;                // poll_done
   std::vector<std::int64_t> set, order;  // choose
-  std::string why;                       // stall
+  std::string why;                       // stall, host_crash, host_restart
   std::uint64_t packet = 0;              // net_*
   std::string src, dst;                  // net_* ("what" as above)
   std::int64_t bytes = 0;                // net_*
@@ -102,6 +106,11 @@ struct StepEvent {
   std::int64_t jitter = -1;     // net_send: the draw (-1: none)
   std::string reason;           // net_drop: "loss", "partition"
   std::string result, message;  // outcome
+  std::string host;             // host_*, clock_read
+  std::int64_t start = 0;       // host_start, host_restart: its greenthread
+  std::int64_t offset = 0;      // host_start: clock offset, ns
+  std::int64_t drift = 0;       // host_start: clock drift, ppb
+  std::int64_t reading = 0;     // clock_read: the host's clock, ns
   std::string line;             // the JSON line itself
 };
 
@@ -123,6 +132,9 @@ struct HubState {
     // A timer_fire or listen_fire that resumes it (until it runs).
     std::uint64_t woken_at = 0;
     std::string woken_how;
+    // The simulated host it runs on ("" none): its host_start/host_restart
+    // names it, and greenthreads inherit their creator's.
+    std::string host;
   };
   struct Timer {
     std::int64_t deadline = 0;
@@ -140,6 +152,18 @@ struct HubState {
   };
   struct FdStats {
     int adds = 0, fires = 0, removes = 0;
+  };
+  // A simulated host (sim/host.h).
+  struct Host {
+    bool up = true;
+    std::uint64_t since = 0;  // its last host_start / crash / restart
+    std::string why;          // the last crash's or restart's cause
+    std::int64_t start = 0;   // the greenthread running its start function
+    std::int64_t offset = 0, drift = 0;
+    int crashes = 0;
+    bool has_reading = false;  // a clock_read so far
+    std::int64_t reading = 0;  // the last one
+    std::uint64_t read_at = 0;
   };
   // A packet of the simulated network, sent and not yet delivered or
   // dropped.
@@ -181,6 +205,7 @@ struct HubState {
   std::map<std::pair<std::int64_t, std::string>, FdStats> fds;
   std::map<std::uint64_t, Packet> packets;  // in flight, by packet id
   int packets_sent = 0, packets_delivered = 0, packets_dropped = 0;
+  std::map<std::string, Host> hosts;  // by address
 
   HubState();
   // Moves the state past `e` (which must be event position + 1). An
@@ -209,6 +234,8 @@ struct HubState {
   void on_poll(const StepEvent& e);
   void on_poll_done(const StepEvent& e);
   void on_stall(const StepEvent& e);
+  void on_host(const StepEvent& e);  // host_start, host_crash, host_restart
+  void on_clock_read(const StepEvent& e);
   // Counts a new pass that `e` opens.
   void open_pass(const StepEvent& e);
 };

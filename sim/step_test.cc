@@ -81,8 +81,8 @@ TEST(StepPrint, OneLinePerEventAfterAHeaderLine) {
   std::size_t lines = 0;
   while (std::getline(in, line)) {
     if (lines == 0) {
-      EXPECT_EQ(line.rfind("trace: eventlet-sim-trace v3, seed 7, strategy "
-                           "fifo, build eventlet-cpp-sim/3; ",
+      EXPECT_EQ(line.rfind("trace: eventlet-sim-trace v4, seed 7, strategy "
+                           "fifo, build eventlet-cpp-sim/4; ",
                            0),
                 0u)
           << line;
@@ -533,6 +533,10 @@ TEST(StepLoad, EveryKindOfTheFormatIsAnEventKind) {
       {EventKind::kNetSend, "net_send"},
       {EventKind::kNetDeliver, "net_deliver"},
       {EventKind::kNetDrop, "net_drop"},
+      {EventKind::kHostStart, "host_start"},
+      {EventKind::kHostCrash, "host_crash"},
+      {EventKind::kHostRestart, "host_restart"},
+      {EventKind::kClockRead, "clock_read"},
   };
   static_assert(std::size(all) + 1 == kEventKindCount);
   for (const auto& [type, name] : all) EXPECT_EQ(event_kind_name(type), name);
@@ -577,6 +581,56 @@ TEST(StepLoad, UnknownKindsAreShownGenericallyAndChangeNothing) {
   // Any kind of the format, even one this trace does not hold.
   EXPECT_TRUE(Contains(Exec(stepper, "b kind=sem_release"), "breakpoint 2"));
   EXPECT_TRUE(Contains(Exec(stepper, "b kind=nope"), "unknown kind"));
+}
+
+// Simulated hosts: up and down in the net view and the banner, their
+// greenthreads (start ones and what they spawn) marked, clock readings kept.
+TEST(StepState, HostsGoUpAndDownAndOwnTheirGreenthreads) {
+  ParsedTrace parsed;
+  parsed.lines = {
+      "{}",
+      R"({"seq":1,"t":0,"gt":1,"kind":"spawn","by":0,"h":"0"})",
+      R"({"seq":2,"t":0,"gt":0,"kind":"host_start","host":"10.0.0.2",)"
+      R"("start":1,"offset":-5,"drift":100,"h":"0"})",
+      R"({"seq":3,"t":0,"gt":0,"kind":"switch","from":-1,"h":"0"})",
+      R"({"seq":4,"t":0,"gt":2,"kind":"spawn","by":1,"h":"0"})",
+      R"({"seq":5,"t":7,"gt":1,"kind":"clock_read","host":"10.0.0.2",)"
+      R"("reading":2,"h":"0"})",
+      R"({"seq":6,"t":9,"gt":0,"kind":"host_crash","host":"10.0.0.2",)"
+      R"("why":"test","h":"0"})",
+      R"({"seq":7,"t":9,"gt":-1,"kind":"pass","h":"0"})",
+      R"({"seq":8,"t":20,"gt":-1,"kind":"host_restart","host":"10.0.0.2",)"
+      R"("why":"seed","start":3,"h":"0"})",
+  };
+  StepTrace trace;
+  TraceError error;
+  ASSERT_TRUE(load_step_trace(parsed, &trace, &error)) << error.to_string();
+  EXPECT_EQ(describe_event(trace.events[1]),
+            "10.0.0.2 up: start in 1, clock offset -0.000000005, drift 100 "
+            "ppb");
+  EXPECT_EQ(describe_event(trace.events[4]),
+            "10.0.0.2 reads its clock: 0.000000002");
+  EXPECT_EQ(describe_event(trace.events[5]), "10.0.0.2 crashes (test)");
+  EXPECT_EQ(describe_event(trace.events[7]),
+            "10.0.0.2 restarts (seed): start in 3");
+  Stepper stepper(trace);
+  stepper.go_to(5);
+  EXPECT_TRUE(stepper.state().hosts.at("10.0.0.2").up);
+  EXPECT_EQ(stepper.state().gts.at(2).host, "10.0.0.2");  // spawned by 1
+  EXPECT_TRUE(Contains(stepper.gts_view(), "on host 10.0.0.2"));
+  EXPECT_TRUE(Contains(stepper.net_view(), "host 10.0.0.2 up since #2"));
+  EXPECT_TRUE(Contains(stepper.net_view(), "read 0.000000002 at #5"));
+  stepper.go_to(7);
+  EXPECT_FALSE(stepper.state().hosts.at("10.0.0.2").up);
+  EXPECT_TRUE(Contains(stepper.net_view(),
+                       "host 10.0.0.2 down since #6 (test); 1 crash"));
+  EXPECT_TRUE(Contains(stepper.banner(), "hosts down: 10.0.0.2"))
+      << stepper.banner();
+  stepper.go_to(8);
+  EXPECT_TRUE(Contains(stepper.net_view(),
+                       "host 10.0.0.2 up since #8 (seed), start in 3"));
+  EXPECT_EQ(stepper.state().gts.at(3).host, "10.0.0.2");
+  EXPECT_FALSE(Contains(stepper.banner(), "hosts down"));
 }
 
 TEST(StepLoad, AKnownFieldOfTheWrongTypeIsAnError) {

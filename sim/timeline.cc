@@ -30,6 +30,10 @@ bool is_io_kind(const std::string& kind) {
          kind == "poll_done" || starts_with(kind, "net_");
 }
 
+bool is_host_kind(const std::string& kind) {
+  return kind == "host_start" || kind == "host_crash" || kind == "host_restart";
+}
+
 // The hub's phase events (prepare_timers, pass and choose go on the hub's
 // lane even when a greenthread chaining the next pass records them).
 bool is_hub_kind(const std::string& kind) {
@@ -125,14 +129,25 @@ TimelineLayout timeline_layout(const StepTrace& trace) {
   const auto& events = trace.events;
   std::set<std::int64_t> gts = {kHubGt, 0};
   bool has_io = false;
+  bool has_hosts = false;
   std::map<std::int64_t, std::string> created;
+  // The simulated host of each greenthread: named by host_start and
+  // host_restart, inherited at spawn.
+  std::map<std::int64_t, std::string> host_of;
   for (const StepEvent& e : events) {
     gts.insert(e.gt);
     if (e.kind == "switch") gts.insert(e.from);
     if (is_io_kind(e.kind)) has_io = true;
+    if (is_host_kind(e.kind)) has_hosts = true;
     if (e.kind == "spawn" && !created.count(e.gt)) {
       created[e.gt] =
           "spawned by " + gt_name(e.by) + " at #" + std::to_string(e.seq);
+      if (auto it = host_of.find(e.by); it != host_of.end()) {
+        host_of[e.gt] = it->second;
+      }
+    }
+    if (e.kind == "host_start" || e.kind == "host_restart") {
+      host_of[e.start] = e.host;
     }
   }
   std::map<std::int64_t, int> lane_of;
@@ -144,6 +159,9 @@ TimelineLayout timeline_layout(const StepTrace& trace) {
       l.sub = "loop: pass, poll";
     } else if (created.count(g)) {
       l.sub = created[g];
+    }
+    if (auto it = host_of.find(g); it != host_of.end()) {
+      l.sub += (l.sub.empty() ? "on " : ", on ") + it->second;
     }
     lane_of[g] = static_cast<int>(layout.lanes.size());
     layout.lanes.push_back(std::move(l));
@@ -195,6 +213,16 @@ TimelineLayout timeline_layout(const StepTrace& trace) {
     layout.lanes.push_back(std::move(l));
   }
 
+  int hosts_lane = -1;
+  if (has_hosts) {
+    hosts_lane = static_cast<int>(layout.lanes.size());
+    Lane l;
+    l.kind = Lane::Kind::kHosts;
+    l.label = "hosts";
+    l.sub = "start, crash, restart";
+    layout.lanes.push_back(std::move(l));
+  }
+
   std::unordered_map<std::uint64_t, int> timer_lane;  // live spans only
   std::size_t next_span = 0;
   layout.event_lane.reserve(events.size());
@@ -211,6 +239,8 @@ TimelineLayout timeline_layout(const StepTrace& trace) {
       lane = timer_lane[e.timer];
     } else if (is_io_kind(e.kind)) {
       lane = io_lane;  // packets too: a delivery's cause is its send
+    } else if (is_host_kind(e.kind)) {
+      lane = hosts_lane;
     } else if (is_hub_kind(e.kind)) {
       lane = lane_of[kHubGt];
     }
@@ -230,6 +260,7 @@ std::string timeline_html(const StepTrace& trace, const std::string& title) {
     if (l.kind == Lane::Kind::kGreenthread) j["gt"] = l.gt;
     if (l.kind == Lane::Kind::kTimers) j["group"] = "timers";
     if (l.kind == Lane::Kind::kIo) j["group"] = "io";
+    if (l.kind == Lane::Kind::kHosts) j["group"] = "hosts";
     lanes.push_back(std::move(j));
   }
   json timers = json::array();

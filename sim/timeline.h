@@ -3,7 +3,8 @@
 // timeline.h: the logic behind //sim:timeline: one self-contained HTML page
 // (inline CSS and JS, nothing fetched at view time) showing a trace as
 // swimlanes: one lane per greenthread (and the hub), timer rows, an I/O lane
-// when the trace has fd listeners, polls or packets.
+// when the trace has fd listeners, polls or packets, a hosts lane when it has
+// simulated hosts' starts, crashes and restarts.
 //
 // The page is built from real source files beside this one
 // (sim/timeline_page.html, timeline.css, timeline.js), embedded at build time
@@ -27,7 +28,7 @@ namespace eventlet::sim {
 // Where each event of a trace sits on the page.
 struct TimelineLayout {
   struct Lane {
-    enum class Kind { kGreenthread, kTimers, kIo };
+    enum class Kind { kGreenthread, kTimers, kIo, kHosts };
     Kind kind = Kind::kGreenthread;
     std::int64_t gt = 0;  // kGreenthread: its id (kHubGt for the hub)
     int row = 0;          // kTimers: which row (0 = the first)
@@ -41,7 +42,10 @@ struct TimelineLayout {
     int lane = 0;  // one of the timer rows
     bool cancelled = false;
   };
-  std::vector<Lane> lanes;  // the hub, main, greenthreads by id, timers, I/O
+  // The hub, main, greenthreads by id (a host's with "on <address>" in their
+  // sub-label), timers, I/O, hosts (host_start, host_crash, host_restart;
+  // only if the trace has them).
+  std::vector<Lane> lanes;
   std::vector<int> event_lane;  // per event: its index in `lanes`
   // Timer rows are packed first-fit in event order: spans on one row never
   // overlap, not even at their end events.

@@ -36,7 +36,8 @@
     poll: '#3949ab', poll_done: '#7986cb', choose: '#ff7043', stall: '#000000',
     net_send: '#00897b', net_deliver: '#43a047', net_drop: '#e53935', outcome: '#37474f',
     prepare_timers: '#b39ddb', event_send: '#ef6c00', queue_put: '#8e24aa', queue_get: '#ab47bc',
-    queue_task_done: '#ce93d8', sem_release: '#6a1b9a'
+    queue_task_done: '#ce93d8', sem_release: '#6a1b9a',
+    host_start: '#2e7d32', host_crash: '#b71c1c', host_restart: '#558b2f', clock_read: '#0277bd'
   };
   var GLYPH = {
     spawn: '+', exit: 'x', 'switch': '>', block: '|', ready: 'r', exception: '!', timer_add: 'T',
@@ -45,7 +46,9 @@
     net_send: 'N', net_deliver: 'D', net_drop: 'X', outcome: '=',
     // Wake-ups (who woke whom): their `ready` events name them as cause.
     prepare_timers: 'H', event_send: 'E', queue_put: 'Q', queue_get: 'G', queue_task_done: 'K',
-    sem_release: 'V'
+    sem_release: 'V',
+    // Simulated hosts (sim/host.h): up, down, up again; a clock reading.
+    host_start: 'U', host_crash: '#', host_restart: 'u', clock_read: 'c'
   };
   var BANDS = { 'start': '#f3f6ee', 'prepare timers': '#efe8fb', 'fire timers': '#ffffff',
                 'poll': '#e8f0fb', 'stall': '#fde8e8' };
