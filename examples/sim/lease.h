@@ -47,13 +47,15 @@
 
 namespace eventlet::examples {
 
+// The lease's length, the bound of every host's clock offset, and how long
+// the scenarios run (virtual time).
 inline constexpr absl::Duration kLease = absl::Milliseconds(200);
 inline constexpr absl::Duration kSkewBound = absl::Milliseconds(200);
 inline constexpr absl::Duration kRunFor = absl::Milliseconds(1500);
 
-// The faults both scenarios run under: each host crashes about once every
-// two seconds and is back 1 to 20 ms later; clock offsets within kSkewBound
-// (no drift).
+// The faults both scenarios run under: each host crashes about once a
+// second (sim/faults.h: uniform in (0, 2 s] after it starts) and is back 1 to
+// 20 ms later; clock offsets within kSkewBound (no drift).
 sim::FaultOptions LeaseFaults();
 
 // The lease service with the bug (waits kLease at boot).
