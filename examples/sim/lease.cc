@@ -9,6 +9,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <system_error>
 
 #include "absl/strings/str_cat.h"
 #include "green_net/address.h"
@@ -59,7 +60,9 @@ struct World {
 };
 
 // One line from `conn`, without its newline; nullopt at end of stream, on
-// an error (a reset, the socket's timeout) or past kMaxLine bytes.
+// an error (a reset, the socket's timeout) or past kMaxLine bytes. (Each
+// side waits for the other's line before sending its next, so nothing
+// follows a line in what one recv() returns.)
 std::optional<std::string> read_line(net::Socket& conn) {
   std::string line;
   while (line.empty() || line.back() != '\n') {
