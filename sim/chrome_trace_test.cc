@@ -213,5 +213,39 @@ TEST(ChromeTrace, TracksAndPhasesAreNamed) {
                                                "fire timers", "poll"}));
 }
 
+// Simulated hosts: a track per host, its up and down times as slices.
+TEST(ChromeTrace, EachHostHasATrackOfUpAndDownSlices) {
+  ParsedTrace parsed;
+  parsed.lines = {
+      "{}",
+      R"({"seq":1,"t":0,"gt":1,"kind":"spawn","by":0,"h":"0"})",
+      R"({"seq":2,"t":0,"gt":0,"kind":"host_start","host":"10.0.0.2",)"
+      R"("start":1,"offset":0,"drift":0,"h":"0"})",
+      R"({"seq":3,"t":5,"gt":0,"kind":"host_crash","host":"10.0.0.2",)"
+      R"("why":"test","h":"0"})",
+      R"({"seq":4,"t":9,"gt":0,"kind":"spawn","by":0,"h":"0"})",
+      R"({"seq":5,"t":9,"gt":0,"kind":"host_restart","host":"10.0.0.2",)"
+      R"("why":"test","start":2,"h":"0"})",
+  };
+  StepTrace trace;
+  TraceError error;
+  ASSERT_TRUE(load_step_trace(parsed, &trace, &error)) << error.to_string();
+  const json doc = json::parse(chrome_trace_json(trace));
+  Validate(trace, doc);
+  std::int64_t tid = -1;
+  for (const json& ev : doc["traceEvents"]) {
+    if (ev["ph"] == "M" && ev["name"] == "thread_name" &&
+        ev["args"]["name"] == "host 10.0.0.2") {
+      tid = ev["tid"];
+    }
+  }
+  ASSERT_NE(tid, -1);
+  std::vector<std::string> states;
+  for (const json& ev : doc["traceEvents"]) {
+    if (ev["ph"] == "X" && ev["tid"] == tid) states.push_back(ev["name"]);
+  }
+  EXPECT_EQ(states, (std::vector<std::string>{"up", "down", "up"}));
+}
+
 }  // namespace
 }  // namespace eventlet::sim

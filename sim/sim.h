@@ -55,6 +55,11 @@
 //   Hub::current().unwind_greenthreads() at the end of fn.
 // - Only code that reads time through the hub (Backend::now) is simulated;
 //   wall-clock reads, real fds, and other OS threads (tpool) are not.
+// - Hosts (sim/host.h): fn may add simulated hosts whose greenthreads crash
+//   and restart together; seeded crashes and host clocks come from
+//   Options::faults (sim/faults.h) on their own stream. Hub::now(), timers
+//   and sleeps stay on the one virtual time; only sim::host_now() readings
+//   are skewed per host (FoundationDB's rule).
 #ifndef EVENTLET_SIM_SIM_H_
 #define EVENTLET_SIM_SIM_H_
 

@@ -17,6 +17,7 @@
 #include "greenthread/greenthread.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
+#include "sim/host.h"
 #include "sim/sim.h"
 #include "sim/step.h"
 #include "sim/testdata/step_demo.h"
@@ -227,6 +228,47 @@ TEST(Timeline, LargeTraceStaysBounded) {
     std::ofstream(std::string(dir) + "/large_timeline.html") << html;
   }
   EXPECT_EQ(PageData(html)["ev"].size(), trace.events.size());
+}
+
+// Simulated hosts: their starts, crashes and restarts on a lane of their
+// own; a host's greenthreads say which host they run on.
+TEST(Timeline, HostsHaveALaneAndTheirGreenthreadsSayWhere) {
+  const StepTrace trace = Record(Options{}, [] {
+    add_host("10.0.0.2", [] {
+      spawn_n([] { eventlet::sleep(absl::Seconds(5)); });
+      eventlet::sleep(absl::Seconds(5));
+    });
+    eventlet::sleep(absl::Seconds(1));
+    crash_host("10.0.0.2");
+    restart_host("10.0.0.2");
+    eventlet::sleep(absl::Seconds(1));
+  });
+  const TimelineLayout layout = timeline_layout(trace);
+  int hosts_lane = -1;
+  std::vector<std::string> host_subs;
+  for (std::size_t i = 0; i < layout.lanes.size(); ++i) {
+    const auto& lane = layout.lanes[i];
+    if (lane.kind == TimelineLayout::Lane::Kind::kHosts) {
+      hosts_lane = static_cast<int>(i);
+    }
+    if (lane.sub.find("on 10.0.0.2") != std::string::npos) {
+      host_subs.push_back(lane.label);
+    }
+  }
+  ASSERT_NE(hosts_lane, -1);
+  // The start greenthread, its child, the restarted start and its child.
+  EXPECT_EQ(host_subs,
+            (std::vector<std::string>{"gt 1", "gt 2", "gt 3", "gt 4"}));
+  std::vector<std::string> on_hosts_lane;
+  for (std::size_t i = 0; i < trace.events.size(); ++i) {
+    if (layout.event_lane[i] == hosts_lane) {
+      on_hosts_lane.push_back(trace.events[i].kind);
+    }
+  }
+  EXPECT_EQ(on_hosts_lane, (std::vector<std::string>{"host_start", "host_crash",
+                                                     "host_restart"}));
+  const std::string html = timeline_html(trace, "hosts");
+  EXPECT_NE(html.find("host_crash"), std::string::npos);
 }
 
 }  // namespace
