@@ -8,6 +8,7 @@
 // event that is not a switch, in trace order.
 #include "sim/chrome_trace.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
@@ -106,11 +107,16 @@ void Validate(const StepTrace& trace, const json& doc) {
       EXPECT_LE(list[k - 1].second, list[k].first) << "tid " << tid;
     }
   }
+  // (Binary search: the slices of a track are sorted and disjoint, and
+  // traces of several thousand events have thousands of flows.)
   auto inside_a_slice = [&](std::int64_t tid, std::int64_t ts) {
-    for (const auto& [from, to] : slices[tid]) {
-      if (from <= ts && ts < to) return true;
-    }
-    return false;
+    const auto& list = slices[tid];
+    auto after = std::upper_bound(
+        list.begin(), list.end(), ts,
+        [](std::int64_t t, const std::pair<std::int64_t, std::int64_t>& s) {
+          return t < s.first;
+        });
+    return after != list.begin() && ts < std::prev(after)->second;
   };
   // Flows pair up, go forward in time and bind to slices; one per cause.
   std::size_t causes = 0, switches = 0;

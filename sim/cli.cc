@@ -110,6 +110,7 @@ int explore_mode(const Program& program, const std::function<void()>& scenario,
       absl::GetFlag(FLAGS_strategy).empty() ? Strategy::kRandom : base.strategy;
   o.pct_depth = base.pct_depth;
   o.pct_horizon = base.pct_horizon;
+  o.faults = base.faults;
   o.max_time = base.max_time;
   if (base.max_events != 0) o.max_events = base.max_events;
   o.all_seeds = true;
@@ -217,13 +218,15 @@ bool options_from_flags(Options* options, std::string* error) {
   return true;
 }
 
-int main(const Program& program, const std::function<void()>& scenario) {
+int main(const Program& program, const std::function<void()>& scenario,
+         const FaultOptions& faults) {
   Options options;
   std::string error;
   if (!options_from_flags(&options, &error)) {
     std::fprintf(stderr, "%s: %s\n", program.name.c_str(), error.c_str());
     return 2;
   }
+  options.faults = faults;
   const int modes = !absl::GetFlag(FLAGS_replay).empty() +
                     (absl::GetFlag(FLAGS_explore) != 0) +
                     !absl::GetFlag(FLAGS_shrink).empty();

@@ -63,7 +63,10 @@ bool options_from_flags(Options* options, std::string* error);
 
 // Runs `scenario` as the flags say (see above); returns the exit status.
 // Call after absl::ParseCommandLine. `scenario` signals failure by throwing.
-int main(const Program& program, const std::function<void()>& scenario);
+// Its runs and explorations draw `faults` (Options::faults, sim/faults.h);
+// a replay or a shrink takes them from the trace's header.
+int main(const Program& program, const std::function<void()>& scenario,
+         const FaultOptions& faults = {});
 
 // A path as the user gave it, resolved against the directory the command
 // was started in ($BUILD_WORKING_DIRECTORY under `bazel run`).

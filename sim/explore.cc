@@ -72,6 +72,7 @@ ExploreResult explore(const std::function<void()>& scenario,
   o.max_events = options.max_events;
   o.pct_depth = options.pct_depth;
   o.pct_horizon = options.pct_horizon;
+  o.faults = options.faults;
   const std::string dir =
       options.trace_dir.empty() ? test_output_dir() : options.trace_dir;
   const int count = only ? 1 : options.seeds;

@@ -58,7 +58,8 @@ struct ExploreOptions {
   std::uint64_t max_events = 10'000'000;           // per run, as Options
   int pct_depth = 3;                               // strategy kPct, as Options
   std::uint64_t pct_horizon = 1000;                // strategy kPct, as Options
-  bool quiet = false;                              // do not print the failure
+  FaultOptions faults;  // every run's seeded faults, as Options (sim/faults.h)
+  bool quiet = false;   // do not print the failure
   bool all_seeds = false;        // go on after a failure: every failing seed
   std::string name = "explore";  // trace file names start with it
   // Stop once this many seeds in a row brought no new schedule (0: never).

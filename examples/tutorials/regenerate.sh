@@ -23,5 +23,12 @@ done
 cp "$tmp/07_explore.random.seed-10.jsonl" "$d/08_shrink.before.trace.jsonl"
 "$bin" 07_explore --shrink="$tmp/07_explore.random.seed-10.jsonl" >/dev/null
 cp "$tmp/07_explore.random.seed-10.min.jsonl" "$d/08_shrink.min.trace.jsonl"
+# Tutorial 9: the first of 200 seeds that loses a write, and its shrunk
+# schedule.
+out=$("$bin" 09_faults --explore=200 --explore_out="$tmp" || true)
+seed=$(sed -n 's/^seed \([0-9]*\) fails.*/\1/p' <<<"$out" | head -1)
+cp "$tmp/09_faults.random.seed-$seed.jsonl" "$d/09_faults.random.trace.jsonl"
+"$bin" 09_faults --shrink="$tmp/09_faults.random.seed-$seed.jsonl" >/dev/null
+cp "$tmp/09_faults.random.seed-$seed.min.jsonl" "$d/09_faults.min.trace.jsonl"
 rm -rf "$tmp"
 git diff --stat -- "$d"

@@ -40,7 +40,8 @@ int main(int argc, char** argv) {
   for (const eventlet::tutorials::Tutorial& t : all()) {
     if (t.name != name) continue;
     return eventlet::sim::cli::main(
-        {name, "//examples/tutorials:tutorial", argv[0], {name}}, t.program);
+        {name, "//examples/tutorials:tutorial", argv[0], {name}}, t.program,
+        t.faults);
   }
   std::fprintf(stderr, "%s: no tutorial named %s (see --list)\n", argv[0],
                name.c_str());

@@ -1,6 +1,8 @@
 // Copyright 2026 The eventlet-cpp Authors.
 #include "examples/tutorials/tutorials.h"
 
+#include "examples/sim/lease.h"
+
 namespace eventlet::tutorials {
 
 const std::vector<Tutorial>& all() {
@@ -13,6 +15,7 @@ const std::vector<Tutorial>& all() {
       {"05_deadlock", Deadlock},
       {"06_imap", Imap},
       {"07_explore", LostUpdate},
+      {"09_faults", Lease, examples::LeaseFaults()},
   };
   return tutorials;
 }

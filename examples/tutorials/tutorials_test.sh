@@ -6,6 +6,9 @@
 #    trace (07_explore.random / .pct.trace.jsonl); tutorial 8's seed 10
 #    (08_shrink.before) shrinks to the same minimal trace (08_shrink.min), of
 #    one preemption, and the commands the tools print work when pasted;
+#    tutorial 9's exploration of 200 seeds (under its faults) loses a write
+#    first at the same seed with the same trace (09_faults.random), which
+#    shrinks to no preemption (09_faults.min) and replays;
 # 2. every line the tutorials quote is really there: a block opened with
 #    ```trace FILE holds lines of FILE, ```step FILE lines of
 #    `step FILE --print`, and ```session NAME lines of the stepper session
@@ -77,6 +80,28 @@ replay_cmd=$(sed -n 's|^  replay it: ||p' <<<"$shrunk")
 if ! replayed=$(eval "$replay_cmd") || ! grep -q "replay matches" <<<"$replayed"; then
   echo "FAIL: $replay_cmd: $replayed"
   fail=1
+fi
+
+out=$("$tutorial" 09_faults --explore=200 --explore_out="$tmp/explore" || true)
+seed=$(sed -n 's/^seed \([0-9]*\) fails: error "lost write: .*/\1/p' <<<"$out" | head -1)
+if [[ -z "$seed" ]]; then
+  echo "FAIL: exploring 200 seeds of 09_faults lost no write"
+  fail=1
+else
+  same_file "$tmp/explore/09_faults.random.seed-$seed.jsonl" 09_faults.random.trace.jsonl
+  shrink_cmd=$(sed -n "s|^  shrink: \(.*seed-$seed.jsonl\)$|\1|p" <<<"$out")
+  shrunk=$(eval "$shrink_cmd") || { echo "FAIL: $shrink_cmd"; fail=1; }
+  if ! grep -qE "preemptions: [0-9]+ -> 0" <<<"$shrunk"; then
+    echo "FAIL: shrinking 09_faults seed $seed did not end with no preemption:"
+    echo "$shrunk"
+    fail=1
+  fi
+  same_file "$tmp/explore/09_faults.random.seed-$seed.min.jsonl" 09_faults.min.trace.jsonl
+  replay_cmd=$(sed -n 's|^  replay it: ||p' <<<"$shrunk")
+  if ! replayed=$(eval "$replay_cmd") || ! grep -q "replay matches" <<<"$replayed"; then
+    echo "FAIL: $replay_cmd: $replayed"
+    fail=1
+  fi
 fi
 
 # 2. Quoted lines. Each block becomes: "KIND ARG" then its lines, then "END".
