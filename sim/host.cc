@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "hub/errors.h"
+#include "hub/internal/hub_access.h"
 #include "sim/host_table.h"
 #include "sim/sim_net.h"
 #include "sim/trace.h"
@@ -118,7 +119,7 @@ void HostTable::unwind_domain(std::uint32_t domain) {
     Greenlet* self = &hub_.current_greenlet();
     hub_.for_each_greenlet([&](Greenlet& g) {
       if (g.domain() == domain && !g.dead() && &g != self) {
-        members.emplace_back(&g, hub_.life_token(g));
+        members.emplace_back(&g, internal::HubAccess::life_token(hub_, g));
       }
     });
     if (members.empty()) return;
