@@ -19,6 +19,10 @@
 //   printf 'http\nquit\n' | nc 127.0.0.1 7777
 //
 // https: --tls_cert=cert.pem --tls_key=key.pem (PEM files).
+//
+// Every core: --hubs=N serves on N hubs, one per OS thread, each accepting on
+// its own SO_REUSEPORT listener (http::ServerOptions::hubs); the statistics
+// (metrics, introspection) are the sum over the hubs.
 #include <cstdio>
 #include <memory>
 #include <string>
@@ -37,6 +41,8 @@ ABSL_FLAG(std::string, address, "127.0.0.1", "numeric address to listen on");
 ABSL_FLAG(int, port, 8080, "TCP port (0: any free port)");
 ABSL_FLAG(int, max_connections, 20000, "connections served at once");
 ABSL_FLAG(int, backlog, 4096, "listen backlog");
+ABSL_FLAG(int, hubs, 1,
+          "hubs (OS threads) serving, each with its own listener");
 ABSL_FLAG(std::string, access_log, "",
           "write an access log (common log format) to this file, or - for "
           "stderr (empty: none)");
@@ -66,6 +72,8 @@ int main(int argc, char** argv) {
   options.max_connections =
       static_cast<std::size_t>(absl::GetFlag(FLAGS_max_connections));
   options.metrics_path = absl::GetFlag(FLAGS_metrics_path);
+  options.hubs = absl::GetFlag(FLAGS_hubs);
+  options.backlog = absl::GetFlag(FLAGS_backlog);
   std::unique_ptr<http::AccessLog> access_log;
   if (const std::string path = absl::GetFlag(FLAGS_access_log); !path.empty()) {
     access_log = std::make_unique<http::AccessLog>(path);
@@ -78,6 +86,7 @@ int main(int argc, char** argv) {
   }
   net::ListenOptions listen_options;
   listen_options.backlog = absl::GetFlag(FLAGS_backlog);
+  listen_options.reuse_port = options.hubs > 1;
   http::Server server(
       net::listen(*address, listen_options),
       [](const http::Request&) {
@@ -96,7 +105,7 @@ int main(int argc, char** argv) {
     introspection = eventlet::debug::serve_introspection(*at);
     http_command = std::make_unique<eventlet::debug::IntrospectionCommand>(
         "http", "hello_server's statistics (Prometheus text)",
-        [&server] { return http::format_prometheus(server.stats()); });
+        [&server] { return http::format_prometheus(server.total_stats()); });
     std::printf("hello_server: introspection on %s\n",
                 introspection->address().to_string().c_str());
   }
