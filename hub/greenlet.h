@@ -85,9 +85,6 @@ class Greenlet {
   // What a suspended greenlet waits on ("sleep", "Event::wait", "read fd
   // 7"...), for dumps. Empty while running.
   const char* waiting_on() const { return waiting_on_; }
-  // The primitive (Event, Queue, Semaphore...) a suspended greenlet waits in,
-  // if its wait named one (Hub::wait_in); null otherwise and while running.
-  const internal::WaitObject* waiting_object() const { return waiting_object_; }
   // "greenthread 12" or "greenthread 12 (name)", "main", "hub".
   std::string describe() const;
   // The group (e.g. the GreenPool) this greenlet works for, or null. Set by
@@ -125,6 +122,9 @@ class Greenlet {
   bool body_destroyed_ = false;
   std::uint32_t domain_ = 0;  // in body_destroyed_'s padding
   const char* waiting_on_ = "";
+  // The primitive (Event, Queue, Semaphore...) a suspended greenlet waits in,
+  // if its wait named one; null otherwise and while running. Read it with
+  // Hub::waiting_object().
   const internal::WaitObject* waiting_object_ = nullptr;
   internal::Stack stack_;
   std::exception_ptr pending_exception_;  // thrown at its switch point

@@ -339,8 +339,8 @@ class Hub {
   // The primitive `g` is parked in (Event::wait, Queue::get...), numbered;
   // none if g is not parked in one.
   std::optional<ObjectInfo> waiting_object(const Greenlet& g) const {
-    if (g.waiting_object() == nullptr) return std::nullopt;
-    return ObjectInfo(*g.waiting_object());
+    if (g.waiting_object_ == nullptr) return std::nullopt;
+    return ObjectInfo(*g.waiting_object_);
   }
   // Makes the end of the current pass go through the backend's wait() even if
   // no fd is watched and work is ready (a zero-time poll), so a backend gets
@@ -405,7 +405,7 @@ class Hub {
   // `timeout` elapses. Returns true if woken, false on timeout. The waiter is
   // removed from the queue however the wait ends (also by exception).
   // `object`, if given, is the primitive the queue belongs to: the greenlet
-  // records it as what it waits in (Greenlet::waiting_object(), for traces
+  // records it as what it waits in (Hub::waiting_object(), for traces
   // and deadlock reports), and the object gets its number (object_id()) at
   // its first wait, traced or not. Waiting does not touch it (WaitObject).
   bool wait_in(internal::WaitQueue& queue,

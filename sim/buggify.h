@@ -52,10 +52,10 @@ class BuggifyState {
   // `fired(site, call)` is called for every true evaluation (may be null).
   // `scripted`: if not null, exactly these evaluations are true (a driven
   // run; not owned, must outlive the state); else the seed decides.
-  BuggifyState(std::uint64_t seed, double activation, double firing,
-               const std::set<BuggifyFire>* scripted,
-               std::function<void(const std::string& site, std::uint64_t call)>
-                   fired);
+  BuggifyState(
+      std::uint64_t seed, double activation, double firing,
+      const std::set<BuggifyFire>* scripted,
+      std::function<void(const std::string& site, std::uint64_t call)> fired);
   bool evaluate(const char* file, int line);
   // FNV-1a over the true evaluations (site, call), in order: a part of the
   // run's schedule hash.

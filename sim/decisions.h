@@ -53,11 +53,11 @@ struct Decisions {
   // Whether the recorded run had a tie breaker (strategy random or pct): only
   // then are chooses recorded, and only then does a driven run use them.
   bool scheduler = false;
-  std::vector<ChooseDecision> chooses;            // in pass order
-  std::map<std::uint64_t, std::int64_t> jitters;  // packet -> ns
-  std::set<std::uint64_t> losses;                 // packets lost by a draw
-  std::set<std::uint64_t> resets;      // data segments that reset
-  std::set<std::uint64_t> duplicates;  // datagrams copied
+  std::vector<ChooseDecision> chooses;             // in pass order
+  std::map<std::uint64_t, std::int64_t> jitters;   // packet -> ns
+  std::set<std::uint64_t> losses;                  // packets lost by a draw
+  std::set<std::uint64_t> resets;                  // data segments that reset
+  std::set<std::uint64_t> duplicates;              // datagrams copied
   std::map<std::uint64_t, std::int64_t> reorders;  // packet -> extra ns
   // EVENTLET_BUGGIFY evaluations that were true (sim/buggify.h).
   std::set<BuggifyFire> buggify;

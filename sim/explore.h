@@ -34,9 +34,9 @@
 #ifndef EVENTLET_SIM_EXPLORE_H_
 #define EVENTLET_SIM_EXPLORE_H_
 
+#include <cstddef>
 #include <cstdint>
 #include <functional>
-#include <cstddef>
 #include <optional>
 #include <string>
 #include <vector>

@@ -100,8 +100,7 @@ void ExpectTracedAndReplayed(const std::function<void()>& fn,
 }
 
 TEST(FaultsTest, AResetByCallIsTracedAndReplays) {
-  ExpectTracedAndReplayed([] { Echo({}, 5); },
-                          R"("kind":"net_reset","fd":)");
+  ExpectTracedAndReplayed([] { Echo({}, 5); }, R"("kind":"net_reset","fd":)");
   const Result r = Record(5, [] { Echo({}, 5); });
   EXPECT_NE(r.trace.find(R"("reason":"reset")"), std::string::npos);
 }

@@ -519,8 +519,8 @@ Result run(const Options& options, absl::FunctionRef<void()> fn) {
       result.error = "unknown exception";
       result.exception = std::current_exception();
     }
-    if (!broken_message.empty() && (result.outcome == Outcome::kOk ||
-                                    result.outcome == Outcome::kError)) {
+    if (!broken_message.empty() &&
+        (result.outcome == Outcome::kOk || result.outcome == Outcome::kError)) {
       // An invariant broke, then fn ended within the same pass: it is the
       // first failure.
       result.outcome = Outcome::kInvariant;

@@ -107,7 +107,6 @@ void SimNetwork::heal(const std::string& from, const std::string& to) {
   release_held();
 }
 
-
 void SimNetwork::schedule_partition(const std::string& from,
                                     const std::string& to, absl::Duration start,
                                     absl::Duration end, bool one_way) {
@@ -169,9 +168,15 @@ void SimNetwork::report(NetEvent::Kind kind, const Event& event,
                         std::int64_t at, std::int64_t jitter,
                         const char* reason) {
   if (!listener_) return;
-  NetEvent ne{kind,   event.packet, Event::name(event.kind),
-              event.from_host, event.to_host, event.data.size(),
-              at,     jitter,       reason};
+  NetEvent ne{kind,
+              event.packet,
+              Event::name(event.kind),
+              event.from_host,
+              event.to_host,
+              event.data.size(),
+              at,
+              jitter,
+              reason};
   ne.after_fault = kind == NetEvent::Kind::kSend && event.after_fault;
   listener_(ne);
 }
@@ -203,8 +208,8 @@ void SimNetwork::send(Event event) {
   }
   const bool duplicated =
       datagram && !event.copy && l.duplicate > 0 &&
-      noted(event.packet,
-            draws_ != nullptr ? draws_->duplicate(event.packet, l.duplicate)
+      noted(event.packet, draws_ != nullptr
+                              ? draws_->duplicate(event.packet, l.duplicate)
                               : rng_.chance(l.duplicate));
   std::int64_t delay = absl::ToInt64Nanoseconds(l.latency);
   const std::int64_t max_jitter = absl::ToInt64Nanoseconds(l.jitter);
@@ -220,16 +225,15 @@ void SimNetwork::send(Event event) {
   std::int64_t held_back = 0;
   const std::int64_t max_hold = absl::ToInt64Nanoseconds(l.reorder_delay);
   if (datagram && l.reorder > 0 && max_hold > 0) {
-    held_back =
-        draws_ != nullptr
-            ? std::clamp<std::int64_t>(
-                  draws_->reorder(event.packet, l.reorder, max_hold), 0,
-                  max_hold)
-        : rng_.chance(l.reorder)
-            ? static_cast<std::int64_t>(
-                  rng_.uniform(static_cast<std::uint64_t>(max_hold))) +
-                  1
-            : 0;
+    held_back = draws_ != nullptr
+                    ? std::clamp<std::int64_t>(
+                          draws_->reorder(event.packet, l.reorder, max_hold), 0,
+                          max_hold)
+                : rng_.chance(l.reorder)
+                    ? static_cast<std::int64_t>(
+                          rng_.uniform(static_cast<std::uint64_t>(max_hold))) +
+                          1
+                    : 0;
     delay += noted(event.packet, held_back);
   }
   std::int64_t at = clock_() + delay;
@@ -317,8 +321,7 @@ bool SimNetwork::reset_connection(int s, const char* reason) {
 }
 
 int SimNetwork::reset_connections(const std::string& host,
-                                  const std::string& peer,
-                                  const char* reason) {
+                                  const std::string& peer, const char* reason) {
   int n = 0;
   for (std::size_t i = 0; i < socks_.size(); ++i) {
     const Sock* s = socks_[i].get();

@@ -479,7 +479,7 @@ void TraceRecorder::on_listen_remove(int fd, IoEvents event,
 void TraceRecorder::on_net(const NetEvent& e) {
   using K = NetEvent::Kind;
   static constexpr const char* kKinds[] = {
-      "net_send",      "net_deliver", "net_drop", "net_reset",
+      "net_send",      "net_deliver", "net_drop",      "net_reset",
       "net_duplicate", "net_reorder", "net_partition", "net_heal"};
   if (!begin(current_id(), kKinds[static_cast<int>(e.kind)])) return;
   std::uint64_t cause = 0;

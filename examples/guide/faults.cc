@@ -44,7 +44,8 @@ int main() {
       broken.result.error.c_str());
   std::printf("  %s\n", broken.coverage().c_str());
 
-  o.stop_after_stale = 10;
+  o.seeds = 200;
+  o.stop_after_stale = 20;
   const sim::ExploreResult fixed = sim::explore([] { Bank(true); }, o);
   std::printf("audit first: %s%s\n", fixed.failed ? "fails; " : "",
               fixed.coverage().c_str());

@@ -25,6 +25,7 @@
 #include <string_view>
 #include <utility>
 
+#include "absl/cleanup/cleanup.h"
 #include "green_net/convenience.h"
 #include "green_net/http/access_log.h"
 #include "green_net/http/chunk_limits.h"
@@ -959,10 +960,7 @@ void Server::run() {
 void Server::run_every_hub() {
   running_ = true;
   runner_ = &Hub::current().current_greenlet();
-  struct Done {
-    bool& running;
-    ~Done() { running = false; }
-  } done{running_};
+  absl::Cleanup done = [this] { running_ = false; };
   ServerOptions hub_options = options_;
   hub_options.hubs = 1;
   net::listen_on_hubs(
@@ -982,10 +980,7 @@ void Server::run_every_hub() {
 void Server::run_here() {
   running_ = true;
   runner_ = &Hub::current().current_greenlet();
-  struct Done {
-    bool& running;
-    ~Done() { running = false; }
-  } done{running_};
+  absl::Cleanup done = [this] { running_ = false; };
   net::serve(
       listener_,
       [this](net::Socket socket, net::Address peer) {
