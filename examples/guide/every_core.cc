@@ -45,13 +45,10 @@ int main() {
   server.run();  // hub 0 is this thread's; returns when all hubs are done
   clients.join();
 
-  // Each hub counted its own requests; total_stats() adds them up.
-  int busy_hubs = 0;
-  for (const http::ServerStats& hub : server.hub_stats()) {
-    if (hub.requests_served > 0) ++busy_hubs;
-  }
+  // Each hub counted its own requests (hub_stats(): which hub took how many
+  // is the kernel's choice); total_stats() adds them up.
   std::printf(
-      "%llu requests served, by more than one hub: %s\n",
+      "%llu requests served by %zu hubs together\n",
       static_cast<unsigned long long>(server.total_stats().requests_served),
-      busy_hubs > 1 ? "yes" : "no");
+      server.hub_stats().size());
 }
