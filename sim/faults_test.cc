@@ -15,6 +15,7 @@
 #include "greenthread/greenthread.h"
 #include "gtest/gtest.h"
 #include "sim/buggify.h"
+#include "sim/datagram_burst_for_test.h"
 #include "sim/explore.h"
 #include "sim/invariant.h"
 #include "sim/replay.h"
@@ -53,25 +54,10 @@ void Echo(const LinkOptions& link, int reset_at) {
   echo.wait();
 }
 
-// 30 datagrams 100 us apart; the receiver counts what arrives.
+// 30 datagrams 100 us apart over `link`.
 void Datagrams(const LinkOptions& link) {
-  network().set_link("10.0.0.1", "10.0.0.2", link);
-  net::Socket rx = net::Socket::udp();
-  rx.bind(*net::Address::parse("10.0.0.2:9"));
-  rx.set_timeout(absl::Milliseconds(20));
-  auto receiver = spawn([&rx] {
-    char buf[16];
-    net::Address from;
-    net::error_code ec;
-    while (rx.recvfrom(buf, sizeof buf, &from, ec), !ec) {
-    }
-  });
-  net::Socket tx = net::Socket::udp();
-  for (int i = 0; i < 30; ++i) {
-    tx.sendto("d" + std::to_string(i), *net::Address::parse("10.0.0.2:9"));
-    eventlet::sleep(absl::Microseconds(100));
-  }
-  receiver.wait();
+  SendDatagramBurst(link, 30, absl::Microseconds(100), absl::Milliseconds(20),
+                    "d");
 }
 
 Result Record(std::uint64_t seed, const std::function<void()>& fn) {

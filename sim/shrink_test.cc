@@ -16,6 +16,7 @@
 #include "green_net/socket.h"
 #include "greenthread/greenthread.h"
 #include "gtest/gtest.h"
+#include "sim/datagram_burst_for_test.h"
 #include "sim/decisions.h"
 #include "sim/explore.h"
 #include "sim/replay.h"
@@ -110,26 +111,10 @@ TEST(ShrinkTest, TheRunBudgetIsHonoured) {
   EXPECT_LE(r.runs, 3);
 }
 
-// 20 datagrams over a lossy, jittery link; the receiver logs what arrives.
+// 20 datagrams 300 us apart over a lossy, jittery link.
 void Datagrams() {
-  network().set_link("10.0.0.1", "10.0.0.2",
-                     {absl::Milliseconds(1), absl::Milliseconds(4), 0.3});
-  net::Socket rx = net::Socket::udp();
-  rx.bind(*net::Address::parse("10.0.0.2:9"));
-  rx.set_timeout(absl::Milliseconds(50));
-  auto receiver = spawn([&rx] {
-    char buf[16];
-    net::Address from;
-    net::error_code ec;
-    while (rx.recvfrom(buf, sizeof buf, &from, ec), !ec) {
-    }
-  });
-  net::Socket tx = net::Socket::udp();
-  for (int i = 0; i < 20; ++i) {
-    tx.sendto("x" + std::to_string(i), *net::Address::parse("10.0.0.2:9"));
-    eventlet::sleep(absl::Microseconds(300));
-  }
-  receiver.wait();
+  SendDatagramBurst({absl::Milliseconds(1), absl::Milliseconds(4), 0.3}, 20,
+                    absl::Microseconds(300), absl::Milliseconds(50), "x");
 }
 
 // A trace's event lines without their hashes (which chain from the header,

@@ -9,27 +9,12 @@
 //
 // --fixed runs the corrected lock server (its grace period after a restart
 // includes the clock skew margin).
-#include "absl/flags/flag.h"
-#include "absl/flags/parse.h"
-#include "absl/flags/usage.h"
+#include "examples/sim/example_main.h"
 #include "examples/sim/lease.h"
-#include "sim/cli.h"
-
-ABSL_FLAG(bool, fixed, false,
-          "run the corrected lock server (no two leaders under any seed)");
 
 int main(int argc, char** argv) {
-  absl::SetProgramUsageMessage(
-      "lease [--fixed] [--seed=N] [--strategy=fifo|random|pct] "
-      "[--trace=FILE | --replay=FILE | --explore=N [--explore_out=DIR] | "
-      "--shrink=FILE]");
-  absl::ParseCommandLine(argc, argv);
-  const bool fixed = absl::GetFlag(FLAGS_fixed);
-  eventlet::sim::cli::Program program{
-      "lease", "//examples/sim:lease", argv[0], {}};
-  if (fixed) program.args.push_back("--fixed");
-  return eventlet::sim::cli::main(program,
-                                  fixed ? eventlet::examples::FixedLeaseScenario
-                                        : eventlet::examples::LeaseScenario,
-                                  eventlet::examples::LeaseFaults());
+  return eventlet::examples::example_main(
+      argc, argv, "lease", eventlet::examples::LeaseScenario,
+      eventlet::examples::FixedLeaseScenario,
+      eventlet::examples::LeaseFaults());
 }

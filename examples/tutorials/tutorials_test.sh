@@ -64,23 +64,30 @@ for strategy in random pct; do
   fi
   same_file "$tmp/explore/07_explore.$strategy.seed-$seed.jsonl" "07_explore.$strategy.trace.jsonl"
 done
-before="$tmp/explore/07_explore.random.seed-10.jsonl"
-same_file "$before" 08_shrink.before.trace.jsonl
-# The printed shrink command, pasted (here the binary's own path, as when it
-# is run outside `bazel run`), then the printed replay command.
-shrink_cmd=$(sed -n "s|^  shrink: \(.*seed-10.jsonl\)$|\1|p" <<<"${random_out:-}")
-shrunk=$(eval "$shrink_cmd") || { echo "FAIL: $shrink_cmd"; fail=1; }
-if ! grep -q "preemptions: 2 -> 1" <<<"$shrunk"; then
-  echo "FAIL: shrinking seed 10 did not go from 2 preemptions to 1:"
-  echo "$shrunk"
-  fail=1
-fi
-same_file "$tmp/explore/07_explore.random.seed-10.min.jsonl" 08_shrink.min.trace.jsonl
-replay_cmd=$(sed -n 's|^  replay it: ||p' <<<"$shrunk")
-if ! replayed=$(eval "$replay_cmd") || ! grep -q "replay matches" <<<"$replayed"; then
-  echo "FAIL: $replay_cmd: $replayed"
-  fail=1
-fi
+# shrink_and_replay EXPLORE_OUTPUT FOUND PREEMPTIONS MIN_TRACE: pastes the
+# shrink command that exploring printed for the trace FOUND (here the binary's
+# own path, as when it is run outside `bazel run`), checks its "preemptions:"
+# line matches the regex PREEMPTIONS and the minimal trace is MIN_TRACE (a
+# file of examples/tutorials), then pastes the replay command it printed.
+shrink_and_replay() {
+  local shrink_cmd shrunk replay_cmd replayed
+  shrink_cmd=$(sed -n "s|^  shrink: \(.*/$2\)$|\1|p" <<<"$1")
+  shrunk=$(eval "$shrink_cmd") || { echo "FAIL: $shrink_cmd"; fail=1; }
+  if ! grep -qE "preemptions: $3" <<<"$shrunk"; then
+    echo "FAIL: shrinking $2 did not give preemptions: $3:"
+    echo "$shrunk"
+    fail=1
+  fi
+  same_file "$tmp/explore/${2%.jsonl}.min.jsonl" "$4"
+  replay_cmd=$(sed -n 's|^  replay it: ||p' <<<"$shrunk")
+  if ! replayed=$(eval "$replay_cmd") || ! grep -q "replay matches" <<<"$replayed"; then
+    echo "FAIL: $replay_cmd: $replayed"
+    fail=1
+  fi
+}
+same_file "$tmp/explore/07_explore.random.seed-10.jsonl" 08_shrink.before.trace.jsonl
+shrink_and_replay "${random_out:-}" 07_explore.random.seed-10.jsonl "2 -> 1" \
+  08_shrink.min.trace.jsonl
 
 out=$("$tutorial" 09_faults --explore=200 --explore_out="$tmp/explore" || true)
 seed=$(sed -n 's/^seed \([0-9]*\) fails: error "lost write: .*/\1/p' <<<"$out" | head -1)
@@ -89,19 +96,8 @@ if [[ -z "$seed" ]]; then
   fail=1
 else
   same_file "$tmp/explore/09_faults.random.seed-$seed.jsonl" 09_faults.random.trace.jsonl
-  shrink_cmd=$(sed -n "s|^  shrink: \(.*seed-$seed.jsonl\)$|\1|p" <<<"$out")
-  shrunk=$(eval "$shrink_cmd") || { echo "FAIL: $shrink_cmd"; fail=1; }
-  if ! grep -qE "preemptions: [0-9]+ -> 0" <<<"$shrunk"; then
-    echo "FAIL: shrinking 09_faults seed $seed did not end with no preemption:"
-    echo "$shrunk"
-    fail=1
-  fi
-  same_file "$tmp/explore/09_faults.random.seed-$seed.min.jsonl" 09_faults.min.trace.jsonl
-  replay_cmd=$(sed -n 's|^  replay it: ||p' <<<"$shrunk")
-  if ! replayed=$(eval "$replay_cmd") || ! grep -q "replay matches" <<<"$replayed"; then
-    echo "FAIL: $replay_cmd: $replayed"
-    fail=1
-  fi
+  shrink_and_replay "$out" "09_faults.random.seed-$seed.jsonl" "[0-9]+ -> 0" \
+    09_faults.min.trace.jsonl
 fi
 
 # 2. Quoted lines. Each block becomes: "KIND ARG" then its lines, then "END".
