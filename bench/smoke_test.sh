@@ -2,7 +2,7 @@
 # Runs one benchmark binary briefly and checks that it exits 0, that every
 # benchmark reported (none skipped with an error), and, for idle_memory, that
 # it printed its report line. Used by //bench:*_smoke_test.
-#   smoke_test.sh core_bench|pool_bench|idle_memory PATH_TO_BINARY
+#   smoke_test.sh core_bench|pool_bench|cross_hub_bench|idle_memory PATH_TO_BINARY
 set -euo pipefail
 
 kind=$1
@@ -45,6 +45,10 @@ case "$kind" in
       BM_GreenPoolImap BM_QueuePingPong BM_SemaphoreHandoff BM_TpoolRoundTrip \
       BM_TpoolThroughput
     ;;
+  cross_hub_bench)
+    run --benchmark_min_time=0.01
+    expect_benchmarks BM_CrossHubEventPingPong BM_CrossHubQueuePingPong BM_CrossHubQueueStream
+    ;;
   idle_memory)
     run --n=10000
     grep -q "bytes per greenthread" "$out" || {
@@ -53,7 +57,7 @@ case "$kind" in
     }
     ;;
   *)
-    echo "usage: $0 core_bench|pool_bench|idle_memory BINARY" >&2
+    echo "usage: $0 core_bench|pool_bench|cross_hub_bench|idle_memory BINARY" >&2
     exit 2
     ;;
 esac

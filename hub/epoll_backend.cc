@@ -183,9 +183,9 @@ void EpollBackend::wait(std::int64_t deadline, std::vector<IoReady>* ready) {
     const epoll_event& ev = events_[i];
     const int fd = ev.data.fd;
     if (fd == wake_fd_) {
+      // One read takes the whole count (not EFD_SEMAPHORE) and resets it.
       std::uint64_t count;
-      while (read(wake_fd_, &count, sizeof count) > 0) {
-      }
+      [[maybe_unused]] ssize_t rc = read(wake_fd_, &count, sizeof count);
       continue;
     }
     FdState& st = fds_[fd];

@@ -137,7 +137,11 @@ Hub& Hub::install(std::unique_ptr<Backend> backend) {
   return *tls_hub_;
 }
 
-Hub& Hub::create_default() { return install(std::make_unique<EpollBackend>()); }
+Hub& Hub::create_default() {
+  Hub& hub = install(std::make_unique<EpollBackend>());
+  hub.set_handoff_spin(kDefaultHandoffSpin);
+  return hub;
+}
 
 void Hub::destroy_current() {
   Hub* hub = tls_hub_;
@@ -705,13 +709,19 @@ void Hub::run_loop() {
 
 void Hub::run_posted_callbacks() {
   if (!mail_->has_mail()) return;
-  for (auto& callback : mailbox_->drain()) {
+  mail_since_sleep_ = true;
+  std::vector<absl::AnyInvocable<void()>> batch;
+  batch.swap(posted_);
+  mailbox_->drain(&batch);
+  for (auto& callback : batch) {
     try {
       callback();
     } catch (...) {
       report_exception(std::current_exception(), "posted callback");
     }
   }
+  batch.clear();
+  posted_.swap(batch);
 }
 
 void Hub::fire_timers() {
@@ -776,9 +786,12 @@ void Hub::poll_io() {
                    : now_ + default_sleep_ns_;
   }
   io_ready_.clear();
+  const bool asleep = deadline > now_ && prepare_to_block(deadline);
+  if (!asleep) deadline = std::min(deadline, now_);
   if (observer_ != nullptr) [[unlikely]]
     observer_->on_poll(deadline);
   backend_->wait(deadline, &io_ready_);
+  if (asleep) mail_->end_sleep();
   now_ = backend_->now();
   if (observer_ != nullptr) [[unlikely]]
     observer_->on_poll_done(io_ready_.size());
@@ -787,6 +800,51 @@ void Hub::poll_io() {
     dispatch_io(i);
   }
   io_dispatching_ = static_cast<std::size_t>(-1);
+}
+
+namespace {
+
+// A spin-wait hint to the CPU (and to its SMT sibling).
+inline void cpu_relax() {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#elif defined(__aarch64__)
+  asm volatile("yield");
+#endif
+}
+
+}  // namespace
+
+void Hub::set_handoff_spin(absl::Duration spin) {
+  spin_ns_ =
+      spin <= absl::ZeroDuration()
+          ? 0
+          : std::min<std::int64_t>(absl::ToInt64Nanoseconds(spin),
+                                   absl::ToInt64Nanoseconds(absl::Seconds(1)));
+}
+
+bool Hub::prepare_to_block(std::int64_t deadline) {
+  if (spin_ns_ == 0 || !std::exchange(mail_since_sleep_, false))
+    return mail_->begin_sleep();
+  // After k spins in a row that found nothing, skip the next 2^k - 1
+  // chances (k <= kMaxSpinBackoff): on a machine whose cores are busy the
+  // replier cannot run while this hub spins, and spinning only delays it.
+  if (spin_skips_ > 0) {
+    --spin_skips_;
+    return mail_->begin_sleep();
+  }
+  const std::int64_t end = std::min(deadline, backend_->now() + spin_ns_);
+  // Read the clock every 16 pauses (a pause is tens of ns).
+  for (unsigned i = 1; !mail_->has_mail(); ++i) {
+    cpu_relax();
+    if (i % 16 == 0 && backend_->now() >= end) {
+      spin_failures_ = std::min(spin_failures_ + 1, kMaxSpinBackoff);
+      spin_skips_ = (1u << spin_failures_) - 1;
+      return mail_->begin_sleep();
+    }
+  }
+  spin_failures_ = 0;
+  return false;
 }
 
 void Hub::trim_stacks(bool idle) {

@@ -222,6 +222,22 @@ class Hub {
   // recognised, and a finite value makes it advance the clock instead.
   void set_default_sleep(absl::Duration longest_poll);
   absl::Duration default_sleep() const;
+  // Cross-hub hand-off spin: when the hub has nothing to run, its mailbox is
+  // empty and it had mail since it last slept, it spins for up to `spin`
+  // (checking the mailbox between pause instructions) before it blocks in
+  // the backend, so that a reply from another hub costs no system call and
+  // no thread wake-up on either side. An idle hub never spins: no mail since
+  // the last sleep, no spin, so the CPU a hub burns spinning is at most
+  // `spin` per batch of mail received. Spins that find nothing back off
+  // (after k failures in a row the next 2^k - 1 chances are skipped, k <= 6),
+  // so on a machine with no core to spare the spin costs little. A fd that becomes ready during the
+  // spin is seen when it ends (up to `spin` late); a timer due sooner ends
+  // it. Default: kDefaultHandoffSpin for hubs made by Hub::current() (the
+  // epoll backend), zero (off) for Hub::install()ed backends such as the
+  // simulator's. Zero or less turns it off.
+  static constexpr absl::Duration kDefaultHandoffSpin = absl::Microseconds(20);
+  void set_handoff_spin(absl::Duration spin);
+  absl::Duration handoff_spin() const { return absl::Nanoseconds(spin_ns_); }
   // Charges one operation to the running greenthread (see above): yields
   // first if its budget is spent. Throws what a switch point throws.
   [[gnu::always_inline]] void coop_charge() {
@@ -625,6 +641,10 @@ class Hub {
   [[gnu::always_inline]] inline void fire_node(internal::TimerNode* node);
   void run_callback_timer(internal::CallbackTimer* timer);
   void poll_io();
+  // Before a backend wait that may block until `deadline`: the hand-off spin
+  // (set_handoff_spin), then Mailbox::begin_sleep(). False if mail is there:
+  // poll instead of blocking (the hub is not asleep).
+  bool prepare_to_block(std::int64_t deadline);
   [[gnu::always_inline]] inline void dispatch_io(std::size_t index);
   // Timers and listeners.
   std::int64_t deadline_after(absl::Duration delay);
@@ -717,6 +737,16 @@ class Hub {
   // Index in io_ready_ of the event being dispatched (SIZE_MAX: none);
   // notify_close() drops not-yet-dispatched events of the fd it closes.
   std::size_t io_dispatching_ = static_cast<std::size_t>(-1);
+  // set_handoff_spin(), in ns (0: off); whether mail came since the last
+  // sleep; the callbacks being run (kept for its capacity).
+  std::int64_t spin_ns_ = 0;
+  bool mail_since_sleep_ = false;
+  // The spin's back-off (prepare_to_block): failed spins in a row, and the
+  // chances to spin still to skip.
+  static constexpr std::uint32_t kMaxSpinBackoff = 6;
+  std::uint32_t spin_failures_ = 0;
+  std::uint32_t spin_skips_ = 0;
+  std::vector<absl::AnyInvocable<void()>> posted_;
   // Last, so that adding it moved no other member (hub.cc: id order).
   const std::uint32_t id_;
 };

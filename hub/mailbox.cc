@@ -10,9 +10,9 @@ bool Mailbox::post(absl::AnyInvocable<void()> callback) {
     std::lock_guard<std::mutex> lock(mutex_);
     if (backend_ != nullptr) {
       queued_.push_back(std::move(callback));
-      has_mail_.store(true, std::memory_order_release);
+      has_mail_.store(true, std::memory_order_seq_cst);
       // Under the lock, so close() cannot destroy the backend meanwhile.
-      backend_->wake();
+      if (sleeping_.load(std::memory_order_seq_cst)) backend_->wake();
       return true;
     }
   }
@@ -24,12 +24,17 @@ bool Mailbox::closed() const {
   return backend_ == nullptr;
 }
 
-std::vector<absl::AnyInvocable<void()>> Mailbox::drain() {
-  std::vector<absl::AnyInvocable<void()>> batch;
+void Mailbox::drain(std::vector<absl::AnyInvocable<void()>>* batch) {
   std::lock_guard<std::mutex> lock(mutex_);
-  batch.swap(queued_);
+  batch->swap(queued_);
   has_mail_.store(false, std::memory_order_relaxed);
-  return batch;
+}
+
+bool Mailbox::begin_sleep() {
+  sleeping_.store(true, std::memory_order_seq_cst);
+  if (!has_mail_.load(std::memory_order_seq_cst)) return true;
+  sleeping_.store(false, std::memory_order_relaxed);
+  return false;
 }
 
 void Mailbox::close() {

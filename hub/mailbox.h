@@ -8,8 +8,19 @@
 // Callbacks run in the hub's own greenlet, in posting order, at the start of
 // the hub's next loop iteration.
 //
-// Thread-safety: post() and closed() from any thread; drain() and close() only
-// from the hub's thread.
+// Waking: post() wakes the backend (EpollBackend: an eventfd write, a system
+// call, and the futex-style wake-up of a thread parked in epoll_wait) only
+// while the hub has declared itself asleep (begin_sleep() .. end_sleep()).
+// A hub that is running, or spinning for mail, finds the post itself at its
+// next has_mail() check: no system call on either side. The protocol is
+// Dekker's: post() stores has_mail then loads the sleep flag; begin_sleep()
+// stores the sleep flag then loads has_mail (all sequentially consistent),
+// so at least one of them sees the other — a post is never left unwoken
+// behind a sleeping hub.
+//
+// Thread-safety: post() and closed() from any thread; has_mail() anywhere
+// (a hint); drain(), close(), begin_sleep() and end_sleep() only from the
+// hub's thread.
 #ifndef EVENTLET_HUB_MAILBOX_H_
 #define EVENTLET_HUB_MAILBOX_H_
 
@@ -28,22 +39,32 @@ class Mailbox {
   Mailbox(const Mailbox&) = delete;
   Mailbox& operator=(const Mailbox&) = delete;
 
-  // Queues `callback` and wakes the hub. Returns false (and destroys the
-  // callback) if the hub is gone.
+  // Queues `callback` and, if the hub is asleep, wakes it. Returns false
+  // (and destroys the callback) if the hub is gone.
   bool post(absl::AnyInvocable<void()> callback);
   // True if something is queued (a cheap check for the hub's loop).
-  bool has_mail() const { return has_mail_.load(std::memory_order_acquire); }
+  bool has_mail() const { return has_mail_.load(std::memory_order_seq_cst); }
   bool closed() const;
 
-  // Hub side: takes everything queued so far.
-  std::vector<absl::AnyInvocable<void()>> drain();
+  // Hub side: moves everything queued so far into `*batch`, which must be
+  // empty (its capacity is kept for the next posts: no allocation per
+  // hand-off once warm).
+  void drain(std::vector<absl::AnyInvocable<void()>>* batch);
   // Hub side, at teardown: later posts are refused; queued ones are dropped.
   void close();
+
+  // Hub side, just before a backend wait that may block: marks the hub
+  // asleep, so that posts wake the backend from now on. Returns false (and
+  // leaves the hub awake) if mail is already queued: poll instead of sleep.
+  bool begin_sleep();
+  // Hub side, once the backend wait has returned: awake again.
+  void end_sleep() { sleeping_.store(false, std::memory_order_seq_cst); }
 
  private:
   mutable std::mutex mutex_;
   Backend* backend_;  // null once closed
   std::atomic<bool> has_mail_{false};
+  std::atomic<bool> sleeping_{false};
   std::vector<absl::AnyInvocable<void()>> queued_;
 };
 
