@@ -82,7 +82,9 @@ std::pair<Socket, Socket> Socket::pair() {
 Socket::Socket(Socket&& other) noexcept
     : fd_(std::exchange(other.fd_, -1)),
       net_(std::exchange(other.net_, &HostNetwork::instance())),
-      timeout_(other.timeout_) {}
+      timeout_(other.timeout_) {
+  if constexpr (kHubAffinityChecks) affinity_.take(other.affinity_);
+}
 
 Socket& Socket::operator=(Socket&& other) noexcept {
   if (this != &other) {
@@ -90,6 +92,7 @@ Socket& Socket::operator=(Socket&& other) noexcept {
     fd_ = std::exchange(other.fd_, -1);
     net_ = std::exchange(other.net_, &HostNetwork::instance());
     timeout_ = other.timeout_;
+    if constexpr (kHubAffinityChecks) affinity_.take(other.affinity_);
   }
   return *this;
 }
@@ -104,6 +107,7 @@ void Socket::close() noexcept {
 template <typename Op>
 long Socket::retry(IoEvents event, std::optional<absl::Duration> timeout,
                    error_code& ec, Op op) {
+  check_hub();
   // One operation for the cooperative budget (hub.h): charged before the
   // system call, so a yield it makes loses no data.
   Hub::coop_charge_current();
@@ -227,6 +231,7 @@ Socket Socket::accept(Address* peer) {
 
 void Socket::connect(const Address& address, error_code& ec,
                      std::optional<absl::Duration> timeout) {
+  check_hub();
   int err = 0;
   if (net_->connect(fd_, address, err) == 0) {
     ec.clear();

@@ -28,7 +28,15 @@
 // operations, so one fast peer cannot starve the others or stop the clock.
 //
 // Ownership: a Socket owns its fd and closes it on destruction (or close()).
-// Move-only. Use on one hub's OS thread. At most one greenthread may wait to
+// Move-only. Use on one hub's OS thread: a socket belongs to the hub of its
+// first read, write, accept or connect (opening, binding and listening do
+// not bind it, so a listener may be made on one thread and served on
+// another), and a moved socket keeps its hub. In debug and sanitizer builds,
+// a later read, write, accept or connect from another hub's greenthread (or
+// a thread without a hub) aborts with a message naming both hubs, as for
+// Event and Queue (hub/hub_affinity.h); optimized builds compile the check
+// out. close() and the destructor are not checked: a socket may be destroyed
+// on another thread once its hub's thread has ended. At most one greenthread may wait to
 // read and one to write at a time (eventlet's rule: a second one raises
 // "Second simultaneous read on fileno N detected"), unless
 // Hub::set_prevent_multiple_readers(false): then readiness wakes the longest
@@ -58,6 +66,7 @@
 #include "absl/time/time.h"
 #include "green_net/address.h"
 #include "hub/backend.h"
+#include "hub/hub_affinity.h"
 
 namespace eventlet::net {
 
@@ -192,9 +201,16 @@ class Socket {
   long retry(IoEvents event, std::optional<absl::Duration> timeout,
              error_code& ec, Op op);
 
+  // Binds to this thread's hub, or aborts on another's (see Ownership).
+  void check_hub() {
+    if constexpr (kHubAffinityChecks)
+      affinity_.check("Socket fd", fd_ >= 0 ? fd_ : 0);
+  }
+
   int fd_ = -1;
   Network* net_;  // where fd_ lives (never null; the host's when not open)
   std::optional<absl::Duration> timeout_;
+  [[no_unique_address]] HubAffinity affinity_;
 };
 
 }  // namespace eventlet::net

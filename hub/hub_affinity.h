@@ -1,8 +1,8 @@
 // Copyright 2026 The eventlet-cpp Authors.
 //
 // hub_affinity.h: the check that a hub-bound primitive (Event, the Queue
-// and Semaphore families, GreenPool, GreenPile, Timeout) is used on one hub
-// only, in debug and sanitizer builds.
+// and Semaphore families, GreenPool, GreenPile, Timeout, net::Socket) is
+// used on one hub only, in debug and sanitizer builds.
 //
 //   class MyPrimitive {
 //     void op() {   // at every operation:
@@ -77,6 +77,12 @@ class HubAffinity {
   void check(const internal::WaitObject& object) {
     check(object.kind, object.id);
   }
+  // Moves `from`'s binding here (a moved-from object is unbound): for a
+  // movable primitive (net::Socket), whose hub moves with it.
+  void take(HubAffinity& from) {
+    owner_.store(from.owner_.exchange(0, std::memory_order_relaxed),
+                 std::memory_order_relaxed);
+  }
   // The same for a primitive without a WaitObject; `id` 0: not numbered.
   void check(const char* kind, std::uint64_t id = 0) {
     const std::uint64_t me = here();
@@ -104,6 +110,7 @@ class HubAffinity {
 #else
   void check(const internal::WaitObject&) {}
   void check(const char*, std::uint64_t = 0) {}
+  void take(HubAffinity&) {}
 #endif
 };
 

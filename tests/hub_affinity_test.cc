@@ -2,11 +2,13 @@
 //
 // Hub-bound primitives used from another hub (or a thread without one) abort
 // with a message naming both hubs, in debug and sanitizer builds
-// (hub/hub_affinity.h); handing one, unused, to another hub is fine.
+// (hub/hub_affinity.h); handing one, unused, to another hub is fine. Green
+// sockets too (green_net/socket.h).
 #include "hub/hub_affinity.h"
 
 #include <thread>
 
+#include "green_net/socket.h"
 #include "greenthread/event.h"
 #include "greenthread/greenthread.h"
 #include "greenthread/queue.h"
@@ -87,6 +89,33 @@ TEST_F(HubAffinityTest, GreenPoolSpawnedIntoFromAnotherHub) {
       misuse("GreenPool"));
 }
 
+TEST_F(HubAffinityTest, SocketReadFromAnotherHub) {
+  EXPECT_DEATH(
+      {
+        auto pair = net::Socket::pair();
+        pair.first.sendall("x");
+        char c;
+        pair.second.recv(&c, 1);  // bound to this thread's hub now
+        pair.first.sendall("y");
+        run_on_hubs(2, [&](int hub) {
+          if (hub == 1) pair.second.recv(&c, 1);
+        });
+      },
+      misuse("Socket fd [0-9]+"));
+}
+
+TEST_F(HubAffinityTest, SocketWrittenFromAnotherHub) {
+  EXPECT_DEATH(
+      {
+        auto pair = net::Socket::pair();
+        pair.first.sendall("x");  // bound to this thread's hub now
+        run_on_hubs(2, [&](int hub) {
+          if (hub == 1) pair.first.sendall("y");
+        });
+      },
+      misuse("Socket fd [0-9]+"));
+}
+
 TEST_F(HubAffinityTest, UsedFromAThreadWithoutAHub) {
   EXPECT_DEATH(
       {
@@ -100,12 +129,21 @@ TEST_F(HubAffinityTest, UsedFromAThreadWithoutAHub) {
 TEST_F(HubAffinityTest, MadeOnOneThreadUsedOnlyOnAnotherIsFine) {
   Event<int> event;  // made here, first used on hub 1
   Queue<int> queue;
-  run_on_hubs(2, [&](int hub) {
+  auto [a, b] = net::Socket::pair();
+  run_on_hubs(2, [&, &a = a, &b = b](int hub) {
     if (hub != 1) return;
     spawn([&] { queue.put(7); });
     event.send(queue.get());
     EXPECT_EQ(event.wait(), 7);
+    // Sockets too; a moved socket keeps its hub.
+    net::Socket moved = std::move(a);
+    moved.sendall("z");
+    char c;
+    EXPECT_EQ(b.recv(&c, 1), 1u);
+    a = std::move(moved);
   });
+  // Closed (destroyed) here, after hub 1's thread ended: closing is not
+  // checked.
   // A thread's hub destroyed and made again keeps its primitives.
   Semaphore sem(1);
   sem.acquire();
