@@ -42,14 +42,17 @@ else
   say "go: skipped (no 'go' on PATH; Debian package golang-go)"
 fi
 
-# ours WHO BINARY ROUND: appends "WHO NAME ROUND NS" for each benchmark of BINARY.
+# ours WHO BINARY ROUND: appends "WHO NAME ROUND VALUE" for each benchmark of BINARY:
+# its ns_per_handoff, or (BM_CrossHubIdleAfterTraffic) its idle_cpu_us, named so.
 ours() {
   "$2" --benchmark_min_time="$min_time" 2>/dev/null |
     awk -v who="$1" -v round="$3" '/^BM_/ {
-      for (i = 2; i <= NF; i++) if ($i ~ /^ns_per_handoff=/) {
-        v = substr($i, 16); m = 1
+      for (i = 2; i <= NF; i++) if ($i ~ /^(ns_per_handoff|idle_cpu_us)=/) {
+        split($i, kv, "="); v = kv[2]; m = 1
         if (v ~ /k$/) m = 1e3; else if (v ~ /M$/) m = 1e6
-        sub(/[kM]$/, "", v); printf "%s %s %d %.1f\n", who, $1, round, v * m
+        sub(/[kM]$/, "", v)
+        name = kv[1] == "idle_cpu_us" ? $1 "(idle_cpu_us)" : $1
+        printf "%s %s %d %.1f\n", who, name, round, v * m
       } }' >>"$work/results"
 }
 

@@ -41,13 +41,15 @@ class HandoffClock {
     state.counters["cpu_ns_per_handoff"] = benchmark::Counter(cpu / n);
   }
 
- private:
+  // `clock` in ns.
   static double now(clockid_t clock) {
     timespec ts;
     clock_gettime(clock, &ts);
     return static_cast<double>(ts.tv_sec) * 1e9 +
            static_cast<double>(ts.tv_nsec);
   }
+
+ private:
   double wall_;
   double cpu_;
 };
@@ -174,6 +176,44 @@ BENCHMARK(BM_CrossHubQueueStream)
     ->ArgName("spin_us")
     ->Arg(0)
     ->Arg(20)
+    ->UseRealTime();
+
+// What the spin costs when traffic stops: 100 ping-pongs, then both hubs
+// idle for 100 ms (hub 0 in a timed sleep, hub 1 waiting in get()). Reports
+// idle_cpu_us: the process's CPU time over those 100 ms, which is at most
+// one spin per hub (Hub::set_handoff_spin) plus the timer's wake-up; an
+// idle hub does not spin.
+void BM_CrossHubIdleAfterTraffic(benchmark::State& state) {
+  set_spin(state);
+  double idle_cpu_ns = 0;
+  for (auto _ : state) {
+    CrossHubQueue<int> ping;
+    CrossHubQueue<int> pong;
+    Partner partner(state, [&] {
+      for (;;) {
+        const int v = ping.get();
+        if (v < 0) return;
+        pong.put(v);
+      }
+    });
+    for (int i = 0; i < 100; ++i) {
+      ping.put(i);
+      benchmark::DoNotOptimize(pong.get());
+    }
+    const double cpu0 = HandoffClock::now(CLOCK_PROCESS_CPUTIME_ID);
+    Hub::current().sleep(absl::Milliseconds(100));
+    idle_cpu_ns += HandoffClock::now(CLOCK_PROCESS_CPUTIME_ID) - cpu0;
+    ping.put(-1);
+    partner.join();
+  }
+  state.counters["idle_cpu_us"] = benchmark::Counter(
+      idle_cpu_ns / 1e3 / static_cast<double>(state.iterations()));
+}
+BENCHMARK(BM_CrossHubIdleAfterTraffic)
+    ->ArgName("spin_us")
+    ->Arg(0)
+    ->Arg(20)
+    ->Iterations(3)
     ->UseRealTime();
 
 }  // namespace

@@ -8,11 +8,9 @@
 // Each benchmark's body runs in the hub's main greenlet and leaves no
 // greenthread behind.
 #include <numeric>
-#include <thread>
 #include <vector>
 
 #include "bench/bench_util.h"
-#include "greenthread/cross_hub.h"
 #include "greenthread/greenthread.h"
 #include "greenthread/queue.h"
 #include "greenthread/semaphore.h"
@@ -122,34 +120,6 @@ void BM_SemaphoreHandoff(benchmark::State& state) {
   report(state, 2, clock);
 }
 BENCHMARK(BM_SemaphoreHandoff);
-
-// Cross-hub hand-off: an int sent to a partner greenthread on another hub
-// (another OS thread) and back, through two CrossHubQueues; each hand-off
-// posts a wake-up to the other hub's mailbox. ns_per_op: per hand-off (two
-// per iteration), wall time. Go's counterpart: micro.go -procs 2,
-// "unbuffered chan ping-pong".
-void BM_CrossHubPingPong(benchmark::State& state) {
-  CrossHubQueue<int> ping;
-  CrossHubQueue<int> pong;
-  std::thread partner([&] {
-    for (;;) {
-      const int v = ping.get();
-      if (v < 0) break;
-      pong.put(v);
-    }
-    Hub::destroy_current();
-  });
-  LoopClock clock;
-  for (auto _ : state) {
-    ping.put(1);
-    benchmark::DoNotOptimize(pong.get());
-  }
-  clock.stop();
-  ping.put(-1);
-  partner.join();
-  report(state, 2, clock);
-}
-BENCHMARK(BM_CrossHubPingPong)->UseRealTime();
 
 // tpool::execute round trip with range(0) worker threads. ns_per_op: per call.
 void BM_TpoolRoundTrip(benchmark::State& state) {

@@ -47,7 +47,8 @@ case "$kind" in
     ;;
   cross_hub_bench)
     run --benchmark_min_time=0.01
-    expect_benchmarks BM_CrossHubEventPingPong BM_CrossHubQueuePingPong BM_CrossHubQueueStream
+    expect_benchmarks BM_CrossHubEventPingPong BM_CrossHubQueuePingPong BM_CrossHubQueueStream \
+      BM_CrossHubIdleAfterTraffic
     ;;
   idle_memory)
     run --n=10000

@@ -17,7 +17,24 @@
 //
 // The hub-bound primitives (Event, Queue, Semaphore) are cheaper and must be
 // used on one hub only; these take a mutex and, to wake a waiter on another
-// hub, a mailbox post (a mutex, a vector push and an eventfd write).
+// hub, a mailbox post (hub/mailbox.h: a mutex and a vector push).
+//
+// Cost model (docs/PERFORMANCE.md, "Cross-hub hand-off"; bench/cross_hub.sh):
+// - waiter's hub awake (running, or spinning for mail: Hub::set_handoff_spin)
+//   — the post costs no system call and the hub finds it at its next check:
+//   a few hundred ns to a few µs per hand-off, cache-line transfers and
+//   switches;
+// - waiter's hub asleep in epoll_wait — the post writes its eventfd and the
+//   kernel wakes that thread: 10–30 µs per hand-off on the shared 2-vCPU VMs
+//   (the futex-style wake-up of a sleeping thread is the floor of any
+//   blocking hand-off there).
+// A hub that just received mail spins up to 20 µs before it sleeps, so a
+// ping-pong between two hubs with a free core each stays in the first case;
+// when the cores are busy (more runnable threads than cores) the spin finds
+// nothing, backs off, and hand-offs cost the second. Go's channels between
+// goroutines cost ~170–250 ns on the same machine, partly because Go runs a
+// woken goroutine on the waker's P (no thread crossing at all); a greenthread
+// here never moves between hubs. Split work by connection, not by message.
 //
 // Waiting: FIFO among waiters, whatever their hub. A waiter woken and then
 // killed (or timed out) before it took its item passes the item on to the

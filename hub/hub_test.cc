@@ -489,6 +489,24 @@ TEST_F(HubTest, TrampolineTimesOut) {
   EXPECT_EQ(hub().timer_count(), 0u);
 }
 
+// As eventlet's trampoline(timeout=0): the wait parks until the hub's next
+// poll (a poll, never a sleep: the zero timer is due) and reports what that
+// poll saw; a negative timeout is a zero one.
+TEST_F(HubTest, AZeroOrNegativeTimeoutPollsTheFdOnce) {
+  SocketPair sp;
+  for (absl::Duration timeout : {absl::ZeroDuration(), -Ms(5)}) {
+    const absl::Duration start = hub().now();
+    EXPECT_EQ(hub().wait_for_io(sp.a(), kRead, timeout),
+              IoWaitResult::kTimedOut);
+    WriteByte(sp.b());
+    EXPECT_EQ(hub().wait_for_io(sp.a(), kRead, timeout), IoWaitResult::kReady);
+    EXPECT_TRUE(ReadByte(sp.a()));
+    EXPECT_LT(hub().now() - start, absl::Seconds(1)) << "it never slept";
+    EXPECT_EQ(hub().listener_count(), 0u);
+    EXPECT_EQ(hub().timer_count(), 0u);
+  }
+}
+
 TEST_F(HubTest, TrampolineWithAnUnboundedTimeoutWaitsForTheFd) {
   SocketPair sp;
   std::thread writer([fd = sp.b()] {
