@@ -158,6 +158,7 @@ Hub::~Hub() { mailbox_->close(); }
 
 void Hub::shutdown() {
   unwind_greenthreads();
+  drop_watches();
   // Queued timers: callback timers lose the queue's reference.
   std::vector<internal::CallbackTimer*> callbacks;
   timers_.for_each_timer([&](TimerNode& n) {
@@ -818,6 +819,10 @@ inline void Hub::dispatch_io(std::size_t index) {
     FdListeners& fl = fd_listeners_[ready.fd];
     Listener* l = event == kRead ? fl.readers : fl.writers;
     if (l != nullptr && l->outcome == IoWaitResult::kTimedOut) {
+      if (l->greenlet == nullptr) [[unlikely]] {
+        fire_watch(static_cast<internal::IoWatch*>(l), IoWaitResult::kReady);
+        continue;
+      }
       l->outcome = IoWaitResult::kReady;
       if (observer_ != nullptr) [[unlikely]]
         observer_->on_listen_fire(ready.fd, event, *l->greenlet);
@@ -941,8 +946,8 @@ void Hub::add_listener(Listener* l) {
         "If you do know what you're doing and want to disable this error, call "
         "eventlet::Hub::current().set_prevent_multiple_readers(false) - MY "
         "THREAD=" +
-        l->greenlet->describe() +
-        "; THAT THREAD=" + head->greenlet->describe());
+        listener_owner(l).describe() +
+        "; THAT THREAD=" + listener_owner(head).describe());
   }
   Listener** tail = &head;
   while (*tail != nullptr) tail = &(*tail)->next;
@@ -950,7 +955,7 @@ void Hub::add_listener(Listener* l) {
   l->linked = true;
   ++listener_count_;
   if (observer_ != nullptr) [[unlikely]]
-    observer_->on_listen_add(l->fd, l->event, *l->greenlet);
+    observer_->on_listen_add(l->fd, l->event, listener_owner(l));
   if (head == l) {
     try {
       update_watch(l->fd);
@@ -971,7 +976,7 @@ void Hub::remove_listener(Listener* l) {
   l->linked = false;
   --listener_count_;
   if (observer_ != nullptr) [[unlikely]]
-    observer_->on_listen_remove(l->fd, l->event, *l->greenlet);
+    observer_->on_listen_remove(l->fd, l->event, listener_owner(l));
   if (was_primary) update_watch(l->fd);
 }
 
@@ -1024,8 +1029,12 @@ void Hub::notify_close(int fd) {
         l->linked = false;
         --listener_count_;
         if (observer_ != nullptr) [[unlikely]]
-          observer_->on_listen_remove(fd, l->event, *l->greenlet);
-        schedule_resume(*l->greenlet);
+          observer_->on_listen_remove(fd, l->event, listener_owner(l));
+        if (l->greenlet != nullptr) {
+          schedule_resume(*l->greenlet);
+        } else {
+          close_watch(static_cast<internal::IoWatch*>(l));
+        }
       }
     }
     fl = FdListeners{};
