@@ -28,6 +28,9 @@
 //    destroyed after it ran, or unrun on cancel() (at once, in the caller) and
 //    at hub teardown (after the greenthreads were unwound: its destructor
 //    must not block or spawn).
+//  * `group`, if given, is the greenthread's Greenlet::group() from its
+//    creation on, so Hub::unwind_group(group) finds it even before it has
+//    started (an owner that must end its greenthreads, as GreenPool does).
 //  * The handle cancels (IoWatchHandle::cancel; no-op once fn was spawned)
 //    and tells whether it is still pending; dropping it does not cancel.
 //  * While pending, the registration is the fd's reader: a greenthread that
@@ -49,11 +52,18 @@
 namespace eventlet {
 
 template <typename F>
-requires std::is_invocable_v<std::decay_t<F> &&, IoWaitResult> IoWatchHandle
-spawn_when_readable(int fd, std::optional<absl::Duration> timeout, F&& fn) {
+IoWatchHandle spawn_when_readable(int fd, std::optional<absl::Duration> timeout,
+                                  F&& fn, const void* group = nullptr) {
+  static_assert(std::is_invocable_v<std::decay_t<F>&&, IoWaitResult>,
+                "spawn_when_readable: fn must be callable as fn(IoWaitResult)");
   return Hub::current().watch_io(
-      fd, kRead, timeout, [fn = std::forward<F>(fn)](IoWaitResult why) mutable {
-        spawn_n(std::move(fn), why);
+      fd, kRead, timeout,
+      [fn = std::forward<F>(fn), group](IoWaitResult why) mutable {
+        Hub& hub = Hub::current();
+        Greenlet& g =
+            hub.create_greenlet(internal::bind_call(std::move(fn), why));
+        g.set_group(group);
+        hub.start(g);
       });
 }
 

@@ -34,6 +34,7 @@
 #include "green_net/tls/error.h"
 #include "green_net/tls/stream.h"
 #include "greenthread/cross_hub.h"
+#include "greenthread/when_readable.h"
 #include "hub/errors.h"
 #include "hub/hub.h"
 #include "hub/mailbox.h"
@@ -249,14 +250,21 @@ constexpr std::int64_t kHotIdleNs = 100'000'000;
 
 // ---- Connection -------------------------------------------------------------
 
-// One connection's state, on its greenthread's stack; linked into the
-// server's list while it lives.
+// One connection's state, on the heap: owned by the greenthread serving it,
+// or while it idles without one (plain http, idle for longer than
+// kHotIdleNs) by its watch (spawn_when_readable), which hands it to a new
+// greenthread when bytes arrive. Linked into the server's list while it
+// lives.
 class Server::Connection {
  public:
-  Connection(Server& server, net::Socket& socket)
+  // What serve() ended with: the connection is done (destroy it), or idle
+  // and to be parked without a greenthread (park()).
+  enum class End { kDone, kIdle };
+
+  Connection(Server& server, net::Socket socket, const net::Address& peer)
       : server_(server),
         options_(server.options_),
-        socket_(socket),
+        socket_(std::move(socket)),
         chunk_limits_{options_.max_chunk_line_bytes,
                       options_.max_trailer_bytes},
         buffer_(
@@ -269,6 +277,7 @@ class Server::Connection {
     server_.connections_ = this;
     ++server_.stats_.connections_accepted;
     ++server_.stats_.connections_open;
+    request_.peer = peer;
   }
   ~Connection() {
     const std::size_t large = large_capacity();
@@ -283,11 +292,24 @@ class Server::Connection {
     if (next_ != nullptr) next_->prev_ = prev_;
     --server_.stats_.connections_open;
     server_.given_back(large, /*closing=*/true);
+    if (server_.connections_ == nullptr && !server_.no_connections_.ready())
+      server_.no_connections_.send();
   }
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
 
-  void run(const net::Address& peer);
+  // From accept: socket options, the TLS handshake (use_tls), then serve().
+  End start();
+  // Serves requests until the connection ends, or (plain http only) idles
+  // for longer than kHotIdleNs.
+  End serve();
+  // Gives back the buffers, ends the calling greenthread's hold on `c` and
+  // leaves it to a watch on its socket, which spawns wake() in a new
+  // greenthread when bytes arrive, the idle (or first request's read)
+  // deadline passes, or the socket is closed (stop()).
+  static void park(std::unique_ptr<Connection> c);
+  // Drops the watch of a parked connection: destroys it (run()'s cleanup).
+  void drop_watch() { watch_.cancel(); }
   // Serve through `stream` (over the socket), from the handshake on.
   void use_tls(tls::Stream& stream) { tls_ = &stream; }
 
@@ -298,7 +320,7 @@ class Server::Connection {
   Connection* next() const { return next_; }
 
  private:
-  enum class Read { kOk, kEof, kTimeout, kError };
+  enum class Read { kOk, kEof, kTimeout, kError, kIdle };
   // What read_request() concluded: a request to handle, an error status to
   // answer, or a silent close.
   static constexpr int kHandle = 0;
@@ -308,8 +330,13 @@ class Server::Connection {
   bool handshake(std::int64_t deadline);
   Read read_more(std::int64_t deadline, std::size_t size);
   // read_more() for the first bytes of a request. A connection idle for
-  // longer than kHotIdleNs gives back its buffers while it waits.
+  // longer than kHotIdleNs gives back its buffers while it waits (https), or
+  // says kIdle (http: park it).
   Read read_idle(std::int64_t deadline);
+  // What a connection needs only while it serves a request.
+  void release_idle_buffers();
+  // A parked connection's watch fired (a new greenthread runs it).
+  static void wake(std::unique_ptr<Connection> c, IoWaitResult why);
   int read_request(std::int64_t deadline);
   bool respond(const Response& response, bool keep_alive);
   void reject(int status);
@@ -326,10 +353,15 @@ class Server::Connection {
 
   Server& server_;
   const ServerOptions& options_;
-  net::Socket& socket_;
+  net::Socket socket_;
   tls::Stream* tls_ = nullptr;  // https: the stream over socket_
   Connection* prev_ = nullptr;
   Connection* next_ = nullptr;
+  IoWatchHandle watch_;  // while parked
+  // Until the wait for the next request ends: its deadline (the idle
+  // timeout, or for the first request the read timeout from accept).
+  std::int64_t deadline_ = 0;
+  bool first_ = true;  // no request read yet
   bool receiving_ = false;
   // The last read filled less than it asked for: the socket is probably
   // empty, so wait for readability before the next read rather than paying
@@ -347,50 +379,53 @@ class Server::Connection {
   std::string log_line_;  // with an access log: the line being formatted
 };
 
-void Server::Connection::run(const net::Address& peer) {
-  request_.peer = peer;
-  if (options_.tcp_nodelay && peer.family() != AF_UNIX) {
+Server::Connection::End Server::Connection::start() {
+  if (options_.tcp_nodelay && request_.peer.family() != AF_UNIX) {
     error_code ignored;
     socket_.set_option(IPPROTO_TCP, TCP_NODELAY, 1, ignored);
   }
+  // The first request's read timeout counts from accept.
+  request_start_ = Hub::current().fresh_now();
+  deadline_ = request_start_ + absl::ToInt64Nanoseconds(options_.read_timeout);
+  if (tls_ != nullptr && !handshake(deadline_)) return End::kDone;
+  return serve();
+}
+
+Server::Connection::End Server::Connection::serve() {
   Hub& hub = Hub::current();
   const std::int64_t read_ns = absl::ToInt64Nanoseconds(options_.read_timeout);
   const std::int64_t idle_ns = absl::ToInt64Nanoseconds(options_.idle_timeout);
-  // The first request's read timeout counts from accept.
-  request_start_ = hub.fresh_now();
-  std::int64_t deadline = request_start_ + read_ns;
-  if (tls_ != nullptr && !handshake(deadline)) return;
-  bool first = true;
   for (;;) {
     receiving_ = true;
     if (buffer_.size() == 0) {
-      if (server_.stopping_) return;
-      if (!first) deadline = hub.cached_now() + idle_ns;
-      const Read r = read_idle(deadline);
+      if (server_.stopping_) return End::kDone;
+      const Read r = read_idle(deadline_);
+      if (r == Read::kIdle) return End::kIdle;
       if (r == Read::kTimeout) {
-        ++(first ? server_.stats_.read_timeouts : server_.stats_.idle_timeouts);
+        ++(first_ ? server_.stats_.read_timeouts
+                  : server_.stats_.idle_timeouts);
       }
-      if (r != Read::kOk) return;  // idle timeout, or the peer left
-      if (!first) {
+      if (r != Read::kOk) return End::kDone;  // timeout, or the peer left
+      if (!first_) {
         request_start_ = hub.fresh_now();
-        deadline = request_start_ + read_ns;
+        deadline_ = request_start_ + read_ns;
       }
-    } else if (!first) {
+    } else if (!first_) {
       // A pipelined request, already (partly) read: let the other ready
       // connections go first, as nginx does.
       hub.sleep(absl::ZeroDuration());
-      if (server_.stopping_ || !socket_.is_open()) return;
+      if (server_.stopping_ || !socket_.is_open()) return End::kDone;
       request_start_ = hub.fresh_now();
-      deadline = request_start_ + read_ns;
+      deadline_ = request_start_ + read_ns;
     }
-    first = false;
+    first_ = false;
 
-    const int status = read_request(deadline);
+    const int status = read_request(deadline_);
     receiving_ = false;
-    if (status == kClose) return;
+    if (status == kClose) return End::kDone;
     if (status != kHandle) {
       reject(status);
-      return;
+      return End::kDone;
     }
 
     Response response;
@@ -418,7 +453,8 @@ void Server::Connection::run(const net::Address& peer) {
       ++server_.stats_.handler_errors;
       hub.report_exception(std::current_exception(),
                            "http handler for " + request_.method + " " +
-                               request_.target + " from " + peer.to_string());
+                               request_.target + " from " +
+                               request_.peer.to_string());
       response = Response::text(500, "Internal Server Error\n");
     }
     ++server_.stats_.requests_served;
@@ -436,9 +472,38 @@ void Server::Connection::run(const net::Address& peer) {
       response = Response();
       server_.given_back(large, /*closing=*/false);
     }
-    if (!sent || !keep_alive) return;
+    if (!sent || !keep_alive) return End::kDone;
     release_large_buffers();
+    deadline_ = hub.cached_now() + idle_ns;
   }
+}
+
+void Server::Connection::park(std::unique_ptr<Connection> c) {
+  Connection* const raw = c.get();
+  raw->release_idle_buffers();
+  Server& server = raw->server_;
+  const std::int64_t left =
+      std::max<std::int64_t>(raw->deadline_ - Hub::current().fresh_now(), 0);
+  raw->watch_ = spawn_when_readable(
+      raw->socket_.fd(), absl::Nanoseconds(left),
+      [c = std::move(c)](IoWaitResult why) mutable { wake(std::move(c), why); },
+      &server);
+}
+
+void Server::Connection::wake(std::unique_ptr<Connection> c, IoWaitResult why) {
+  c->watch_ = IoWatchHandle();
+  switch (why) {
+    case IoWaitResult::kReady:
+      break;
+    case IoWaitResult::kTimedOut:
+      ++(c->first_ ? c->server_.stats_.read_timeouts
+                   : c->server_.stats_.idle_timeouts);
+      return;
+    case IoWaitResult::kClosed:
+      return;  // stop() closed it
+  }
+  c->drained_ = false;  // bytes are waiting: read at once
+  if (c->serve() == End::kIdle) park(std::move(c));
 }
 
 std::size_t Server::Connection::large_capacity() const {
@@ -464,15 +529,23 @@ Server::Connection::Read Server::Connection::read_idle(std::int64_t deadline) {
   if (hot < deadline) {
     const Read r = read_more(hot, kReadSize);
     if (r != Read::kTimeout) return r;
-    // Idle for a while: keep only what an idle connection needs.
-    buffer_.clear();
-    buffer_.shrink_to_fit();
-    std::string().swap(head_);
-    std::vector<Header>().swap(request_.headers);
-    std::string().swap(request_.body);
-    std::string().swap(request_.target);
+    // Idle for a while: a plain connection gives its greenthread back too
+    // (park()); a TLS one keeps it, with only what an idle one needs.
+    if (tls_ == nullptr) return Read::kIdle;
+    release_idle_buffers();
   }
   return read_more(deadline, kReadSize);
+}
+
+void Server::Connection::release_idle_buffers() {
+  buffer_.clear();
+  buffer_.shrink_to_fit();
+  std::string().swap(head_);
+  std::string().swap(log_line_);
+  std::vector<Header>().swap(request_.headers);
+  std::string().swap(request_.body);
+  std::string().swap(request_.target);
+  std::string().swap(request_.method);
 }
 
 bool Server::Connection::handshake(std::int64_t deadline) {
@@ -606,7 +679,8 @@ int Server::Connection::read_request(std::int64_t deadline) {
         return 408;
       case Read::kEof:
       case Read::kError:
-        return kClose;  // the peer left mid-request: nobody to answer
+      case Read::kIdle:  // (read_idle's only)
+        return kClose;   // the peer left mid-request: nobody to answer
     }
   }
   request_.keep_alive = parser.keep_alive();
@@ -981,25 +1055,50 @@ void Server::run_here() {
   running_ = true;
   runner_ = &Hub::current().current_greenlet();
   absl::Cleanup done = [this] { running_ = false; };
+  // However run() ends (a kill, hub teardown), no connection outlives it.
+  absl::Cleanup end = [this] { end_connections(); };
   net::serve(
       listener_,
       [this](net::Socket socket, net::Address peer) {
         serve_connection(std::move(socket), peer);
       },
       options_.max_connections);
+  // net::serve waited for the greenthreads it spawned; connections that
+  // idled without one since (stop() closed those that were idle then) end
+  // by themselves.
+  while (connections_ != nullptr) {
+    no_connections_.reset();
+    no_connections_.wait();
+  }
+}
+
+void Server::end_connections() {
+  // Woken parked connections' greenthreads, started or not (their group is
+  // this server), then the parked ones (dropping a watch destroys its
+  // connection). Never parks.
+  Hub::current().unwind_group(this);
+  for (Connection* c = connections_; c != nullptr;) {
+    Connection* const next = c->next();
+    c->drop_watch();
+    c = next;
+  }
 }
 
 void Server::serve_connection(net::Socket socket, const net::Address& peer) {
-  Connection connection(*this, socket);
+  auto connection =
+      std::make_unique<Connection>(*this, std::move(socket), peer);
   if (!tls_context_) {
-    connection.run(peer);
+    if (connection->start() == Connection::End::kIdle)
+      Connection::park(std::move(connection));
     return;
   }
-  tls::Stream stream(socket, *tls_context_);
-  connection.use_tls(stream);
-  connection.run(peer);
-  if (stream.connected() && socket.is_open()) {
-    socket.set_timeout(options_.write_timeout);
+  // https keeps its greenthread while idle (the TLS stream lives on it).
+  net::Socket& s = connection->socket();
+  tls::Stream stream(s, *tls_context_);
+  connection->use_tls(stream);
+  connection->start();
+  if (stream.connected() && s.is_open()) {
+    s.set_timeout(options_.write_timeout);
     error_code ignored;
     stream.shutdown(ignored);  // close_notify
   }

@@ -125,6 +125,7 @@
 #include "green_net/http/server_stats.h"
 #include "green_net/socket.h"
 #include "green_net/tls/context.h"
+#include "greenthread/event.h"
 
 namespace eventlet {
 class Greenlet;
@@ -251,6 +252,9 @@ class Server {
   // The Server that run() was called on (this one, or a hub's parent).
   Server& root() { return parent_ != nullptr ? *parent_ : *this; }
   void serve_connection(net::Socket socket, const net::Address& peer);
+  // When run() ends however it ends: unwinds the greenthreads of woken idle
+  // connections and destroys the idle ones that have none. Never parks.
+  void end_connections();
   // A connection gave back `bytes` of large buffers (`closing`: from its
   // destructor, after connections_open was decremented): calls malloc_trim
   // when enough has been given back (see "Memory" above).
@@ -273,6 +277,8 @@ class Server {
   Greenlet* runner_ = nullptr;  // the greenthread in run(), while running_
   // Live connections (an intrusive list through Connection), for stop().
   Connection* connections_ = nullptr;
+  // Sent when the last connection ends (run() waits for it).
+  Event<> no_connections_;
   std::string server_line_;  // "Server: ...\r\n" or empty
   std::int64_t date_second_ = -1;
   std::string date_line_;
