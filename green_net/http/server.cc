@@ -1067,7 +1067,7 @@ void Server::run_here() {
   // idled without one since (stop() closed those that were idle then) end
   // by themselves.
   while (connections_ != nullptr) {
-    no_connections_.reset();
+    if (no_connections_.ready()) no_connections_.reset();
     no_connections_.wait();
   }
 }
