@@ -770,7 +770,9 @@ void Hub::poll_io() {
   if (listener_count_ == 0 && deadline <= now_ && !poll_requested_) return;
   poll_requested_ = false;
   const bool idle = deadline == Backend::kNoDeadline;
-  trim_stacks(idle);
+  // Nothing due for a while (only far timers, such as parked connections'
+  // idle timeouts): trim as when idle.
+  trim_stacks(idle, idle || deadline - now_ >= kStackTrimInterval);
   if (idle && default_sleep_ns_ > 0) {
     deadline = default_sleep_ns_ >= Backend::kNoDeadline - 1 - now_
                    ? Backend::kNoDeadline - 1
@@ -790,19 +792,21 @@ void Hub::poll_io() {
   io_dispatching_ = static_cast<std::size_t>(-1);
 }
 
-void Hub::trim_stacks(bool idle) {
-  if (!idle && now_ - last_stack_trim_ < kStackTrimInterval) return;
+void Hub::trim_stacks(bool idle, bool quiet) {
+  if (!quiet && now_ - last_stack_trim_ < kStackTrimInterval) return;
   last_stack_trim_ = now_;
   std::uint64_t allocations = 0;
   for (std::size_t i = 1; i < stack_pools_.size(); ++i) {
-    stack_pools_[i]->trim(idle);
+    stack_pools_[i]->trim(quiet);
     allocations += stack_pools_[i]->allocations();
   }
 #ifdef __GLIBC__
   // Going idle after greenthreads ran: glibc keeps the heap they freed (its
   // free chunks stay resident); give the whole pages back, once per burst.
-  if (idle && allocations != allocations_at_idle_trim_) {
+  if (quiet && allocations != allocations_at_idle_trim_ &&
+      (idle || now_ - last_malloc_trim_ >= kStackTrimInterval)) {
     allocations_at_idle_trim_ = allocations;
+    last_malloc_trim_ = now_;
     malloc_trim(0);
   }
 #endif

@@ -640,10 +640,12 @@ class Hub {
   internal::StackPool& pool_for(std::size_t stack_size);
   // Before a poll: gives back the pages of free stacks that recent demand
   // does not need (StackPool::trim), at most every kStackTrimInterval of hub
-  // time, and always when `idle` (no timer pending) — then also the heap's
-  // free pages (malloc_trim), if greenthreads ran since the last idle trim.
-  // Never switches.
-  void trim_stacks(bool idle);
+  // time, and always when `quiet` (no timer due within kStackTrimInterval:
+  // none pending, or only far ones such as parked connections' idle
+  // timeouts) — then also the heap's free pages (malloc_trim), if
+  // greenthreads ran since the last such trim: at once when `idle` (no timer
+  // pending), at most every kStackTrimInterval otherwise. Never switches.
+  void trim_stacks(bool idle, bool quiet);
   static constexpr std::int64_t kStackTrimInterval = 1'000'000'000;  // 1 s
   std::int64_t last_stack_trim_ = 0;
   std::uint64_t allocations_at_idle_trim_ = 0;
@@ -738,6 +740,7 @@ class Hub {
   const std::uint32_t id_;
   // Pending watches (watch_io), newest first; after id_ for the same reason.
   internal::IoWatch* watches_ = nullptr;
+  std::int64_t last_malloc_trim_ = 0;  // trim_stacks()
 };
 
 // ---- Template and inline definitions

@@ -267,23 +267,17 @@ class Server::Connection {
         socket_(std::move(socket)),
         chunk_limits_{options_.max_chunk_line_bytes,
                       options_.max_trailer_bytes},
-        buffer_(
-            std::max<std::size_t>(options_.max_header_bytes,
-                                  std::size_t{options_.max_chunk_line_bytes} +
-                                      options_.max_trailer_bytes) +
-            kBodyReadSize) {
+        peer_(peer),
+        busy_(make_busy()) {
     next_ = server_.connections_;
     if (next_ != nullptr) next_->prev_ = this;
     server_.connections_ = this;
     ++server_.stats_.connections_accepted;
     ++server_.stats_.connections_open;
-    request_.peer = peer;
   }
   ~Connection() {
-    const std::size_t large = large_capacity();
-    buffer_ = beast::flat_buffer();
-    request_ = Request();
-    head_ = std::string();
+    const std::size_t large = busy_ ? large_capacity() : 0;
+    busy_.reset();
     if (prev_ != nullptr) {
       prev_->next_ = next_;
     } else {
@@ -368,19 +362,37 @@ class Server::Connection {
   // for a read that fails with EAGAIN.
   bool drained_ = false;
   const ChunkLimits chunk_limits_;
-  // Its maximum is never reached: the parser's limits stop a request first
-  // (see server.h, "Memory").
-  beast::flat_buffer buffer_;
-  Request request_;
-  std::string head_;  // the response's status line and header
+  net::Address peer_;
+  // What a connection needs only while it has a greenthread (reused from
+  // one request to the next); null while parked.
+  struct Busy {
+    Busy(std::size_t buffer_max, const net::Address& peer)
+        : buffer(buffer_max) {
+      request.peer = peer;
+    }
+    // Its maximum is never reached: the parser's limits stop a request
+    // first (see server.h, "Memory").
+    beast::flat_buffer buffer;
+    Request request;
+    std::string head;      // the response's status line and header
+    std::string log_line;  // with an access log: the line being formatted
+  };
+  std::unique_ptr<Busy> make_busy() const {
+    return std::make_unique<Busy>(
+        std::max<std::size_t>(options_.max_header_bytes,
+                              std::size_t{options_.max_chunk_line_bytes} +
+                                  options_.max_trailer_bytes) +
+            kBodyReadSize,
+        peer_);
+  }
+  std::unique_ptr<Busy> busy_;
   // When the request being served began (Hub::fresh_now), for the latency
   // histogram.
   std::int64_t request_start_ = 0;
-  std::string log_line_;  // with an access log: the line being formatted
 };
 
 Server::Connection::End Server::Connection::start() {
-  if (options_.tcp_nodelay && request_.peer.family() != AF_UNIX) {
+  if (options_.tcp_nodelay && busy_->request.peer.family() != AF_UNIX) {
     error_code ignored;
     socket_.set_option(IPPROTO_TCP, TCP_NODELAY, 1, ignored);
   }
@@ -397,7 +409,7 @@ Server::Connection::End Server::Connection::serve() {
   const std::int64_t idle_ns = absl::ToInt64Nanoseconds(options_.idle_timeout);
   for (;;) {
     receiving_ = true;
-    if (buffer_.size() == 0) {
+    if (busy_->buffer.size() == 0) {
       if (server_.stopping_) return End::kDone;
       const Read r = read_idle(deadline_);
       if (r == Read::kIdle) return End::kIdle;
@@ -430,10 +442,10 @@ Server::Connection::End Server::Connection::serve() {
 
     Response response;
     try {
-      if (server_.serves_metrics(request_)) {
+      if (server_.serves_metrics(busy_->request)) {
         response = metrics_response(server_.root().total_stats());
       } else {
-        response = server_.handler_(request_);
+        response = server_.handler_(busy_->request);
       }
       for (const Header& h : response.headers) {
         if (!valid_header_name(h.name) || !valid_header_value(h.value)) {
@@ -452,14 +464,14 @@ Server::Connection::End Server::Connection::serve() {
     } catch (...) {
       ++server_.stats_.handler_errors;
       hub.report_exception(std::current_exception(),
-                           "http handler for " + request_.method + " " +
-                               request_.target + " from " +
-                               request_.peer.to_string());
+                           "http handler for " + busy_->request.method + " " +
+                               busy_->request.target + " from " +
+                               busy_->request.peer.to_string());
       response = Response::text(500, "Internal Server Error\n");
     }
     ++server_.stats_.requests_served;
     bool keep_alive =
-        request_.keep_alive && options_.keep_alive && !server_.stopping_;
+        busy_->request.keep_alive && options_.keep_alive && !server_.stopping_;
     if (keep_alive) {
       for (const Header& h : response.headers) {
         if (iequals(h.name, "connection") && has_token(h.value, "close"))
@@ -480,7 +492,7 @@ Server::Connection::End Server::Connection::serve() {
 
 void Server::Connection::park(std::unique_ptr<Connection> c) {
   Connection* const raw = c.get();
-  raw->release_idle_buffers();
+  raw->busy_.reset();
   Server& server = raw->server_;
   const std::int64_t left =
       std::max<std::int64_t>(raw->deadline_ - Hub::current().fresh_now(), 0);
@@ -502,25 +514,28 @@ void Server::Connection::wake(std::unique_ptr<Connection> c, IoWaitResult why) {
     case IoWaitResult::kClosed:
       return;  // stop() closed it
   }
+  c->busy_ = c->make_busy();
   c->drained_ = false;  // bytes are waiting: read at once
   if (c->serve() == End::kIdle) park(std::move(c));
 }
 
 std::size_t Server::Connection::large_capacity() const {
   std::size_t bytes = 0;
-  if (request_.body.capacity() > kKeepBodyCapacity)
-    bytes += request_.body.capacity();
-  if (buffer_.capacity() > kKeepBufferCapacity) bytes += buffer_.capacity();
+  if (busy_->request.body.capacity() > kKeepBodyCapacity)
+    bytes += busy_->request.body.capacity();
+  if (busy_->buffer.capacity() > kKeepBufferCapacity)
+    bytes += busy_->buffer.capacity();
   return bytes;
 }
 
 void Server::Connection::release_large_buffers() {
   const std::size_t before = large_capacity();
   if (before == 0) return;
-  if (request_.body.capacity() > kKeepBodyCapacity)
-    std::string().swap(request_.body);
-  if (buffer_.capacity() > kKeepBufferCapacity && buffer_.size() == 0)
-    buffer_.shrink_to_fit();
+  if (busy_->request.body.capacity() > kKeepBodyCapacity)
+    std::string().swap(busy_->request.body);
+  if (busy_->buffer.capacity() > kKeepBufferCapacity &&
+      busy_->buffer.size() == 0)
+    busy_->buffer.shrink_to_fit();
   server_.given_back(before - large_capacity(), /*closing=*/false);
 }
 
@@ -538,14 +553,14 @@ Server::Connection::Read Server::Connection::read_idle(std::int64_t deadline) {
 }
 
 void Server::Connection::release_idle_buffers() {
-  buffer_.clear();
-  buffer_.shrink_to_fit();
-  std::string().swap(head_);
-  std::string().swap(log_line_);
-  std::vector<Header>().swap(request_.headers);
-  std::string().swap(request_.body);
-  std::string().swap(request_.target);
-  std::string().swap(request_.method);
+  busy_->buffer.clear();
+  busy_->buffer.shrink_to_fit();
+  std::string().swap(busy_->head);
+  std::string().swap(busy_->log_line);
+  std::vector<Header>().swap(busy_->request.headers);
+  std::string().swap(busy_->request.body);
+  std::string().swap(busy_->request.target);
+  std::string().swap(busy_->request.method);
 }
 
 bool Server::Connection::handshake(std::int64_t deadline) {
@@ -593,7 +608,7 @@ Server::Connection::Read Server::Connection::read_more(std::int64_t deadline,
     }
     left = std::max<std::int64_t>(deadline - hub.cached_now(), 1);
   }
-  const auto space = buffer_.prepare(size);
+  const auto space = busy_->buffer.prepare(size);
   socket_.set_timeout(absl::Nanoseconds(left));  // for a spurious wake-up
   error_code ec;
   const std::size_t n = tls_ != nullptr
@@ -606,31 +621,31 @@ Server::Connection::Read Server::Connection::read_more(std::int64_t deadline,
   }
   if (n == 0) return Read::kEof;
   server_.stats_.bytes_received += n;
-  buffer_.commit(n);
+  busy_->buffer.commit(n);
   drained_ = n < space.size();
   return Read::kOk;
 }
 
 int Server::Connection::read_request(std::int64_t deadline) {
-  RequestParser parser(request_, chunk_limits_);
+  RequestParser parser(busy_->request, chunk_limits_);
   parser.header_limit(options_.max_header_bytes);
   parser.body_limit(options_.max_body_bytes);
   parser.eager(true);
   bool sent_continue = false;
   std::size_t empty_line_bytes = 0;
   for (;;) {
-    if (buffer_.size() != 0 && !parser.got_some()) {
+    if (busy_->buffer.size() != 0 && !parser.got_some()) {
       // RFC 9112 2.2: empty lines before a request are ignored.
-      const auto data = buffer_.data();
+      const auto data = busy_->buffer.data();
       const char* p = static_cast<const char*>(data.data());
       std::size_t n = 0;
       while (n < data.size() && (p[n] == '\r' || p[n] == '\n')) ++n;
-      buffer_.consume(n);
+      busy_->buffer.consume(n);
       empty_line_bytes += n;
       if (empty_line_bytes > options_.max_header_bytes) return 431;
     }
-    if (buffer_.size() != 0) {
-      const auto data = buffer_.data();
+    if (busy_->buffer.size() != 0) {
+      const auto data = busy_->buffer.data();
       const std::string_view bytes(static_cast<const char*>(data.data()),
                                    data.size());
       const bool header_was_done = parser.is_header_done();
@@ -646,11 +661,11 @@ int Server::Connection::read_request(std::int64_t deadline) {
       if (!header_was_done && parser.is_header_done() &&
           has_folded_line(bytes.substr(0, bytes.find("\r\n\r\n") + 2)))
         return 400;
-      buffer_.consume(used);
+      busy_->buffer.consume(used);
       if (parser.is_done()) break;
-      if (!ec && used != 0 && buffer_.size() != 0) continue;
+      if (!ec && used != 0 && busy_->buffer.size() != 0) continue;
       if (parser.is_header_done() && parser.chunked()) {
-        const auto rest = buffer_.data();
+        const auto rest = busy_->buffer.data();
         switch (check_pending_chunk_framing(
             std::string_view(static_cast<const char*>(rest.data()),
                              rest.size()),
@@ -665,7 +680,7 @@ int Server::Connection::read_request(std::int64_t deadline) {
       }
     }
     if (!sent_continue && parser.is_header_done() && parser.expect_continue() &&
-        request_.version >= 11) {
+        busy_->request.version >= 11) {
       sent_continue = true;
       static constexpr char kContinue[] = "HTTP/1.1 100 Continue\r\n\r\n";
       iovec iov{const_cast<char*>(kContinue), sizeof kContinue - 1};
@@ -683,12 +698,12 @@ int Server::Connection::read_request(std::int64_t deadline) {
         return kClose;   // the peer left mid-request: nobody to answer
     }
   }
-  request_.keep_alive = parser.keep_alive();
+  busy_->request.keep_alive = parser.keep_alive();
   return kHandle;
 }
 
 bool Server::Connection::respond(const Response& response, bool keep_alive) {
-  std::string& out = head_;
+  std::string& out = busy_->head;
   out.clear();
   out.append("HTTP/1.1 ");
   append_number(out, static_cast<std::uint64_t>(response.status));
@@ -723,12 +738,12 @@ bool Server::Connection::respond(const Response& response, bool keep_alive) {
   }
   if (!keep_alive) {
     out.append("Connection: close\r\n");
-  } else if (request_.version == 10) {
+  } else if (busy_->request.version == 10) {
     out.append("Connection: keep-alive\r\n");
   }
   out.append("\r\n");
   std::string_view body;
-  if (body_allowed && request_.method != "HEAD") body = response.body;
+  if (body_allowed && busy_->request.method != "HEAD") body = response.body;
   iovec iov[2];
   int count = 1;
   if (body.size() <= kCopyBodyLimit) {
@@ -752,11 +767,12 @@ void Server::Connection::account(int status, std::uint64_t body_bytes) {
   stats.latency.record(hub.fresh_now() - request_start_);
   AccessLog* log = options_.access_log;
   if (log == nullptr) return;
-  log_line_.clear();
-  append_common_log_line(log_line_, request_.peer.host(), server_.log_time(),
-                         request_.method, request_.target, request_.version,
-                         status, body_bytes);
-  if (!log->append(log_line_)) ++stats.access_log_dropped;
+  busy_->log_line.clear();
+  append_common_log_line(busy_->log_line, busy_->request.peer.host(),
+                         server_.log_time(), busy_->request.method,
+                         busy_->request.target, busy_->request.version, status,
+                         body_bytes);
+  if (!log->append(busy_->log_line)) ++stats.access_log_dropped;
 }
 
 bool Server::Connection::write_all(iovec* iov, int count) {
@@ -789,8 +805,8 @@ void Server::Connection::reject(int status) {
   ++server_.stats_.requests_rejected;
   if (status == 408) ++server_.stats_.read_timeouts;
   // The version may not have been parsed: answer as 1.1, and close.
-  request_.version = 11;
-  request_.method.clear();
+  busy_->request.version = 11;
+  busy_->request.method.clear();
   Response response;
   response.status = status;
   response.headers.push_back(
@@ -811,11 +827,11 @@ void Server::Connection::linger() {
   const std::int64_t deadline =
       hub.fresh_now() + absl::ToInt64Nanoseconds(options_.linger_timeout);
   std::size_t total = 0;
-  buffer_.clear();
+  busy_->buffer.clear();
   while (total < kMaxLingerBytes) {
     const std::int64_t left = deadline - hub.cached_now();
     if (left <= 0) return;
-    const auto space = buffer_.prepare(kReadSize);
+    const auto space = busy_->buffer.prepare(kReadSize);
     socket_.set_timeout(absl::Nanoseconds(left));
     const std::size_t n = socket_.recv(space.data(), space.size(), ec);
     if (ec || n == 0) return;
