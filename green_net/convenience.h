@@ -8,7 +8,11 @@
 //   });
 //
 // serve() accepts connections and runs handler(connection, peer) for each in
-// a GreenPool of `concurrency` greenthreads. A handler stops the server by
+// a GreenPool of `concurrency` greenthreads. The greenthread is the
+// connection's for as long as the handler runs, idle waits included; a
+// handler that wants to wait for its next bytes without one (as http::Server
+// does) can return after moving the socket into spawn_when_readable's
+// callable (greenthread/when_readable.h), which then runs outside the pool. A handler stops the server by
 // throwing StopServe: serve() stops accepting, waits for the other handlers
 // to finish, and returns. Any other exception escaping a handler is reported
 // to the hub's exception hook and that connection is closed; the server goes

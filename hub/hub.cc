@@ -162,6 +162,7 @@ Hub::~Hub() { mailbox_->close(); }
 
 void Hub::shutdown() {
   unwind_greenthreads();
+  drop_watches();
   // Queued timers: callback timers lose the queue's reference.
   std::vector<internal::CallbackTimer*> callbacks;
   timers_.for_each_timer([&](TimerNode& n) {
@@ -779,7 +780,9 @@ void Hub::poll_io() {
   if (listener_count_ == 0 && deadline <= now_ && !poll_requested_) return;
   poll_requested_ = false;
   const bool idle = deadline == Backend::kNoDeadline;
-  trim_stacks(idle);
+  // Nothing due for a while (only far timers, such as parked connections'
+  // idle timeouts): trim as when idle.
+  trim_stacks(idle, idle || deadline - now_ >= kStackTrimInterval);
   if (idle && default_sleep_ns_ > 0) {
     deadline = default_sleep_ns_ >= Backend::kNoDeadline - 1 - now_
                    ? Backend::kNoDeadline - 1
@@ -847,8 +850,8 @@ bool Hub::prepare_to_block(std::int64_t deadline) {
   return false;
 }
 
-void Hub::trim_stacks(bool idle) {
-  if (!idle && now_ - last_stack_trim_ < kStackTrimInterval) return;
+void Hub::trim_stacks(bool idle, bool quiet) {
+  if (!quiet && now_ - last_stack_trim_ < kStackTrimInterval) return;
   last_stack_trim_ = now_;
   std::uint64_t allocations = 0;
   for (std::size_t i = 1; i < stack_pools_.size(); ++i) {
@@ -858,8 +861,10 @@ void Hub::trim_stacks(bool idle) {
 #ifdef __GLIBC__
   // Going idle after greenthreads ran: glibc keeps the heap they freed (its
   // free chunks stay resident); give the whole pages back, once per burst.
-  if (idle && allocations != allocations_at_idle_trim_) {
+  if (quiet && allocations != allocations_at_idle_trim_ &&
+      (idle || now_ - last_malloc_trim_ >= kStackTrimInterval)) {
     allocations_at_idle_trim_ = allocations;
+    last_malloc_trim_ = now_;
     malloc_trim(0);
   }
 #endif
@@ -876,6 +881,10 @@ inline void Hub::dispatch_io(std::size_t index) {
     FdListeners& fl = fd_listeners_[ready.fd];
     Listener* l = event == kRead ? fl.readers : fl.writers;
     if (l != nullptr && l->outcome == IoWaitResult::kTimedOut) {
+      if (l->greenlet == nullptr) [[unlikely]] {
+        fire_watch(static_cast<internal::IoWatch*>(l), IoWaitResult::kReady);
+        continue;
+      }
       l->outcome = IoWaitResult::kReady;
       if (observer_ != nullptr) [[unlikely]]
         observer_->on_listen_fire(ready.fd, event, *l->greenlet);
@@ -999,8 +1008,8 @@ void Hub::add_listener(Listener* l) {
         "If you do know what you're doing and want to disable this error, call "
         "eventlet::Hub::current().set_prevent_multiple_readers(false) - MY "
         "THREAD=" +
-        l->greenlet->describe() +
-        "; THAT THREAD=" + head->greenlet->describe());
+        listener_owner(l).describe() +
+        "; THAT THREAD=" + listener_owner(head).describe());
   }
   Listener** tail = &head;
   while (*tail != nullptr) tail = &(*tail)->next;
@@ -1008,7 +1017,7 @@ void Hub::add_listener(Listener* l) {
   l->linked = true;
   ++listener_count_;
   if (observer_ != nullptr) [[unlikely]]
-    observer_->on_listen_add(l->fd, l->event, *l->greenlet);
+    observer_->on_listen_add(l->fd, l->event, listener_owner(l));
   if (head == l) {
     try {
       update_watch(l->fd);
@@ -1029,7 +1038,7 @@ void Hub::remove_listener(Listener* l) {
   l->linked = false;
   --listener_count_;
   if (observer_ != nullptr) [[unlikely]]
-    observer_->on_listen_remove(l->fd, l->event, *l->greenlet);
+    observer_->on_listen_remove(l->fd, l->event, listener_owner(l));
   if (was_primary) update_watch(l->fd);
 }
 
@@ -1082,8 +1091,12 @@ void Hub::notify_close(int fd) {
         l->linked = false;
         --listener_count_;
         if (observer_ != nullptr) [[unlikely]]
-          observer_->on_listen_remove(fd, l->event, *l->greenlet);
-        schedule_resume(*l->greenlet);
+          observer_->on_listen_remove(fd, l->event, listener_owner(l));
+        if (l->greenlet != nullptr) {
+          schedule_resume(*l->greenlet);
+        } else {
+          close_watch(static_cast<internal::IoWatch*>(l));
+        }
       }
     }
     fl = FdListeners{};

@@ -50,6 +50,7 @@
 #include "hub/internal/stack_pool.h"
 #include "hub/internal/timer_queue.h"
 #include "hub/internal/wait_queue.h"
+#include "hub/io_watch.h"
 #include "hub/mailbox.h"
 #include "hub/observer.h"
 #include "hub/timer.h"
@@ -58,9 +59,6 @@ namespace eventlet {
 namespace internal {
 class HubAccess;  // hub/internal/hub_access.h
 }  // namespace internal
-
-// Why trampoline-style waits end.
-enum class IoWaitResult { kReady, kTimedOut, kClosed };
 
 // What the exception hook receives: an exception nobody else will see (it
 // escaped a spawn_n greenthread, a spawn()ed one, a timer or a listener).
@@ -268,6 +266,17 @@ class Hub {
   // Call before closing `fd`: greenthreads waiting on it are woken (at the
   // next pass) with IOClosed / kClosed, and the backend forgets the fd.
   void notify_close(int fd);
+  // Calls `callback(why)` once, in the hub greenlet, when `fd` is ready for
+  // `event` (kReady), `timeout` elapses first (kTimedOut; none: no limit), or
+  // the fd is closed with notify_close() (kClosed, at the next pass) — with
+  // no greenlet parked meanwhile. The callback must not block; exceptions go
+  // to the exception hook. Cancel it with the handle; hub teardown drops it
+  // unrun. hub/io_watch.h has the whole contract. Throws what trampoline
+  // throws for a second reader, and std::invalid_argument for a negative fd
+  // or an event other than kRead or kWrite.
+  IoWatchHandle watch_io(int fd, IoEvents event,
+                         std::optional<absl::Duration> timeout,
+                         IoCallback callback);
   // eventlet's g_prevent_multiple_readers (default true).
   void set_prevent_multiple_readers(bool prevent) {
     prevent_multiple_readers_ = prevent;
@@ -328,7 +337,7 @@ class Hub {
   // Visits every fd listener: f(int fd, IoEvents event, const Greenlet&
   // waiter, bool primary), by fd, readers before writers, each in wait order
   // (the primary first; others wait behind it when multiple readers are
-  // allowed).
+  // allowed). A watch (watch_io) is visited with the hub greenlet as waiter.
   template <typename F>
   void for_each_listener(F&& f) const;
   // Visits queued timers (heap in array order, then next_timers):
@@ -497,16 +506,9 @@ class Hub {
   // A token that turns false when `g` dies.
   internal::RefPtr<internal::LifeToken> life_token(Greenlet& g);
 
-  // An fd waiter, on the waiting greenlet's stack for the wait's duration.
-  struct Listener {
-    int fd;
-    IoEvents event;
-    Greenlet* greenlet;
-    // kTimedOut doubles as "still waiting" until the wait ends.
-    IoWaitResult outcome = IoWaitResult::kTimedOut;
-    bool linked = false;
-    Listener* next = nullptr;
-  };
+  // An fd waiter: on the waiting greenlet's stack for the wait's duration,
+  // or an IoWatch's (watch_io; its greenlet is null).
+  using Listener = internal::FdListener;
   struct FdListeners {
     Listener* readers = nullptr;  // primary first, then secondaries (FIFO)
     Listener* writers = nullptr;
@@ -657,16 +659,36 @@ class Hub {
                                F&& body);
   internal::StackPool& pool_for(std::size_t stack_size);
   // Before a poll: gives back the pages of free stacks that recent demand
-  // does not need (StackPool::trim), at most every kStackTrimInterval of hub
-  // time, and always when `idle` (no timer pending) — then also the heap's
-  // free pages (malloc_trim), if greenthreads ran since the last idle trim.
-  // Never switches.
-  void trim_stacks(bool idle);
+  // does not need (StackPool::trim: demand since the previous trim, or next
+  // to none when `idle`, no timer pending), at most every kStackTrimInterval
+  // of hub time, and at every poll when `quiet` (no timer due within
+  // kStackTrimInterval: none pending, or only far ones such as parked
+  // connections' idle timeouts; a burst's stacks are then given back before
+  // the hub sleeps, while a busy hub keeps what each pass spawns) — then
+  // also the heap's free pages (malloc_trim), if greenthreads ran since the
+  // last such trim: at once when `idle`, at most every kStackTrimInterval
+  // otherwise. Never switches.
+  void trim_stacks(bool idle, bool quiet);
   static constexpr std::int64_t kStackTrimInterval = 1'000'000'000;  // 1 s
   std::int64_t last_stack_trim_ = 0;
   std::uint64_t allocations_at_idle_trim_ = 0;
   void add_listener(Listener* l);
   void remove_listener(Listener* l);
+  // Who waits, for observers, dumps and messages: the hub greenlet for a
+  // watch.
+  Greenlet& listener_owner(const Listener* l) const {
+    return l->greenlet != nullptr ? *l->greenlet : *hub_greenlet_;
+  }
+  // Watches (io_watch.cc). fire_watch runs the callback (`why`: kReady, or
+  // the watch's outcome when its timer fires); close_watch defers it to the
+  // next pass after notify_close unlinked it; end_watch unregisters a watch
+  // and returns its callback (the hub's reference goes with the caller's
+  // `hold`); drop_watches, at teardown, ends every one unrun.
+  [[gnu::noinline]] void fire_watch(internal::IoWatch* w, IoWaitResult why);
+  [[gnu::noinline]] void close_watch(internal::IoWatch* w);
+  IoCallback end_watch(internal::IoWatch* w);
+  void drop_watches();
+  friend class IoWatchHandle;
   void update_watch(int fd);
   FdListeners& fd_listeners(int fd);
   void shutdown();
@@ -749,6 +771,9 @@ class Hub {
   std::vector<absl::AnyInvocable<void()>> posted_;
   // Last, so that adding it moved no other member (hub.cc: id order).
   const std::uint32_t id_;
+  // Pending watches (watch_io), newest first; after id_ for the same reason.
+  internal::IoWatch* watches_ = nullptr;
+  std::int64_t last_malloc_trim_ = 0;  // trim_stacks()
 };
 
 // ---- Template and inline definitions
@@ -797,7 +822,7 @@ void Hub::for_each_listener(F&& f) const {
     for (const Listener* head :
          {fd_listeners_[fd].readers, fd_listeners_[fd].writers}) {
       for (const Listener* l = head; l != nullptr; l = l->next) {
-        f(static_cast<int>(fd), l->event, *l->greenlet, l == head);
+        f(static_cast<int>(fd), l->event, listener_owner(l), l == head);
       }
     }
   }

@@ -34,6 +34,7 @@
 #include "green_net/tls/error.h"
 #include "green_net/tls/stream.h"
 #include "greenthread/cross_hub.h"
+#include "greenthread/when_readable.h"
 #include "hub/errors.h"
 #include "hub/hub.h"
 #include "hub/mailbox.h"
@@ -249,21 +250,25 @@ constexpr std::int64_t kHotIdleNs = 100'000'000;
 
 // ---- Connection -------------------------------------------------------------
 
-// One connection's state, on its greenthread's stack; linked into the
-// server's list while it lives.
+// One connection's state, on the heap: owned by the greenthread serving it,
+// or while it idles without one (plain http, idle for longer than
+// kHotIdleNs) by its watch (spawn_when_readable), which hands it to a new
+// greenthread when bytes arrive. Linked into the server's list while it
+// lives.
 class Server::Connection {
  public:
-  Connection(Server& server, net::Socket& socket)
+  // What serve() ended with: the connection is done (destroy it), or idle
+  // and to be parked without a greenthread (park()).
+  enum class End { kDone, kIdle };
+
+  Connection(Server& server, net::Socket socket, const net::Address& peer)
       : server_(server),
         options_(server.options_),
-        socket_(socket),
+        socket_(std::move(socket)),
         chunk_limits_{options_.max_chunk_line_bytes,
                       options_.max_trailer_bytes},
-        buffer_(
-            std::max<std::size_t>(options_.max_header_bytes,
-                                  std::size_t{options_.max_chunk_line_bytes} +
-                                      options_.max_trailer_bytes) +
-            kBodyReadSize) {
+        peer_(peer),
+        busy_(make_busy()) {
     next_ = server_.connections_;
     if (next_ != nullptr) next_->prev_ = this;
     server_.connections_ = this;
@@ -271,10 +276,8 @@ class Server::Connection {
     ++server_.stats_.connections_open;
   }
   ~Connection() {
-    const std::size_t large = large_capacity();
-    buffer_ = beast::flat_buffer();
-    request_ = Request();
-    head_ = std::string();
+    const std::size_t large = busy_ ? large_capacity() : 0;
+    busy_.reset();
     if (prev_ != nullptr) {
       prev_->next_ = next_;
     } else {
@@ -283,11 +286,24 @@ class Server::Connection {
     if (next_ != nullptr) next_->prev_ = prev_;
     --server_.stats_.connections_open;
     server_.given_back(large, /*closing=*/true);
+    if (server_.connections_ == nullptr && !server_.no_connections_.ready())
+      server_.no_connections_.send();
   }
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
 
-  void run(const net::Address& peer);
+  // From accept: socket options, the TLS handshake (use_tls), then serve().
+  End start();
+  // Serves requests until the connection ends, or (plain http only) idles
+  // for longer than kHotIdleNs.
+  End serve();
+  // Gives back the buffers, ends the calling greenthread's hold on `c` and
+  // leaves it to a watch on its socket, which spawns wake() in a new
+  // greenthread when bytes arrive, the idle (or first request's read)
+  // deadline passes, or the socket is closed (stop()).
+  static void park(std::unique_ptr<Connection> c);
+  // Drops the watch of a parked connection: destroys it (run()'s cleanup).
+  void drop_watch() { watch_.cancel(); }
   // Serve through `stream` (over the socket), from the handshake on.
   void use_tls(tls::Stream& stream) { tls_ = &stream; }
 
@@ -298,7 +314,7 @@ class Server::Connection {
   Connection* next() const { return next_; }
 
  private:
-  enum class Read { kOk, kEof, kTimeout, kError };
+  enum class Read { kOk, kEof, kTimeout, kError, kIdle };
   // What read_request() concluded: a request to handle, an error status to
   // answer, or a silent close.
   static constexpr int kHandle = 0;
@@ -308,8 +324,13 @@ class Server::Connection {
   bool handshake(std::int64_t deadline);
   Read read_more(std::int64_t deadline, std::size_t size);
   // read_more() for the first bytes of a request. A connection idle for
-  // longer than kHotIdleNs gives back its buffers while it waits.
+  // longer than kHotIdleNs gives back its buffers while it waits (https), or
+  // says kIdle (http: park it).
   Read read_idle(std::int64_t deadline);
+  // What a connection needs only while it serves a request.
+  void release_idle_buffers();
+  // A parked connection's watch fired (a new greenthread runs it).
+  static void wake(std::unique_ptr<Connection> c, IoWaitResult why);
   int read_request(std::int64_t deadline);
   bool respond(const Response& response, bool keep_alive);
   void reject(int status);
@@ -326,79 +347,105 @@ class Server::Connection {
 
   Server& server_;
   const ServerOptions& options_;
-  net::Socket& socket_;
+  net::Socket socket_;
   tls::Stream* tls_ = nullptr;  // https: the stream over socket_
   Connection* prev_ = nullptr;
   Connection* next_ = nullptr;
+  IoWatchHandle watch_;  // while parked
+  // Until the wait for the next request ends: its deadline (the idle
+  // timeout, or for the first request the read timeout from accept).
+  std::int64_t deadline_ = 0;
+  bool first_ = true;  // no request read yet
   bool receiving_ = false;
   // The last read filled less than it asked for: the socket is probably
   // empty, so wait for readability before the next read rather than paying
   // for a read that fails with EAGAIN.
   bool drained_ = false;
   const ChunkLimits chunk_limits_;
-  // Its maximum is never reached: the parser's limits stop a request first
-  // (see server.h, "Memory").
-  beast::flat_buffer buffer_;
-  Request request_;
-  std::string head_;  // the response's status line and header
+  net::Address peer_;
+  // What a connection needs only while it has a greenthread (reused from
+  // one request to the next); null while parked.
+  struct Busy {
+    Busy(std::size_t buffer_max, const net::Address& peer)
+        : buffer(buffer_max) {
+      request.peer = peer;
+    }
+    // Its maximum is never reached: the parser's limits stop a request
+    // first (see server.h, "Memory").
+    beast::flat_buffer buffer;
+    Request request;
+    std::string head;      // the response's status line and header
+    std::string log_line;  // with an access log: the line being formatted
+  };
+  std::unique_ptr<Busy> make_busy() const {
+    return std::make_unique<Busy>(
+        std::max<std::size_t>(options_.max_header_bytes,
+                              std::size_t{options_.max_chunk_line_bytes} +
+                                  options_.max_trailer_bytes) +
+            kBodyReadSize,
+        peer_);
+  }
+  std::unique_ptr<Busy> busy_;
   // When the request being served began (Hub::fresh_now), for the latency
   // histogram.
   std::int64_t request_start_ = 0;
-  std::string log_line_;  // with an access log: the line being formatted
 };
 
-void Server::Connection::run(const net::Address& peer) {
-  request_.peer = peer;
-  if (options_.tcp_nodelay && peer.family() != AF_UNIX) {
+Server::Connection::End Server::Connection::start() {
+  if (options_.tcp_nodelay && busy_->request.peer.family() != AF_UNIX) {
     error_code ignored;
     socket_.set_option(IPPROTO_TCP, TCP_NODELAY, 1, ignored);
   }
+  // The first request's read timeout counts from accept.
+  request_start_ = Hub::current().fresh_now();
+  deadline_ = request_start_ + absl::ToInt64Nanoseconds(options_.read_timeout);
+  if (tls_ != nullptr && !handshake(deadline_)) return End::kDone;
+  return serve();
+}
+
+Server::Connection::End Server::Connection::serve() {
   Hub& hub = Hub::current();
   const std::int64_t read_ns = absl::ToInt64Nanoseconds(options_.read_timeout);
   const std::int64_t idle_ns = absl::ToInt64Nanoseconds(options_.idle_timeout);
-  // The first request's read timeout counts from accept.
-  request_start_ = hub.fresh_now();
-  std::int64_t deadline = request_start_ + read_ns;
-  if (tls_ != nullptr && !handshake(deadline)) return;
-  bool first = true;
   for (;;) {
     receiving_ = true;
-    if (buffer_.size() == 0) {
-      if (server_.stopping_) return;
-      if (!first) deadline = hub.cached_now() + idle_ns;
-      const Read r = read_idle(deadline);
+    if (busy_->buffer.size() == 0) {
+      if (server_.stopping_) return End::kDone;
+      const Read r = read_idle(deadline_);
+      if (r == Read::kIdle) return End::kIdle;
       if (r == Read::kTimeout) {
-        ++(first ? server_.stats_.read_timeouts : server_.stats_.idle_timeouts);
+        ++(first_ ? server_.stats_.read_timeouts
+                  : server_.stats_.idle_timeouts);
       }
-      if (r != Read::kOk) return;  // idle timeout, or the peer left
-      if (!first) {
+      if (r != Read::kOk) return End::kDone;  // timeout, or the peer left
+      if (!first_) {
         request_start_ = hub.fresh_now();
-        deadline = request_start_ + read_ns;
+        deadline_ = request_start_ + read_ns;
       }
-    } else if (!first) {
+    } else if (!first_) {
       // A pipelined request, already (partly) read: let the other ready
       // connections go first, as nginx does.
       hub.sleep(absl::ZeroDuration());
-      if (server_.stopping_ || !socket_.is_open()) return;
+      if (server_.stopping_ || !socket_.is_open()) return End::kDone;
       request_start_ = hub.fresh_now();
-      deadline = request_start_ + read_ns;
+      deadline_ = request_start_ + read_ns;
     }
-    first = false;
+    first_ = false;
 
-    const int status = read_request(deadline);
+    const int status = read_request(deadline_);
     receiving_ = false;
-    if (status == kClose) return;
+    if (status == kClose) return End::kDone;
     if (status != kHandle) {
       reject(status);
-      return;
+      return End::kDone;
     }
 
     Response response;
     try {
-      if (server_.serves_metrics(request_)) {
+      if (server_.serves_metrics(busy_->request)) {
         response = metrics_response(server_.root().total_stats());
       } else {
-        response = server_.handler_(request_);
+        response = server_.handler_(busy_->request);
       }
       for (const Header& h : response.headers) {
         if (!valid_header_name(h.name) || !valid_header_value(h.value)) {
@@ -417,13 +464,14 @@ void Server::Connection::run(const net::Address& peer) {
     } catch (...) {
       ++server_.stats_.handler_errors;
       hub.report_exception(std::current_exception(),
-                           "http handler for " + request_.method + " " +
-                               request_.target + " from " + peer.to_string());
+                           "http handler for " + busy_->request.method + " " +
+                               busy_->request.target + " from " +
+                               busy_->request.peer.to_string());
       response = Response::text(500, "Internal Server Error\n");
     }
     ++server_.stats_.requests_served;
     bool keep_alive =
-        request_.keep_alive && options_.keep_alive && !server_.stopping_;
+        busy_->request.keep_alive && options_.keep_alive && !server_.stopping_;
     if (keep_alive) {
       for (const Header& h : response.headers) {
         if (iequals(h.name, "connection") && has_token(h.value, "close"))
@@ -436,26 +484,58 @@ void Server::Connection::run(const net::Address& peer) {
       response = Response();
       server_.given_back(large, /*closing=*/false);
     }
-    if (!sent || !keep_alive) return;
+    if (!sent || !keep_alive) return End::kDone;
     release_large_buffers();
+    deadline_ = hub.cached_now() + idle_ns;
   }
+}
+
+void Server::Connection::park(std::unique_ptr<Connection> c) {
+  Connection* const raw = c.get();
+  raw->busy_.reset();
+  Server& server = raw->server_;
+  const std::int64_t left =
+      std::max<std::int64_t>(raw->deadline_ - Hub::current().fresh_now(), 0);
+  raw->watch_ = spawn_when_readable(
+      raw->socket_.fd(), absl::Nanoseconds(left),
+      [c = std::move(c)](IoWaitResult why) mutable { wake(std::move(c), why); },
+      &server);
+}
+
+void Server::Connection::wake(std::unique_ptr<Connection> c, IoWaitResult why) {
+  c->watch_ = IoWatchHandle();
+  switch (why) {
+    case IoWaitResult::kReady:
+      break;
+    case IoWaitResult::kTimedOut:
+      ++(c->first_ ? c->server_.stats_.read_timeouts
+                   : c->server_.stats_.idle_timeouts);
+      return;
+    case IoWaitResult::kClosed:
+      return;  // stop() closed it
+  }
+  c->busy_ = c->make_busy();
+  c->drained_ = false;  // bytes are waiting: read at once
+  if (c->serve() == End::kIdle) park(std::move(c));
 }
 
 std::size_t Server::Connection::large_capacity() const {
   std::size_t bytes = 0;
-  if (request_.body.capacity() > kKeepBodyCapacity)
-    bytes += request_.body.capacity();
-  if (buffer_.capacity() > kKeepBufferCapacity) bytes += buffer_.capacity();
+  if (busy_->request.body.capacity() > kKeepBodyCapacity)
+    bytes += busy_->request.body.capacity();
+  if (busy_->buffer.capacity() > kKeepBufferCapacity)
+    bytes += busy_->buffer.capacity();
   return bytes;
 }
 
 void Server::Connection::release_large_buffers() {
   const std::size_t before = large_capacity();
   if (before == 0) return;
-  if (request_.body.capacity() > kKeepBodyCapacity)
-    std::string().swap(request_.body);
-  if (buffer_.capacity() > kKeepBufferCapacity && buffer_.size() == 0)
-    buffer_.shrink_to_fit();
+  if (busy_->request.body.capacity() > kKeepBodyCapacity)
+    std::string().swap(busy_->request.body);
+  if (busy_->buffer.capacity() > kKeepBufferCapacity &&
+      busy_->buffer.size() == 0)
+    busy_->buffer.shrink_to_fit();
   server_.given_back(before - large_capacity(), /*closing=*/false);
 }
 
@@ -464,15 +544,23 @@ Server::Connection::Read Server::Connection::read_idle(std::int64_t deadline) {
   if (hot < deadline) {
     const Read r = read_more(hot, kReadSize);
     if (r != Read::kTimeout) return r;
-    // Idle for a while: keep only what an idle connection needs.
-    buffer_.clear();
-    buffer_.shrink_to_fit();
-    std::string().swap(head_);
-    std::vector<Header>().swap(request_.headers);
-    std::string().swap(request_.body);
-    std::string().swap(request_.target);
+    // Idle for a while: a plain connection gives its greenthread back too
+    // (park()); a TLS one keeps it, with only what an idle one needs.
+    if (tls_ == nullptr) return Read::kIdle;
+    release_idle_buffers();
   }
   return read_more(deadline, kReadSize);
+}
+
+void Server::Connection::release_idle_buffers() {
+  busy_->buffer.clear();
+  busy_->buffer.shrink_to_fit();
+  std::string().swap(busy_->head);
+  std::string().swap(busy_->log_line);
+  std::vector<Header>().swap(busy_->request.headers);
+  std::string().swap(busy_->request.body);
+  std::string().swap(busy_->request.target);
+  std::string().swap(busy_->request.method);
 }
 
 bool Server::Connection::handshake(std::int64_t deadline) {
@@ -520,7 +608,7 @@ Server::Connection::Read Server::Connection::read_more(std::int64_t deadline,
     }
     left = std::max<std::int64_t>(deadline - hub.cached_now(), 1);
   }
-  const auto space = buffer_.prepare(size);
+  const auto space = busy_->buffer.prepare(size);
   socket_.set_timeout(absl::Nanoseconds(left));  // for a spurious wake-up
   error_code ec;
   const std::size_t n = tls_ != nullptr
@@ -533,31 +621,31 @@ Server::Connection::Read Server::Connection::read_more(std::int64_t deadline,
   }
   if (n == 0) return Read::kEof;
   server_.stats_.bytes_received += n;
-  buffer_.commit(n);
+  busy_->buffer.commit(n);
   drained_ = n < space.size();
   return Read::kOk;
 }
 
 int Server::Connection::read_request(std::int64_t deadline) {
-  RequestParser parser(request_, chunk_limits_);
+  RequestParser parser(busy_->request, chunk_limits_);
   parser.header_limit(options_.max_header_bytes);
   parser.body_limit(options_.max_body_bytes);
   parser.eager(true);
   bool sent_continue = false;
   std::size_t empty_line_bytes = 0;
   for (;;) {
-    if (buffer_.size() != 0 && !parser.got_some()) {
+    if (busy_->buffer.size() != 0 && !parser.got_some()) {
       // RFC 9112 2.2: empty lines before a request are ignored.
-      const auto data = buffer_.data();
+      const auto data = busy_->buffer.data();
       const char* p = static_cast<const char*>(data.data());
       std::size_t n = 0;
       while (n < data.size() && (p[n] == '\r' || p[n] == '\n')) ++n;
-      buffer_.consume(n);
+      busy_->buffer.consume(n);
       empty_line_bytes += n;
       if (empty_line_bytes > options_.max_header_bytes) return 431;
     }
-    if (buffer_.size() != 0) {
-      const auto data = buffer_.data();
+    if (busy_->buffer.size() != 0) {
+      const auto data = busy_->buffer.data();
       const std::string_view bytes(static_cast<const char*>(data.data()),
                                    data.size());
       const bool header_was_done = parser.is_header_done();
@@ -573,11 +661,11 @@ int Server::Connection::read_request(std::int64_t deadline) {
       if (!header_was_done && parser.is_header_done() &&
           has_folded_line(bytes.substr(0, bytes.find("\r\n\r\n") + 2)))
         return 400;
-      buffer_.consume(used);
+      busy_->buffer.consume(used);
       if (parser.is_done()) break;
-      if (!ec && used != 0 && buffer_.size() != 0) continue;
+      if (!ec && used != 0 && busy_->buffer.size() != 0) continue;
       if (parser.is_header_done() && parser.chunked()) {
-        const auto rest = buffer_.data();
+        const auto rest = busy_->buffer.data();
         switch (check_pending_chunk_framing(
             std::string_view(static_cast<const char*>(rest.data()),
                              rest.size()),
@@ -592,7 +680,7 @@ int Server::Connection::read_request(std::int64_t deadline) {
       }
     }
     if (!sent_continue && parser.is_header_done() && parser.expect_continue() &&
-        request_.version >= 11) {
+        busy_->request.version >= 11) {
       sent_continue = true;
       static constexpr char kContinue[] = "HTTP/1.1 100 Continue\r\n\r\n";
       iovec iov{const_cast<char*>(kContinue), sizeof kContinue - 1};
@@ -606,15 +694,16 @@ int Server::Connection::read_request(std::int64_t deadline) {
         return 408;
       case Read::kEof:
       case Read::kError:
-        return kClose;  // the peer left mid-request: nobody to answer
+      case Read::kIdle:  // (read_idle's only)
+        return kClose;   // the peer left mid-request: nobody to answer
     }
   }
-  request_.keep_alive = parser.keep_alive();
+  busy_->request.keep_alive = parser.keep_alive();
   return kHandle;
 }
 
 bool Server::Connection::respond(const Response& response, bool keep_alive) {
-  std::string& out = head_;
+  std::string& out = busy_->head;
   out.clear();
   out.append("HTTP/1.1 ");
   append_number(out, static_cast<std::uint64_t>(response.status));
@@ -649,12 +738,12 @@ bool Server::Connection::respond(const Response& response, bool keep_alive) {
   }
   if (!keep_alive) {
     out.append("Connection: close\r\n");
-  } else if (request_.version == 10) {
+  } else if (busy_->request.version == 10) {
     out.append("Connection: keep-alive\r\n");
   }
   out.append("\r\n");
   std::string_view body;
-  if (body_allowed && request_.method != "HEAD") body = response.body;
+  if (body_allowed && busy_->request.method != "HEAD") body = response.body;
   iovec iov[2];
   int count = 1;
   if (body.size() <= kCopyBodyLimit) {
@@ -678,11 +767,12 @@ void Server::Connection::account(int status, std::uint64_t body_bytes) {
   stats.latency.record(hub.fresh_now() - request_start_);
   AccessLog* log = options_.access_log;
   if (log == nullptr) return;
-  log_line_.clear();
-  append_common_log_line(log_line_, request_.peer.host(), server_.log_time(),
-                         request_.method, request_.target, request_.version,
-                         status, body_bytes);
-  if (!log->append(log_line_)) ++stats.access_log_dropped;
+  busy_->log_line.clear();
+  append_common_log_line(busy_->log_line, busy_->request.peer.host(),
+                         server_.log_time(), busy_->request.method,
+                         busy_->request.target, busy_->request.version, status,
+                         body_bytes);
+  if (!log->append(busy_->log_line)) ++stats.access_log_dropped;
 }
 
 bool Server::Connection::write_all(iovec* iov, int count) {
@@ -715,8 +805,8 @@ void Server::Connection::reject(int status) {
   ++server_.stats_.requests_rejected;
   if (status == 408) ++server_.stats_.read_timeouts;
   // The version may not have been parsed: answer as 1.1, and close.
-  request_.version = 11;
-  request_.method.clear();
+  busy_->request.version = 11;
+  busy_->request.method.clear();
   Response response;
   response.status = status;
   response.headers.push_back(
@@ -737,11 +827,11 @@ void Server::Connection::linger() {
   const std::int64_t deadline =
       hub.fresh_now() + absl::ToInt64Nanoseconds(options_.linger_timeout);
   std::size_t total = 0;
-  buffer_.clear();
+  busy_->buffer.clear();
   while (total < kMaxLingerBytes) {
     const std::int64_t left = deadline - hub.cached_now();
     if (left <= 0) return;
-    const auto space = buffer_.prepare(kReadSize);
+    const auto space = busy_->buffer.prepare(kReadSize);
     socket_.set_timeout(absl::Nanoseconds(left));
     const std::size_t n = socket_.recv(space.data(), space.size(), ec);
     if (ec || n == 0) return;
@@ -981,25 +1071,50 @@ void Server::run_here() {
   running_ = true;
   runner_ = &Hub::current().current_greenlet();
   absl::Cleanup done = [this] { running_ = false; };
+  // However run() ends (a kill, hub teardown), no connection outlives it.
+  absl::Cleanup end = [this] { end_connections(); };
   net::serve(
       listener_,
       [this](net::Socket socket, net::Address peer) {
         serve_connection(std::move(socket), peer);
       },
       options_.max_connections);
+  // net::serve waited for the greenthreads it spawned; connections that
+  // idled without one since (stop() closed those that were idle then) end
+  // by themselves.
+  while (connections_ != nullptr) {
+    if (no_connections_.ready()) no_connections_.reset();
+    no_connections_.wait();
+  }
+}
+
+void Server::end_connections() {
+  // Woken parked connections' greenthreads, started or not (their group is
+  // this server), then the parked ones (dropping a watch destroys its
+  // connection). Never parks.
+  Hub::current().unwind_group(this);
+  for (Connection* c = connections_; c != nullptr;) {
+    Connection* const next = c->next();
+    c->drop_watch();
+    c = next;
+  }
 }
 
 void Server::serve_connection(net::Socket socket, const net::Address& peer) {
-  Connection connection(*this, socket);
+  auto connection =
+      std::make_unique<Connection>(*this, std::move(socket), peer);
   if (!tls_context_) {
-    connection.run(peer);
+    if (connection->start() == Connection::End::kIdle)
+      Connection::park(std::move(connection));
     return;
   }
-  tls::Stream stream(socket, *tls_context_);
-  connection.use_tls(stream);
-  connection.run(peer);
-  if (stream.connected() && socket.is_open()) {
-    socket.set_timeout(options_.write_timeout);
+  // https keeps its greenthread while idle (the TLS stream lives on it).
+  net::Socket& s = connection->socket();
+  tls::Stream stream(s, *tls_context_);
+  connection->use_tls(stream);
+  connection->start();
+  if (stream.connected() && s.is_open()) {
+    s.set_timeout(options_.write_timeout);
     error_code ignored;
     stream.shutdown(ignored);  // close_notify
   }

@@ -65,13 +65,30 @@
 //    max_body_bytes (the space reserved ahead for a Content-Length is at
 //    most 64 KiB, the rest grows as bytes arrive). A connection reuses its
 //    read buffer, Request and response header storage from one request to
-//    the next; one idle for more than 100 ms between requests gives them
-//    back while it waits, buffers grown past 32 KiB (read) or 64 KiB (body)
+//    the next; one idle for more than 100 ms (waiting for its first or next
+//    request) gives them back while it waits (see "Idle connections" below),
+//    buffers grown past 32 KiB (read) or 64 KiB (body)
 //    are given back after the request, and everything when the connection
 //    closes. After large buffers (1 MiB in all) have been given back, the
 //    server asks glibc to return free heap memory to the system
 //    (malloc_trim), at once when the last connection closes and otherwise
 //    after every 64 MiB.
+//
+// Idle connections: a plain http connection that has waited 100 ms for its
+// next request (or its first) gives back its buffers and its greenthread,
+// and waits in a readiness watch instead (spawn_when_readable,
+// greenthread/when_readable.h): all it keeps is its record (socket, peer
+// address, deadlines: about 270 bytes) and the watch (the hub's
+// registration and its timeout timer, two 128-byte blocks) — about 800
+// bytes of RSS per connection in all, against nginx's 525
+// (docs/PERFORMANCE.md, "Idle keep-alive connections"). When bytes arrive,
+// a greenthread (a pooled stack, as any spawn) is spawned that serves on;
+// the idle timeout (the first request's read timeout) still closes it and
+// counts, stop() closes it, and run() waits for it and ends it as for any
+// connection. A busy connection, whose next request comes within 100 ms,
+// keeps its greenthread and pays no spawn per request. https connections
+// keep their greenthread (the TLS stream lives on it) with only their
+// buffers given back.
 //
 // HTTPS: with ServerOptions::tls set, every connection starts with a TLS
 // handshake (green_net/tls; TLS 1.2 and 1.3) before its first request,
@@ -125,6 +142,7 @@
 #include "green_net/http/server_stats.h"
 #include "green_net/socket.h"
 #include "green_net/tls/context.h"
+#include "greenthread/event.h"
 
 namespace eventlet {
 class Greenlet;
@@ -140,8 +158,11 @@ class AccessLog;
 using Handler = std::function<Response(const Request&)>;
 
 struct ServerOptions {
-  // Connections served at once (greenthreads), per hub; more wait in the
-  // listen backlog.
+  // Connections served at once by a greenthread, per hub: accepted ones
+  // until they first park (see "Idle connections"); more wait in the listen
+  // backlog. Parked connections hold no greenthread and are not counted
+  // (the process's fd limit bounds them: accept backs off on EMFILE), nor
+  // are the greenthreads that woken ones get.
   std::size_t max_connections = 10000;
   // Hubs (OS threads) serving the listener's address (see "On every core"
   // above); >= 1.
@@ -251,6 +272,9 @@ class Server {
   // The Server that run() was called on (this one, or a hub's parent).
   Server& root() { return parent_ != nullptr ? *parent_ : *this; }
   void serve_connection(net::Socket socket, const net::Address& peer);
+  // When run() ends however it ends: unwinds the greenthreads of woken idle
+  // connections and destroys the idle ones that have none. Never parks.
+  void end_connections();
   // A connection gave back `bytes` of large buffers (`closing`: from its
   // destructor, after connections_open was decremented): calls malloc_trim
   // when enough has been given back (see "Memory" above).
@@ -273,6 +297,8 @@ class Server {
   Greenlet* runner_ = nullptr;  // the greenthread in run(), while running_
   // Live connections (an intrusive list through Connection), for stop().
   Connection* connections_ = nullptr;
+  // Sent when the last connection ends (run() waits for it).
+  Event<> no_connections_;
   std::string server_line_;  // "Server: ...\r\n" or empty
   std::int64_t date_second_ = -1;
   std::string date_line_;
