@@ -52,6 +52,11 @@ Socket connect(std::string_view host, std::uint16_t port,
 }
 
 void serve(Socket& listener, Handler handler, std::size_t concurrency) {
+  serve(listener, std::move(handler), concurrency, {});
+}
+
+void serve(Socket& listener, Handler handler, std::size_t concurrency,
+           const std::function<void(const GreenPool&)>& before_accept) {
   Hub& hub = Hub::current();
   Greenlet& acceptor = hub.current_greenlet();
   bool stopping = false;
@@ -59,6 +64,7 @@ void serve(Socket& listener, Handler handler, std::size_t concurrency) {
   absl::Duration backoff = absl::ZeroDuration();
   try {
     for (;;) {
+      if (before_accept) before_accept(pool);
       error_code ec;
       Address peer;
       Socket conn = listener.accept(&peer, ec);

@@ -52,6 +52,7 @@
 #include "green_net/address.h"
 #include "green_net/socket.h"
 #include "greenthread/cross_hub.h"
+#include "pool/green_pool.h"
 
 namespace eventlet::net {
 
@@ -85,6 +86,18 @@ Socket connect(std::string_view host, std::uint16_t port,
 using Handler = std::function<void(Socket connection, Address peer)>;
 // See above. Returns when a handler throws StopServe.
 void serve(Socket& listener, Handler handler, std::size_t concurrency = 1000);
+// As above, calling `before_accept(handlers)` in the accepting greenthread
+// before each accept, with the pool of handlers (handlers.running(): those
+// spawned and not yet returned, counted from the accept on). It may park: a
+// server whose connections outlive their handler (moved into
+// spawn_when_readable, as http::Server's idle ones are) waits there while
+// handlers.running() plus its own count of such connections is at its bound,
+// so the bound holds for every open connection. Closing the listener does
+// not wake a parked before_accept: whoever closes it to stop the server
+// must wake it too. Its exceptions end serve() as a kill of the acceptor
+// does (StopServe: as a handler's).
+void serve(Socket& listener, Handler handler, std::size_t concurrency,
+           const std::function<void(const GreenPool& handlers)>& before_accept);
 
 struct ServeOptions {
   // OS threads, each with a hub and a listener of its own (>= 1).

@@ -288,6 +288,8 @@ class Server::Connection {
     server_.given_back(large, /*closing=*/true);
     if (server_.connections_ == nullptr && !server_.no_connections_.ready())
       server_.no_connections_.send();
+    if (parked_once_) --server_.parked_;
+    if (!server_.room_.ready()) server_.room_.send();
   }
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
@@ -356,6 +358,8 @@ class Server::Connection {
   // timeout, or for the first request the read timeout from accept).
   std::int64_t deadline_ = 0;
   bool first_ = true;  // no request read yet
+  // Parked at least once: counted in Server::parked_ until it ends.
+  bool parked_once_ = false;
   bool receiving_ = false;
   // The last read filled less than it asked for: the socket is probably
   // empty, so wait for readability before the next read rather than paying
@@ -494,6 +498,10 @@ void Server::Connection::park(std::unique_ptr<Connection> c) {
   Connection* const raw = c.get();
   raw->busy_.reset();
   Server& server = raw->server_;
+  if (!raw->parked_once_) {
+    raw->parked_once_ = true;
+    ++server.parked_;
+  }
   const std::int64_t left =
       std::max<std::int64_t>(raw->deadline_ - Hub::current().fresh_now(), 0);
   raw->watch_ = spawn_when_readable(
@@ -1078,7 +1086,8 @@ void Server::run_here() {
       [this](net::Socket socket, net::Address peer) {
         serve_connection(std::move(socket), peer);
       },
-      options_.max_connections);
+      options_.max_connections,
+      [this](const GreenPool& handlers) { wait_for_room(handlers); });
   // net::serve waited for the greenthreads it spawned; connections that
   // idled without one since (stop() closed those that were idle then) end
   // by themselves.
@@ -1100,12 +1109,23 @@ void Server::end_connections() {
   }
 }
 
+void Server::wait_for_room(const GreenPool& handlers) {
+  while (handlers.running() + parked_ >= options_.max_connections &&
+         !stopping_) {
+    if (room_.ready()) room_.reset();
+    room_.wait();
+  }
+}
+
 void Server::serve_connection(net::Socket socket, const net::Address& peer) {
   auto connection =
       std::make_unique<Connection>(*this, std::move(socket), peer);
   if (!tls_context_) {
     if (connection->start() == Connection::End::kIdle)
       Connection::park(std::move(connection));
+    // This handler's slot frees as it returns (room_ wakes the accept loop
+    // after that, at the next pass).
+    if (!room_.ready()) room_.send();
     return;
   }
   // https keeps its greenthread while idle (the TLS stream lives on it).
@@ -1136,6 +1156,7 @@ void Server::stop_here() {
   if (stopping_) return;
   stopping_ = true;
   listener_.close();  // wakes the accept loop: run() stops accepting
+  if (!room_.ready()) room_.send();  // or its wait for room
   for (Connection* c = connections_; c != nullptr; c = c->next()) {
     // Wakes its greenthread, which ends.
     if (c->receiving()) c->socket().close();

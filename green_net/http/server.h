@@ -146,6 +146,7 @@
 
 namespace eventlet {
 class Greenlet;
+class GreenPool;
 }
 
 namespace eventlet::http {
@@ -158,11 +159,9 @@ class AccessLog;
 using Handler = std::function<Response(const Request&)>;
 
 struct ServerOptions {
-  // Connections served at once by a greenthread, per hub: accepted ones
-  // until they first park (see "Idle connections"); more wait in the listen
-  // backlog. Parked connections hold no greenthread and are not counted
-  // (the process's fd limit bounds them: accept backs off on EMFILE), nor
-  // are the greenthreads that woken ones get.
+  // Open connections, per hub, parked idle ones included (as nginx's
+  // worker_connections): at the bound the hub stops accepting until one
+  // closes, and new clients wait in the listen backlog.
   std::size_t max_connections = 10000;
   // Hubs (OS threads) serving the listener's address (see "On every core"
   // above); >= 1.
@@ -283,6 +282,9 @@ class Server {
   std::string_view date_line();
   // The access log's time, remade when the hub's second changes.
   std::string_view log_time();
+  // Parks the accept loop while max_connections are open (`handlers` of
+  // the accept loop running, plus parked_) and the server is not stopping.
+  void wait_for_room(const GreenPool& handlers);
   // Whether `request` asks for options_.metrics_path.
   bool serves_metrics(const Request& request) const;
 
@@ -299,6 +301,13 @@ class Server {
   Connection* connections_ = nullptr;
   // Sent when the last connection ends (run() waits for it).
   Event<> no_connections_;
+  // Open connections that outlived their accept-loop handler (parked once:
+  // idle, or served since by a greenthread of their own).
+  std::size_t parked_ = 0;
+  // Sent when a connection ends or leaves its handler, and by stop(): the
+  // accept loop waits for it while max_connections are open
+  // (wait_for_room()).
+  Event<> room_;
   std::string server_line_;  // "Server: ...\r\n" or empty
   std::int64_t date_second_ = -1;
   std::string date_line_;

@@ -166,6 +166,46 @@ TEST(ServerIdle, APipelinedPairAfterIdlingIsAnsweredInOrder) {
   });
 }
 
+TEST(ServerIdle, MaxConnectionsCountsParkedConnections) {
+  ServerOptions options;
+  options.max_connections = 2;
+  with_sim_server(options, [](Server& server) {
+    net::Socket a = net::connect(server.address());
+    net::Socket b = net::connect(server.address());
+    a.sendall(kGet);
+    b.sendall(kGet);
+    EXPECT_FALSE(read_response(a).empty());
+    EXPECT_FALSE(read_response(b).empty());
+    sleep(absl::Milliseconds(200));
+    EXPECT_TRUE(only_the_runner_is_left());  // both parked
+    // A third waits in the backlog: not accepted, not answered.
+    net::Socket c = net::connect(server.address());
+    c.sendall(kGet);
+    sleep(absl::Seconds(1));
+    EXPECT_EQ(server.stats().connections_accepted, 2u);
+    EXPECT_EQ(server.stats().connections_open, 2u);
+    // One closes: the third is accepted and answered.
+    a.close();
+    EXPECT_NE(read_response(c).find("you asked for /"), std::string::npos);
+    EXPECT_EQ(server.stats().connections_accepted, 3u);
+    EXPECT_EQ(server.stats().connections_open, 2u);
+  });
+}
+
+TEST(ServerIdle, StopEndsAnAcceptLoopWaitingForRoom) {
+  ServerOptions options;
+  options.max_connections = 1;
+  with_sim_server(options, [](Server& server) {
+    net::Socket a = net::connect(server.address());
+    a.sendall(kGet);
+    EXPECT_FALSE(read_response(a).empty());
+    sleep(absl::Milliseconds(200));
+    EXPECT_EQ(server.stats().connections_open, 1u);
+    // with_sim_server's stop() must end run() though no connection closed
+    // first (it closes the parked one).
+  });
+}
+
 TEST(ServerIdle, StopClosesParkedConnections) {
   with_sim_server({}, [](Server& server) {
     net::Socket s = net::connect(server.address());
