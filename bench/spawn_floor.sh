@@ -14,9 +14,11 @@
 # (several: an A/B, alternated within each round). Needs a C compiler (cc) and
 # about 4.5 GB of free memory per million.
 #
-# Prints every run, then per binary: spawn+start time min and median, the
-# floor's min and median, the ratio of the medians, the ratio of the minima,
-# the median of the per-round ratios, and the idle bytes per greenthread.
+# Prints every run, then per binary and for both the elapsed and the CPU time
+# (user + system of the process over the same span; less inflated when other
+# work shares the machine): spawn+start min and median, the floor's min and
+# median, the ratio of the medians, the ratio of the minima and the median of
+# the per-round ratios; and the idle bytes per greenthread.
 set -uo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -46,31 +48,37 @@ minimum() { sort -n "$1" | head -1; }
 section "runs (N=$n, $rounds rounds)"
 for ((round = 1; round <= rounds; ++round)); do
   line=$("$work/page_fault_floor" "$n" 135168) || { say "floor failed"; exit 1; }
-  floor_ms=$(sed -n 's/.*: \([0-9]*\) ms,.*/\1/p' <<<"$line")
   say "round $round  floor: $line"
-  echo "$floor_ms" >>"$work/floor"
+  sed -n 's/.*: \([0-9]*\) ms,.*/\1/p' <<<"$line" >>"$work/floor.wall"
+  sed -n 's/.*(CPU \([0-9]*\) ms).*/\1/p' <<<"$line" >>"$work/floor.cpu"
   for i in "${!binaries[@]}"; do
     out=$("${binaries[$i]}" --n="$n") || { say "${binaries[$i]} failed: $out"; exit 1; }
-    ms=$(sed -n 's/.*spawn+start took \([0-9]*\) ms.*/\1/p' <<<"$out")
-    bytes=$(sed -n 's/.* \([0-9]*\) bytes per greenthread, spawn.*/\1/p' <<<"$out")
     say "round $round  [$i] ${binaries[$i]}: $(head -1 <<<"$out")"
-    echo "$ms" >>"$work/ours.$i"
-    echo "$bytes" >>"$work/bytes.$i"
-    awk -v a="$ms" -v b="$floor_ms" 'BEGIN {printf "%.4f\n", a / b}' >>"$work/ratio.$i"
+    touch "$work/ours$i.wall" "$work/ours$i.cpu"
+    sed -n 's/.*spawn+start took \([0-9]*\) ms.*/\1/p' <<<"$out" >>"$work/ours$i.wall"
+    sed -n 's/.*spawn+start took.*(CPU \([0-9]*\) ms).*/\1/p' <<<"$out" >>"$work/ours$i.cpu"
+    sed -n 's/.* \([0-9]*\) bytes per greenthread, spawn.*/\1/p' <<<"$out" >>"$work/bytes.$i"
+    for kind in wall cpu; do
+      paste -d' ' <(tail -1 "$work/ours$i.$kind") <(tail -1 "$work/floor.$kind") |
+        awk 'NF == 2 && $2 > 0 {printf "%.4f\n", $1 / $2}' >>"$work/ratio$i.$kind"
+    done
   done
 done
 
 section "summary (N=$n, $rounds rounds; times in ms)"
-fmin=$(minimum "$work/floor")
-fmed=$(median "$work/floor")
-say "floor: min $fmin, median $fmed"
+for kind in wall cpu; do
+  [[ -s $work/floor.$kind ]] && say "floor, $kind: min $(minimum "$work/floor.$kind"), median $(median "$work/floor.$kind")"
+done
 for i in "${!binaries[@]}"; do
-  omin=$(minimum "$work/ours.$i")
-  omed=$(median "$work/ours.$i")
-  awk -v i="$i" -v name="${binaries[$i]}" -v omin="$omin" -v omed="$omed" -v fmin="$fmin" \
-    -v fmed="$fmed" -v rmed="$(median "$work/ratio.$i")" \
-    -v bytes="$(sort -n "$work/bytes.$i" | tail -1)" 'BEGIN {
-      printf "[%s] %s: spawn+start min %d, median %d; ratio to the floor: medians %.2fx, minima %.2fx, median of the rounds %.2fx; idle %d bytes per greenthread (max)\n",
-        i, name, omin, omed, omed / fmed, omin / fmin, rmed, bytes
-    }'
+  say "[$i] ${binaries[$i]}: idle $(sort -n "$work/bytes.$i" | tail -1) bytes per greenthread (max)"
+  for kind in wall cpu; do
+    # Binaries from before the CPU time was printed have no cpu column.
+    [[ -s $work/ours$i.$kind && -s $work/floor.$kind ]] || continue
+    awk -v kind="$kind" -v omin="$(minimum "$work/ours$i.$kind")" \
+      -v omed="$(median "$work/ours$i.$kind")" -v fmin="$(minimum "$work/floor.$kind")" \
+      -v fmed="$(median "$work/floor.$kind")" -v rmed="$(median "$work/ratio$i.$kind")" 'BEGIN {
+        printf "    %-4s spawn+start min %d, median %d; ratio to the floor: medians %.2fx, minima %.2fx, median of the rounds %.2fx\n",
+          kind, omin, omed, omed / fmed, omin / fmin, rmed
+      }'
+  done
 done
