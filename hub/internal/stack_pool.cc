@@ -8,8 +8,8 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <cstdio>
-#include <iterator>
 #include <new>
 
 namespace eventlet::internal {
@@ -43,7 +43,7 @@ bool take_guard() {
 std::atomic<bool> g_bulk_commit{true};
 
 // Commits (faults in, writable) the top page of each of `stacks` with one
-// system call. Returns false if the kernel refused it altogether.
+// system call. Returns false if it failed (errno says why).
 bool populate_top_pages(const Stack* stacks, std::size_t n) {
 #if defined(__linux__) && defined(SYS_process_madvise)
   // Linux 6.14's PIDFD_SELF_THREAD: the calling thread, whose memory is the
@@ -123,7 +123,10 @@ void StackPool::commit_ahead() {
   cold_.resize(cold_.size() - n);
   if (populate_top_pages(ahead_.data(), n)) {
     ++bulk_commits_;
-  } else {
+  } else if (errno == EINVAL || errno == ENOSYS || errno == EPERM ||
+             errno == EBADF) {
+    // The kernel (or a seccomp filter) refuses; memory running out (ENOMEM)
+    // only means those pages fault in on demand this time.
     g_bulk_commit.store(false, std::memory_order_relaxed);
   }
 }
