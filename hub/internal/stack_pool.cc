@@ -2,10 +2,13 @@
 #include "hub/internal/stack_pool.h"
 
 #include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <cstdio>
 #include <new>
 
@@ -36,7 +39,38 @@ bool take_guard() {
   return false;
 }
 
+// Cleared for good the first time the kernel refuses a bulk commit.
+std::atomic<bool> g_bulk_commit{true};
+
+// Commits (faults in, writable) the top page of each of `stacks` with one
+// system call. Returns false if it failed (errno says why).
+bool populate_top_pages(const Stack* stacks, std::size_t n) {
+#if defined(__linux__) && defined(SYS_process_madvise)
+  // Linux 6.14's PIDFD_SELF_THREAD: the calling thread, whose memory is the
+  // process's (since 6.13 process_madvise takes any advice for oneself).
+  constexpr int kPidfdSelf = -10000;
+  constexpr int kPopulateWrite = 23;  // MADV_POPULATE_WRITE, Linux 5.14
+  iovec pages[StackPool::kCommitBatch];
+  const std::size_t page = StackPool::page_size();
+  for (std::size_t i = 0; i < n; ++i) {
+    pages[i].iov_base = stacks[i].low + stacks[i].size - page;
+    pages[i].iov_len = page;
+  }
+  // Short counts (memory ran out part way) leave the rest to fault on demand.
+  return syscall(SYS_process_madvise, kPidfdSelf, pages, n, kPopulateWrite,
+                 0) >= 0;
+#else
+  (void)stacks;
+  (void)n;
+  return false;
+#endif
+}
+
 }  // namespace
+
+bool StackPool::bulk_commit_available() {
+  return g_bulk_commit.load(std::memory_order_relaxed);
+}
 
 std::size_t StackPool::page_size() {
   static const std::size_t size =
@@ -59,7 +93,10 @@ StackPool::~StackPool() {
 }
 
 void StackPool::add_slab() {
-  const std::size_t bytes = slot_size_ * kStacksPerSlab;
+  const std::size_t stacks =
+      std::min(kMaxSlabStacks,
+               kFirstSlabStacks << std::min<std::size_t>(slabs_.size(), 31));
+  const std::size_t bytes = slot_size_ * stacks;
   void* mem = mmap(nullptr, bytes, PROT_READ | PROT_WRITE,
                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
   if (mem == MAP_FAILED) throw std::bad_alloc();
@@ -67,7 +104,7 @@ void StackPool::add_slab() {
   Slab slab{base, bytes, 0};
   // Hand out the slab's stacks lowest-address-last, so allocate() (which pops
   // from the back) walks the slab upwards.
-  for (std::size_t i = kStacksPerSlab; i-- > 0;) {
+  for (std::size_t i = stacks; i-- > 0;) {
     char* slot = base + i * slot_size_;
     bool guarded = take_guard();
     if (guarded && mprotect(slot, page_size(), PROT_NONE) != 0) {
@@ -80,15 +117,44 @@ void StackPool::add_slab() {
   slabs_.push_back(slab);
 }
 
+void StackPool::commit_ahead() {
+  const std::size_t n = std::min(kCommitBatch, cold_.size());
+  ahead_.assign(cold_.end() - static_cast<std::ptrdiff_t>(n), cold_.end());
+  cold_.resize(cold_.size() - n);
+  if (populate_top_pages(ahead_.data(), n)) {
+    ++bulk_commits_;
+  } else if (errno == EINVAL || errno == ENOSYS || errno == EPERM ||
+             errno == EBADF) {
+    // The kernel (or a seccomp filter) refuses; memory running out (ENOMEM)
+    // only means those pages fault in on demand this time.
+    g_bulk_commit.store(false, std::memory_order_relaxed);
+  }
+}
+
+void StackPool::uncommit_ahead() {
+  const std::size_t page = page_size();
+  for (const Stack& stack : ahead_) {
+    madvise(stack.low + stack.size - page, page, MADV_DONTNEED);
+  }
+  cold_.insert(cold_.end(), ahead_.begin(), ahead_.end());
+  ahead_.clear();
+}
+
 Stack StackPool::allocate() {
   Stack stack;
   if (!hot_.empty()) {
     stack = hot_.back();
     hot_.pop_back();
   } else {
-    if (cold_.empty()) add_slab();
-    stack = cold_.back();
-    cold_.pop_back();
+    if (ahead_.empty()) {
+      if (cold_.empty()) add_slab();
+      if (allocated_since_trim_ >= kCommitBatch && bulk_commit_available()) {
+        commit_ahead();
+      }
+    }
+    std::vector<Stack>& from = ahead_.empty() ? cold_ : ahead_;
+    stack = from.back();
+    from.pop_back();
   }
   ++in_use_;
   ++allocated_since_trim_;
@@ -100,6 +166,7 @@ std::size_t StackPool::trim(bool idle) {
   const std::size_t keep =
       idle ? kIdleHotStacks : std::max(kMinHotStacks, allocated_since_trim_);
   allocated_since_trim_ = 0;
+  if (idle && !ahead_.empty()) uncommit_ahead();
   std::size_t trimmed = 0;
   while (hot_.size() > keep) {
     const Stack stack = hot_.back();

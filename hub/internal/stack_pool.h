@@ -11,6 +11,19 @@
 // need, so that a burst of greenthreads (e.g. 1,000 connections) does not
 // keep its touched stack pages resident once it is over.
 //
+// Slabs grow: the first holds kFirstSlabStacks stacks and each next one twice
+// as many as the one before, up to kMaxSlabStacks, so that a million stacks
+// take a few hundred mmap calls, not tens of thousands.
+//
+// Bulk commit: a burst (kCommitBatch or more stacks allocated since the last
+// trim) that takes fresh stacks has the top page of the next kCommitBatch of
+// them committed with one system call, process_madvise(MADV_POPULATE_WRITE)
+// on the calling thread (Linux 6.14+: PIDFD_SELF), instead of one page fault
+// each when the greenlet's control block is written there. Where the kernel
+// refuses (older kernels, seccomp), the pool stops trying and pages fault in
+// on demand as before. Stacks committed ahead and not yet handed out count as
+// free stacks with kept pages: trim(idle) gives them back.
+//
 // Guard pages: each stack gets a PROT_NONE page below it while the process's
 // budget of memory mappings allows (every guard splits a mapping in two and
 // Linux caps mappings at vm.max_map_count, 65530 by default). Stacks beyond
@@ -40,8 +53,11 @@ class StackPool {
  public:
   // Free stacks kept ready (touched pages kept) for fast reuse.
   static constexpr std::size_t kHotStacks = 16384;
-  // Stacks per slab mapping.
-  static constexpr std::size_t kStacksPerSlab = 64;
+  // Stacks in the first slab mapping, and the most in any slab.
+  static constexpr std::size_t kFirstSlabStacks = 64;
+  static constexpr std::size_t kMaxSlabStacks = 4096;
+  // Fresh stacks whose top pages one bulk commit covers.
+  static constexpr std::size_t kCommitBatch = 64;
   // Bytes at the low end of a stack that a healthy greenlet never writes.
   static constexpr std::size_t kCanaryBytes = 64;
 
@@ -56,11 +72,21 @@ class StackPool {
   // Keeps at most max(kMinHotStacks, stacks allocated since the previous
   // trim) free stacks ready (kIdleHotStacks if `idle`: nothing is expected
   // to run); the pages of the others go back to the OS. Returns how many stacks
-  // were trimmed. The hub calls it about once a second while it polls, and
-  // with `idle` when it waits for I/O with no timer pending.
+  // were trimmed. With `idle`, the top pages of stacks committed ahead go back
+  // too (not counted in the result). The hub calls it about once a second
+  // while it polls, and with `idle` when it waits for I/O with no timer
+  // pending.
   std::size_t trim(bool idle);
   // Free stacks whose touched pages are kept.
   std::size_t hot() const { return hot_.size(); }
+  // Fresh stacks whose top page is committed, next in line after the hot ones.
+  std::size_t committed_ahead() const { return ahead_.size(); }
+  // Bulk commits this pool made (each covering up to kCommitBatch stacks).
+  std::uint64_t bulk_commits() const { return bulk_commits_; }
+  // False once the kernel has refused a bulk commit (then no pool tries again).
+  static bool bulk_commit_available();
+  // Slab mappings made.
+  std::size_t slabs() const { return slabs_.size(); }
   // Stacks handed out since the pool was made.
   std::uint64_t allocations() const { return allocations_; }
   static constexpr std::size_t kMinHotStacks = 64;
@@ -76,13 +102,20 @@ class StackPool {
 
  private:
   void add_slab();
+  // Moves up to kCommitBatch stacks from the back of cold_ to ahead_ and
+  // commits their top pages in one system call.
+  void commit_ahead();
+  // Gives the top pages of ahead_'s stacks back; they return to cold_.
+  void uncommit_ahead();
 
   std::size_t stack_size_;
   std::size_t slot_size_;  // stack + guard page
   std::size_t in_use_ = 0;
   std::size_t allocated_since_trim_ = 0;
   std::uint64_t allocations_ = 0;
+  std::uint64_t bulk_commits_ = 0;
   std::vector<Stack> hot_;
+  std::vector<Stack> ahead_;  // popped from the back, before cold_
   std::vector<Stack> cold_;
   struct Slab {
     char* base;

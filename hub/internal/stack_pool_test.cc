@@ -1,13 +1,23 @@
 // Copyright 2026 The eventlet-cpp Authors.
 //
-// StackPool: reuse, page rounding, guard pages, the canary; and the message a
-// real greenthread prints when it overflows its stack.
+// StackPool: reuse, page rounding, slab growth, bulk commit (and its
+// fallback), guard pages, the canary; and the message a real greenthread
+// prints when it overflows its stack.
 #include "hub/internal/stack_pool.h"
 
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstddef>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <iterator>
 #include <set>
 #include <vector>
 
@@ -50,10 +60,26 @@ TEST(StackPoolTest, ReusesReleasedStacks) {
   pool.release(d);
 }
 
+TEST(StackPoolTest, SlabsDoubleUpToTheMaximum) {
+  StackPool pool(2 * kPage);
+  std::vector<Stack> stacks;
+  std::size_t carved = 0;
+  for (std::size_t slab = 0; slab < 9; ++slab) {
+    carved += std::min(StackPool::kMaxSlabStacks,
+                       StackPool::kFirstSlabStacks << slab);
+  }
+  // 64 + 128 + ... + 4096 + 4096 stacks fill nine slabs; one more needs a tenth.
+  while (stacks.size() < carved) stacks.push_back(pool.allocate());
+  EXPECT_EQ(pool.slabs(), 9u);
+  stacks.push_back(pool.allocate());
+  EXPECT_EQ(pool.slabs(), 10u);
+  for (const Stack& s : stacks) pool.release(s);
+}
+
 TEST(StackPoolTest, StacksDoNotOverlapAcrossSlabs) {
   StackPool pool(2 * kPage);
   std::vector<Stack> stacks;
-  for (std::size_t i = 0; i < 3 * StackPool::kStacksPerSlab; ++i) {
+  while (pool.slabs() < 3 || stacks.size() < 7 * StackPool::kFirstSlabStacks) {
     stacks.push_back(pool.allocate());
     // Both ends are usable memory.
     stacks.back().low[StackPool::kCanaryBytes] = 1;
@@ -151,6 +177,74 @@ TEST(StackPoolTest, TrimKeepsWhatRecentDemandNeeds) {
   EXPECT_EQ(pool.hot(), StackPool::kIdleHotStacks);
 }
 
+bool TopPageResident(const Stack& s) {
+  unsigned char v = 0;
+  return mincore(s.low + s.size - kPage, kPage, &v) == 0 && (v & 1) != 0;
+}
+
+TEST(StackPoolTest, ABurstCommitsTheTopPagesOfTheNextFreshStacksInBulk) {
+  StackPool pool(4 * kPage);
+  std::vector<Stack> stacks;
+  // A few stacks are no burst: their pages fault in when touched.
+  for (std::size_t i = 0; i < StackPool::kCommitBatch; ++i) {
+    stacks.push_back(pool.allocate());
+    EXPECT_FALSE(TopPageResident(stacks.back()));
+  }
+  EXPECT_EQ(pool.bulk_commits(), 0u);
+  EXPECT_EQ(pool.committed_ahead(), 0u);
+  // The next fresh stack commits its own top page and those of the
+  // kCommitBatch - 1 fresh stacks after it, in one system call.
+  stacks.push_back(pool.allocate());
+  if (!StackPool::bulk_commit_available()) {
+    GTEST_SKIP() << "this kernel refuses process_madvise(MADV_POPULATE_WRITE)";
+  }
+  EXPECT_EQ(pool.bulk_commits(), 1u);
+  EXPECT_EQ(pool.committed_ahead(), StackPool::kCommitBatch - 1);
+  EXPECT_TRUE(TopPageResident(stacks.back()));
+  for (std::size_t i = 1; i < StackPool::kCommitBatch; ++i) {
+    stacks.push_back(pool.allocate());
+    const Stack& s = stacks.back();
+    EXPECT_TRUE(TopPageResident(s)) << i;
+    // Only the top page: the rest of the stack is still reserved only.
+    Stack below = s;
+    below.size -= kPage;
+    EXPECT_FALSE(TopPageResident(below)) << i;
+    EXPECT_TRUE(StackPool::canary_intact(s));
+    EXPECT_EQ(s.low[s.size - 1], 0) << "committed pages are zero";
+  }
+  EXPECT_EQ(pool.committed_ahead(), 0u);
+  // Used up: the next fresh stack commits the next batch.
+  stacks.push_back(pool.allocate());
+  EXPECT_EQ(pool.bulk_commits(), 2u);
+  EXPECT_EQ(pool.committed_ahead(), StackPool::kCommitBatch - 1);
+  for (const Stack& s : stacks) pool.release(s);
+}
+
+TEST(StackPoolTest, IdleTrimGivesBackTheTopPagesCommittedAhead) {
+  StackPool pool(4 * kPage);
+  std::vector<Stack> stacks;
+  for (std::size_t i = 0; i <= StackPool::kCommitBatch; ++i) {
+    stacks.push_back(pool.allocate());
+  }
+  if (!StackPool::bulk_commit_available()) {
+    GTEST_SKIP() << "this kernel refuses process_madvise(MADV_POPULATE_WRITE)";
+  }
+  ASSERT_EQ(pool.committed_ahead(), StackPool::kCommitBatch - 1);
+  // Not idle: a burst may still need them.
+  pool.trim(false);
+  EXPECT_EQ(pool.committed_ahead(), StackPool::kCommitBatch - 1);
+  pool.trim(true);
+  EXPECT_EQ(pool.committed_ahead(), 0u);
+  // The same stacks come next, their pages given back (and fewer than a
+  // batch since the trim commits nothing).
+  for (std::size_t i = 1; i < StackPool::kCommitBatch; ++i) {
+    stacks.push_back(pool.allocate());
+    EXPECT_FALSE(TopPageResident(stacks.back())) << i;
+  }
+  EXPECT_EQ(pool.bulk_commits(), 1u);
+  for (const Stack& s : stacks) pool.release(s);
+}
+
 TEST(StackPoolTest, EarlyStacksAreGuarded) {
   StackPool pool(2 * kPage);
   Stack s = pool.allocate();
@@ -174,6 +268,49 @@ TEST_F(StackPoolDeathTest, WritingBelowAGuardedStackCrashes) {
   EXPECT_DEATH({ low[-1] = 1; }, "");
   EXPECT_DEATH({ low[-static_cast<std::ptrdiff_t>(kPage)] = 1; }, "");
   pool.release(s);
+}
+
+// Makes process_madvise fail with EINVAL in this process, as on kernels before
+// 6.13 (or ENOSYS before 5.10, or EPERM under a container's seccomp profile).
+bool RefuseProcessMadvise() {
+  sock_filter filter[] = {
+      BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, nr)),
+      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_process_madvise, 0, 1),
+      BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EINVAL),
+      BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+  };
+  sock_fprog program{static_cast<unsigned short>(std::size(filter)), filter};
+  return prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0 &&
+         prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &program) == 0;
+}
+
+// In a child process whose kernel refuses bulk commits: a burst of stacks
+// still works, each top page faulting in when written.
+void BurstWithoutBulkCommit() {
+  if (!RefuseProcessMadvise()) {
+    std::fprintf(stderr, "could not install the seccomp filter\n");
+    std::_Exit(2);
+  }
+  StackPool pool(4 * kPage);
+  std::vector<Stack> stacks;
+  for (std::size_t i = 0; i < 4 * StackPool::kCommitBatch; ++i) {
+    stacks.push_back(pool.allocate());
+    Stack& s = stacks.back();
+    if (TopPageResident(s) || s.low[s.size - 1] != 0) std::_Exit(3);
+    s.low[s.size - 1] = 1;
+    if (!TopPageResident(s)) std::_Exit(4);
+  }
+  if (StackPool::bulk_commit_available() || pool.bulk_commits() != 0 ||
+      pool.committed_ahead() != 0) {
+    std::_Exit(5);
+  }
+  std::fprintf(stderr, "fell back to faults\n");
+  std::_Exit(0);
+}
+
+TEST_F(StackPoolDeathTest, WithoutBulkCommitPagesFaultInOnDemand) {
+  EXPECT_EXIT(BurstWithoutBulkCommit(), ::testing::ExitedWithCode(0),
+              "fell back to faults");
 }
 
 // Deep enough to overflow any small stack; not a tail call, and every frame

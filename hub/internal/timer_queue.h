@@ -230,6 +230,11 @@ class TimerQueue {
   std::vector<TimerNode*, BufferAllocator<TimerNode*>> pending_;
   // Most timers next_timers held at a prepare() since the last trim().
   std::size_t pending_peak_ = 0;
+  // No deadline in next_timers is earlier, so earliest_timer() need not
+  // visit their nodes (a million new sleepers' nodes are a million pages).
+  // Exact unless pending_min_stale_: a node with this deadline was cancelled.
+  std::int64_t pending_min_ = kNever;
+  bool pending_min_stale_ = false;
   // Some buffer holds kTrimAbove entries or more: begin_pass() trims.
   bool oversized_ = false;
 };

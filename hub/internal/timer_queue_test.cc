@@ -249,6 +249,35 @@ TEST(TimerQueueTest, EarliestDeadline) {
   EXPECT_EQ(q.earliest_deadline(7), TimerQueue::kNever);
 }
 
+TEST(TimerQueueTest, EarliestTimerFollowsCancelsInNextTimers) {
+  TimerQueue q;
+  Node a("a"), b("b"), c("c"), d("d");
+  q.schedule(&a, 30);
+  q.schedule(&b, 10);
+  q.schedule(&c, 20);
+  q.schedule(&d, 10);
+  EXPECT_EQ(q.earliest_timer(), 10);
+  q.cancel(&b);
+  EXPECT_EQ(q.earliest_timer(), 10) << "d has the same deadline";
+  q.cancel(&d);
+  EXPECT_EQ(q.earliest_timer(), 20);
+  q.schedule(&b, 25);
+  EXPECT_EQ(q.earliest_timer(), 20);
+  q.cancel(&c);
+  EXPECT_EQ(q.earliest_timer(), 25);
+  q.schedule(&d, 5);   // rescheduled from cancelled
+  q.schedule(&d, 40);  // rescheduled while in next_timers
+  EXPECT_EQ(q.earliest_timer(), 25);
+  q.prepare();
+  EXPECT_EQ(q.earliest_timer(), 25) << "now from the heap";
+  q.schedule(&c, 15);
+  EXPECT_EQ(q.earliest_timer(), 15);
+  q.cancel(&c);
+  EXPECT_EQ(q.earliest_timer(), 25) << "next_timers empty again";
+  q.clear();
+  EXPECT_EQ(q.earliest_timer(), TimerQueue::kNever);
+}
+
 TEST(TimerQueueTest, ClearCancelsEverything) {
   TimerQueue q;
   Node a("a"), b("b");
