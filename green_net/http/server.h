@@ -147,7 +147,7 @@
 namespace eventlet {
 class Greenlet;
 class GreenPool;
-}
+}  // namespace eventlet
 
 namespace eventlet::http {
 
