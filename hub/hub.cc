@@ -851,13 +851,17 @@ bool Hub::prepare_to_block(std::int64_t deadline) {
 }
 
 void Hub::trim_stacks(bool idle, bool quiet) {
+  std::uint64_t allocations = 0;
+  for (std::size_t i = 1; i < stack_pools_.size(); ++i)
+    allocations += stack_pools_[i]->allocations();
+  // Stacks taken since the previous poll: what a hub that spawns at every
+  // pass needs to keep (trimming below it would only churn pages).
+  const std::uint64_t recent = allocations - allocations_at_poll_;
+  allocations_at_poll_ = allocations;
   if (!quiet && now_ - last_stack_trim_ < kStackTrimInterval) return;
   last_stack_trim_ = now_;
-  std::uint64_t allocations = 0;
-  for (std::size_t i = 1; i < stack_pools_.size(); ++i) {
-    stack_pools_[i]->trim(idle);
-    allocations += stack_pools_[i]->allocations();
-  }
+  for (std::size_t i = 1; i < stack_pools_.size(); ++i)
+    stack_pools_[i]->trim(quiet, idle ? 0 : recent);
 #ifdef __GLIBC__
   // Going idle after greenthreads ran: glibc keeps the heap they freed (its
   // free chunks stay resident); give the whole pages back, once per burst.

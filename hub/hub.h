@@ -659,19 +659,21 @@ class Hub {
                                F&& body);
   internal::StackPool& pool_for(std::size_t stack_size);
   // Before a poll: gives back the pages of free stacks that recent demand
-  // does not need (StackPool::trim: demand since the previous trim, or next
-  // to none when `idle`, no timer pending), at most every kStackTrimInterval
-  // of hub time, and at every poll when `quiet` (no timer due within
-  // kStackTrimInterval: none pending, or only far ones such as parked
-  // connections' idle timeouts; a burst's stacks are then given back before
-  // the hub sleeps, while a busy hub keeps what each pass spawns) — then
-  // also the heap's free pages (malloc_trim), if greenthreads ran since the
-  // last such trim: at once when `idle`, at most every kStackTrimInterval
-  // otherwise. Never switches.
+  // does not need (StackPool::trim: demand since the previous trim), at most
+  // every kStackTrimInterval of hub time; at every poll when `quiet` (no
+  // timer due within kStackTrimInterval: none, or only far ones such as
+  // parked connections' idle timeouts), keeping only what the last pass
+  // took (none when `idle`, no timer pending): a burst's stacks go before
+  // the hub sleeps long, while a hub that spawns at every pass keeps what
+  // it uses (no madvise/fault churn). Then also the heap's free pages
+  // (malloc_trim), if greenthreads ran since the last such trim: at once
+  // when `idle`, at most every kStackTrimInterval otherwise. Never
+  // switches.
   void trim_stacks(bool idle, bool quiet);
   static constexpr std::int64_t kStackTrimInterval = 1'000'000'000;  // 1 s
   std::int64_t last_stack_trim_ = 0;
   std::uint64_t allocations_at_idle_trim_ = 0;
+  std::uint64_t allocations_at_poll_ = 0;  // trim_stacks()
   void add_listener(Listener* l);
   void remove_listener(Listener* l);
   // Who waits, for observers, dumps and messages: the hub greenlet for a

@@ -162,11 +162,11 @@ Stack StackPool::allocate() {
   return stack;
 }
 
-std::size_t StackPool::trim(bool idle) {
-  const std::size_t keep =
-      idle ? kIdleHotStacks : std::max(kMinHotStacks, allocated_since_trim_);
+std::size_t StackPool::trim(bool idle, std::size_t recent) {
+  const std::size_t keep = idle ? std::max(kIdleHotStacks, recent)
+                                : std::max(kMinHotStacks, allocated_since_trim_);
   allocated_since_trim_ = 0;
-  if (idle && !ahead_.empty()) uncommit_ahead();
+  if (idle && recent == 0 && !ahead_.empty()) uncommit_ahead();
   std::size_t trimmed = 0;
   while (hot_.size() > keep) {
     const Stack stack = hot_.back();

@@ -70,13 +70,14 @@ class StackPool {
   Stack allocate();
   void release(Stack stack);
   // Keeps at most max(kMinHotStacks, stacks allocated since the previous
-  // trim) free stacks ready (kIdleHotStacks if `idle`: nothing is expected
-  // to run); the pages of the others go back to the OS. Returns how many stacks
-  // were trimmed. With `idle`, the top pages of stacks committed ahead go back
-  // too (not counted in the result). The hub calls it about once a second
-  // while it polls, and with `idle` when it waits for I/O with no timer
-  // pending.
-  std::size_t trim(bool idle);
+  // trim) free stacks ready — with `idle` (little is expected to run),
+  // max(kIdleHotStacks, `recent`): what the caller's last pass needed —
+  // and gives the pages of the others back to the OS. Returns how many
+  // stacks were trimmed. With `idle` and no `recent` demand, the top pages
+  // of stacks committed ahead go back too (not counted in the result). The
+  // hub calls it about once a second while it polls, and with `idle` when it
+  // is about to wait long (no timer due within a second).
+  std::size_t trim(bool idle, std::size_t recent = 0);
   // Free stacks whose touched pages are kept.
   std::size_t hot() const { return hot_.size(); }
   // Fresh stacks whose top page is committed, next in line after the hot ones.
