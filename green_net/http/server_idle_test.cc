@@ -16,6 +16,7 @@
 #include "absl/time/time.h"
 #include "green_net/convenience.h"
 #include "green_net/http/server.h"
+#include "green_net/http/testing/read_response.h"
 #include "green_net/socket.h"
 #include "greenthread/greenthread.h"
 #include "greenthread/timeout.h"
@@ -26,32 +27,9 @@
 namespace eventlet::http {
 namespace {
 
-constexpr char kGet[] = "GET / HTTP/1.1\r\nHost: x\r\n\r\n";
+using eventlet::testing::read_response;
 
-// Reads one response whose end is known from Content-Length ("" if the
-// peer closed first).
-std::string read_response(net::Socket& s) {
-  std::string text;
-  Timeout t(absl::Seconds(5));
-  char buffer[4096];
-  for (;;) {
-    const std::size_t end = text.find("\r\n\r\n");
-    if (end != std::string::npos) {
-      std::size_t length = 0;
-      const std::size_t at = text.find("Content-Length: ");
-      if (at != std::string::npos && at < end) {
-        const std::size_t eol = text.find("\r\n", at);
-        EXPECT_TRUE(
-            absl::SimpleAtoi(text.substr(at + 16, eol - at - 16), &length));
-      }
-      if (text.size() >= end + 4 + length) return text;
-    }
-    net::error_code ec;
-    const std::size_t n = s.recv(buffer, sizeof buffer, ec);
-    if (ec || n == 0) return text;
-    text.append(buffer, n);
-  }
-}
+constexpr char kGet[] = "GET / HTTP/1.1\r\nHost: x\r\n\r\n";
 
 // True once the peer has closed (recv returns 0 or an error).
 bool closed_by_peer(net::Socket& s) {

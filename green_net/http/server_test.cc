@@ -6,6 +6,7 @@
 // and wait for conditions, never for a sleep to pass. The timeouts are tested
 // to the microsecond on the simulated clock and network (sim::run), at the end.
 #include "green_net/http/server.h"
+#include "green_net/http/testing/read_response.h"
 
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -40,6 +41,8 @@ extern char** environ;
 
 namespace eventlet::http {
 namespace {
+
+using eventlet::testing::read_response;
 
 constexpr const char* kCurl = "/usr/bin/curl";
 
@@ -98,29 +101,6 @@ std::string read_all(net::Socket& s, absl::Duration limit = absl::Seconds(5)) {
     net::error_code ec;
     const std::size_t n = s.recv(buffer, sizeof buffer, ec);
     if (ec || n == 0) return text;
-    text.append(buffer, n);
-  }
-}
-
-// Reads one response whose end is known from Content-Length.
-std::string read_response(net::Socket& s) {
-  std::string text;
-  Timeout t(absl::Seconds(5));
-  char buffer[4096];
-  for (;;) {
-    const std::size_t end = text.find("\r\n\r\n");
-    if (end != std::string::npos) {
-      std::size_t length = 0;
-      const std::size_t at = text.find("Content-Length: ");
-      if (at != std::string::npos && at < end) {
-        const std::size_t eol = text.find("\r\n", at);
-        EXPECT_TRUE(
-            absl::SimpleAtoi(text.substr(at + 16, eol - at - 16), &length));
-      }
-      if (text.size() >= end + 4 + length) return text;
-    }
-    const std::size_t n = s.recv(buffer, sizeof buffer);
-    if (n == 0) return text;
     text.append(buffer, n);
   }
 }
