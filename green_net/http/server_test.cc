@@ -6,7 +6,6 @@
 // and wait for conditions, never for a sleep to pass. The timeouts are tested
 // to the microsecond on the simulated clock and network (sim::run), at the end.
 #include "green_net/http/server.h"
-#include "green_net/http/testing/read_response.h"
 
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -29,6 +28,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "green_net/convenience.h"
+#include "green_net/http/testing/read_response.h"
 #include "green_net/socket.h"
 #include "greenthread/event.h"
 #include "greenthread/greenthread.h"

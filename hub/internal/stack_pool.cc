@@ -163,8 +163,9 @@ Stack StackPool::allocate() {
 }
 
 std::size_t StackPool::trim(bool idle, std::size_t recent) {
-  const std::size_t keep = idle ? std::max(kIdleHotStacks, recent)
-                                : std::max(kMinHotStacks, allocated_since_trim_);
+  const std::size_t keep = idle
+                               ? std::max(kIdleHotStacks, recent)
+                               : std::max(kMinHotStacks, allocated_since_trim_);
   allocated_since_trim_ = 0;
   if (idle && recent == 0 && !ahead_.empty()) uncommit_ahead();
   std::size_t trimmed = 0;
