@@ -75,6 +75,22 @@ class Partner {
   std::thread thread_;
 };
 
+// The partner's side of a queue ping-pong: answers each value from `ping`
+// on `pong` until a negative one ends it.
+void echo(CrossHubQueue<int>& ping, CrossHubQueue<int>& pong) {
+  for (;;) {
+    const int v = ping.get();
+    if (v < 0) return;
+    pong.put(v);
+  }
+}
+
+// Both spin settings compared (spin_us: 0, off; 20, the default), in wall
+// time (the two hubs run on two threads).
+void spin_off_and_default(benchmark::internal::Benchmark* b) {
+  b->ArgName("spin_us")->Arg(0)->Arg(20)->UseRealTime();
+}
+
 // One round of the event ping-pong: hub 0 sends ping, hub 1 waits for it and
 // sends pong.
 struct EventRound {
@@ -112,11 +128,7 @@ void BM_CrossHubEventPingPong(benchmark::State& state) {
   clock.report(state, 2);
   partner.join();
 }
-BENCHMARK(BM_CrossHubEventPingPong)
-    ->ArgName("spin_us")
-    ->Arg(0)
-    ->Arg(20)
-    ->UseRealTime();
+BENCHMARK(BM_CrossHubEventPingPong)->Apply(spin_off_and_default);
 
 // CrossHubQueue ping-pong: an int to the partner and back through two
 // queues. ns_per_op: per hand-off (two per iteration). Go's counterpart:
@@ -125,13 +137,7 @@ void BM_CrossHubQueuePingPong(benchmark::State& state) {
   set_spin(state);
   CrossHubQueue<int> ping;
   CrossHubQueue<int> pong;
-  Partner partner(state, [&] {
-    for (;;) {
-      const int v = ping.get();
-      if (v < 0) return;
-      pong.put(v);
-    }
-  });
+  Partner partner(state, [&] { echo(ping, pong); });
   HandoffClock clock;
   for (auto _ : state) {
     ping.put(1);
@@ -141,11 +147,7 @@ void BM_CrossHubQueuePingPong(benchmark::State& state) {
   ping.put(-1);
   partner.join();
 }
-BENCHMARK(BM_CrossHubQueuePingPong)
-    ->ArgName("spin_us")
-    ->Arg(0)
-    ->Arg(20)
-    ->UseRealTime();
+BENCHMARK(BM_CrossHubQueuePingPong)->Apply(spin_off_and_default);
 
 // One-way stream: hub 0 puts kBatch ints, hub 1 gets them and acknowledges
 // each batch's last one (so hub 0 is never more than a batch ahead, like a
@@ -172,11 +174,7 @@ void BM_CrossHubQueueStream(benchmark::State& state) {
   items.put(-1);
   partner.join();
 }
-BENCHMARK(BM_CrossHubQueueStream)
-    ->ArgName("spin_us")
-    ->Arg(0)
-    ->Arg(20)
-    ->UseRealTime();
+BENCHMARK(BM_CrossHubQueueStream)->Apply(spin_off_and_default);
 
 // What the spin costs when traffic stops: 100 ping-pongs, then both hubs
 // idle for 100 ms (hub 0 in a timed sleep, hub 1 waiting in get()). Reports
@@ -189,13 +187,7 @@ void BM_CrossHubIdleAfterTraffic(benchmark::State& state) {
   for (auto _ : state) {
     CrossHubQueue<int> ping;
     CrossHubQueue<int> pong;
-    Partner partner(state, [&] {
-      for (;;) {
-        const int v = ping.get();
-        if (v < 0) return;
-        pong.put(v);
-      }
-    });
+    Partner partner(state, [&] { echo(ping, pong); });
     for (int i = 0; i < 100; ++i) {
       ping.put(i);
       benchmark::DoNotOptimize(pong.get());
@@ -210,11 +202,8 @@ void BM_CrossHubIdleAfterTraffic(benchmark::State& state) {
       idle_cpu_ns / 1e3 / static_cast<double>(state.iterations()));
 }
 BENCHMARK(BM_CrossHubIdleAfterTraffic)
-    ->ArgName("spin_us")
-    ->Arg(0)
-    ->Arg(20)
-    ->Iterations(3)
-    ->UseRealTime();
+    ->Apply(spin_off_and_default)
+    ->Iterations(3);
 
 }  // namespace
 }  // namespace eventlet

@@ -68,6 +68,11 @@ class MailboxStressTest : public ::testing::TestWithParam<absl::Duration> {
   void TearDown() override { Hub::destroy_current(); }
 };
 
+// Real OS threads, not the simulated clock: what is tested is the memory
+// ordering between threads (a lost wake-up), which one simulated thread
+// cannot produce. Nothing here asserts an order or a duration; the 5 s below
+// only tells a lost wake-up (the hub would sleep forever) from a slow one.
+//
 // Each poster posts, waits until its callback has run, and posts again at
 // once: just as the hub, its mailbox empty, is going to sleep (after
 // spinning, with the spin on). A post whose wake-up is lost leaves the hub

@@ -16,7 +16,7 @@
 #include "absl/time/time.h"
 #include "green_net/convenience.h"
 #include "green_net/http/server.h"
-#include "green_net/http/testing/read_response.h"
+#include "green_net/http/testing/raw_client.h"
 #include "green_net/socket.h"
 #include "greenthread/greenthread.h"
 #include "greenthread/timeout.h"
@@ -27,6 +27,7 @@
 namespace eventlet::http {
 namespace {
 
+using eventlet::testing::eventually;
 using eventlet::testing::read_response;
 
 constexpr char kGet[] = "GET / HTTP/1.1\r\nHost: x\r\n\r\n";
@@ -230,18 +231,6 @@ TEST(ServerIdle, KillingRunEndsParkedAndWokenConnections) {
 }
 
 // ---- On loopback ------------------------------------------------------------
-
-// Sleeps greenly until `done` holds; false after a bound only a broken
-// program reaches.
-template <typename Pred>
-bool eventually(Pred done) {
-  const absl::Duration give_up = Hub::current().now() + absl::Seconds(20);
-  while (!done()) {
-    if (Hub::current().now() > give_up) return false;
-    sleep(absl::Milliseconds(1));
-  }
-  return true;
-}
 
 class ServerIdleLoopback : public ::testing::Test {
  protected:

@@ -28,7 +28,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "green_net/convenience.h"
-#include "green_net/http/testing/read_response.h"
+#include "green_net/http/testing/raw_client.h"
 #include "green_net/socket.h"
 #include "greenthread/event.h"
 #include "greenthread/greenthread.h"
@@ -42,6 +42,7 @@ extern char** environ;
 namespace eventlet::http {
 namespace {
 
+using eventlet::testing::eventually;
 using eventlet::testing::read_response;
 
 constexpr const char* kCurl = "/usr/bin/curl";
@@ -103,19 +104,6 @@ std::string read_all(net::Socket& s, absl::Duration limit = absl::Seconds(5)) {
     if (ec || n == 0) return text;
     text.append(buffer, n);
   }
-}
-
-// Sleeps greenly until `done` holds; false if it still does not after a
-// generous bound (a busy machine may delay the peer's packets, never that
-// long).
-template <typename Pred>
-bool eventually(Pred done) {
-  const absl::Duration give_up = Hub::current().now() + absl::Seconds(20);
-  while (!done()) {
-    if (Hub::current().now() > give_up) return false;
-    sleep(absl::Milliseconds(1));
-  }
-  return true;
 }
 
 int status_of(const std::string& response) {
