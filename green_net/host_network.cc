@@ -74,7 +74,14 @@ int HostNetwork::connect_error(int s) {
 }
 
 long HostNetwork::readv(int s, const iovec* iov, int count, int& err) {
-  return host(::readv(s, iov, count), err);
+  // Socket calls, not readv(2): they skip the file layer's work (position
+  // lock, iterator set-up) that readv does for any file; one buffer (the
+  // common case) takes recv, whose kernel path imports no iovec array.
+  if (count == 1) return host(::recv(s, iov->iov_base, iov->iov_len, 0), err);
+  msghdr msg{};
+  msg.msg_iov = const_cast<iovec*>(iov);
+  msg.msg_iovlen = static_cast<std::size_t>(count);
+  return host(::recvmsg(s, &msg, 0), err);
 }
 
 long HostNetwork::peek(int s, void* buffer, std::size_t size, int& err) {
@@ -82,6 +89,10 @@ long HostNetwork::peek(int s, void* buffer, std::size_t size, int& err) {
 }
 
 long HostNetwork::writev(int s, const iovec* iov, int count, int& err) {
+  // As readv: one buffer (a small response, copied whole) takes send.
+  if (count == 1) {
+    return host(::send(s, iov->iov_base, iov->iov_len, MSG_NOSIGNAL), err);
+  }
   msghdr msg{};
   msg.msg_iov = const_cast<iovec*>(iov);
   msg.msg_iovlen = static_cast<std::size_t>(count);
