@@ -77,11 +77,18 @@ long HostNetwork::readv(int s, const iovec* iov, int count, int& err) {
   // Socket calls, not readv(2): they skip the file layer's work (position
   // lock, iterator set-up) that readv does for any file; one buffer (the
   // common case) takes recv, whose kernel path imports no iovec array.
-  if (count == 1) return host(::recv(s, iov->iov_base, iov->iov_len, 0), err);
-  msghdr msg{};
-  msg.msg_iov = const_cast<iovec*>(iov);
-  msg.msg_iovlen = static_cast<std::size_t>(count);
-  return host(::recvmsg(s, &msg, 0), err);
+  long n;
+  if (count == 1) {
+    n = ::recv(s, iov->iov_base, iov->iov_len, 0);
+  } else {
+    msghdr msg{};
+    msg.msg_iov = const_cast<iovec*>(iov);
+    msg.msg_iovlen = static_cast<std::size_t>(count);
+    n = ::recvmsg(s, &msg, 0);
+  }
+  // Not a socket (a pipe, say): readv(2) reads any fd.
+  if (n < 0 && errno == ENOTSOCK) n = ::readv(s, iov, count);
+  return host(n, err);
 }
 
 long HostNetwork::peek(int s, void* buffer, std::size_t size, int& err) {

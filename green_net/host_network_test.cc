@@ -8,7 +8,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <memory>
+#include <string>
 
 #include "absl/functional/function_ref.h"
 #include "green_net/address.h"
@@ -61,6 +63,33 @@ TEST(HostNetworkTest, SocketsAreNonBlockingAndCloseOnExec) {
   HostNetwork::adopt(fds[0]);
   EXPECT_TRUE(fcntl(fds[0], F_GETFL) & O_NONBLOCK);
   EXPECT_TRUE(fcntl(fds[0], F_GETFD) & FD_CLOEXEC);
+  ::close(fds[0]);
+}
+
+// Reads take socket calls (recv, recvmsg) but still read a pipe, as readv(2)
+// did: a greenly read child's stdout is a pipe. Writes are for sockets only.
+TEST(HostNetworkTest, ReadvAlsoReadsPipes) {
+  int fds[2];
+  ASSERT_EQ(::pipe2(fds, O_NONBLOCK | O_CLOEXEC), 0);
+  ASSERT_EQ(::write(fds[1], "abcdefg", 7), 7);
+  HostNetwork& net = HostNetwork::instance();
+  int err = 0;
+  char one[3];
+  iovec single{one, sizeof one};
+  EXPECT_EQ(net.readv(fds[0], &single, 1, err), 3);
+  EXPECT_EQ(std::string(one, 3), "abc");
+  char two[2];
+  char three[2];
+  iovec pair[2] = {{two, sizeof two}, {three, sizeof three}};
+  EXPECT_EQ(net.readv(fds[0], pair, 2, err), 4);
+  EXPECT_EQ(std::string(two, 2) + std::string(three, 2), "defg");
+  EXPECT_EQ(net.readv(fds[0], &single, 1, err), -1);
+  EXPECT_EQ(err, EAGAIN) << "empty pipe";
+  iovec out{one, 1};
+  EXPECT_EQ(net.writev(fds[1], &out, 1, err), -1);
+  EXPECT_EQ(err, ENOTSOCK);
+  ::close(fds[1]);
+  EXPECT_EQ(net.readv(fds[0], &single, 1, err), 0) << "end of the pipe";
   ::close(fds[0]);
 }
 

@@ -46,9 +46,8 @@ class Network {
   virtual int connect(int s, const Address& address, int& err) = 0;
   // The outcome of a connect that said EINPROGRESS (0 or an errno).
   virtual int connect_error(int s) = 0;
-  // Stream or datagram reads and writes on a socket (the host network uses
-  // socket calls: other fds get ENOTSOCK). writev never raises SIGPIPE: a
-  // closed peer is -1 with EPIPE.
+  // readv reads a socket, or any other readable fd (a pipe). writev writes a
+  // socket only, and never raises SIGPIPE: a closed peer is -1 with EPIPE.
   virtual long readv(int s, const iovec* iov, int count, int& err) = 0;
   // As recv(MSG_PEEK | MSG_DONTWAIT): up to `size` received bytes copied
   // without consuming them; 0 at end of stream; -1 with EAGAIN when none.
