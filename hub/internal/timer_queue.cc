@@ -154,13 +154,12 @@ void TimerQueue::prepare_pending() {
   // A timer that comes after the one before it in next_timers extends that
   // one's run; any other starts a run and takes a heap entry. The heap
   // orders the heads by (deadline, seq), a total order, so the order of
-  // insertion does not matter. The nodes live on their greenthreads'
-  // stacks, often a page each that is no longer cached: ask for a few ahead.
-  constexpr std::size_t kPrefetch = 8;
+  // insertion does not matter. (The nodes are on their greenthreads' stacks,
+  // often a cold page each; prefetching them 8 ahead measured slower:
+  // docs/PERFORMANCE.md, "Idle memory".)
   const std::size_t n = pending_.size();
   TimerNode* tail = nullptr;
   for (std::size_t i = 0; i < n; ++i) {
-    if (i + kPrefetch < n) __builtin_prefetch(pending_[i + kPrefetch], 1);
     TimerNode* node = pending_[i];
     node->run_next = nullptr;
     if (tail != nullptr && before(HeapEntry{tail->deadline, tail},
