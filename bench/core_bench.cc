@@ -29,6 +29,7 @@
 #include <boost/fiber/all.hpp>
 #include <cstdint>
 #include <cstdio>
+#include <random>
 #include <utility>
 #include <vector>
 
@@ -220,6 +221,35 @@ void BM_TimerScheduleCancel(benchmark::State& state) {
   report(state, 1, clock);
 }
 BENCHMARK(BM_TimerScheduleCancel)->Arg(0)->Arg(10000);
+
+// ---- Timer through the heap -------------------------------------------------
+// main schedules a zero-delay callback and sleeps(0): the callback's timer
+// joins the heap at the pass boundary and is popped and fired in the next
+// pass, before main resumes. With range(0) > 0, that many other callbacks
+// wait in the heap, due in 100 to 200 s in a random (seeded) order, so the
+// push and the pop cross a heap of that size. ns_per_op: per iteration.
+void BM_TimerFire(benchmark::State& state) {
+  Hub& hub = Hub::current();
+  std::mt19937_64 rng(13);
+  std::vector<TimerHandle> background;
+  for (std::int64_t i = 0; i < state.range(0); ++i) {
+    const absl::Duration jitter = absl::Nanoseconds(rng() % 100'000'000'000);
+    background.push_back(
+        hub.schedule_call_global(absl::Seconds(100) + jitter, [] {}));
+  }
+  std::int64_t fired = 0;
+  LoopClock clock;
+  for (auto _ : state) {
+    hub.schedule_call_global(absl::ZeroDuration(), [&fired] { ++fired; });
+    sleep();
+  }
+  clock.stop();
+  for (auto& h : background) h.cancel();
+  sleep();
+  if (fired != state.iterations()) state.SkipWithError("a callback was late");
+  report(state, 1, clock);
+}
+BENCHMARK(BM_TimerFire)->Arg(0)->Arg(100000);
 
 // ---- Baseline: Boost.Fiber yield ----------------------------------------
 // The main fiber and one other fiber loop boost::this_fiber::yield().

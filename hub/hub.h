@@ -340,8 +340,8 @@ class Hub {
   // allowed). A watch (watch_io) is visited with the hub greenlet as waiter.
   template <typename F>
   void for_each_listener(F&& f) const;
-  // Visits queued timers (heap in array order, then next_timers):
-  // f(TimerInfo).
+  // Visits queued timers (the heap's runs, then next_timers; not in firing
+  // order: see TimerQueue::for_each_timer): f(TimerInfo).
   template <typename F>
   void for_each_timer(F&& f) const {
     timers_.for_each_timer(

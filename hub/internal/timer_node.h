@@ -42,11 +42,18 @@ struct TimerNode {
 
   std::int64_t deadline = 0;  // hub time, nanoseconds
   std::uint64_t seq = 0;      // tie-break: scheduling order
-  std::uint32_t index = 0;    // position in next_timers or in the heap
+  // kPending: position in next_timers. kScheduled: position in the heap if
+  // this node is its run's head (see TimerQueue), else unused.
+  std::uint32_t index = 0;
   State state = State::kIdle;
   Action action;
   Greenlet* target;
   std::exception_ptr (*make_exception)(TimerNode*) = nullptr;
+  // kScheduled: the neighbours in this node's run, the timers that follow one
+  // another in (deadline, seq) order under one heap entry (null at the ends;
+  // a null run_prev marks the head). Meaningless in other states.
+  TimerNode* run_prev = nullptr;
+  TimerNode* run_next = nullptr;
 };
 
 }  // namespace eventlet::internal

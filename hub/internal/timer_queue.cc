@@ -137,7 +137,13 @@ void TimerQueue::cancel(TimerNode* node) {
       pending_min_stale_ = true;
     }
   } else if (node->state == State::kScheduled) {
-    heap_remove(node->index);
+    if (node->run_prev == nullptr) {
+      remove_head(node);
+    } else {
+      node->run_prev->run_next = node->run_next;
+      if (node->run_next != nullptr) node->run_next->run_prev = node->run_prev;
+    }
+    --scheduled_;
   } else {
     return;
   }
@@ -145,15 +151,29 @@ void TimerQueue::cancel(TimerNode* node) {
 }
 
 void TimerQueue::prepare_pending() {
-  // The heap orders by (deadline, seq), a total order, so the order of
-  // insertion does not matter. The nodes live on their greenthreads' stacks,
-  // often a page each that is no longer cached: ask for a few ahead.
-  constexpr std::size_t kPrefetch = 8;
+  // A timer that comes after the one before it in next_timers extends that
+  // one's run; any other starts a run and takes a heap entry. The heap
+  // orders the heads by (deadline, seq), a total order, so the order of
+  // insertion does not matter. (The nodes are on their greenthreads' stacks,
+  // often a cold page each; prefetching them 8 ahead measured slower:
+  // docs/PERFORMANCE.md, "Idle memory".)
   const std::size_t n = pending_.size();
+  TimerNode* tail = nullptr;
   for (std::size_t i = 0; i < n; ++i) {
-    if (i + kPrefetch < n) __builtin_prefetch(pending_[i + kPrefetch], 1);
-    heap_push(pending_[i]);
+    TimerNode* node = pending_[i];
+    node->run_next = nullptr;
+    if (tail != nullptr && before(HeapEntry{tail->deadline, tail},
+                                  HeapEntry{node->deadline, node})) {
+      node->state = State::kScheduled;
+      node->run_prev = tail;
+      tail->run_next = node;
+    } else {
+      node->run_prev = nullptr;
+      heap_push(node);
+    }
+    tail = node;
   }
+  scheduled_ += n;
   pending_peak_ = std::max(pending_peak_, pending_.size());
   pending_.clear();
   pending_min_ = kNever;
@@ -169,6 +189,7 @@ bool TimerQueue::pop_due(Due* out) {
   if (heap_.empty() || heap_.front().deadline > pass_when_) return false;
   out->node = heap_pop();
   out->node->state = State::kFired;
+  --scheduled_;
   return true;
 }
 
@@ -180,9 +201,9 @@ std::int64_t TimerQueue::earliest_timer() const {
 }
 
 void TimerQueue::clear() {
-  for (HeapEntry& e : heap_) e.node->state = State::kCancelled;
-  for (TimerNode* n : pending_) n->state = State::kCancelled;
+  for_each_timer([](TimerNode& n) { n.state = State::kCancelled; });
   heap_.clear();
+  scheduled_ = 0;
   pending_.clear();
   pending_min_ = kNever;
   pending_min_stale_ = false;
@@ -198,8 +219,20 @@ void TimerQueue::heap_push(TimerNode* node) {
 
 TimerNode* TimerQueue::heap_pop() {
   TimerNode* top = heap_.front().node;
-  heap_remove(0);
+  remove_head(top);
   return top;
+}
+
+void TimerQueue::remove_head(TimerNode* head) {
+  TimerNode* next = head->run_next;
+  if (next == nullptr) {
+    heap_remove(head->index);
+    return;
+  }
+  // The successor comes after the head: it can only sink.
+  next->run_prev = nullptr;
+  place(head->index, HeapEntry{next->deadline, next});
+  sift_down(head->index);
 }
 
 void TimerQueue::heap_remove(std::uint32_t index) {

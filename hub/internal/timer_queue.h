@@ -8,7 +8,14 @@
 //    into a FIFO, O(1).
 //  * heap timers: TimerNodes with a deadline (sleep(d), timeouts, callbacks).
 //    New ones wait in `next_timers` until prepare() moves them into a binary
-//    min-heap ordered by (deadline, seq).
+//    min-heap ordered by (deadline, seq). prepare() links consecutive
+//    next_timers in increasing (deadline, seq) order (a burst of sleep(d)
+//    with one d: each deadline is the fresh clock plus d) into a *run*,
+//    through the nodes' run_prev/run_next, and only the run's head takes a
+//    heap entry. Popping or cancelling a head puts its successor in its
+//    place (one sift-down); cancelling any other member unlinks it, O(1).
+//    The order is the same as with one entry per timer, and a million
+//    sleepers of one burst cost one 16-byte entry instead of 16 MiB.
 //
 // A pass (begin_pass(when) then pop_due() until empty) yields the entries that
 // existed when the pass began and are due at `when`, merged in (deadline, seq)
@@ -16,10 +23,10 @@
 // next_timers rule). Sequence numbers make every tie deterministic.
 //
 // Not thread-safe; owned by one Hub. Never allocates per entry (the FIFO and
-// the heap grow geometrically). After a burst they shrink again: a pass that
-// begins with a buffer of 4096 entries or more at most 1/16 full cuts it to
-// four times its contents. Buffers of 128 KiB or more are mapped directly, so
-// shrinking gives the memory back to the OS.
+// the heap grow geometrically; runs live in the nodes). After a burst they
+// shrink again: a pass that begins with a buffer of 4096 entries or more at
+// most 1/16 full cuts it to four times its contents. Buffers of 128 KiB or
+// more are mapped directly, so shrinking gives the memory back to the OS.
 #ifndef EVENTLET_HUB_INTERNAL_TIMER_QUEUE_H_
 #define EVENTLET_HUB_INTERNAL_TIMER_QUEUE_H_
 
@@ -128,14 +135,18 @@ class TimerQueue {
   std::int64_t earliest_deadline(std::int64_t now) const {
     return ready_size_ != 0 ? now : earliest_timer();
   }
-  // Timers in the heap and in next_timers (not ready entries).
-  std::size_t timer_count() const { return heap_.size() + pending_.size(); }
+  // Timers in the heap's runs and in next_timers (not ready entries).
+  std::size_t timer_count() const { return scheduled_ + pending_.size(); }
   std::size_t ready_count() const { return ready_size_; }
 
-  // Visits queued timers (heap in array order, then next_timers) for dumps.
+  // Visits queued timers for dumps: the heap's runs (heads in heap array
+  // order, each followed by the rest of its run in firing order), then
+  // next_timers. f must not schedule or cancel timers.
   template <typename F>
   void for_each_timer(F&& f) const {
-    for (const HeapEntry& e : heap_) f(*e.node);
+    for (const HeapEntry& e : heap_) {
+      for (TimerNode* n = e.node; n != nullptr; n = n->run_next) f(*n);
+    }
     for (TimerNode* n : pending_) f(*n);
   }
   template <typename F>
@@ -151,6 +162,8 @@ class TimerQueue {
   // Entries the buffers can hold without growing (for tests and dumps).
   std::size_t ready_capacity() const { return ready_mask_ + 1; }
   std::size_t heap_capacity() const { return heap_.capacity(); }
+  // Heap entries in use: one per run.
+  std::size_t heap_size() const { return heap_.size(); }
   std::size_t pending_capacity() const { return pending_.capacity(); }
 
   // Allocates buffers: mapped directly from 128 KiB up.
@@ -170,8 +183,8 @@ class TimerQueue {
   };
 
  private:
-  // 16 bytes: the sequence number, needed only on deadline ties, is read
-  // from the node.
+  // One per run, naming its head. 16 bytes: the sequence number, needed
+  // only on deadline ties, is read from the node.
   struct HeapEntry {
     std::int64_t deadline;
     TimerNode* node;
@@ -206,8 +219,12 @@ class TimerQueue {
   void prepare_pending();
   void trim();
   void note_sizes();
+  // Gives `node`, a run's head, a heap entry.
   void heap_push(TimerNode* node);
+  // Takes the earliest timer out of its run and returns it.
   TimerNode* heap_pop();
+  // Takes a run's head out: its successor, if any, takes its heap entry.
+  void remove_head(TimerNode* head);
   void heap_remove(std::uint32_t index);
   void sift_up(std::uint32_t index);
   void sift_down(std::uint32_t index);
@@ -226,6 +243,8 @@ class TimerQueue {
   std::int64_t prev_pass_when_ = 0;
   std::uint64_t next_seq_ = 1;
   std::vector<HeapEntry, BufferAllocator<HeapEntry>> heap_;
+  // Timers in the heap's runs (kScheduled).
+  std::size_t scheduled_ = 0;
   // eventlet's next_timers
   std::vector<TimerNode*, BufferAllocator<TimerNode*>> pending_;
   // Most timers next_timers held at a prepare() since the last trim().

@@ -2,7 +2,7 @@
 //
 // TimerQueue: one (deadline, seq) order over ready entries and heap timers,
 // passes that ignore what is added during them, cancellation from next_timers
-// and from the heap.
+// and from the heap, runs of timers under one heap entry.
 #include "hub/internal/timer_queue.h"
 
 #include <algorithm>
@@ -280,32 +280,184 @@ TEST(TimerQueueTest, EarliestTimerFollowsCancelsInNextTimers) {
 
 TEST(TimerQueueTest, ClearCancelsEverything) {
   TimerQueue q;
-  Node a("a"), b("b");
+  Node a("a"), b("b"), c("c"), d("d"), e("e");
   q.schedule(&a, 1);
-  q.prepare();
   q.schedule(&b, 2);
+  q.schedule(&c, 3);
+  q.schedule(&d, 0);  // before c: a run of its own
+  q.prepare();
+  q.schedule(&e, 2);
   PushReady(q, 1);
+  EXPECT_EQ(q.heap_size(), 2u);
   std::vector<std::string> visited;
   q.for_each_timer([&](const TimerNode& n) {
     visited.push_back(static_cast<const Node&>(n).name);
   });
-  EXPECT_THAT(visited, ElementsAre("a", "b")) << "heap first, then next_timers";
+  EXPECT_THAT(visited, ElementsAre("d", "a", "b", "c", "e"))
+      << "heads in heap order, each with its run, then next_timers";
   q.clear();
-  EXPECT_EQ(a.state, State::kCancelled);
-  EXPECT_EQ(b.state, State::kCancelled);
+  for (Node* n : {&a, &b, &c, &d, &e}) {
+    EXPECT_EQ(n->state, State::kCancelled) << n->name;
+  }
   EXPECT_EQ(q.timer_count(), 0u);
+  EXPECT_EQ(q.heap_size(), 0u);
   EXPECT_EQ(q.ready_count(), 0u);
   EXPECT_THAT(Pass(q, 100), IsEmpty());
+  // The nodes can be scheduled again.
+  q.schedule(&c, 5);
+  q.schedule(&a, 5);
+  EXPECT_THAT(Pass(q, 100), ElementsAre("c", "a"));
+}
+
+// ---- Runs: timers that follow one another share one heap entry ----
+
+TEST(TimerQueueTest, ABurstWithOneDelayTakesOneHeapEntry) {
+  constexpr int kBurst = 1000;
+  TimerQueue q;
+  std::vector<std::unique_ptr<Node>> nodes;
+  std::vector<std::string> want;
+  for (int i = 0; i < kBurst; ++i) {
+    nodes.push_back(std::make_unique<Node>("t" + std::to_string(i)));
+    // sleep(d) with one d: deadlines that never decrease.
+    q.schedule(nodes.back().get(), 1000 + i / 10);
+    want.push_back(nodes.back()->name);
+  }
+  q.prepare();
+  EXPECT_EQ(q.heap_size(), 1u);
+  EXPECT_EQ(q.timer_count(), std::size_t{kBurst});
+  for (const auto& n : nodes) EXPECT_EQ(n->state, State::kScheduled);
+  std::vector<std::string> visited;
+  q.for_each_timer([&](const TimerNode& n) {
+    visited.push_back(static_cast<const Node&>(n).name);
+  });
+  EXPECT_EQ(visited, want);
+  EXPECT_EQ(Pass(q, 1000 + kBurst / 20).size(), std::size_t{kBurst / 2 + 10})
+      << "the run's first half and one more deadline";
+  EXPECT_EQ(q.heap_size(), 1u);
+  EXPECT_EQ(q.earliest_timer(), 1000 + kBurst / 20 + 1);
+  want.erase(want.begin(), want.begin() + kBurst / 2 + 10);
+  EXPECT_EQ(Pass(q, 2000), want);
+  EXPECT_EQ(q.heap_size(), 0u);
+  EXPECT_EQ(q.timer_count(), 0u);
+}
+
+TEST(TimerQueueTest, RunsSplitWhereTheOrderDecreases) {
+  TimerQueue q;
+  Node a("a10"), b("b20"), c("c30"), d("d5"), e("e20"), f("f30"), g("g20");
+  q.schedule(&a, 10);
+  q.schedule(&b, 20);
+  q.schedule(&c, 30);
+  q.schedule(&d, 5);
+  q.schedule(&e, 20);
+  q.schedule(&f, 30);
+  q.schedule(&g, 20);
+  q.prepare();
+  EXPECT_EQ(q.heap_size(), 3u) << "a-b-c, d-e-f, g";
+  EXPECT_EQ(q.timer_count(), 7u);
+  EXPECT_EQ(q.earliest_timer(), 5);
+  // Equal deadlines across runs: scheduling order.
+  EXPECT_THAT(Pass(q, 100),
+              ElementsAre("d5", "a10", "b20", "e20", "g20", "c30", "f30"));
+}
+
+TEST(TimerQueueTest, InterleavedBurstsWithEqualDeadlinesKeepSchedulingOrder) {
+  TimerQueue q;
+  Node x0("x0"), x1("x1"), x2("x2"), y0("y0"), y1("y1"), y2("y2");
+  Node z0("z0"), z1("z1"), w0("w0"), w1("w1");
+  for (Node* n : {&x0, &x1, &x2}) q.schedule(n, 50);
+  q.prepare();  // run x
+  for (Node* n : {&y0, &y1, &y2}) q.schedule(n, 50);
+  q.prepare();  // run y, a later seq than all of x
+  q.schedule(&z0, 50);
+  q.schedule(&w0, 40);  // before z0: starts a run, which z1 extends
+  q.schedule(&z1, 50);
+  q.schedule(&w1, 40);
+  q.prepare();
+  EXPECT_EQ(q.heap_size(), 5u) << "x, y, z0, w0-z1, w1";
+  EXPECT_THAT(Pass(q, 50), ElementsAre("w0", "w1", "x0", "x1", "x2", "y0", "y1",
+                                       "y2", "z0", "z1"));
+}
+
+TEST(TimerQueueTest, CancelTheHeadMiddleAndTailOfARun) {
+  TimerQueue q;
+  Node a("a"), b("b"), c("c"), d("d"), e("e"), lone("lone");
+  std::int64_t deadline = 10;
+  for (Node* n : {&a, &b, &c, &d, &e}) q.schedule(n, deadline++);
+  q.schedule(&lone, 12);  // before e: a run of one
+  q.prepare();
+  ASSERT_EQ(q.heap_size(), 2u);
+  q.cancel(&c);  // middle
+  EXPECT_EQ(c.state, State::kCancelled);
+  EXPECT_EQ(q.timer_count(), 5u);
+  EXPECT_EQ(q.heap_size(), 2u);
+  q.cancel(&a);  // head: b takes its entry
+  EXPECT_EQ(q.earliest_timer(), 11);
+  EXPECT_EQ(q.heap_size(), 2u);
+  q.cancel(&e);  // tail
+  q.cancel(&e);  // idempotent
+  EXPECT_EQ(q.timer_count(), 3u);
+  q.cancel(&lone);  // the head of a run of one: its entry goes
+  EXPECT_EQ(q.heap_size(), 1u);
+  EXPECT_EQ(q.timer_count(), 2u);
+  EXPECT_THAT(Pass(q, 100), ElementsAre("b", "d"));
+  EXPECT_EQ(q.heap_size(), 0u);
+  EXPECT_EQ(q.earliest_timer(), TimerQueue::kNever);
+}
+
+TEST(TimerQueueTest, RunMembersCancelledWhileTheRunFires) {
+  // What a firing timer does (wake a greenthread that cancels its other
+  // timers) happens between two pops of the same pass.
+  TimerQueue q;
+  Node a("a"), b("b"), c("c"), d("d"), e("e");
+  for (Node* n : {&a, &b, &c, &d, &e}) q.schedule(n, 10);
+  q.prepare();
+  q.begin_pass(10);
+  TimerQueue::Due due;
+  ASSERT_TRUE(q.pop_due(&due));
+  EXPECT_EQ(Name(due), "a");
+  q.cancel(&c);  // a later member
+  ASSERT_TRUE(q.pop_due(&due));
+  EXPECT_EQ(Name(due), "b");
+  q.cancel(&d);  // now the head
+  q.cancel(&b);  // fired already: no-op
+  EXPECT_EQ(b.state, State::kFired);
+  ASSERT_TRUE(q.pop_due(&due));
+  EXPECT_EQ(Name(due), "e");
+  EXPECT_FALSE(q.pop_due(&due));
+  EXPECT_EQ(q.timer_count(), 0u);
+  EXPECT_EQ(q.heap_size(), 0u);
+}
+
+TEST(TimerQueueTest, ARescheduledMemberLeavesItsRun) {
+  TimerQueue q;
+  Node a("a"), b("b"), c("c");
+  for (Node* n : {&a, &b, &c}) q.schedule(n, 10);
+  q.prepare();
+  q.schedule(&b, 5);  // from the middle of the run into next_timers
+  EXPECT_EQ(b.state, State::kPending);
+  EXPECT_EQ(q.timer_count(), 3u);
+  q.schedule(&a, 10);  // the head, now after c
+  EXPECT_THAT(Pass(q, 10), ElementsAre("b", "c", "a"));
 }
 
 // Random schedules, reschedules, cancels (from next_timers and from anywhere
-// in the heap), prepares and partial passes, checked against a sorted
-// reference. Fixed seed; std::mt19937's output is specified by the standard
-// and only its raw output is used, so the run is the same everywhere.
-TEST(TimerQueueTest, RandomCancelsKeepHeapOrder) {
+// in the heap's runs), prepares and partial passes, checked against a sorted
+// reference. Fixed seeds; std::mt19937's output is specified by the standard
+// and only its raw output is used, so a run is the same everywhere.
+struct RandomMix {
+  std::uint32_t seed;
+  int schedule;  // percent of steps that schedule or reschedule
+  int cancel;    // ... that cancel
+  int prepare;   // ... that prepare; the rest are passes
+  // 1 in `same_delay_odds` schedules uses a random delay, the others one
+  // delay (runs); 1: all random.
+  int same_delay_odds;
+};
+
+void RunRandomOps(const RandomMix& mix) {
   constexpr int kNodes = 400;
   constexpr int kSteps = 20000;
-  std::mt19937 rng(20260417);
+  std::mt19937 rng(mix.seed);
   auto pick = [&](std::uint32_t n) { return static_cast<int>(rng() % n); };
 
   TimerQueue q;
@@ -325,19 +477,22 @@ TEST(TimerQueueTest, RandomCancelsKeepHeapOrder) {
   };
 
   int cancelled_in_heap = 0, cancelled_pending = 0, fired = 0;
+  std::size_t most_per_entry = 0;
   for (int step = 0; step < kSteps; ++step) {
     const int op = pick(100);
     const int i = pick(kNodes);
     Node& n = *nodes[i];
-    if (op < 45) {  // schedule or reschedule; few distinct deadlines
+    if (op < mix.schedule) {  // few distinct deadlines
       forget(i);
-      const std::int64_t deadline = now + pick(20);
+      const std::int64_t deadline =
+          now + (pick(mix.same_delay_odds) == 0 ? pick(20) : 10);
       q.schedule(&n, deadline);
       key[i] = Key{deadline, order++, i};
       pending_ref.insert(key[i]);
-    } else if (op < 80) {  // cancel: mostly an active node, sometimes not
+    } else if (op < mix.schedule + mix.cancel) {
+      // Mostly an active node, sometimes any.
       int j = i;
-      if (op < 75) {
+      if (pick(8) != 0) {
         for (int k = 0; k < kNodes && !nodes[j]->active(); ++k)
           j = (j + 1) % kNodes;
       }
@@ -349,10 +504,14 @@ TEST(TimerQueueTest, RandomCancelsKeepHeapOrder) {
       q.cancel(&c);
       EXPECT_EQ(c.state, was_active ? State::kCancelled : before);
       forget(j);
-    } else if (op < 92) {
+    } else if (op < mix.schedule + mix.cancel + mix.prepare) {
       q.prepare();
       heap_ref.insert(pending_ref.begin(), pending_ref.end());
       pending_ref.clear();
+      if (q.heap_size() != 0) {
+        most_per_entry =
+            std::max(most_per_entry, heap_ref.size() / q.heap_size());
+      }
     } else {  // a pass at a random time; what is pending stays pending
       now += pick(4);
       q.begin_pass(now);
@@ -372,11 +531,23 @@ TEST(TimerQueueTest, RandomCancelsKeepHeapOrder) {
     }
     ASSERT_EQ(q.timer_count(), heap_ref.size() + pending_ref.size())
         << "step " << step;
+    ASSERT_LE(q.heap_size(), heap_ref.size()) << "step " << step;
     std::int64_t earliest = TimerQueue::kNever;
     if (!heap_ref.empty()) earliest = std::get<0>(*heap_ref.begin());
     if (!pending_ref.empty())
       earliest = std::min(earliest, std::get<0>(*pending_ref.begin()));
     ASSERT_EQ(q.earliest_deadline(now), earliest) << "step " << step;
+    if (step % 64 == 0) {  // the dump visits exactly the queued timers
+      std::set<int> visited, queued;
+      q.for_each_timer([&](const TimerNode& t) {
+        EXPECT_TRUE(
+            visited.insert(std::stoi(static_cast<const Node&>(t).name)).second);
+      });
+      for (const auto* ref : {&heap_ref, &pending_ref}) {
+        for (const Key& k : *ref) queued.insert(std::get<2>(k));
+      }
+      ASSERT_EQ(visited, queued) << "step " << step;
+    }
   }
   // Drain: everything left comes out in reference order.
   q.prepare();
@@ -392,6 +563,26 @@ TEST(TimerQueueTest, RandomCancelsKeepHeapOrder) {
   EXPECT_GT(cancelled_in_heap, 1000);
   EXPECT_GT(cancelled_pending, 500);
   EXPECT_GT(fired, 1000);
+  if (mix.same_delay_odds > 1) {
+    EXPECT_GE(most_per_entry, 4u) << "runs formed";
+  }
+}
+
+TEST(TimerQueueTest, RandomCancelsKeepHeapOrder) {
+  RunRandomOps({.seed = 20260417,
+                .schedule = 45,
+                .cancel = 35,
+                .prepare = 12,
+                .same_delay_odds = 1});
+}
+
+// Long runs: one delay for most timers, prepares far apart.
+TEST(TimerQueueTest, RandomCancelsKeepRunOrder) {
+  RunRandomOps({.seed = 20261202,
+                .schedule = 55,
+                .cancel = 35,
+                .prepare = 4,
+                .same_delay_odds = 8});
 }
 
 // After a burst, buffers that became mostly empty shrink (the idle memory of
@@ -405,7 +596,8 @@ TEST(TimerQueueTest, BuffersShrinkAfterABurstAndKeepTheirOrder) {
   std::vector<std::unique_ptr<Node>> nodes;
   for (std::uint32_t i = 0; i < kBurst; ++i) {
     nodes.push_back(std::make_unique<Node>("t" + std::to_string(i)));
-    q.schedule(nodes.back().get(), 1000);  // one deadline: order by seq
+    // Decreasing deadlines: every timer is a run of its own.
+    q.schedule(nodes.back().get(), 1000 + kBurst - i);
   }
   EXPECT_GE(q.pending_capacity(), std::size_t{kBurst});
   q.prepare();
@@ -422,7 +614,7 @@ TEST(TimerQueueTest, BuffersShrinkAfterABurstAndKeepTheirOrder) {
   EXPECT_THAT(Pass(q, 0), ElementsAre("r7"));
   EXPECT_LT(q.ready_capacity(), TimerQueue::kTrimAbove);
   EXPECT_LT(q.pending_capacity(), TimerQueue::kTrimAbove);
-  EXPECT_THAT(Pass(q, 1000), ElementsAre("t0", "t1", "t2"));
+  EXPECT_THAT(Pass(q, 1000 + kBurst), ElementsAre("t2", "t1", "t0"));
   // They grow again as needed.
   for (std::uint32_t i = 0; i < kBurst; ++i) PushReady(q, i);
   EXPECT_EQ(Pass(q, 0).size(), std::size_t{kBurst});
