@@ -124,28 +124,22 @@ void TimerQueue::schedule(TimerNode* node, std::int64_t deadline) {
   pending_min_ = std::min(pending_min_, deadline);
 }
 
-void TimerQueue::cancel(TimerNode* node) {
+void TimerQueue::cancel_queued(TimerNode* node) {
   if (node->state == State::kPending) {
     TimerNode* last = pending_.back();
     pending_[node->index] = last;
     last->index = node->index;
     pending_.pop_back();
-    if (pending_.empty()) {
-      pending_min_ = kNever;
-      pending_min_stale_ = false;
-    } else if (node->deadline == pending_min_) {
-      pending_min_stale_ = true;
-    }
-  } else if (node->state == State::kScheduled) {
-    if (node->run_prev == nullptr) {
-      remove_head(node);
-    } else {
-      node->run_prev->run_next = node->run_next;
-      if (node->run_next != nullptr) node->run_next->run_prev = node->run_prev;
-    }
+    // pending_min_ stays a lower bound; cancelling the node that held it
+    // makes it inexact until earliest_timer() looks again.
+    if (node->deadline == pending_min_) pending_min_stale_ = true;
+  } else if (node->run_prev == nullptr) {
+    remove_head(node);
     --scheduled_;
   } else {
-    return;
+    node->run_prev->run_next = node->run_next;
+    if (node->run_next != nullptr) node->run_next->run_prev = node->run_prev;
+    --scheduled_;
   }
   node->state = State::kCancelled;
 }
@@ -195,9 +189,13 @@ bool TimerQueue::pop_due(Due* out) {
 
 std::int64_t TimerQueue::earliest_timer() const {
   std::int64_t best = heap_.empty() ? kNever : heap_.front().deadline;
-  if (!pending_min_stale_) return std::min(best, pending_min_);
-  for (const TimerNode* n : pending_) best = std::min(best, n->deadline);
-  return best;
+  if (pending_min_stale_) [[unlikely]] {
+    pending_min_ = kNever;
+    for (const TimerNode* n : pending_)
+      pending_min_ = std::min(pending_min_, n->deadline);
+    pending_min_stale_ = false;
+  }
+  return std::min(best, pending_min_);
 }
 
 void TimerQueue::clear() {

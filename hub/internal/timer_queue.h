@@ -83,8 +83,14 @@ class TimerQueue {
 
   // Schedules `node` at `deadline`; it joins the heap at the next prepare().
   void schedule(TimerNode* node, std::int64_t deadline);
-  // Removes a pending or scheduled node. No-op for other states.
-  void cancel(TimerNode* node);
+  // Removes a pending or scheduled node. No-op for other states (inline:
+  // every schedule() and most timer owners' destructors take that path).
+  void cancel(TimerNode* node) {
+    if (node->state == TimerNode::State::kPending ||
+        node->state == TimerNode::State::kScheduled) {
+      cancel_queued(node);
+    }
+  }
   // next_timers: timers scheduled since the last prepare().
   bool has_pending() const { return !pending_.empty(); }
   std::span<TimerNode* const> pending() const { return pending_; }
@@ -183,6 +189,8 @@ class TimerQueue {
   };
 
  private:
+  // cancel() of a node in next_timers or in the heap.
+  void cancel_queued(TimerNode* node);
   // One per run, naming its head. 16 bytes: the sequence number, needed
   // only on deadline ties, is read from the node.
   struct HeapEntry {
@@ -252,8 +260,9 @@ class TimerQueue {
   // No deadline in next_timers is earlier, so earliest_timer() need not
   // visit their nodes (a million new sleepers' nodes are a million pages).
   // Exact unless pending_min_stale_: a node with this deadline was cancelled.
-  std::int64_t pending_min_ = kNever;
-  bool pending_min_stale_ = false;
+  // (earliest_timer() recomputes it once when stale: mutable.)
+  mutable std::int64_t pending_min_ = kNever;
+  mutable bool pending_min_stale_ = false;
   // Some buffer holds kTrimAbove entries or more: begin_pass() trims.
   bool oversized_ = false;
 };
