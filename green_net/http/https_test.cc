@@ -15,6 +15,7 @@
 #include "green_net/http/client.h"
 #include "green_net/http/server.h"
 #include "green_net/http/testing/child_process.h"
+#include "green_net/http/testing/raw_client.h"
 #include "green_net/socket.h"
 #include "green_net/tls/context.h"
 #include "green_net/tls/error.h"
@@ -103,6 +104,66 @@ TEST_F(HttpsTest, FetchesAndReusesConnections) {
   EXPECT_EQ(client.stats().connections_opened, 2u);
   EXPECT_EQ(client.stats().requests, 7u);
   client.close_idle();
+}
+
+// An https connection idle for longer than 100 ms parks as a plain one
+// does: no greenthread, only its record, TLS stream and a watch; the next
+// request over the same TLS session wakes it. (Real time on loopback: the
+// 100 ms threshold is the server's own; eventually() only waits for it.)
+TEST_F(HttpsTest, AnIdleTlsConnectionHoldsNoGreenthreadAndServesOnWhenWoken) {
+  TlsServer server(TestPki::get().leaf);
+  Client client;
+  for (int i = 0; i < 20; ++i) {
+    FetchInfo info;
+    const Response r =
+        client.fetch(server.url("/" + std::to_string(i)), trusting(), &info);
+    ASSERT_EQ(r.body, "hello /" + std::to_string(i));
+    EXPECT_EQ(info.reused, i > 0) << i;
+    ASSERT_TRUE(testing::eventually([] {
+      return Hub::current().greenlet_count() == 1;
+    })) << "only run() is left once the connection parks, cycle "
+        << i;
+    EXPECT_EQ(Hub::current().listener_count(), 2u) << "accept + the watch";
+  }
+  EXPECT_EQ(server.server().stats().connections_accepted, 1u);
+  EXPECT_EQ(server.server().stats().requests_served, 20u);
+  client.close_idle();
+}
+
+// The idle timeout still ends a parked https connection, counted, with
+// close_notify first: the client's next read sees a clean end of stream.
+TEST_F(HttpsTest, TheIdleTimeoutEndsAParkedTlsConnectionCleanly) {
+  ServerOptions options;
+  options.tls = TestPki::get().leaf.as_server();
+  options.idle_timeout = absl::Milliseconds(300);
+  Server server(
+      net::listen(*net::Address::parse("127.0.0.1:0")),
+      [](const Request&) { return Response::text(200, "hi"); },
+      std::move(options));
+  auto running = spawn([&] { server.run(); });
+  net::Socket s = net::connect(server.address());
+  const tls::Context context = tls::Context::client(TestPki::get().trust());
+  tls::Stream stream(s, context, "127.0.0.1");
+  stream.handshake(absl::Seconds(30));
+  stream.write_all("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+  std::string response;
+  char buffer[4096];
+  while (response.find("\r\n\r\nhi") == std::string::npos) {
+    const std::size_t n = stream.read_some(buffer, sizeof buffer);
+    ASSERT_GT(n, 0u) << response;
+    response.append(buffer, n);
+  }
+  ASSERT_TRUE(testing::eventually([] {
+    return Hub::current().greenlet_count() == 1;
+  })) << "parked";
+  error_code ec;
+  EXPECT_EQ(stream.read_some(buffer, sizeof buffer, ec), 0u);
+  EXPECT_FALSE(ec) << ec.message();
+  EXPECT_EQ(server.stats().idle_timeouts, 1u);
+  EXPECT_TRUE(testing::eventually(
+      [&] { return server.stats().connections_open == 0; }));
+  server.stop();
+  running.wait();
 }
 
 TEST_F(HttpsTest, StopEndsIdleTlsConnections) {

@@ -250,10 +250,10 @@ constexpr std::int64_t kHotIdleNs = 100'000'000;
 
 // ---- Connection -------------------------------------------------------------
 
-// One connection's state, on the heap: owned by the greenthread serving it,
-// or while it idles without one (plain http, idle for longer than
-// kHotIdleNs) by its watch (spawn_when_readable), which hands it to a new
-// greenthread when bytes arrive. Linked into the server's list while it
+// One connection's state, on the heap (its TLS stream too): owned by the
+// greenthread serving it, or while it idles without one (idle for longer
+// than kHotIdleNs) by its watch (spawn_when_readable), which hands it to a
+// new greenthread when bytes arrive. Linked into the server's list while it
 // lives.
 class Server::Connection {
  public:
@@ -296,8 +296,8 @@ class Server::Connection {
 
   // From accept: socket options, the TLS handshake (use_tls), then serve().
   End start();
-  // Serves requests until the connection ends, or (plain http only) idles
-  // for longer than kHotIdleNs.
+  // Serves requests until the connection ends, or idles for longer than
+  // kHotIdleNs.
   End serve();
   // Gives back the buffers, ends the calling greenthread's hold on `c` and
   // leaves it to a watch on its socket, which spawns wake() in a new
@@ -306,8 +306,13 @@ class Server::Connection {
   static void park(std::unique_ptr<Connection> c);
   // Drops the watch of a parked connection: destroys it (run()'s cleanup).
   void drop_watch() { watch_.cancel(); }
-  // Serve through `stream` (over the socket), from the handshake on.
-  void use_tls(tls::Stream& stream) { tls_ = &stream; }
+  // Serve https: a TLS stream over the socket, from the handshake on.
+  void use_tls(const tls::Context& context) {
+    tls_ = std::make_unique<tls::Stream>(socket_, context);
+  }
+  // The connection is done: an https one whose stream is up sends
+  // close_notify (best effort, bounded by the write timeout).
+  void finish();
 
   // Waiting for a request or receiving one, with no complete request in
   // progress (stop() closes such connections).
@@ -326,8 +331,9 @@ class Server::Connection {
   bool handshake(std::int64_t deadline);
   Read read_more(std::int64_t deadline, std::size_t size);
   // read_more() for the first bytes of a request. A connection idle for
-  // longer than kHotIdleNs gives back its buffers while it waits (https), or
-  // says kIdle (http: park it).
+  // longer than kHotIdleNs says kIdle (park it); an https one whose TLS
+  // layer still holds received bytes (a socket watch would not see them)
+  // gives back its buffers and waits on.
   Read read_idle(std::int64_t deadline);
   // What a connection needs only while it serves a request.
   void release_idle_buffers();
@@ -350,7 +356,7 @@ class Server::Connection {
   Server& server_;
   const ServerOptions& options_;
   net::Socket socket_;
-  tls::Stream* tls_ = nullptr;  // https: the stream over socket_
+  std::unique_ptr<tls::Stream> tls_;  // https: the stream over socket_
   Connection* prev_ = nullptr;
   Connection* next_ = nullptr;
   IoWatchHandle watch_;  // while parked
@@ -518,13 +524,25 @@ void Server::Connection::wake(std::unique_ptr<Connection> c, IoWaitResult why) {
     case IoWaitResult::kTimedOut:
       ++(c->first_ ? c->server_.stats_.read_timeouts
                    : c->server_.stats_.idle_timeouts);
+      c->finish();
       return;
     case IoWaitResult::kClosed:
       return;  // stop() closed it
   }
   c->busy_ = c->make_busy();
   c->drained_ = false;  // bytes are waiting: read at once
-  if (c->serve() == End::kIdle) park(std::move(c));
+  if (c->serve() == End::kIdle) {
+    park(std::move(c));
+  } else {
+    c->finish();
+  }
+}
+
+void Server::Connection::finish() {
+  if (tls_ == nullptr || !tls_->connected() || !socket_.is_open()) return;
+  socket_.set_timeout(options_.write_timeout);
+  error_code ignored;
+  tls_->shutdown(ignored);  // close_notify
 }
 
 std::size_t Server::Connection::large_capacity() const {
@@ -552,9 +570,8 @@ Server::Connection::Read Server::Connection::read_idle(std::int64_t deadline) {
   if (hot < deadline) {
     const Read r = read_more(hot, kReadSize);
     if (r != Read::kTimeout) return r;
-    // Idle for a while: a plain connection gives its greenthread back too
-    // (park()); a TLS one keeps it, with only what an idle one needs.
-    if (tls_ == nullptr) return Read::kIdle;
+    // Idle for a while: give the greenthread back too (park()).
+    if (tls_ == nullptr || !tls_->has_buffered_input()) return Read::kIdle;
     release_idle_buffers();
   }
   return read_more(deadline, kReadSize);
@@ -1120,24 +1137,15 @@ void Server::wait_for_room(const GreenPool& handlers) {
 void Server::serve_connection(net::Socket socket, const net::Address& peer) {
   auto connection =
       std::make_unique<Connection>(*this, std::move(socket), peer);
-  if (!tls_context_) {
-    if (connection->start() == Connection::End::kIdle)
-      Connection::park(std::move(connection));
-    // This handler's slot frees as it returns (room_ wakes the accept loop
-    // after that, at the next pass).
-    if (!room_.ready()) room_.send();
-    return;
+  if (tls_context_) connection->use_tls(*tls_context_);
+  if (connection->start() == Connection::End::kIdle) {
+    Connection::park(std::move(connection));
+  } else {
+    connection->finish();
   }
-  // https keeps its greenthread while idle (the TLS stream lives on it).
-  net::Socket& s = connection->socket();
-  tls::Stream stream(s, *tls_context_);
-  connection->use_tls(stream);
-  connection->start();
-  if (stream.connected() && s.is_open()) {
-    s.set_timeout(options_.write_timeout);
-    error_code ignored;
-    stream.shutdown(ignored);  // close_notify
-  }
+  // This handler's slot frees as it returns (room_ wakes the accept loop
+  // after that, at the next pass).
+  if (!room_.ready()) room_.send();
 }
 
 void Server::stop() {

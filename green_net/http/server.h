@@ -87,8 +87,10 @@
 // counts, stop() closes it, and run() waits for it and ends it as for any
 // connection. A busy connection, whose next request comes within 100 ms,
 // keeps its greenthread and pays no spawn per request. https connections
-// keep their greenthread (the TLS stream lives on it) with only their
-// buffers given back.
+// park the same way (their TLS stream is on the heap, with the record),
+// unless the TLS layer still holds received bytes of an unfinished record:
+// then the connection keeps its greenthread, with only its buffers given
+// back, until the rest arrives.
 //
 // HTTPS: with ServerOptions::tls set, every connection starts with a TLS
 // handshake (green_net/tls; TLS 1.2 and 1.3) before its first request,
