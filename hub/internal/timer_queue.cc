@@ -133,12 +133,13 @@ void TimerQueue::cancel_queued(TimerNode* node) {
     // pending_min_ stays a lower bound; cancelling the node that held it
     // makes it inexact until earliest_timer() looks again.
     if (node->deadline == pending_min_) pending_min_stale_ = true;
-  } else if (node->run_prev == nullptr) {
-    remove_head(node);
-    --scheduled_;
   } else {
-    node->run_prev->run_next = node->run_next;
-    if (node->run_next != nullptr) node->run_next->run_prev = node->run_prev;
+    if (node->run_prev == nullptr) {
+      remove_head(node);
+    } else {
+      node->run_prev->run_next = node->run_next;
+      if (node->run_next != nullptr) node->run_next->run_prev = node->run_prev;
+    }
     --scheduled_;
   }
   node->state = State::kCancelled;
